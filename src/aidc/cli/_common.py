@@ -1,0 +1,53 @@
+"""What every CLI command shares: consoles, error rendering, scenario argument."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from aidc.errors import InputError
+from aidc.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+
+console = Console()
+console_err = Console(stderr=True)
+
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(help="Shipped scenario name (see 'aidc scenario list') or path of a scenario YAML file."),
+]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of the output: en or ko.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
+
+
+def render_input_error(exc: InputError) -> None:
+    """Print every problem of an :class:`InputError`, one per line, in red."""
+    n = len(exc.problems)
+    console_err.print(f"[bold red]error:[/] {n} problem{'s' if n != 1 else ''} in the input")
+    for p in exc.problems:
+        colour = "yellow" if p.severity == "warning" else "red"
+        console_err.print(f"  [{colour}]{p.severity}[/] ", end="")
+        console_err.print(str(p), highlight=False, markup=False)
+
+
+def scenario_or_exit(name_or_path: str = DEFAULT_SCENARIO) -> Scenario:
+    """Load a scenario; on bad input print the problems and exit with status 2."""
+    try:
+        return load_scenario(name_or_path)
+    except InputError as exc:
+        render_input_error(exc)
+        raise typer.Exit(2) from None
+
+
+def print_json(obj: Any) -> None:
+    """Print an object as JSON on stdout (no colour, no wrapping), for ``--json``."""
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def check_lang(lang: str) -> str:
+    """Validate ``--lang``."""
+    if lang not in ("en", "ko"):
+        raise typer.BadParameter(f"--lang must be 'en' or 'ko', not {lang!r}")
+    return lang

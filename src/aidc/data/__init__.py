@@ -1,0 +1,86 @@
+"""Shipped data: defaults, catalogs, scenarios, example survey, weather, tariffs.
+
+Every number aidc uses by default lives in a YAML file in this folder as a *record*
+``{value, unit, source}`` (PyPSA's attribute table is the model). Code reads them through
+:func:`record` / :func:`value` / :func:`default`, never as bare literals.
+
+Files are read once and cached: they are package data and never change at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aidc.errors import InputError
+
+_REQUIRED = ("value", "unit", "source")
+
+
+def path(name: str) -> Path:
+    """Return the filesystem path of a shipped data file, e.g. ``path("catalog/servers.yaml")``."""
+    return Path(str(resources.files("aidc.data").joinpath(name)))
+
+
+@cache
+def load_yaml(name: str) -> Any:
+    """Load a shipped YAML file (cached; treat the result as read-only)."""
+    with path(name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@cache
+def _defaults() -> dict[str, dict[str, Any]]:
+    records: dict[str, dict[str, Any]] = load_yaml("defaults.yaml")
+    for key, rec in records.items():
+        missing = [k for k in _REQUIRED if k not in rec]
+        if missing:
+            raise InputError.single(
+                f"default record lacks {', '.join(missing)}",
+                file=str(path("defaults.yaml")),
+                field=key,
+                expected="a mapping with value, unit and source",
+            )
+    return records
+
+
+def record(key: str) -> dict[str, Any]:
+    """Return the default record ``{value, unit, source, ...}`` stored under ``key``.
+
+    Examples
+    --------
+    >>> record("site.area_pyeong")["unit"]
+    'pyeong'
+    """
+    try:
+        return _defaults()[key]
+    except KeyError:
+        raise KeyError(f"no default record {key!r} in aidc/data/defaults.yaml") from None
+
+
+def value(key: str) -> Any:
+    """Return the value of the default record ``key``.
+
+    Examples
+    --------
+    >>> value("site.area_pyeong")
+    2500
+    """
+    return record(key)["value"]
+
+
+def default(key: str) -> Callable[[], Any]:
+    """Return a zero-argument factory for ``key``, for pydantic ``Field(default_factory=...)``."""
+    # Checked eagerly so a typo in a schema fails at import, not at first use.
+    record(key)
+    return lambda: value(key)
+
+
+def all_records() -> dict[str, dict[str, Any]]:
+    """Return every default record, for the report's sources appendix."""
+    return dict(_defaults())

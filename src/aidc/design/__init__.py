@@ -1,0 +1,1 @@
+"""Design stage: demand and scenario -> fleet, racks, floors, power chain, cooling, network, checks."""

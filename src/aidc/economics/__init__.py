@@ -1,0 +1,1 @@
+"""Economics stage: capital and operating cost, PFV cash flows, price per GPU-hour."""

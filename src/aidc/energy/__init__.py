@@ -1,0 +1,1 @@
+"""Energy stage: hourly facility power, cooling, PUE, the electricity bill and carbon."""

@@ -1,0 +1,1 @@
+"""File formats at the edge: EPW weather, xlsx, parquet, JSON, traces."""

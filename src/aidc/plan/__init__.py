@@ -1,0 +1,1 @@
+"""Plan stage: when to build what (phases), found by mixed-integer optimisation."""

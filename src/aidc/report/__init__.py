@@ -1,0 +1,1 @@
+"""Report stage: tables, figures, spreadsheets and HTML in Korean or English."""

@@ -1,0 +1,1 @@
+"""Simulate stage: the operations digital twin (discrete-event, job by job)."""

@@ -1,0 +1,1 @@
+"""Scenario sweeps and Monte Carlo on Dask."""

@@ -1,0 +1,1 @@
+"""The web service (FastAPI): survey portal and planner workspace."""
