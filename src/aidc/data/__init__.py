@@ -36,16 +36,23 @@ def load_yaml(name: str) -> Any:
 
 @cache
 def _defaults() -> dict[str, dict[str, Any]]:
-    records: dict[str, dict[str, Any]] = load_yaml("defaults.yaml")
-    for key, rec in records.items():
-        missing = [k for k in _REQUIRED if k not in rec]
-        if missing:
-            raise InputError.single(
-                f"default record lacks {', '.join(missing)}",
-                file=str(path("defaults.yaml")),
-                field=key,
-                expected="a mapping with value, unit and source",
-            )
+    # One file per stage (defaults/core.yaml, defaults/energy.yaml, ...), merged; a key
+    # defined twice is an error, so two stages never silently disagree on a default.
+    records: dict[str, dict[str, Any]] = {}
+    for file in sorted(path("defaults").glob("*.yaml")):
+        name = f"defaults/{file.name}"
+        for key, rec in (load_yaml(name) or {}).items():
+            missing = [k for k in _REQUIRED if k not in rec]
+            if missing:
+                raise InputError.single(
+                    f"default record lacks {', '.join(missing)}",
+                    file=str(file),
+                    field=key,
+                    expected="a mapping with value, unit and source",
+                )
+            if key in records:
+                raise InputError.single("default defined twice", file=str(file), field=key)
+            records[key] = rec
     return records
 
 
@@ -60,7 +67,7 @@ def record(key: str) -> dict[str, Any]:
     try:
         return _defaults()[key]
     except KeyError:
-        raise KeyError(f"no default record {key!r} in aidc/data/defaults.yaml") from None
+        raise KeyError(f"no default record {key!r} in aidc/data/defaults/*.yaml") from None
 
 
 def value(key: str) -> Any:

@@ -25,7 +25,7 @@ def quantity(
     le: float | None = None,
     lt: float | None = None,
 ) -> Any:
-    """Declare a field whose default is the record ``key`` of ``aidc/data/defaults.yaml``.
+    """Declare a field whose default is the record ``key`` of ``aidc/data/defaults/*.yaml``.
 
     The unit goes into the JSON Schema (``json_schema_extra``) so that the generated docs
     and the web forms show it; the default's source is found with ``data.record(key)``.
