@@ -181,7 +181,7 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     Examples
     --------
     >>> load_scenario().power.it_capacity_kw
-    8000
+    8000.0
     """
     shipped = _scenario_files()
     key = str(name_or_path).replace("_", "-")
