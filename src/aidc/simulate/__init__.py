@@ -1,1 +1,194 @@
-"""Simulate stage: the operations digital twin (discrete-event, job by job)."""
+"""Simulate stage: the operations digital twin (discrete-event, job by job).
+
+Entry points: :func:`run` (a job trace on a cluster under a policy) and
+:func:`run_scenario` (a scenario's year: the design's fleet, the demand's job stream and
+the scenario's simulation settings). See ``docs/simulate.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aidc import data
+from aidc.errors import InputError, Problem
+from aidc.simulate.cluster import Cluster, NodeClass
+from aidc.simulate.engine import Event, Failures, State, simulate
+from aidc.simulate.fast import fifo_pooled_start_s
+from aidc.simulate.jobs import JobTable, job_table
+from aidc.simulate.policies import POLICIES, Policy, Scheduler, Window, configured
+from aidc.simulate.result import SimulationResult, hourly_mean, summarize
+from aidc.units import H_PER_YEAR
+
+__all__ = [
+    "POLICIES",
+    "Cluster",
+    "Event",
+    "Failures",
+    "NodeClass",
+    "Policy",
+    "Scheduler",
+    "SimulationResult",
+    "State",
+    "Window",
+    "configured",
+    "hourly_mean",
+    "job_table",
+    "run",
+    "run_scenario",
+]
+
+HOURS_PER_YEAR = int(H_PER_YEAR)
+
+
+def _route(jobs: JobTable, cluster: Cluster) -> list[tuple[NodeClass, np.ndarray]]:
+    """Split job rows by node class (a job asking for a GPU class runs on that class)."""
+    classes = cluster.classes
+    if len(classes) == 1:
+        routes = [(classes[0], np.arange(len(jobs)))]
+    else:
+        known = {c.gpu_class: i for i, c in enumerate(classes)}
+        biggest = max(range(len(classes)), key=lambda i: classes[i].n_gpus)
+        idx = np.array([known.get(str(g), biggest if g == "" else -1) for g in jobs.gpu_class],
+                       dtype=np.int64)
+        bad = np.flatnonzero(idx < 0)
+        if len(bad):
+            raise InputError([Problem("job asks for a GPU class the cluster does not have", row=int(i) + 1,
+                                      column="gpu_class", found=jobs.gpu_class[i], expected=", ".join(known))
+                              for i in bad[:20]])
+        routes = [(c, np.flatnonzero(idx == i)) for i, c in enumerate(classes)]
+    problems = []
+    for c, rows in routes:
+        too_big = rows[jobs.n_gpus[rows] > c.n_gpus]
+        problems += [Problem("job asks for more GPUs than its node class has", row=int(i) + 1,
+                             column="n_gpus", found=int(jobs.n_gpus[i]), expected=f"<= {c.n_gpus}")
+                     for i in too_big[:20]]
+    if problems:
+        raise InputError(problems)
+    return routes
+
+
+def _is_fifo(policy: str | Policy) -> bool:
+    return policy == "fifo" or policy is POLICIES["fifo"]
+
+
+def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Policy,
+               failures: Failures | None, rng: np.random.Generator,
+               progress: Callable[[float], None] | None) -> dict[str, Any]:
+    if _is_fifo(policy) and placement == "pooled" and failures is None:
+        start = fifo_pooled_start_s(jobs.submit_s, jobs.n_gpus, jobs.duration_s, node_class.n_gpus)
+        if progress is not None:
+            progress(1.0)
+        n = len(jobs)
+        return {"start_s": start, "end_s": start + jobs.duration_s, "nodes": np.full(n, "", dtype=object),
+                "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n)}
+    state = simulate(jobs, node_class, placement, policy, failures, rng, progress)
+    out = {
+        "start_s": np.asarray(state.start_s, float), "end_s": np.asarray(state.end_s, float),
+        "nodes": np.array([",".join(map(str, ns)) for ns in state.nodes], dtype=object),
+        "n_restarts": np.asarray(state.n_restarts, np.int64), "lost_s": np.asarray(state.lost_s, float),
+    }
+    reserved = getattr(state.scheduler, "reserved_start_s", None)
+    if reserved is not None:
+        res = np.full(len(jobs), np.nan)
+        for j, t in reserved.items():
+            res[j] = t
+        out["reserved_start_s"] = res
+    return out
+
+
+def run(
+    jobs: pd.DataFrame,
+    cluster: Cluster,
+    policy: str | Policy = "fifo",
+    seed: int = 0,
+    *,
+    policy_params: Mapping[str, Any] | None = None,
+    failures: Failures | None = None,
+    horizon_h: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> SimulationResult:
+    """Simulate a job trace on a cluster under a scheduling policy.
+
+    Parameters
+    ----------
+    jobs : pandas.DataFrame
+        Canonical trace: ``job_id, tenant, submit_s, n_gpus, duration_s`` (+ optional
+        ``gpu_class``, ``priority``). [s] for times.
+    cluster : Cluster
+        GPU nodes by class and placement.
+    policy : str or Policy
+        A name of :data:`POLICIES` (``fifo, easy, fair_share, priority, reserved``) or a callable.
+    seed : int
+        Seed of the failure draws (the only randomness).
+    policy_params : mapping, optional
+        Parameters of a named policy (``shares``, ``quotas_gpus``, ``windows``, ``depth``).
+    failures : Failures, optional
+        Node failures; needs ``node`` placement.
+    horizon_h : int, optional
+        Hours of the hourly series (default: up to the last end).
+    progress : callable, optional
+        Called with the fraction of jobs submitted so far.
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"job_id": ["a", "b"], "tenant": "t", "submit_s": [0.0, 0.0],
+    ...                    "n_gpus": [8, 8], "duration_s": [3600.0, 3600.0]})
+    >>> r = run(df, Cluster(8, 8), "fifo")
+    >>> r.jobs["start_s"].tolist(), r.summary["mean_wait_s"]
+    ([0.0, 3600.0], 1800.0)
+    """
+    if failures is not None and cluster.placement != "node":
+        raise InputError.single("node failures need node placement", field="placement",
+                                found=cluster.placement, expected="node")
+    params = dict(policy_params or {})
+    if isinstance(policy, str):
+        if policy not in POLICIES:
+            raise InputError.single("unknown scheduling policy", field="policy", found=policy,
+                                    expected=", ".join(POLICIES))
+        name, policy_fn = policy, (configured(policy, **params) if params else POLICIES[policy])
+    else:
+        name, policy_fn = getattr(policy, "__name__", "custom"), policy
+    table = job_table(jobs)
+    rng = np.random.default_rng(seed)
+    parts = []
+    for node_class, rows in _route(table, cluster):
+        sub = table.take(rows)
+        out = _run_class(sub, node_class, cluster.placement, policy_fn, failures, rng, progress)
+        parts.append(pd.DataFrame({
+            "job_id": sub.job_id, "tenant": np.asarray(table.tenants, dtype=object)[sub.tenant],
+            "gpu_class": node_class.gpu_class, "priority": sub.priority, "submit_s": sub.submit_s,
+            "duration_s": sub.duration_s, "n_gpus": sub.n_gpus, **out,
+        }))
+    log = pd.concat(parts, ignore_index=True).sort_values(["submit_s"], kind="stable", ignore_index=True)
+    log["wait_s"] = log["start_s"] - log["submit_s"]
+    log["jct_s"] = log["end_s"] - log["submit_s"]
+    shares = {str(k): float(v) for k, v in (params.get("shares") or {}).items()}
+    return summarize(log, cluster.n_gpus, shares, data.value("simulation.slowdown_min_duration_s"),
+                     horizon_h, {"policy": name, "placement": cluster.placement})
+
+
+def run_scenario(scenario: Any, design: Any, demand: Any, *,
+                 progress: Callable[[float], None] | None = None) -> SimulationResult:
+    """Simulate a scenario's year: the design's fleet, the demand's job stream, its settings.
+
+    The year is ``scenario.simulation.year`` (default: the first year of operation); the
+    hourly series covers its 8,760 hours.
+    """
+    from aidc.demand import job_stream  # the demand stage's generator (see docs/contracts.md)
+
+    sim = scenario.simulation
+    year = sim.year if sim.year is not None else scenario.start_year
+    rng = np.random.default_rng(scenario.seed)
+    jobs = job_stream(demand, scenario, year, rng)
+    cluster = Cluster.from_design(design, scenario, placement=sim.placement)
+    failures = Failures(sim.mtbf_h, sim.mttr_h, sim.checkpoint_interval_s) if sim.failures else None
+    return run(jobs, cluster, sim.policy, scenario.seed, policy_params=sim.policy_params(),
+               failures=failures, horizon_h=HOURS_PER_YEAR, progress=progress)

@@ -1,0 +1,217 @@
+"""The discrete-event core, shaped like SimPy's but without a coroutine per job.
+
+Pending events sit in a heap of ``(t_s, priority, seq, kind, target, token)`` tuples; ``seq``
+comes from a counter owned by the run, so ties are broken the same way every time and two
+runs in one process never interfere. Events are plain immutable data (:class:`Event`),
+handlers are functions ``handle(state, event) -> list[Event]``, and the scheduling policy
+is a plain callable (see :mod:`aidc.simulate.policies`). Submissions are not pushed on
+the heap: they are read from the job table, already sorted, as a second event stream.
+
+At one instant the engine first applies finishes, failures and repairs, then the
+submissions (in trace order), then asks the policy which queued jobs start now.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from aidc.simulate.cluster import ALLOCATORS, Allocator, NodeClass
+from aidc.simulate.jobs import JobTable
+from aidc.units import S_PER_H
+
+# Event kinds; the number is also the priority among events at the same instant.
+FINISH, FAIL, REPAIR, WAKE = 0, 1, 2, 4
+
+
+class Event(NamedTuple):
+    """A pending event: plain data, compared as a tuple (time, priority, sequence)."""
+
+    t_s: float
+    priority: int
+    seq: int
+    kind: int
+    target: int  # job index (FINISH) or node index (FAIL, REPAIR)
+    token: int = 0  # run number of the job, so a finish of a killed run is ignored
+
+
+@dataclass(frozen=True, slots=True)
+class Failures:
+    """Node failures: exponential times to failure and to repair, periodic checkpoints.
+
+    Parameters
+    ----------
+    mtbf_h : float
+        Mean time between failures of one node. [h]
+    mttr_h : float
+        Mean time to repair a node. [h]
+    checkpoint_interval_s : float
+        A killed job restarts from its last checkpoint, taken every this many seconds of
+        run time. [s]
+    """
+
+    mtbf_h: float
+    mttr_h: float
+    checkpoint_interval_s: float
+
+
+class State:
+    """What one run knows at the current instant (the engine's guarded state).
+
+    Attributes the policies read: ``t_s``, ``alloc`` (free GPUs and placement),
+    ``n_gpus``, ``remaining_s``, ``tenant``, ``priority``, ``busy_by_tenant`` and ``running``
+    (job -> end time).
+    """
+
+    def __init__(self, jobs: JobTable, node_class: NodeClass, placement: str) -> None:
+        self.jobs = jobs
+        self.n_gpus: list[int] = jobs.n_gpus.tolist()
+        self.remaining_s: list[float] = jobs.duration_s.tolist()
+        self.tenant: list[int] = jobs.tenant.tolist()
+        self.priority: list[int] = jobs.priority.tolist()
+        self.submit_s: list[float] = jobs.submit_s.tolist()
+        self.alloc: Allocator = ALLOCATORS[placement](node_class, self.n_gpus)
+        self.placement = placement
+        self.t_s = 0.0
+        self.running: dict[int, float] = {}
+        self.run_start: dict[int, float] = {}
+        self.token: dict[int, int] = {}
+        self.busy_by_tenant = [0] * len(jobs.tenants)
+        self.n_queued = 0
+        # log: first start, last end, nodes, lost work; run segments (job, start, end)
+        self.start_s = [math.nan] * len(jobs)
+        self.end_s = [math.nan] * len(jobs)
+        self.nodes: list[tuple[int, ...]] = [()] * len(jobs)
+        self.lost_s = [0.0] * len(jobs)
+        self.n_restarts = [0] * len(jobs)
+        self.segments: list[tuple[int, float, float]] = []
+        self.requeued: list[int] = []
+        self.scheduler: object = None
+
+    def running_by_end(self) -> list[tuple[float, int]]:
+        """Return the running jobs as ``(end_s, job)``, earliest end first."""
+        return sorted((end, j) for j, end in self.running.items())
+
+
+NewEvents = list[tuple[float, int, int, int]]  # (t_s, kind, kind, target) of events to push
+
+
+def _finish(state: State, ev: Event) -> NewEvents:
+    j = ev.target
+    if state.token.get(j) != ev.token or j not in state.running:
+        return []  # the run was killed by a failure: stale event
+    del state.running[j]
+    state.alloc.release(j)
+    state.busy_by_tenant[state.tenant[j]] -= state.n_gpus[j]
+    state.end_s[j] = ev.t_s
+    state.segments.append((j, state.run_start.pop(j), ev.t_s))
+    return []
+
+
+def _fail(state: State, ev: Event, failures: Failures, rng: np.random.Generator) -> NewEvents:
+    node, t = ev.target, ev.t_s
+    for j in state.alloc.jobs_on(node):  # type: ignore[attr-defined]
+        ran_s = t - state.run_start.pop(j)
+        kept_s = math.floor(ran_s / failures.checkpoint_interval_s) * failures.checkpoint_interval_s
+        state.remaining_s[j] -= kept_s
+        state.lost_s[j] += ran_s - kept_s
+        state.n_restarts[j] += 1
+        state.segments.append((j, t - ran_s, t))
+        del state.running[j]
+        state.alloc.release(j)
+        state.busy_by_tenant[state.tenant[j]] -= state.n_gpus[j]
+        state.requeued.append(j)
+    state.alloc.fail(node)  # type: ignore[attr-defined]
+    return [(t + rng.exponential(failures.mttr_h * S_PER_H), REPAIR, REPAIR, node)]
+
+
+def _repair(state: State, ev: Event, failures: Failures, rng: np.random.Generator) -> NewEvents:
+    state.alloc.repair(ev.target)  # type: ignore[attr-defined]
+    return [(ev.t_s + rng.exponential(failures.mtbf_h * S_PER_H), FAIL, FAIL, ev.target)]
+
+
+def simulate(
+    jobs: JobTable,
+    node_class: NodeClass,
+    placement: str,
+    policy: Callable[[State], object],
+    failures: Failures | None = None,
+    rng: np.random.Generator | None = None,
+    progress: Callable[[float], None] | None = None,
+    trace: list[Event] | None = None,
+) -> State:
+    """Run the jobs on one node class under ``scheduler``; return the final :class:`State`.
+
+    ``policy(state)`` builds the run's scheduler (:class:`aidc.simulate.policies.Scheduler`),
+    kept as ``state.scheduler``. ``trace``, when given, receives every event popped from
+    the heap (for event-sequence tests).
+    """
+    state = State(jobs, node_class, placement)
+    scheduler = state.scheduler = policy(state)
+    heap: list[Event] = []
+    seq = itertools.count()  # per-run: ties resolve identically on every run
+
+    def push(t_s: float, kind: int, target: int, token: int = 0) -> None:
+        heapq.heappush(heap, Event(t_s, kind, next(seq), kind, target, token))
+
+    if failures is not None:
+        rng = rng if rng is not None else np.random.default_rng(0)
+        for node in range(node_class.n_nodes):
+            push(rng.exponential(failures.mtbf_h * S_PER_H), FAIL, node)
+    submit, n = state.submit_s, len(jobs)
+    ptr, wake_at = 0, math.inf
+    select, on_submit = scheduler.select, scheduler.submit  # type: ignore[attr-defined]
+    step = max(1, n // 200)
+    while ptr < n or state.running or state.n_queued:
+        t = submit[ptr] if ptr < n else math.inf
+        if heap and heap[0].t_s < t:
+            t = heap[0].t_s
+        if t == math.inf:
+            break  # nothing can ever start (only when failures took every node down)
+        state.t_s = t
+        while heap and heap[0].t_s == t:
+            ev = heapq.heappop(heap)
+            if trace is not None:
+                trace.append(ev)
+            if ev.kind == FINISH:
+                _finish(state, ev)
+            elif ev.kind == WAKE:
+                wake_at = math.inf
+            else:
+                handler = _fail if ev.kind == FAIL else _repair
+                for t_new, kind, _, target in handler(state, ev, failures, rng):  # type: ignore[arg-type]
+                    push(t_new, kind, target)
+        if state.requeued:
+            for j in state.requeued:
+                scheduler.requeue(j)  # type: ignore[attr-defined]
+            state.n_queued += len(state.requeued)
+            state.requeued.clear()
+        while ptr < n and submit[ptr] == t:
+            on_submit(ptr)
+            ptr += 1
+            state.n_queued += 1
+            if progress is not None and ptr % step == 0:
+                progress(ptr / n)
+        for j in select(state):
+            state.n_queued -= 1
+            end = t + state.remaining_s[j]
+            state.running[j] = end
+            state.run_start[j] = t
+            token = state.token.get(j, -1) + 1
+            state.token[j] = token
+            state.busy_by_tenant[state.tenant[j]] += state.n_gpus[j]
+            if state.start_s[j] != state.start_s[j]:  # NaN: first start
+                state.start_s[j] = t
+                state.nodes[j] = state.alloc.nodes_of(j)
+            push(end, FINISH, j, token)
+        wake = scheduler.next_wake_s(t)  # type: ignore[attr-defined]
+        if wake is not None and wake < wake_at and state.n_queued:
+            wake_at = wake
+            push(wake, WAKE, -1)
+    return state

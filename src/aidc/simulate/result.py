@@ -1,0 +1,141 @@
+"""What a run hands on: the per-job log, per-tenant statistics, hourly series and a summary.
+
+Everything here is vectorised over the job log; the engine only records start and end
+times. The hourly series are time averages over each hour ``[t_h, t_h + 1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aidc.units import S_PER_H
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationResult:
+    """Result of a simulation (see ``docs/contracts.md``).
+
+    Attributes
+    ----------
+    jobs : pandas.DataFrame
+        Per-job log: ``job_id, tenant, gpu_class, priority, submit_s, start_s, end_s, wait_s,
+        jct_s, duration_s, n_gpus, nodes, n_restarts, lost_s`` (+ ``reserved_start_s`` under EASY).
+    hourly : pandas.DataFrame
+        ``t_h, busy_gpus, queued_jobs, queued_gpus``: hourly means (the energy stage's input).
+    tenants : pandas.DataFrame
+        Per-tenant statistics, one row per tenant, indexed by tenant.
+    summary : dict
+        ``n_jobs, mean_wait_s, p95_wait_s, mean_jct_s, makespan_s, utilization_frac, tenants``
+        (+ p50/p99 wait, slowdown, GPU-hours, policy, n_gpus).
+    """
+
+    jobs: pd.DataFrame
+    hourly: pd.DataFrame
+    tenants: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def hourly_mean(start_s: np.ndarray, end_s: np.ndarray, weight: np.ndarray, n_hours: int) -> np.ndarray:
+    """Return the time-averaged sum of ``weight`` over intervals, for each hour.
+
+    Parameters
+    ----------
+    start_s, end_s : numpy.ndarray
+        Interval bounds. [s]
+    weight : numpy.ndarray
+        Value held during each interval (GPUs, or 1 for a job count).
+    n_hours : int
+        Hours of the series; time beyond is cut off.
+
+    Returns
+    -------
+    numpy.ndarray
+        Mean of the summed weights over each hour ``[h, h + 1)``.
+
+    Examples
+    --------
+    8 GPUs busy from 0.5 h to 2.25 h: half of hour 0, all of hour 1, a quarter of hour 2.
+
+    >>> hourly_mean(np.array([1800.0]), np.array([8100.0]), np.array([8.0]), 3).tolist()
+    [4.0, 8.0, 2.0]
+    """
+    out = np.zeros(n_hours + 1)
+    a = np.clip(np.asarray(start_s, float) / S_PER_H, 0, n_hours)
+    b = np.clip(np.asarray(end_s, float) / S_PER_H, 0, n_hours)
+    w = np.asarray(weight, float)
+    ia, ib = np.floor(a).astype(np.int64), np.floor(b).astype(np.int64)
+    same = ia == ib
+    np.add.at(out, ia[same], w[same] * (b[same] - a[same]))
+    d = ~same
+    np.add.at(out, ia[d], w[d] * (ia[d] + 1 - a[d]))
+    np.add.at(out, ib[d], w[d] * (b[d] - ib[d]))
+    # whole hours strictly between: a difference array of the rate
+    full = np.zeros(n_hours + 2)
+    np.add.at(full, ia[d] + 1, w[d])
+    np.add.at(full, ib[d], -w[d])
+    return (out + np.cumsum(full)[: n_hours + 1])[:n_hours]
+
+
+def _wait_stats(g: pd.DataFrame, slowdown_min_s: float) -> pd.Series:
+    wait = g["wait_s"].to_numpy()
+    jct = g["jct_s"].to_numpy()
+    p50, p95, p99 = np.percentile(wait, [50, 95, 99]) if len(wait) else (np.nan,) * 3
+    slow = jct / np.maximum(g["duration_s"].to_numpy(), slowdown_min_s)
+    return pd.Series({
+        "n_jobs": len(g),
+        "gpu_hours": float((g["n_gpus"] * (g["duration_s"] + g["lost_s"])).sum() / S_PER_H),
+        "mean_wait_s": float(wait.mean()) if len(wait) else np.nan,
+        "p50_wait_s": float(p50), "p95_wait_s": float(p95), "p99_wait_s": float(p99),
+        "mean_jct_s": float(jct.mean()) if len(jct) else np.nan,
+        "mean_slowdown": float(np.maximum(slow, 1.0).mean()) if len(slow) else np.nan,
+    })
+
+
+def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown_min_s: float,
+              horizon_h: int | None = None, extra: dict[str, Any] | None = None) -> SimulationResult:
+    """Build a :class:`SimulationResult` from a per-job log.
+
+    ``slowdown_min_s`` bounds the slowdown of very short jobs (bounded slowdown,
+    Feitelson et al. 1997): ``max(1, jct / max(duration, slowdown_min_s))``.
+    """
+    done = log[np.isfinite(log["start_s"].to_numpy())]
+    makespan_s = float(done["end_s"].max() - log["submit_s"].min()) if len(done) else 0.0
+    last_end_s = float(np.nanmax(log["end_s"], initial=0.0))
+    n_hours = horizon_h if horizon_h is not None else int(np.ceil(last_end_s / S_PER_H))
+    run = hourly_mean(done["start_s"], done["end_s"], done["n_gpus"], n_hours)
+    start_or_inf = np.where(np.isfinite(log["start_s"]), log["start_s"], np.inf)
+    queued = hourly_mean(log["submit_s"], start_or_inf, np.ones(len(log)), n_hours)
+    queued_gpus = hourly_mean(log["submit_s"], start_or_inf, log["n_gpus"], n_hours)
+    hourly = pd.DataFrame({"t_h": np.arange(n_hours, dtype=float), "busy_gpus": run,
+                           "queued_jobs": queued, "queued_gpus": queued_gpus})
+    tenants = done.groupby("tenant", sort=True)[["wait_s", "jct_s", "duration_s", "n_gpus", "lost_s"]].apply(
+        _wait_stats, slowdown_min_s=slowdown_min_s) if len(done) else pd.DataFrame(
+        columns=["n_jobs", "gpu_hours"])
+    total_gpu_h = float(tenants["gpu_hours"].sum()) if len(tenants) else 0.0
+    tenants["n_jobs"] = tenants["n_jobs"].astype(int)
+    tenants["share_frac"] = tenants["gpu_hours"] / total_gpu_h if total_gpu_h else 0.0
+    tenants["configured_share_frac"] = [shares.get(str(t), np.nan) for t in tenants.index]
+    overall = _wait_stats(done, slowdown_min_s) if len(done) else pd.Series(dtype=float)
+    busy_gpu_s = float((done["n_gpus"] * (done["end_s"] - done["start_s"])).sum())
+    summary: dict[str, Any] = {
+        "n_jobs": int(len(log)),
+        "n_jobs_done": int(len(done)),
+        "mean_wait_s": overall.get("mean_wait_s", np.nan),
+        "p50_wait_s": overall.get("p50_wait_s", np.nan),
+        "p95_wait_s": overall.get("p95_wait_s", np.nan),
+        "p99_wait_s": overall.get("p99_wait_s", np.nan),
+        "mean_jct_s": overall.get("mean_jct_s", np.nan),
+        "mean_slowdown": overall.get("mean_slowdown", np.nan),
+        "gpu_hours": total_gpu_h,
+        "makespan_s": makespan_s,
+        "utilization_frac": busy_gpu_s / (n_gpus * makespan_s) if makespan_s > 0 else 0.0,
+        "n_gpus": int(n_gpus),
+        "tenants": {str(t): {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                    for t, row in tenants.iterrows()},
+    } | (extra or {})
+    summary = {k: (float(v) if isinstance(v, np.floating) else v) for k, v in summary.items()}
+    return SimulationResult(jobs=log, hourly=hourly, tenants=tenants, summary=summary)
