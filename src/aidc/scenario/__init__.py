@@ -73,6 +73,10 @@ class Scenario(Section):
     sweep: dict[str, list[Any]] | None = Field(
         None, description="Sweep axes: dotted field path -> list of values (cartesian product)."
     )
+    n_seeds: int = Field(
+        1, ge=1, le=100_000,
+        description="Runs of each sweep variant, with seeds seed, seed+1, ... (Monte Carlo).",
+    )
 
     @model_validator(mode="after")
     def _known_server_types(self) -> Self:
