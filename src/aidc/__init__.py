@@ -12,6 +12,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from aidc.errors import InputError, Problem
+from aidc.pipeline import Result, run
 from aidc.scenario import Scenario, dump_scenario, list_scenarios, load_scenario
 
 try:
@@ -22,9 +23,11 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "InputError",
     "Problem",
+    "Result",
     "Scenario",
     "__version__",
     "dump_scenario",
     "list_scenarios",
     "load_scenario",
+    "run",
 ]

@@ -1,0 +1,127 @@
+"""The report as one self-contained HTML file, rendered from Jinja2 templates.
+
+Everything the page needs is inside the file: the CSS, plotly.js (inline, no CDN) and the
+figures' data, so it opens offline from a USB stick or an e-mail attachment. Python code here
+only prepares values; all markup lives in ``templates/``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import jinja2
+import pandas as pd
+import plotly.io as pio
+import plotly.offline
+
+from aidc.report import content, figures, provenance
+from aidc.report.i18n import Text, split_unit
+
+#: How a value is written, by the unit suffix of its name (the rest: number + unit symbol).
+_WRITER_BY_SUFFIX = {"_frac": "frac", "_krw": "krw", "_m2": "area_m2", "_kw": "power_kw", "_s": "duration_s"}
+
+
+def _kind_of(name: str) -> str:
+    return next((kind for suffix, kind in _WRITER_BY_SUFFIX.items() if name.endswith(suffix)), "")
+
+
+def write_value(t: Text, name: str, value: Any) -> str:
+    """Write the value of a field called ``name`` with its unit (``grid_contract_kw`` -> ``9.6 MW``)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return t.value(value, "text")
+    kind = _kind_of(name)
+    if kind:
+        return t.value(value, kind)
+    _, symbol = split_unit(name)
+    return f"{t.num(value)} {t.unit(symbol)}".rstrip()
+
+
+def _cell(t: Text, column: str, value: Any) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return "–"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return t.num(value * 100 if column.endswith("_frac") else value)
+    return t.value(value, "text")
+
+
+def table_title(t: Text, name: str) -> str:
+    """Return the title of table ``name`` (``power``, ``fleet.servers``) in the report's language."""
+    if t.has(f"table.{name}"):
+        return t(f"table.{name}")
+    last = name.split(".")[-1]
+    return t.column(last).split(" [")[0] if t.translated_column(last) else name
+
+
+def table_view(t: Text, table: content.Table, max_rows: int | None = content.HTML_MAX_ROWS) -> dict[str, Any]:
+    """Prepare one table for the template: title, headers, formatted rows, truncation."""
+    frame = table.frame
+    shown = frame if max_rows is None else frame.head(max_rows)
+    if list(frame.columns) == ["quantity", "value"]:
+        headers = [t("ui.quantity"), t("ui.value")]
+        rows = [[t.column(str(q)).split(" [")[0], write_value(t, str(q), v)]
+                for q, v in shown.itertuples(index=False)]
+        numeric = [False, True]
+    else:
+        headers = [t.column(str(c)) for c in frame.columns]
+        rows = [[_cell(t, str(c), v) for c, v in zip(frame.columns, r, strict=True)]
+                for r in shown.itertuples(index=False)]
+        numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    return {"title": table_title(t, table.name), "headers": headers, "rows": rows, "numeric": numeric,
+            "n_rows": len(frame), "truncated": len(frame) > len(shown)}
+
+
+def _figure_html(fig: Any) -> str:
+    # plotly.js is embedded once in the page head, so each figure carries only its data.
+    return str(pio.to_html(fig, full_html=False, include_plotlyjs=False,
+                           config={"displaylogo": False, "responsive": True}))
+
+
+def _sentence_values(t: Text, figs: list[content.Figure]) -> dict[str, str]:
+    values: dict[str, str] = defaultdict(lambda: "–")
+    values.update({f.key: t.value(f.value, f.kind) for f in figs})
+    return values
+
+
+def context(result: Any, t: Text) -> dict[str, Any]:
+    """Return everything the template needs, as plain values (no HTML)."""
+    figs = content.headline(result)
+    values = _sentence_values(t, figs)
+    sections = []
+    for stage in content.STAGES:
+        obj = getattr(result, stage)
+        sections.append({
+            "stage": stage,
+            "missing": result.missing.get(stage) if obj is None else None,
+            "figures": [_figure_html(f) for f in figures.FIGURES.get(stage, lambda o, t: [])(obj, t)]
+            if obj is not None else [],
+            "tables": [table_view(t, tb) for tb in content.tables(obj)] if obj is not None else [],
+            "timing_s": result.timings_s.get(stage),
+        })
+    scenario = result.scenario
+    return {
+        "t": t,
+        "lang": t.lang,
+        "scenario": scenario,
+        "meta": {"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed},
+        "headline": [{"key": f.key, "stage": f.stage, "raw": f.value, "text": t.value(f.value, f.kind)}
+                     for f in figs],
+        "summary": [t(f"summary.{s}").format_map(values) for s in content.STAGES
+                    if getattr(result, s) is not None and t.has(f"summary.{s}")],
+        "missing": result.missing,
+        "sections": sections,
+        "assumptions": table_view(t, content.Table("assumptions", provenance.assumptions(scenario)), None),
+        "sources": table_view(t, content.Table("sources", provenance.sources(scenario)), None),
+        "plotly_js": plotly.offline.get_plotlyjs(),
+    }
+
+
+def render(result: Any, t: Text) -> str:
+    """Return the report's HTML text."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("aidc.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2").render(**context(result, t))

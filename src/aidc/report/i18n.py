@@ -1,0 +1,190 @@
+"""Korean and English text of the report, and numbers written the way each reader expects.
+
+The labels live in ``aidc/data/i18n/<lang>.yaml``. A key missing from a language file is shown
+as ``⟦key⟧`` — loud on purpose, so a test (and a reader) can find it; a result field that has
+no translated term falls back to its own name with its unit (``heat_rejected_kw``), which is
+honest if not pretty.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from aidc import data, units
+
+LANGS = ("en", "ko")
+MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
+_S_PER_MIN = 60.0  # definition of the minute
+
+#: Unit suffix of a name (STYLE.md) -> the unit symbol shown in headers. Longest suffix first.
+UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("_krw_per_gpu_h", "KRW/GPU·h"), ("_krw_per_kwh", "KRW/kWh"), ("_krw_per_kw", "KRW/kW"),
+    ("_kg_per_m2", "kg/m²"), ("_m3", "m³"), ("_m2", "m²"), ("_pyeong", "pyeong"),
+    ("_mwh", "MWh"), ("_kwh", "kWh"), ("_wh", "Wh"), ("_mw", "MW"), ("_kw", "kW"), ("_w", "W"),
+    ("_krw", "KRW"), ("_usd", "USD"), ("_frac", "%"), ("_pct", "%"), ("_tb", "TB"), ("_gb", "GB"),
+    ("_c", "°C"), ("_pa", "Pa"), ("_s", "s"), ("_h", "h"), ("_y", "y"), ("_m", "m"), ("_t", "t"),
+    ("_kg", "kg"),
+)
+
+
+def split_unit(name: str) -> tuple[str, str]:
+    """Split ``"it_power_kw"`` into ``("it_power", "kW")``; names without a unit give ``(name, "")``.
+
+    Examples
+    --------
+    >>> split_unit("gross_floor_area_m2")
+    ('gross_floor_area', 'm²')
+    >>> split_unit("n_racks")
+    ('n_racks', '')
+    """
+    for suffix, symbol in UNIT_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], symbol
+    return name, ""
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """The labels of one language and the number formats that go with them."""
+
+    lang: str
+    labels: dict[str, str]
+
+    def __call__(self, key: str, **values: Any) -> str:
+        """Return the label ``key`` with ``{placeholders}`` filled in, or ``⟦key⟧`` if untranslated."""
+        label = self.labels.get(key)
+        if label is None:
+            return f"{MARK_OPEN}{key}{MARK_CLOSE}"
+        return label.format(**values) if values else label
+
+    def has(self, key: str) -> bool:
+        """Return True if ``key`` is translated."""
+        return key in self.labels
+
+    def unit(self, symbol: str) -> str:
+        """Return a unit symbol as this language writes it (``pyeong`` -> ``평``)."""
+        return self.labels.get(f"unit.{symbol}", symbol)
+
+    def column(self, name: str) -> str:
+        """Return the header of a result column or field, with its unit: ``IT power [kW]``."""
+        base, symbol = split_unit(name)
+        term = self.labels.get(f"term.{name}") or self.labels.get(f"term.{base}")
+        if term is None:
+            return name
+        return f"{term} [{self.unit(symbol)}]" if symbol else term
+
+    def translated_column(self, name: str) -> bool:
+        """Return True if :meth:`column` has a translated term for ``name``."""
+        base, _ = split_unit(name)
+        return f"term.{name}" in self.labels or f"term.{base}" in self.labels
+
+    # --- numbers -------------------------------------------------------------------------
+
+    def num(self, value: Any, decimals: int | None = None) -> str:
+        """Write a number with thousands separators and sensible decimals.
+
+        Examples
+        --------
+        >>> text("en").num(1234567.891)
+        '1,234,568'
+        >>> text("en").num(0.12345)
+        '0.123'
+        """
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return "–"
+        if isinstance(value, bool | str):
+            return str(value)
+        x = float(value)
+        if decimals is None:
+            if float(x).is_integer() or abs(x) >= 100:
+                decimals = 0
+            elif abs(x) >= 1:
+                decimals = 2
+            else:
+                decimals = 3
+        return f"{x:,.{decimals}f}"
+
+    def power(self, power_kw: float | None) -> str:
+        """Write a power: kW below 1 MW, MW above (``8 MW``, ``950 kW``)."""
+        if power_kw is None:
+            return "–"
+        if abs(power_kw) >= units.KW_PER_MW:
+            mw = units.kw_to_mw(power_kw)
+            return f"{self.num(mw, 0 if float(mw).is_integer() else 2)} MW"
+        return f"{self.num(power_kw, 0)} kW"
+
+    def krw(self, value_krw: float | None) -> str:
+        """Write a sum of money: ``123.4억 원`` in Korean, ``KRW 12.34 bn`` in English."""
+        if value_krw is None or not math.isfinite(float(value_krw)):
+            return "–"
+        if self.lang == "ko":
+            if abs(value_krw) >= units.KRW_PER_EOK:
+                return f"{self.num(value_krw / units.KRW_PER_EOK, 1)}억 원"
+            return f"{self.num(value_krw, 0)}원"
+        for scale, name in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+            if abs(value_krw) >= scale:
+                return f"KRW {self.num(value_krw / scale, 2)} {name}"
+        return f"KRW {self.num(value_krw, 0)}"
+
+    def area(self, area_m2: float | None) -> str:
+        """Write an area in m² with pyeong beside it: ``8,264 m² (2,500평)``."""
+        if area_m2 is None:
+            return "–"
+        pyeong = units.m2_to_pyeong(area_m2)
+        sep = "" if self.lang == "ko" else " "
+        return f"{self.num(area_m2, 0)} m² ({self.num(pyeong, 0)}{sep}{self.unit('pyeong')})"
+
+    def pct(self, value_frac: float | None, decimals: int = 1) -> str:
+        """Write a fraction as a percentage (``0.723`` -> ``72.3 %``)."""
+        if value_frac is None or not math.isfinite(float(value_frac)):
+            return "–"
+        sep = "" if self.lang == "ko" else " "
+        return f"{self.num(value_frac * units.PCT_PER_FRAC, decimals)}{sep}%"
+
+    def duration(self, value_s: float | None) -> str:
+        """Write a duration in the largest sensible unit (s, min, h, d)."""
+        if value_s is None or not math.isfinite(float(value_s)):
+            return "–"
+        steps = ((units.S_PER_H * units.H_PER_DAY, "d"), (units.S_PER_H, "h"), (_S_PER_MIN, "min"))
+        for limit_s, unit_key in steps:
+            if abs(value_s) >= limit_s:
+                return f"{self.num(value_s / limit_s, 1)} {self.unit(unit_key)}"
+        return f"{self.num(value_s, 0)} {self.unit('s')}"
+
+    def value(self, value: Any, kind: str) -> str:
+        """Write ``value`` in the format of ``kind`` (power_kw, krw, area_m2, frac, duration_s, ...)."""
+        writers = {
+            "power_kw": self.power, "krw": self.krw, "area_m2": self.area, "frac": self.pct,
+            "duration_s": self.duration,
+        }
+        if kind in writers:
+            return writers[kind](value)
+        if kind == "text":
+            return self(f"value.{value}") if self.has(f"value.{value}") else str(value)
+        if kind == "year":
+            return "–" if value is None else str(int(value))
+        decimals = 2 if kind == "ratio" else None
+        text_ = self.num(value, decimals)
+        symbol = self.unit(kind) if kind not in ("count", "ratio") else ""
+        return f"{text_} {symbol}".rstrip()
+
+
+def text(lang: str) -> Text:
+    """Return the :class:`Text` of ``lang`` (``en`` or ``ko``)."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    raw: dict[str, Any] = data.load_yaml(f"i18n/{lang}.yaml")
+    return Text(lang=lang, labels=_flatten(raw))
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, item in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(item, dict):
+            out.update(_flatten(item, f"{name}."))
+        else:
+            out[name] = str(item)
+    return out

@@ -1,0 +1,119 @@
+"""The report's tables as an Excel workbook: numbers as numbers, units in the headers.
+
+Sheet ``summary`` holds the headline figures (label, value, unit) and the run's provenance;
+then one sheet per stage table (row 1 its title, row 2 the headers, data below), then
+``assumptions`` and ``sources``. Fractions are stored as fractions with a percent format,
+so Excel shows 72.3 % and computes with 0.723.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from aidc.report import content, provenance
+from aidc.report.html import table_title
+from aidc.report.i18n import Text, split_unit
+
+SUMMARY_SHEET = "summary"
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_PERCENT = "0.0%"
+_THOUSANDS = "#,##0.##"
+_UNIT_BY_KIND = {"power_kw": "kW", "krw": "KRW", "area_m2": "m²", "frac": "%", "duration_s": "s"}
+
+
+def _cell(ws: Any, value: Any, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        value = None
+    if not isinstance(value, str | int | float | bool) and value is not None:
+        value = str(value)
+    cell = WriteOnlyCell(ws, value=value)
+    if number_format and isinstance(value, int | float) and not isinstance(value, bool):
+        cell.number_format = number_format
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _format_of(name: str) -> str:
+    return _PERCENT if name.endswith("_frac") else _THOUSANDS
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    base = _BAD_SHEET_CHARS.sub(" ", name)[:31] or "table"
+    candidate, i = base, 2
+    while candidate.lower() in taken:
+        suffix = f"~{i}"
+        candidate, i = base[: 31 - len(suffix)] + suffix, i + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _write_table(wb: Workbook, t: Text, name: str, title: str, frame: pd.DataFrame, taken: set[str]) -> None:
+    ws = wb.create_sheet(_sheet_name(name, taken))
+    ws.append([_cell(ws, title, bold=True)])
+    if list(frame.columns) == ["quantity", "value"]:
+        ws.append([_cell(ws, h, bold=True) for h in (t("ui.quantity"), t("ui.value"), t("ui.unit"), "key")])
+        for q, v in frame.itertuples(index=False):
+            _, symbol = split_unit(str(q))
+            label = t.column(str(q)).split(" [")[0]
+            ws.append([_cell(ws, label), _cell(ws, v, _format_of(str(q))), _cell(ws, t.unit(symbol)),
+                       _cell(ws, str(q))])
+        return
+    columns = [str(c) for c in frame.columns]
+    ws.append([_cell(ws, t.column(c), bold=True) for c in columns])
+    formats = [_format_of(c) for c in columns]
+    for row in frame.head(content.XLSX_MAX_ROWS).itertuples(index=False):
+        ws.append([_cell(ws, v, f) for v, f in zip(row, formats, strict=True)])
+    if len(frame) > content.XLSX_MAX_ROWS:
+        ws.append([_cell(ws, t("ui.xlsx_truncated", shown=t.num(content.XLSX_MAX_ROWS),
+                                 total=t.num(len(frame))))])
+
+
+def _write_summary(wb: Workbook, t: Text, result: Any) -> None:
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    ws.append([_cell(ws, t("section.summary"), bold=True)])
+    ws.append([_cell(ws, h, bold=True) for h in ("key", t("ui.quantity"), t("ui.value"), t("ui.unit"),
+                                                 t("ui.stage"))])
+    for f in content.headline(result):
+        unit = "" if f.kind in ("count", "ratio", "year", "text") else _UNIT_BY_KIND.get(f.kind, f.kind)
+        value = t.value(f.value, "text") if f.kind == "text" else f.value
+        fmt = _PERCENT if f.kind == "frac" else _THOUSANDS
+        ws.append([_cell(ws, f.key), _cell(ws, t(f"headline.{f.key}")), _cell(ws, value, fmt),
+                   _cell(ws, t.unit(unit)), _cell(ws, t(f"section.{f.stage}"))])
+    ws.append([])
+    for key, label, value in (("aidc_version", t("ui.version"), result.aidc_version),
+                              ("scenario_hash", t("ui.scenario_hash"), result.scenario_hash),
+                              ("seed", t("ui.seed"), result.seed),
+                              ("scenario", t("ui.scenario"), result.scenario.name)):
+        ws.append([_cell(ws, key), _cell(ws, label), _cell(ws, value)])
+    for stage, why in result.missing.items():
+        ws.append([_cell(ws, f"missing.{stage}"), _cell(ws, t(f"section.{stage}")),
+                   _cell(ws, f"{t('ui.not_available')}: {why}")])
+
+
+def write(result: Any, t: Text, path: Path) -> None:
+    """Write the workbook of ``result`` to ``path``."""
+    wb = Workbook(write_only=True)
+    taken: set[str] = {SUMMARY_SHEET}
+    _write_summary(wb, t, result)
+    for stage in content.STAGES:
+        obj = getattr(result, stage)
+        for table in content.tables(obj) if obj is not None else []:
+            name = f"{stage}.{table.name}" if table.name else stage
+            title = t(f"section.{stage}")
+            title = f"{title} — {table_title(t, table.name)}" if table.name else title
+            _write_table(wb, t, name, title, table.frame, taken)
+    scenario = result.scenario
+    _write_table(wb, t, "assumptions", t("section.assumptions"), provenance.assumptions(scenario), taken)
+    _write_table(wb, t, "sources", t("section.sources"), provenance.sources(scenario), taken)
+    wb.save(path)
