@@ -27,8 +27,9 @@ from typing import Protocol
 
 from aidc import data
 from aidc.simulate.engine import State
+from aidc.units import S_PER_H
 
-WEEK_S = 7 * 24 * 3600.0
+WEEK_S = 7 * 24 * S_PER_H
 
 
 class Scheduler(Protocol):
@@ -256,7 +257,7 @@ class ReservedWindows(Fifo):
                 continue
             week = math.floor(t0_s / WEEK_S) * WEEK_S
             for base in (week, week + WEEK_S):
-                if base + w.start_h * 3600 < t1_s and t0_s < base + w.end_h * 3600:
+                if base + w.start_h * S_PER_H < t1_s and t0_s < base + w.end_h * S_PER_H:
                     total += w.n_gpus
                     break
         return total
@@ -264,7 +265,7 @@ class ReservedWindows(Fifo):
     def _open_owners(self, t_s: float) -> set[int]:
         in_week_s = t_s % WEEK_S
         return {k for w, k in zip(self.windows, self.window_owner, strict=True)
-                if w.start_h * 3600 <= in_week_s < w.end_h * 3600}
+                if w.start_h * S_PER_H <= in_week_s < w.end_h * S_PER_H}
 
     def select(self, state: State) -> list[int]:  # noqa: D102
         t, alloc, n, rem = state.t_s, state.alloc, self.n_gpus, state.remaining_s
@@ -288,7 +289,7 @@ class ReservedWindows(Fifo):
 
     def next_wake_s(self, t_s: float) -> float | None:  # noqa: D102
         week = math.floor(t_s / WEEK_S) * WEEK_S
-        edges = [base + h * 3600 for base in (week, week + WEEK_S) for w in self.windows
+        edges = [base + h * S_PER_H for base in (week, week + WEEK_S) for w in self.windows
                  for h in (w.start_h, w.end_h)]
         later = [e for e in edges if e > t_s]
         return min(later) if later else None

@@ -1,0 +1,255 @@
+"""Job-trace importers: public GPU-cluster trace formats -> the canonical job table.
+
+The canonical trace is a CSV with columns ``job_id, tenant, submit_s, n_gpus, duration_s``
+(optional ``gpu_class``, ``priority``), times in seconds from the start of the trace. Each
+reader renames the source's headers once (as pvlib's ``VARIABLE_MAP``) and returns that
+table; a malformed file raises :class:`aidc.errors.InputError` naming the file, line and
+column of every bad value.
+
+Formats (``FORMATS``):
+
+- ``canonical``: the CSV above.
+- ``philly``: Microsoft Philly jobs as processed by the Pollux/Sia authors
+  (``timestamp, duration, num_gpus, gpu_time, cluster``); tenant = virtual cluster.
+- ``openb``: Alibaba GPU cluster trace v2023 pods (``openb_pod_list_*.csv``); tenant = QoS
+  class; run time = deletion - scheduled time; CPU-only and never-scheduled pods are skipped.
+- ``swf``: the Standard Workload Format (Feitelson's Parallel Workloads Archive); processors
+  are read as GPUs; tenant = group id; jobs with an unknown run time (-1) are skipped.
+- ``gavel``: Gavel simulator traces (tab-separated, 7 or 10 columns); run time = total steps
+  / measured throughput of the job type on the given worker type, from Gavel's throughputs
+  JSON (``throughputs=`` option); rows without a throughput are skipped, as Gavel does.
+
+References
+----------
+M. Jeon et al., "Analysis of large-scale multi-tenant GPU clusters for DNN training
+workloads", USENIX ATC 2019 (Philly). Q. Weng et al., "Beware of fragmentation",
+USENIX ATC 2023 (openb). D. Feitelson, Parallel Workloads Archive, Standard Workload Format,
+https://www.cs.huji.ac.il/labs/parallel/workload/swf.html. D. Narayanan et al.,
+"Heterogeneity-aware cluster scheduling policies for deep learning workloads", OSDI 2020 (Gavel).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidc.errors import InputError, Problem
+
+CANONICAL = ["job_id", "tenant", "submit_s", "n_gpus", "duration_s"]
+OPTIONAL = ["gpu_class", "priority"]
+
+
+def _read_csv(path: Path, needed: list[str]) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError.single(f"cannot read the trace as CSV: {exc}", file=str(path)) from None
+    except pd.errors.EmptyDataError:
+        raise InputError.single("the trace is empty", file=str(path)) from None
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise InputError([Problem("missing column", file=str(path), line=1, column=c,
+                                  expected=", ".join(needed)) for c in missing])
+    return df
+
+
+def _numbers(df: pd.DataFrame, col: str, path: Path, lines: np.ndarray, problems: list[Problem], *,
+             integer: bool = False, minimum: float = 0.0) -> np.ndarray:
+    """Parse a column as numbers, collecting a problem (file, line, column) for each bad cell."""
+    raw = df[col].astype(str).str.strip()
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(values) & (values >= minimum)
+    if integer:
+        ok &= values == np.round(values)
+    what = f"a {'whole ' if integer else ''}number >= {minimum:g}"
+    problems += [Problem("bad value", file=str(path), line=int(lines[i]), column=col, found=raw.iloc[i],
+                         expected=what) for i in np.flatnonzero(~ok)[:20]]
+    return values
+
+
+def _finish(out: dict[str, object], path: Path, problems: list[Problem]) -> pd.DataFrame:
+    if problems:
+        raise InputError(problems)
+    df = pd.DataFrame(out)
+    df["n_gpus"] = df["n_gpus"].astype(np.int64)
+    return df
+
+
+def read_canonical(path: Path) -> pd.DataFrame:
+    """Read a canonical trace CSV (``job_id, tenant, submit_s, n_gpus, duration_s`` [+ optional])."""
+    df = _read_csv(path, CANONICAL)
+    lines = np.arange(len(df)) + 2  # line 1 is the header
+    problems: list[Problem] = []
+    out: dict[str, object] = {
+        "job_id": df["job_id"].to_numpy(), "tenant": df["tenant"].to_numpy(),
+        "submit_s": _numbers(df, "submit_s", path, lines, problems),
+        "n_gpus": _numbers(df, "n_gpus", path, lines, problems, integer=True, minimum=1),
+        "duration_s": _numbers(df, "duration_s", path, lines, problems),
+    }
+    if "gpu_class" in df.columns:
+        out["gpu_class"] = df["gpu_class"].to_numpy()
+    if "priority" in df.columns:
+        out["priority"] = _numbers(df, "priority", path, lines, problems, integer=True, minimum=-1e9)
+    result = _finish(out, path, problems)
+    if "priority" in result.columns:
+        result["priority"] = result["priority"].astype(np.int64)
+    return result
+
+
+def read_philly(path: Path) -> pd.DataFrame:
+    """Read the Philly job list in the Pollux/Sia form (``timestamp, duration, num_gpus, cluster``)."""
+    df = _read_csv(path, ["timestamp", "duration", "num_gpus", "cluster"])
+    lines = np.arange(len(df)) + 2
+    problems: list[Problem] = []
+    stamp = pd.to_datetime(df["timestamp"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    problems += [Problem("bad timestamp", file=str(path), line=int(lines[i]), column="timestamp",
+                         found=df["timestamp"].iloc[i], expected="YYYY-MM-DD HH:MM:SS")
+                 for i in np.flatnonzero(stamp.isna().to_numpy())[:20]]
+    submit_s = (stamp - stamp.min()).dt.total_seconds().to_numpy()
+    return _finish({
+        "job_id": (lines - 2).astype(str), "tenant": df["cluster"].to_numpy(), "submit_s": submit_s,
+        "n_gpus": _numbers(df, "num_gpus", path, lines, problems, integer=True, minimum=1),
+        "duration_s": _numbers(df, "duration", path, lines, problems),
+    }, path, problems)
+
+
+def read_openb(path: Path) -> pd.DataFrame:
+    """Read Alibaba GPU trace v2023 pods (``openb_pod_list_*.csv``): GPU pods that were scheduled."""
+    cols = ["name", "num_gpu", "qos", "pod_phase", "creation_time", "deletion_time", "scheduled_time"]
+    df = _read_csv(path, cols)
+    lines = np.arange(len(df)) + 2
+    problems: list[Problem] = []
+    n_gpus = _numbers(df, "num_gpu", path, lines, problems, integer=True)
+    created = _numbers(df, "creation_time", path, lines, problems)
+    sched = pd.to_numeric(df["scheduled_time"], errors="coerce").to_numpy(dtype=float)
+    deleted = pd.to_numeric(df["deletion_time"], errors="coerce").to_numpy(dtype=float)
+    if problems:
+        raise InputError(problems)
+    ran = np.isfinite(sched) & np.isfinite(deleted) & (deleted >= sched)
+    keep = (n_gpus >= 1) & (df["pod_phase"].to_numpy() != "Pending") & ran
+    spec = df["gpu_spec"].to_numpy() if "gpu_spec" in df.columns else np.full(len(df), "")
+    return _finish({
+        "job_id": df["name"].to_numpy()[keep], "tenant": df["qos"].to_numpy()[keep],
+        "submit_s": created[keep] - created[keep].min(initial=0.0), "n_gpus": n_gpus[keep],
+        "duration_s": (deleted - sched)[keep], "gpu_class": spec[keep],
+    }, path, problems)
+
+
+SWF_FIELDS = ["job", "submit", "wait", "run", "procs_alloc", "cpu_avg", "mem_used", "procs_req",
+              "time_req", "mem_req", "status", "user", "group", "app", "queue", "partition",
+              "prev_job", "think_time"]
+
+
+def read_swf(path: Path) -> pd.DataFrame:
+    """Read a Standard Workload Format file (18 whitespace-separated fields; ``;`` comments)."""
+    rows, lines, problems = [], [], []
+    with Path(path).open(encoding="utf-8", errors="replace") as fh:
+        for number, text in enumerate(fh, start=1):
+            text = text.split(";", 1)[0].strip()
+            if not text:
+                continue
+            parts = text.split()
+            if len(parts) != len(SWF_FIELDS):
+                problems.append(Problem("wrong number of fields", file=str(path), line=number,
+                                        found=len(parts), expected=f"{len(SWF_FIELDS)} (SWF)"))
+                continue
+            try:
+                rows.append([float(p) for p in parts])
+            except ValueError:
+                bad = next(i for i, p in enumerate(parts) if not _is_float(p))
+                problems.append(Problem("not a number", file=str(path), line=number, column=SWF_FIELDS[bad],
+                                        found=parts[bad], expected="a number (-1 = unknown)"))
+                continue
+            lines.append(number)
+        if problems:
+            raise InputError(problems[:20])
+    a = np.array(rows, dtype=float).reshape(-1, len(SWF_FIELDS))
+    procs = np.where(a[:, 4] > 0, a[:, 4], a[:, 7])
+    keep = (a[:, 3] >= 0) & (procs >= 1) & (a[:, 1] >= 0)
+    a, procs = a[keep], procs[keep]
+    return _finish({
+        "job_id": a[:, 0].astype(np.int64).astype(str), "tenant": a[:, 12].astype(np.int64).astype(str),
+        "submit_s": a[:, 1] - a[:, 1].min(initial=0.0), "n_gpus": procs, "duration_s": a[:, 3],
+    }, path, problems)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_gavel(path: Path, throughputs: Path | str, worker: str = "v100") -> pd.DataFrame:
+    """Read a Gavel trace; run time = total steps / throughput on ``worker`` (steps/s)."""
+    table = json.loads(Path(throughputs).read_text(encoding="utf-8"))
+    if worker not in table:
+        raise InputError.single("unknown worker type", file=str(throughputs), found=worker,
+                                expected=", ".join(table))
+    rate = {ast.literal_eval(k): v["null"] for k, v in table[worker].items()}
+    rows, problems = [], []
+    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        parts = text.split("\t")
+        if len(parts) == 7:  # job_type, command, num_steps_arg, needs_data_dir, total_steps, arrival, scale
+            job_type, steps, arrival, scale, priority = parts[0], parts[4], parts[5], parts[6], "1"
+        elif len(parts) == 10:  # ..., working_dir, ..., total_steps, scale, priority_weight, SLO, arrival
+            job_type, steps, scale, priority, arrival = parts[0], parts[5], parts[6], parts[7], parts[9]
+        else:
+            problems.append(Problem("wrong number of tab-separated fields", file=str(path), line=number,
+                                    found=len(parts), expected="7 or 10 (Gavel trace)"))
+            continue
+        try:
+            n, steps_f, arrival_f = int(scale), float(steps), float(arrival)
+        except ValueError:
+            problems.append(Problem("not a number in total_steps, arrival_time or scale_factor",
+                                    file=str(path), line=number, found=(steps, arrival, scale)))
+            continue
+        if (job_type, n) in rate:
+            rows.append((str(number - 1), job_type, arrival_f, n, steps_f / rate[(job_type, n)],
+                         int(float(priority))))
+    if problems:
+        raise InputError(problems[:20])
+    df = pd.DataFrame(rows, columns=["job_id", "job_type", "submit_s", "n_gpus", "duration_s", "priority"])
+    df["tenant"] = "gavel"
+    df["gpu_class"] = worker
+    return df[[*CANONICAL, "gpu_class", "priority", "job_type"]]
+
+
+FORMATS: dict[str, Callable[..., pd.DataFrame]] = {
+    "canonical": read_canonical,
+    "philly": read_philly,
+    "openb": read_openb,
+    "swf": read_swf,
+    "gavel": read_gavel,
+}
+
+
+def read_trace(path: str | Path, format: str = "canonical", **options: object) -> pd.DataFrame:
+    """Read a job trace in ``format`` (see :data:`FORMATS`) as the canonical job table.
+
+    Raises
+    ------
+    InputError
+        Unknown format, missing file, or bad values (with file, line and column).
+    """
+    path = Path(path)
+    if format not in FORMATS:
+        raise InputError.single("unknown trace format", field="format", found=format,
+                                expected=", ".join(FORMATS))
+    if not path.is_file():
+        raise InputError.single("trace file not found", file=str(path))
+    return FORMATS[format](path, **options)
+
+
+def write_trace(df: pd.DataFrame, path: str | Path) -> None:
+    """Write a canonical trace CSV."""
+    cols = [c for c in [*CANONICAL, *OPTIONAL] if c in df.columns]
+    df[cols].to_csv(path, index=False)
