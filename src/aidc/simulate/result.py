@@ -134,8 +134,8 @@ def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown
         "makespan_s": makespan_s,
         "utilization_frac": busy_gpu_s / (n_gpus * makespan_s) if makespan_s > 0 else 0.0,
         "n_gpus": int(n_gpus),
-        "tenants": {str(t): {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-                    for t, row in tenants.iterrows()},
+        "tenants": {str(t): {k: (int(v) if k == "n_jobs" else float(v)) for k, v in row.items()}
+                    for t, row in tenants.astype(object).to_dict("index").items()},
     } | (extra or {})
     summary = {k: (float(v) if isinstance(v, np.floating) else v) for k, v in summary.items()}
     return SimulationResult(jobs=log, hourly=hourly, tenants=tenants, summary=summary)
