@@ -128,7 +128,9 @@ class EasyBackfill(Fifo):
         head = q[0]
         if head != self._head:
             self._head = head
-            self._shadow_s, self._extra = alloc.earliest_fit_s(self.n_gpus[head], state.running_by_end(), t)
+            # jobs started in this pass are not in state.running yet
+            releases = sorted(state.running_by_end() + [(t + self.remaining_s[j], j) for j in started])
+            self._shadow_s, self._extra = alloc.earliest_fit_s(self.n_gpus[head], releases, t)
             self.reserved_start_s[head] = self._shadow_s
         if alloc.free == 0:
             return started

@@ -1,0 +1,116 @@
+"""Trace importers: each format read from a sample of the public trace, and bad files named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aidc.errors import InputError
+from aidc.io.traces import FORMATS, read_trace, write_trace
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "traces"
+
+
+def test_canonical_reads_columns_and_priority() -> None:
+    df = read_trace(DATA / "canonical_tiny.csv")
+    assert df["job_id"].tolist() == ["j1", "j2", "j3"]
+    assert df["n_gpus"].tolist() == [4, 8, 2]
+    assert df["priority"].tolist() == [0, 1, 2]
+    assert df["submit_s"].tolist() == [0.0, 0.0, 10.0]
+
+
+def test_philly_sample_matches_first_rows() -> None:
+    """First rows of philly_jobs_82k.csv: 2017-10-09 07:01:55, 66 s, 1 GPU, VC 11cb48."""
+    df = read_trace(DATA / "philly_300.csv", "philly")
+    assert len(df) == 300
+    raw = pd.read_csv(DATA / "philly_300.csv")
+    first = pd.Timestamp(raw["timestamp"].min())
+    expected_s = (pd.Timestamp("2017-10-09 07:01:55") - first).total_seconds()
+    assert df.loc[0, "submit_s"] == expected_s
+    assert df.loc[0, "duration_s"] == 66.0
+    assert df.loc[0, "tenant"] == "11cb48"
+    assert df["submit_s"].min() == 0.0
+
+
+def test_openb_skips_cpu_and_pending_pods() -> None:
+    df = read_trace(DATA / "openb_pod_200.csv", "openb")
+    raw = pd.read_csv(DATA / "openb_pod_200.csv")
+    ran = raw[(raw.num_gpu >= 1) & (raw.pod_phase != "Pending") & (raw.deletion_time >= raw.scheduled_time)]
+    assert len(df) == len(ran)
+    # pod 0000: created 0, scheduled 0, deleted 12,537,496 s -> run 12,537,496 s
+    row = df.set_index("job_id").loc["openb-pod-0000"]
+    assert row["duration_s"] == 12537496 - 0
+    assert set(df["tenant"]) <= {"LS", "BE", "Burstable", "Guaranteed"}
+
+
+def test_swf_reads_processors_as_gpus_and_skips_unknown_runtime() -> None:
+    df = read_trace(DATA / "tiny.swf", "swf")
+    assert df["job_id"].tolist() == ["1", "2", "4"]  # job 3 has run time -1
+    assert df["n_gpus"].tolist() == [4, 8, 16]  # job 2: allocated -1 -> requested 8
+    assert df["tenant"].tolist() == ["1", "2", "1"]
+
+
+def test_gavel_duration_is_steps_over_throughput() -> None:
+    import json
+
+    df = read_trace(DATA / "gavel_ed69ec_60.trace", "gavel", throughputs=DATA / "gavel_throughputs_subset.json")
+    line = (DATA / "gavel_ed69ec_60.trace").read_text().splitlines()[0].split("\t")
+    rate = json.loads((DATA / "gavel_throughputs_subset.json").read_text())["v100"][f"('{line[0]}', {line[6]})"]
+    assert df.loc[0, "duration_s"] == pytest.approx(float(line[4]) / rate["null"])
+    assert df.loc[0, "submit_s"] == float(line[5])
+    assert len(df) == 60
+
+
+def test_round_trip_canonical(tmp_path: Path) -> None:
+    df = read_trace(DATA / "philly_300.csv", "philly")
+    write_trace(df, tmp_path / "t.csv")
+    back = read_trace(tmp_path / "t.csv")
+    np.testing.assert_array_equal(back["submit_s"], df["submit_s"])
+    assert back["tenant"].astype(str).tolist() == df["tenant"].astype(str).tolist()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("job_id,tenant,submit_s,n_gpus,duration_s\na,x,0,1,10\nb,x,oops,1,10\n", 3, "submit_s"),
+        ("job_id,tenant,submit_s,n_gpus,duration_s\na,x,0,1.5,10\n", 2, "n_gpus"),
+        ("job_id,tenant,submit_s,n_gpus,duration_s\na,x,0,1,10\nb,x,5,2,-3\n", 3, "duration_s"),
+        ("job_id,tenant,submit_s,n_gpus\na,x,0,1\n", 1, "duration_s"),
+    ],
+)
+def test_malformed_canonical_names_line_and_column(tmp_path: Path, text: str, line: int, column: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        read_trace(path)
+    problem = err.value.problems[0]
+    assert (problem.line, problem.column) == (line, column)
+    assert f"bad.csv:{line}" in str(err.value)
+
+
+def test_malformed_philly_timestamp(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("timestamp,duration,num_gpus,gpu_time,cluster\n2017-10-09 07:01:55,66,1,66,a\n"
+                    "yesterday,10,1,10,a\n")
+    with pytest.raises(InputError) as err:
+        read_trace(path, "philly")
+    assert (err.value.problems[0].line, err.value.problems[0].column) == (3, "timestamp")
+
+
+def test_malformed_swf_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.swf"
+    path.write_text("; header\n1 0 0 100 4 -1 -1 4 200 -1 1 1 1 -1 1 -1 -1 -1\n2 0 0 x 4 -1 -1 4 200 -1 1 1 1 -1 1 -1 -1 -1\n")
+    with pytest.raises(InputError) as err:
+        read_trace(path, "swf")
+    assert (err.value.problems[0].line, err.value.problems[0].column) == (3, "run")
+
+
+def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown trace format"):
+        read_trace(DATA / "tiny.swf", "nope")
+    with pytest.raises(InputError, match="not found"):
+        read_trace(tmp_path / "missing.csv")
+    assert {"canonical", "philly", "openb", "swf", "gavel"} <= set(FORMATS)
