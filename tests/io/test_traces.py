@@ -56,9 +56,10 @@ def test_swf_reads_processors_as_gpus_and_skips_unknown_runtime() -> None:
 def test_gavel_duration_is_steps_over_throughput() -> None:
     import json
 
-    df = read_trace(DATA / "gavel_ed69ec_60.trace", "gavel", throughputs=DATA / "gavel_throughputs_subset.json")
+    rates = DATA / "gavel_throughputs_subset.json"
+    df = read_trace(DATA / "gavel_ed69ec_60.trace", "gavel", throughputs=rates)
     line = (DATA / "gavel_ed69ec_60.trace").read_text().splitlines()[0].split("\t")
-    rate = json.loads((DATA / "gavel_throughputs_subset.json").read_text())["v100"][f"('{line[0]}', {line[6]})"]
+    rate = json.loads(rates.read_text())["v100"][f"('{line[0]}', {line[6]})"]
     assert df.loc[0, "duration_s"] == pytest.approx(float(line[4]) / rate["null"])
     assert df.loc[0, "submit_s"] == float(line[5])
     assert len(df) == 60
@@ -102,7 +103,8 @@ def test_malformed_philly_timestamp(tmp_path: Path) -> None:
 
 def test_malformed_swf_line(tmp_path: Path) -> None:
     path = tmp_path / "x.swf"
-    path.write_text("; header\n1 0 0 100 4 -1 -1 4 200 -1 1 1 1 -1 1 -1 -1 -1\n2 0 0 x 4 -1 -1 4 200 -1 1 1 1 -1 1 -1 -1 -1\n")
+    path.write_text("; header\n1 0 0 100 4 -1 -1 4 200 -1 1 1 1 -1 1 -1 -1 -1\n"
+                    "2 0 0 x 4 -1 -1 4 200 -1 1 1 1 -1 1 -1 -1 -1\n")
     with pytest.raises(InputError) as err:
         read_trace(path, "swf")
     assert (err.value.problems[0].line, err.value.problems[0].column) == (3, "run")

@@ -85,7 +85,8 @@ def test_fair_share_guaranteed_quota_first() -> None:
 def test_priority_class_jumps_the_queue() -> None:
     # 2 GPUs busy until 10 s. B, D (priority 0) and C (priority 5) wait; C goes first at 10 s,
     # then B and D at 15 s.
-    jobs = trace([("A", "t", 0, 2, 10, 0), ("B", "t", 1, 1, 5, 0), ("C", "t", 2, 2, 5, 5), ("D", "t", 3, 1, 5, 0)])
+    jobs = trace([("A", "t", 0, 2, 10, 0), ("B", "t", 1, 1, 5, 0), ("C", "t", 2, 2, 5, 5),
+                  ("D", "t", 3, 1, 5, 0)])
     r = sim.run(jobs, sim.Cluster(2, 2), "priority")
     assert starts(r) == {"A": 0.0, "B": 15.0, "C": 10.0, "D": 15.0}
 
