@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from aidc import data
 from aidc.scenario._base import Section, quantity
 from aidc.scenario.fleet import CoolingKind
 
@@ -48,3 +49,32 @@ class Facility(Section):
     )
     backend_switch: str = Field("qm9700", description="Switch model key of the GPU back-end fabric.")
     frontend_switch: str = Field("sn4600c", description="Switch model key of the front-end network.")
+    rack_units_usable: int = quantity(
+        "facility.rack_units_usable", unit="U", ge=1, le=60,
+        description="Rack units of a cabinet available to servers (PDUs, OOB switch, patch panels excluded).",
+    )
+    rack_weight_max_kg: float = quantity(
+        "facility.rack_weight_max_kg", unit="kg", gt=0,
+        description="Static load rating of a cabinet (servers and fit-out).",
+    )
+    racks_per_row_max: int = quantity(
+        "facility.racks_per_row_max", unit="racks", ge=1, le=200,
+        description="Most racks in one row.",
+    )
+    network_in_it_capacity: bool = Field(
+        False,
+        description=(
+            "True: network switches share power.it_capacity_kw with the servers (fewer servers). "
+            "False (the article's definition, 'maximum power supplied to all of its servers'): "
+            "it_capacity_kw is the servers' budget and the network is IT load on top of it."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _known_switches(self) -> Self:
+        known = data.load_yaml("catalog/network.yaml")["switches"]
+        for name in ("backend_switch", "frontend_switch"):
+            key = getattr(self, name)
+            if key not in known:
+                raise ValueError(f"{name} '{key}' is not in the network catalog; known: {', '.join(known)}")
+        return self

@@ -1,0 +1,71 @@
+"""The building on the site: gross floor area, footprint, floors, plant yard and roof.
+
+Net area = white space + grey space (electrical and mechanical plant rooms) + support space;
+gross floor area adds the vertical core (stairs, lifts, risers). The largest footprint the
+zoning allows is site area x building coverage ratio (건폐율); floors follow, and the gross
+floor area is tested against the floor-area ratio (용적률).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def gross_floor_area_m2(net_area_m2, core_frac):
+    """Gross floor area for a net area when ``core_frac`` of each floor is vertical core [m²].
+
+    Examples
+    --------
+    >>> gross_floor_area_m2(850.0, 0.15)
+    1000.0
+    """
+    return net_area_m2 / (1 - core_frac)
+
+
+def footprint_max_m2(site_area_m2, building_coverage_max_frac):
+    """Largest building footprint the zoning allows [m²].
+
+    References
+    ----------
+    국토의 계획 및 이용에 관한 법률 시행령 제84조; facts.yaml kr.site.general_industrial_envelope:
+    70 % of 8,264.46 m² = 5,785.1 m².
+
+    Examples
+    --------
+    >>> round(footprint_max_m2(8264.46, 0.70), 1)
+    5785.1
+    """
+    return site_area_m2 * building_coverage_max_frac
+
+
+def gross_floor_area_max_m2(site_area_m2, floor_area_ratio_max_frac):
+    """Largest gross floor area the zoning allows [m²].
+
+    Examples
+    --------
+    >>> round(gross_floor_area_max_m2(8264.46, 3.5), 1)  # facts: 28,925.6 m²
+    28925.6
+    """
+    return site_area_m2 * floor_area_ratio_max_frac
+
+
+def floors_needed(gross_floor_area_m2, footprint_max_m2):
+    """Floors needed at the largest footprint (fractional: 2.3 means 3 floors, the last part-full).
+
+    Examples
+    --------
+    >>> floors_needed(11570.2, 5785.1)
+    2.0
+    """
+    return gross_floor_area_m2 / footprint_max_m2
+
+
+def floors_used(floors_needed):
+    """Whole floors, at least one (tolerant of binary rounding of an exact ratio).
+
+    Examples
+    --------
+    >>> floors_used(2.0000000001), floors_used(2.1), floors_used(0.3)
+    (2, 3, 1)
+    """
+    return max(1, math.ceil(floors_needed - 1e-6))

@@ -1,0 +1,90 @@
+"""The design stage's entry point: :func:`size` a facility for a scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aidc.design import catalog, checks, fleet, stages
+from aidc.design.results import Design
+from aidc.errors import InputError
+from aidc.scenario import Scenario
+
+_MAX_PASSES = 4  # fleet <-> network fixed point when the network shares the IT capacity
+
+
+def _peak_demand_gpus(demand: Any) -> int | None:
+    """Largest yearly GPU demand of a :class:`aidc.demand.Demand` (None when absent)."""
+    by_year = getattr(demand, "by_year", None)
+    if by_year is None or "peak_gpus" not in getattr(by_year, "columns", ()):
+        return None
+    return int(by_year.groupby("year")["peak_gpus"].sum().max()) if len(by_year) else 0
+
+
+def size(scenario: Scenario, demand: Any = None) -> Design:
+    """Size the facility of a scenario: fleet, racks, floors, power chain, cooling, network, checks.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The plan. ``fleet.mix`` shares of ``power.it_capacity_kw`` (or ``fleet.servers`` counts)
+        give the servers; ``facility`` and ``site`` give the design choices and limits.
+    demand : Demand, optional
+        If given, a ``demand_gpus`` check compares the fleet's GPUs with the peak yearly demand.
+
+    Returns
+    -------
+    Design
+        Never truncated to fit: a design that breaks a limit has failing checks.
+
+    Raises
+    ------
+    InputError
+        A server type placed in no hall, or a fleet without servers.
+
+    Examples
+    --------
+    >>> from aidc.scenario import load_scenario
+    >>> d = size(load_scenario("jeonbuk-phase1"))
+    >>> d.fleet.servers
+    {'reference_800w': 10000}
+    """
+    cat = catalog.load()
+    servers = scenario.servers()
+    fac, cap = scenario.facility, scenario.power.it_capacity_kw
+    keys = list(scenario.fleet.servers or scenario.fleet.mix or {})
+    placed = stages.hall_of_server_types(scenario, keys)
+
+    budget = cap
+    for _ in range(_MAX_PASSES):
+        counts = stages.fleet_counts(scenario, servers, budget)
+        backend, frontend = stages.fabrics(scenario, counts, servers, cat)
+        groups = stages.server_rack_groups(scenario, counts, servers, placed, cat)
+        groups += stages.network_rack_groups(scenario, backend, frontend, counts, servers, placed, cat)
+        net = stages.network_design(backend, frontend, sum(g.n_racks for g in groups), cat)
+        server_kw = sum(n * servers[k].power_max_w for k, n in counts.items()) / 1000.0
+        if not (fac.network_in_it_capacity and scenario.fleet.mix) or server_kw + net.power_kw <= cap:
+            break
+        budget = cap - net.power_kw  # the network of a smaller fleet is no larger: next pass fits
+    if server_kw <= 0:
+        raise InputError.single(
+            "the fleet has no servers: nothing to design",
+            field="fleet", found=counts, expected="at least one server (a count, or a mix share of a "
+            "capacity larger than one server's power)",
+        )
+
+    oob_kw = cat.switches["sn2201"].power_design_kw
+    net_by_hall: dict[str, float] = {}
+    for g in groups:
+        kw = g.n_units * g.rack_power_kw / g.units_per_rack if g.content.startswith("network:") else 0.0
+        if g.content == "network:backend":
+            kw += net.services_power_kw
+        net_by_hall[g.hall] = net_by_hall.get(g.hall, 0.0) + kw + g.n_racks * oob_kw
+    halls = stages.hall_designs(scenario, groups, net_by_hall, cat)
+    fl = stages.fleet_design(scenario, counts, servers, net.power_kw)
+    pw, cl = stages.power_and_cooling(scenario, halls, fl.it_power_kw, cat)
+    lay = stages.layout_design(scenario, halls, groups, pw, cl, cat)
+    found = checks.design_checks(scenario, fl, lay, pw, cl, net, _peak_demand_gpus(demand))
+    return Design(
+        scenario=scenario.name, article=fleet.article_arithmetic(cap, servers), fleet=fl, layout=lay,
+        power=pw, cooling=cl, network=net, checks=found, binding_limit=checks.binding_limit(found),
+    )

@@ -1,0 +1,62 @@
+"""``aidc sweep`` through Typer's CliRunner (in-process scheduler: no cluster in these tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from aidc.cli import app
+from aidc.errors import InputError
+from aidc.sweep import STAGES, Stage
+
+SMALL = str(Path(__file__).parents[1] / "data" / "sweep" / "small_sweep.yaml")
+runner = CliRunner()
+
+
+def _sweep(*args: str) -> object:
+    return runner.invoke(app, ["sweep", SMALL, "--scheduler", "synchronous", *args])
+
+
+def test_sweep_writes_table_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = _sweep("--stages", "scenario", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["n_runs"], summary["n_reused"], summary["n_failed"]) == (12, 0, 0)
+    table = pd.read_parquet(out / "sweep.parquet")
+    assert table["it_capacity_kw"].tolist() == table["power.it_capacity_kw"].astype(float).tolist()
+    assert (out / "sweep.csv").is_file() and (out / "charts.html").is_file()
+
+    again = _sweep("--stages", "scenario", "--out", str(out))
+    assert isinstance(again.exception, InputError)
+    assert "--resume" in str(again.exception)
+
+    resumed = _sweep("--stages", "scenario", "--out", str(out), "--resume", "--seeds", "3")
+    assert resumed.exit_code == 0, resumed.output
+    assert "18 runs (12 reused" in resumed.output  # one more seed: 6 new runs
+
+
+def test_failed_runs_are_listed_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unlucky(s: object, up: object) -> dict:
+        if s.site.max_floors == 4:  # type: ignore[attr-defined]
+            raise ValueError("four floors are unlucky")
+        return {}
+
+    monkeypatch.setitem(STAGES, "unlucky", Stage(unlucky, dict))
+    result = _sweep("--stages", "unlucky", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert "4 failed" in result.output
+    assert "four floors are unlucky" in result.output
+
+
+def test_bad_options() -> None:
+    unknown = _sweep("--stages", "desing")
+    assert isinstance(unknown.exception, InputError)
+    assert "unknown stage(s): desing" in str(unknown.exception)
+    both = runner.invoke(app, ["sweep", SMALL, "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+    assert both.exit_code != 0
+    assert "not both" in both.output
