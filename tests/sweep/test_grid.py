@@ -22,7 +22,8 @@ def _with(update: dict) -> Scenario:
 
 
 def test_set_path_by_hand() -> None:
-    tree = {"power": {"it_capacity_kw": 8000}, "facility": {"halls": [{"cooling": "air"}, {"cooling": "air"}]}}
+    tree = {"power": {"it_capacity_kw": 8000},
+            "facility": {"halls": [{"cooling": "air"}, {"cooling": "air"}]}}
     before = copy.deepcopy(tree)
     assert set_path(tree, "power.it_capacity_kw", 6000)["power"] == {"it_capacity_kw": 6000}
     assert set_path(tree, "facility.halls.1.cooling", "rear_door")["facility"]["halls"] == [
@@ -66,7 +67,8 @@ def test_small_sweep_expands_in_cartesian_order_with_seeds() -> None:
     assert got == [(0, 3, 6000, 7), (0, 3, 6000, 8), (1, 3, 8000, 7), (1, 3, 8000, 8),
                    (2, 4, 6000, 7), (2, 4, 6000, 8)]
     assert len(overrides) == 6
-    assert "sweep" not in base and "n_seeds" not in base
+    assert "sweep" not in base
+    assert "n_seeds" not in base
     assert len({r.key for r in runs}) == 12  # every run has its own resume key
     assert {r.variant_id for r in runs if r.variant == 2} == {variant_id({"site.max_floors": 4,
                                                                           "power.it_capacity_kw": 6000})}

@@ -47,7 +47,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple, dict]]:
 def test_design_energy_economics_pass_results_along(calls: list) -> None:
     s = load_scenario()
     chosen = {n: STAGES[n] for n in ("design", "energy", "economics")}
-    out = evaluate(base_dict(s), chosen)
+    evaluate(base_dict(s), chosen)
     (t1, a1, _), (t2, a2, _), (t3, a3, k3) = calls
     assert (t1, a1[1]) == ("design.size", None)  # no demand stage in this sweep
     assert (t2, a2[1], a2[2]) == ("energy.evaluate", DESIGN, None)  # no simulated occupancy
@@ -69,8 +69,10 @@ def test_design_outputs_follow_the_contract(calls: list) -> None:
 
 def test_energy_and_economics_outputs_are_scalars(calls: list) -> None:
     out = evaluate(base_dict(load_scenario()), resolve(["economics", "energy"], _available(STAGES)))
-    assert out["pue"] == 1.25 and type(out["pue"]) is float
-    assert out["npv_krw"] == -5e9 and "by_year" not in out
+    assert out["pue"] == 1.25
+    assert type(out["pue"]) is float
+    assert out["npv_krw"] == -5e9
+    assert "by_year" not in out
 
 
 def _available(table: dict[str, Stage]) -> dict[str, Stage]:
@@ -91,7 +93,8 @@ def test_name_taken_by_an_earlier_stage_is_prefixed() -> None:
 
 
 def test_scalar_outputs_keep_plain_scalars() -> None:
-    out = scalar_outputs({"a_kw": np.int64(3), "b": np.array([1.0]), "c": None, "d": "x", "e": np.bool_(False)})
+    out = scalar_outputs({"a_kw": np.int64(3), "b": np.array([1.0]), "c": None, "d": "x",
+                          "e": np.bool_(False)})
     assert out == {"a_kw": 3, "d": "x", "e": False}
     assert type(out["a_kw"]) is int
 

@@ -99,11 +99,12 @@ def _print_summary(result: SweepResult, out_dir: Path) -> None:
     )
     failed = result.table[result.table["status"] != "ok"]
     if len(failed):
-        axes = list(result.axes)
-        shown = Table("variant", "seed", *axes, "error", title="failed runs (first 10)")
-        for _, row in failed.head(10).iterrows():
-            shown.add_row(str(row["variant"]), str(row["seed"]), *(str(row[a]) for a in axes),
-                          str(row["error"]))
+        # Grouped by message: a thousand runs failing for one reason make one line.
+        shown = Table("runs", "first failing variant", "error", title="failed runs, by error")
+        for error, group in failed.groupby("error", sort=False):
+            first = group.iloc[0]
+            where = ", ".join(f"{a}={first[a]}" for a in result.axes) or "base scenario"
+            shown.add_row(str(len(group)), f"{where} (seed {first['seed']})", str(error))
         console.print(shown)
 
 

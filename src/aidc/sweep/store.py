@@ -44,6 +44,13 @@ def read_journal(out_dir: Path) -> dict[str, dict[str, Any]]:
 def append(out_dir: Path, records: Iterable[Mapping[str, Any]]) -> None:
     """Append records to the journal and flush them to disk."""
     path = Path(out_dir) / JOURNAL
+    if path.is_file() and path.stat().st_size:
+        with path.open("rb") as fh:  # a killed sweep may have left a line cut short: end it
+            fh.seek(-1, 2)
+            cut = fh.read(1) != b"\n"
+        if cut:
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write("\n")
     with path.open("a", encoding="utf-8") as fh:
         fh.writelines(json.dumps(r, ensure_ascii=False, allow_nan=True) + "\n" for r in records)
         fh.flush()
