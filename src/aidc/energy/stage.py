@@ -1,0 +1,170 @@
+"""The energy stage's entry point: :func:`evaluate` a year of the facility."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from aidc.energy import carbon, tariff
+from aidc.energy.hourly import busy_fractions, facility_hourly
+from aidc.energy.site import Facility, facility_from_design, facility_from_scenario
+from aidc.energy.weather import N_HOURS, default_weather, prepare_weather
+from aidc.errors import InputError
+from aidc.scenario import Scenario
+from aidc.units import KWH_PER_MWH
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyResult:
+    """A year of the facility: hourly table, monthly summary, monthly bill and annual figures."""
+
+    hourly: pd.DataFrame
+    monthly: pd.DataFrame
+    monthly_bill: pd.DataFrame
+    annual: dict[str, Any]
+    facility: Facility
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _series(values: Any, name: str, lo: float, hi: float | None = None) -> npt.NDArray[np.float64] | None:
+    if values is None:
+        return None
+    arr = np.asarray(values, dtype=float).ravel()
+    if arr.size != N_HOURS:
+        raise InputError.single(
+            "an hourly series must hold one value per hour of a year",
+            field=name,
+            found=arr.size,
+            expected=f"{N_HOURS} values",
+        )
+    bad = np.flatnonzero(~((arr >= lo) & (arr <= (np.inf if hi is None else hi))))
+    if bad.size:
+        raise InputError.single(
+            "value out of range",
+            field=name,
+            row=int(bad[0]) + 1,
+            found=float(arr[bad[0]]),
+            expected=f"{lo:g} to {hi:g}" if hi is not None else f">= {lo:g}",
+        )
+    return arr
+
+
+def _weather(scenario: Scenario, weather: pd.DataFrame | None) -> pd.DataFrame:
+    if weather is not None:
+        return prepare_weather(weather, "weather")
+    if scenario.energy.weather is not None:
+        raise InputError.single(
+            "the energy stage takes weather as a DataFrame: read the file with "
+            "aidc.io.weather.read_weather and pass it as weather=",
+            field="energy.weather",
+            found=scenario.energy.weather,
+        )
+    return default_weather()
+
+
+def monthly_summary(hourly: pd.DataFrame) -> pd.DataFrame:
+    """Energy, PUE, peak, free cooling, water and carbon month by month."""
+    g = hourly.groupby("month")
+    out = pd.DataFrame(
+        {
+            "it_energy_mwh": g["it_power_kw"].sum() / KWH_PER_MWH,
+            "facility_energy_mwh": g["facility_power_kw"].sum() / KWH_PER_MWH,
+            "peak_facility_kw": g["facility_power_kw"].max(),
+            "free_cooling_h": g["free_cooling_frac"].sum(),
+            "water_m3": g["water_m3"].sum(),
+            "carbon_t": g["carbon_t"].sum(),
+        }
+    )
+    out.insert(2, "pue", out.facility_energy_mwh / out.it_energy_mwh)
+    return out.reset_index()
+
+
+def evaluate(
+    scenario: Scenario,
+    design: Any = None,
+    busy_gpus_hourly: npt.ArrayLike | None = None,
+    utilization_frac_hourly: npt.ArrayLike | None = None,
+    weather: pd.DataFrame | None = None,
+    grid_intensity_t_per_mwh_hourly: npt.ArrayLike | None = None,
+) -> EnergyResult:
+    """Evaluate a year of the facility: hourly power, cooling, PUE, the bill and carbon.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its ``energy`` section gives tariff, contract, renewable share and plant figures.
+    design : Design, optional
+        The design stage's result (fleet, power chain, cooling). None derives the fleet from
+        the scenario and estimates UPS modules and network power (recorded in ``notes``).
+    busy_gpus_hourly : array (8760,), optional
+        Busy GPUs each hour, from the simulation stage. [GPU]
+    utilization_frac_hourly : array (8760,), optional
+        A plain hourly utilisation profile instead (0..1). [-]
+    weather : DataFrame, optional
+        Hourly weather (``aidc.io.weather`` reads EPW/CSV files); None uses the shipped Jeonju year.
+    grid_intensity_t_per_mwh_hourly : array (8760,), optional
+        Hourly grid carbon intensity; None uses Korea's annual factor. [tCO2eq/MWh]
+
+    Returns
+    -------
+    EnergyResult
+    """
+    busy = _series(busy_gpus_hourly, "busy_gpus_hourly", 0.0)
+    util = _series(utilization_frac_hourly, "utilization_frac_hourly", 0.0, 1.0)
+    intensity = _series(grid_intensity_t_per_mwh_hourly, "grid_intensity_t_per_mwh_hourly", 0.0)
+    section, notes = scenario.energy, []
+    facility = (
+        facility_from_design(scenario, design) if design is not None else facility_from_scenario(scenario)
+    )
+    if design is None:
+        notes.append("no design given: " + facility.source)
+    w = _weather(scenario, weather)
+    hourly = facility_hourly(
+        facility, busy_fractions(facility.fleet, N_HOURS, section, busy, util), w, section
+    )
+    cal = tariff.calendar(scenario.start_year)
+    hourly.insert(1, "timestamp", cal["timestamp"].to_numpy())
+    hourly.insert(2, "month", cal["month"].to_numpy())
+    hourly.insert(3, "hour", cal["hour"].to_numpy())
+    ef_year = section.grid_ef_year or scenario.start_year
+    ef, ef_rec = carbon.grid_factor_t_per_mwh(ef_year)
+    hourly["grid_ef_t_per_mwh"] = intensity if intensity is not None else ef
+    hourly["carbon_t"] = carbon.carbon_t(
+        hourly.facility_power_kw, hourly.grid_ef_t_per_mwh, section.renewable_frac
+    )
+    tar = tariff.get_tariff(section.tariff)
+    peak_kw = float(hourly.facility_power_kw.max())
+    contract_kw = facility.contract_kw or float(math.ceil(peak_kw))
+    bill = tariff.monthly_bill(hourly.facility_power_kw, cal, tar, contract_kw, section.billing_demand)
+    if intensity is None and ef_rec is not None and int(ef_rec["period"][-4:]) < ef_year:
+        notes.append(f"grid emission factor of {ef_rec['period']} used for {ef_year} (latest published)")
+    monthly = monthly_summary(hourly)
+    it_mwh, fac_mwh = float(monthly.it_energy_mwh.sum()), float(monthly.facility_energy_mwh.sum())
+    cur = tar.money
+    usage_h = fac_mwh * KWH_PER_MWH / 12 / contract_kw
+    annual = {
+        "it_energy_mwh": it_mwh,
+        "facility_energy_mwh": fac_mwh,
+        "pue": fac_mwh / it_mwh,
+        "peak_facility_kw": peak_kw,
+        "peak_it_kw": float(hourly.it_power_kw.max()),
+        f"bill_{cur}": float(bill[f"total_{cur}"].sum()),
+        f"price_{cur}_per_kwh": float(bill[f"total_{cur}"].sum()) / (fac_mwh * KWH_PER_MWH),
+        "carbon_t": float(hourly.carbon_t.sum()),
+        "free_cooling_h": float(hourly.free_cooling_frac.sum()),
+        "full_free_cooling_h": int((hourly.free_cooling_frac >= 1.0).sum()),
+        "water_m3": float(hourly.water_m3.sum()),
+        "wue_l_per_kwh": float(hourly.water_m3.sum()) * 1000.0 / (it_mwh * KWH_PER_MWH),
+        "contract_kw": contract_kw,
+        "usage_h_per_month": usage_h,
+        "grid_ef_t_per_mwh": float(hourly.grid_ef_t_per_mwh.mean()),
+        "renewable_frac": section.renewable_frac,
+        "tariff": tar.key,
+        "year": scenario.start_year,
+    }
+    return EnergyResult(hourly, monthly, bill, annual, facility, tuple(notes))

@@ -1,0 +1,327 @@
+"""Time-of-use electricity tariffs as data, and the monthly bill.
+
+A tariff file (``aidc/data/tariffs/*.yaml``, schema ``aidc-tou-tariff/1``) holds a ``common``
+block (country, currency, holidays, seasons, TOU hours, day rules, billing-demand rule,
+add-ons, discounts) and ``tariffs``: per tariff its label, effective date, source, basic
+charge per kW-month and energy rate per season and band. The schema is not Korean: any
+country's TOU tariff with seasons, bands, per-kWh add-ons and percentage levies fits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import holidays
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import yaml
+
+from aidc.data import load_yaml
+from aidc.data import path as data_path
+from aidc.errors import InputError
+
+SCHEMA = "aidc-tou-tariff/1"
+DAY_TYPES = ("weekday", "saturday", "sunday", "holiday")
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """One time-of-use tariff: calendar rules and rates (money in ``currency``)."""
+
+    key: str
+    label: str
+    country: str
+    currency: str
+    holidays_country: str | None
+    effective_from: dt.date
+    source: str
+    seasons: dict[str, tuple[int, ...]]
+    bands: tuple[str, ...]
+    tou_hours: dict[str, dict[str, tuple[tuple[int, int], ...]]]
+    day_rules: dict[str, dict[str, str]]
+    billing_demand: dict[str, Any]
+    basic_per_kw_month: float
+    energy_per_kwh: dict[str, dict[str, float]]
+    adders: tuple[dict[str, Any], ...]
+    discounts: tuple[dict[str, Any], ...]
+
+    @property
+    def money(self) -> str:
+        """Suffix of money columns, e.g. ``krw``."""
+        return self.currency.lower()
+
+
+def _unwrap(node: Any) -> Any:
+    return node["value"] if isinstance(node, dict) and "value" in node else node
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _build(key: str, common: dict[str, Any], entry: dict[str, Any], file: str) -> Tariff:
+    merged = {**common, **entry}
+    try:
+        hol = merged.get("holidays")
+        return Tariff(
+            key=key,
+            label=str(merged.get("label", key)),
+            country=str(merged["country"]),
+            currency=str(merged["currency"]),
+            holidays_country=(hol or {}).get("country") if isinstance(hol, dict) else hol,
+            effective_from=_date(merged["effective_from"]),
+            source=str(merged["source"]),
+            seasons={s: tuple(int(m) for m in ms) for s, ms in _unwrap(merged["seasons"]).items()},
+            bands=tuple(merged["bands"]),
+            tou_hours={
+                s: {b: tuple((int(r[0]), int(r[1])) for r in rs) for b, rs in bands.items()}
+                for s, bands in _unwrap(merged["tou_hours"]).items()
+            },
+            day_rules={d: dict(r) for d, r in (_unwrap(merged.get("day_rules")) or {}).items()},
+            billing_demand=dict(_unwrap(merged.get("billing_demand")) or {}),
+            basic_per_kw_month=float(merged["basic_per_kw_month"]),
+            energy_per_kwh={
+                s: {b: float(v) for b, v in r.items()} for s, r in merged["energy_per_kwh"].items()
+            },
+            adders=tuple(merged.get("adders") or ()),
+            discounts=tuple(merged.get("discounts") or ()),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError.single(
+            f"tariff '{key}' is incomplete or malformed ({type(exc).__name__}: {exc})",
+            file=file,
+            field=key,
+            expected=f"a tariff of schema {SCHEMA} (see docs/energy.md)",
+        ) from None
+
+
+def _check(t: Tariff, file: str) -> Tariff:
+    months = sorted(m for ms in t.seasons.values() for m in ms)
+    problems = []
+    if months != list(range(1, 13)):
+        problems.append("seasons must cover each month 1..12 exactly once")
+    for season in t.seasons:
+        cover = np.zeros(24, dtype=int)
+        for ranges in t.tou_hours.get(season, {}).values():
+            for start, end in ranges:
+                cover[_hours_in(start, end)] += 1
+        if not (cover == 1).all():
+            problems.append(f"TOU hours of season '{season}' must cover each hour 0..23 exactly once")
+        missing = set(t.bands) - set(t.energy_per_kwh.get(season, {}))
+        if missing:
+            problems.append(f"no energy rate for season '{season}' band(s) {sorted(missing)}")
+    if problems:
+        raise InputError.single("; ".join(problems), file=file, field=t.key)
+    return t
+
+
+def _hours_in(start: int, end: int) -> npt.NDArray[np.int_]:
+    """Hours of ``[start, end)``, wrapping midnight when ``end <= start``."""
+    return np.arange(start, end + (24 if end <= start else 0)) % 24
+
+
+def parse_tariffs(raw: dict[str, Any], file: str = "<tariff>") -> dict[str, Tariff]:
+    """Parse one tariff file's content (schema ``aidc-tou-tariff/1``) into tariffs by key."""
+    if not isinstance(raw, dict) or raw.get("schema") != SCHEMA or not isinstance(raw.get("tariffs"), dict):
+        raise InputError.single(
+            "not a tariff file", file=file, expected=f"schema: {SCHEMA} with a 'tariffs' mapping"
+        )
+    common = raw.get("common") or {}
+    return {k: _check(_build(k, common, e, file), file) for k, e in raw["tariffs"].items()}
+
+
+@cache
+def shipped_tariffs() -> dict[str, Tariff]:
+    """Return every shipped tariff (``aidc/data/tariffs/*.yaml``) by key."""
+    out: dict[str, Tariff] = {}
+    for f in sorted(data_path("tariffs").glob("*.yaml")):
+        out |= parse_tariffs(load_yaml(f"tariffs/{f.name}"), file=str(f))
+    return out
+
+
+def get_tariff(key_or_path: str) -> Tariff:
+    """Return a shipped tariff by key, or the tariff of a YAML file (``file.yaml`` or ``file.yaml#key``).
+
+    Examples
+    --------
+    >>> get_tariff("kepco_industrial_b_high_a_III").basic_per_kw_month
+    9810.0
+    """
+    shipped = shipped_tariffs()
+    if key_or_path in shipped:
+        return shipped[key_or_path]
+    path, _, key = key_or_path.partition("#")
+    if path.endswith((".yaml", ".yml")) and Path(path).is_file():
+        found = parse_tariffs(yaml.safe_load(Path(path).read_text(encoding="utf-8")), file=path)
+        if key in found or (not key and len(found) == 1):
+            return found[key or next(iter(found))]
+        raise InputError.single(
+            "tariff key not in file", file=path, found=key or None, expected=f"one of: {', '.join(found)}"
+        )
+    raise InputError.single(
+        "unknown tariff",
+        field="energy.tariff",
+        found=key_or_path,
+        expected=f"one of: {', '.join(shipped)} or a tariff YAML file",
+    )
+
+
+def calendar(year: int, n_hours: int = 8760) -> pd.DataFrame:
+    """Return the hours of a year as ``timestamp, month, hour, day_type`` (29 February left out).
+
+    A typical weather year has 8,760 hours; in a leap year the 24 hours of 29 February are
+    skipped so that hour ``i`` of the weather and of the calendar share month and hour.
+
+    Examples
+    --------
+    >>> c = calendar(2028)
+    >>> len(c), c.day_type.iloc[0], str(c.timestamp.iloc[-1])
+    (8760, 'saturday', '2028-12-31 23:00:00')
+    """
+    ts = pd.date_range(f"{year}-01-01", periods=8784, freq="h")
+    ts = ts[~((ts.month == 2) & (ts.day == 29))][:n_hours]
+    dow = ts.day_of_week
+    day_type = np.select([dow == 5, dow == 6], ["saturday", "sunday"], "weekday").astype(object)
+    return pd.DataFrame({"timestamp": ts, "month": ts.month, "hour": ts.hour, "day_type": day_type})
+
+
+def classify_hours(tariff: Tariff, cal: pd.DataFrame) -> pd.DataFrame:
+    """Season, band, energy rate and discount of each hour under the tariff's rules.
+
+    Public holidays of the tariff's country (from the ``holidays`` package) become day type
+    ``holiday``; the tariff's day rules then remap their bands.
+    """
+    month = cal["month"].to_numpy()
+    hour = cal["hour"].to_numpy()
+    season = np.empty(len(cal), dtype=object)
+    for name, months in tariff.seasons.items():
+        season[np.isin(month, months)] = name
+    band = np.empty(len(cal), dtype=object)
+    for name, by_band in tariff.tou_hours.items():
+        for b, ranges in by_band.items():
+            hrs = np.concatenate([_hours_in(s, e) for s, e in ranges])
+            band[(season == name) & np.isin(hour, hrs)] = b
+    day = _day_type(tariff, cal)
+    for d, rule in tariff.day_rules.items():
+        on = day == d
+        for src, dst in rule.items():
+            band[on & ((band == src) | (src == "all"))] = dst
+    rate = np.array([tariff.energy_per_kwh[s][b] for s, b in zip(season, band, strict=True)])
+    discount = np.zeros(len(cal))
+    for disc in tariff.discounts:
+        hrs = np.concatenate([_hours_in(s, e) for s, e in disc["hours"]])
+        until = _date(disc.get("until", dt.date.max))
+        mask = (
+            np.isin(season, disc["seasons"])
+            & np.isin(day, disc["days"])
+            & np.isin(hour, hrs)
+            & (cal["timestamp"].dt.date.to_numpy() <= until)
+        )
+        discount[mask] = float(disc["energy_frac"])
+    return pd.DataFrame(
+        {
+            "season": season,
+            "band": band,
+            "day_type": day,
+            f"rate_{tariff.money}_per_kwh": rate * (1.0 - discount),
+            "discount_frac": discount,
+        }
+    )
+
+
+def _day_type(tariff: Tariff, cal: pd.DataFrame) -> npt.NDArray[np.object_]:
+    day = cal["day_type"].to_numpy().copy()
+    if tariff.holidays_country:
+        years = sorted(set(cal["timestamp"].dt.year))
+        hol = set(holidays.country_holidays(tariff.holidays_country, years=years))
+        is_holiday = np.fromiter((d in hol for d in cal["timestamp"].dt.date), dtype=bool, count=len(cal))
+        day[is_holiday] = "holiday"
+    return day
+
+
+def billing_demand_kw(
+    power_kw: npt.ArrayLike, month: npt.ArrayLike, band: npt.ArrayLike, tariff: Tariff, contract_kw: float
+) -> npt.NDArray[np.float64]:
+    """Billing demand of each month 1..12 under the tariff's rule [kW].
+
+    The month's own peak in the rule's bands, or the largest such peak in the rule's
+    reference months (the simulated year stands in for the past 12 months), whichever is
+    larger, and at least ``contract_floor_frac`` of the contract.
+    """
+    p, m, b = np.asarray(power_kw, float), np.asarray(month), np.asarray(band)
+    rule = tariff.billing_demand
+    counted = np.isin(b, rule.get("bands", tariff.bands))
+    peak = np.array([p[(m == k) & counted].max(initial=0.0) for k in range(1, 13)])
+    ref = peak[np.asarray(rule.get("months", []), dtype=int) - 1].max(initial=0.0)
+    return np.maximum(np.maximum(peak, ref), rule.get("contract_floor_frac", 0.0) * contract_kw)
+
+
+def monthly_bill(
+    power_kw: npt.ArrayLike,
+    cal: pd.DataFrame,
+    tariff: Tariff,
+    contract_kw: float,
+    billing: str = "tariff",
+    duration_h: float = 1.0,
+) -> pd.DataFrame:
+    """Return the bill month by month with its parts (basic, energy by band, add-ons, levies, VAT).
+
+    Parameters
+    ----------
+    power_kw : array (n_hours,)
+        Metered facility power, one value per calendar hour. [kW]
+    cal : DataFrame
+        :func:`calendar` of the same hours.
+    tariff : Tariff
+        Rates and rules.
+    contract_kw : float
+        Contracted demand. [kW]
+    billing : {"tariff", "contract"}
+        Basic charge on the tariff's billing-demand rule or on the contract.
+    duration_h : float
+        Length of one step. [h]
+
+    Returns
+    -------
+    DataFrame
+        One row per month: ``energy_kwh``, ``<band>_kwh``, ``billing_demand_kw``, then the
+        charges ``basic_<cur>``, ``energy_<cur>``, one column per add-on, ``total_<cur>``.
+        Charges are not rounded to the won as KEPCO bills are.
+    """
+    p = np.asarray(power_kw, dtype=float)
+    cls = classify_hours(tariff, cal)
+    cur = tariff.money
+    kwh = p * duration_h
+    frame = pd.DataFrame(
+        {
+            "month": cal["month"].to_numpy(),
+            "band": cls["band"],
+            "kwh": kwh,
+            "charge": kwh * cls[f"rate_{cur}_per_kwh"],
+        }
+    )
+    by_month = frame.groupby("month")
+    out = pd.DataFrame({"month": np.arange(1, 13)}).set_index("month")
+    out["energy_kwh"] = by_month["kwh"].sum()
+    for b in tariff.bands:
+        out[f"{b}_kwh"] = frame[frame.band == b].groupby("month")["kwh"].sum()
+    out = out.fillna(0.0)
+    if billing == "contract":
+        out["billing_demand_kw"] = float(contract_kw)
+    else:
+        out["billing_demand_kw"] = billing_demand_kw(p, cal["month"], cls["band"], tariff, contract_kw)
+    out[f"basic_{cur}"] = out["billing_demand_kw"] * tariff.basic_per_kw_month
+    out[f"energy_{cur}"] = by_month["charge"].sum().reindex(out.index, fill_value=0.0)
+    charges = out[f"basic_{cur}"] + out[f"energy_{cur}"]
+    for a in (a for a in tariff.adders if a["kind"] == "per_kwh"):
+        out[f"{a['name']}_{cur}"] = out["energy_kwh"] * float(a["value"])
+        charges = charges + out[f"{a['name']}_{cur}"]
+    for a in (a for a in tariff.adders if a["kind"] == "frac_of_charges"):
+        out[f"{a['name']}_{cur}"] = charges * float(a["value"])
+    out[f"total_{cur}"] = out[[c for c in out.columns if c.endswith(f"_{cur}")]].sum(axis=1)
+    return out.reset_index()
