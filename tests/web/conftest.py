@@ -48,8 +48,15 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, max_upload_bytes=64 * 1024, login_max_failures=3,
-                    login_window_s=60.0, secret_key="test-secret-not-for-production")
+    return Settings(
+        database_url=database_url,
+        max_upload_bytes=64 * 1024,
+        login_max_failures=3,
+        login_window_s=60.0,
+        secret_key="test-secret-not-for-production",
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+    )
 
 
 @pytest.fixture
@@ -80,8 +87,9 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
     """Sign in through the login page; return the session's CSRF token."""
     page = client.get("/login")
     csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    r = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf},
-                    follow_redirects=False)
+    r = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf}, follow_redirects=False
+    )
     assert r.status_code == 303, r.text
     page = client.get("/api/me")
     assert page.status_code == 200
@@ -102,22 +110,35 @@ def world(app: object) -> World:
     from aidc.web.schemas import UserIn
 
     sessions = app.state.sessions  # type: ignore[attr-defined]
-    create_user(sessions, UserIn(email="admin@example.org", password=PASSWORD, role="admin"))
+    create_user(
+        sessions, app.state.passwords, UserIn(email="admin@example.org", password=PASSWORD, role="admin")
+    )
     client = TestClient(app, base_url="http://127.0.0.1")  # type: ignore[arg-type]
     tok = {}
-    tok["admin"] = client.post("/api/auth/token", json={"email": "admin@example.org", "password": PASSWORD}).json()[
-        "access_token"]
+    tok["admin"] = client.post(
+        "/api/auth/token", json={"email": "admin@example.org", "password": PASSWORD}
+    ).json()["access_token"]
     h = {"Authorization": f"Bearer {tok['admin']}"}
-    assert client.post("/api/users", headers=h, json={"email": "planner@example.org", "password": PASSWORD,
-                                                      "role": "planner"}).status_code == 201
-    tok["planner"] = client.post("/api/auth/token", json={"email": "planner@example.org",
-                                                          "password": PASSWORD}).json()["access_token"]
+    assert (
+        client.post(
+            "/api/users",
+            headers=h,
+            json={"email": "planner@example.org", "password": PASSWORD, "role": "planner"},
+        ).status_code
+        == 201
+    )
+    tok["planner"] = client.post(
+        "/api/auth/token", json={"email": "planner@example.org", "password": PASSWORD}
+    ).json()["access_token"]
     hp = {"Authorization": f"Bearer {tok['planner']}"}
     round_id = client.post("/api/rounds", headers=hp, json={"title": "2026 demand survey"}).json()["id"]
     ids = {}
     for who, inst in (("institution", "Jeonbuk National University"), ("other", "Jeonju Startup Hub")):
-        inv = client.post(f"/api/rounds/{round_id}/invitations", headers=hp,
-                          json={"institution": inst, "email": f"{who}@example.org"}).json()
+        inv = client.post(
+            f"/api/rounds/{round_id}/invitations",
+            headers=hp,
+            json={"institution": inst, "email": f"{who}@example.org"},
+        ).json()
         token = inv["url"].rsplit("/", 1)[1]
         tok[f"invite-{who}"] = token
         r = client.post(f"/api/invitations/{token}/accept", json={"password": PASSWORD})
@@ -134,8 +155,37 @@ def make_world(world: World) -> Callable[[], World]:
 
 #: A valid answer in the survey's internal names: one fine-tuning need.
 VALID_ANSWERS = {
-    "respondents": [{"tenant_class": "university", "support_programme": "rise", "contact_email": "ai@example.org"}],
-    "finetuning": [{"model_params": "8B", "training_tokens": "500M", "method": "peft", "precision": "bf16",
-                    "gpu_model": "h100_sxm", "deadline_days": 3, "n_runs_per_y": 12, "start_year": 2028,
-                    "growth_frac_per_y": 10}],
+    "respondents": [
+        {"tenant_class": "university", "support_programme": "rise", "contact_email": "ai@example.org"}
+    ],
+    "finetuning": [
+        {
+            "model_params": "8B",
+            "training_tokens": "500M",
+            "method": "peft",
+            "precision": "bf16",
+            "gpu_model": "h100_sxm",
+            "deadline_days": 3,
+            "n_runs_per_y": 12,
+            "start_year": 2028,
+            "growth_frac_per_y": 10,
+        }
+    ],
 }
+
+
+@pytest.fixture
+def valid_answers() -> dict:
+    import copy
+
+    return copy.deepcopy(VALID_ANSWERS)
+
+
+@pytest.fixture(name="sign_in")
+def sign_in_fixture() -> Callable[..., str]:
+    return sign_in
+
+
+@pytest.fixture(name="csrf_of")
+def csrf_of_fixture() -> Callable[..., str]:
+    return csrf_of

@@ -1,0 +1,50 @@
+"""What every router shares: the database session, page rendering, redirects, round state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from aidc.web.db import SurveyRound, utcnow
+from aidc.web.security import csrf_token
+
+
+def db(request: Request) -> Iterator[Session]:
+    """Yield a database session for one request (closed afterwards)."""
+    with request.app.state.sessions() as s:
+        yield s
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a Jinja2 page with the signed-in user and the CSRF token in its context."""
+    context |= {"user": getattr(request.state, "user", None), "csrf_token": csrf_token(request)}
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """Redirect after a form POST (303 See Other, so the browser GETs the target)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def aware(when: datetime | None) -> datetime | None:
+    """Return ``when`` with UTC attached (SQLite gives naive datetimes back)."""
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def round_open(r: SurveyRound) -> bool:
+    """Return whether institutions may still change answers in round ``r``."""
+    closes_at = aware(r.closes_at)
+    return not r.closed and (closes_at is None or utcnow() < closes_at)
+
+
+def get_or_404(s: Session, model: type[Any], id_: int, what: str) -> Any:
+    """Return the row ``id_`` of ``model`` or raise 404 naming ``what``."""
+    row = s.get(model, id_)
+    if row is None:
+        raise HTTPException(404, f"no such {what}")
+    return row

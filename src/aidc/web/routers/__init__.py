@@ -1,0 +1,1 @@
+"""One module per resource; each defines ``router`` (an :class:`fastapi.APIRouter`)."""

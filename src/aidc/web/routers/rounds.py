@@ -1,0 +1,311 @@
+"""Survey rounds, invitations and who has answered (planners), and accepting an invitation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from aidc.web.common import aware, db, get_or_404, redirect, render, round_open
+from aidc.web.db import Institution, Invitation, Submission, SurveyRound, User, get_one, utcnow
+from aidc.web.routers.users import institution_id
+from aidc.web.schemas import AcceptIn, BoardRow, InvitationIn, InvitationOut, RoundIn, RoundOut, TokenOut
+from aidc.web.security import Passwords, check_csrf, new_token, password_problem, require, token_sha256
+
+router = APIRouter()
+PLANNER = require("admin", "planner")
+
+
+def round_out(r: SurveyRound) -> RoundOut:
+    """Return the API view of a round."""
+    return RoundOut(
+        id=r.id,
+        title=r.title,
+        description=r.description,
+        closes_at=aware(r.closes_at),
+        closed=r.closed,
+        open=round_open(r),
+    )
+
+
+def board(s: Session, round_id: int) -> list[BoardRow]:
+    """Return each invited institution's answer state in a round."""
+    invited = s.execute(
+        select(Invitation, Institution)
+        .join(Institution, Invitation.institution_id == Institution.id)
+        .where(Invitation.round_id == round_id)
+        .order_by(Institution.name)
+    ).all()
+    subs = {x.institution_id: x for x in s.scalars(select(Submission).filter_by(round_id=round_id))}
+    rows, seen = [], set()
+    for inv, inst in invited:
+        if inst.id in seen:
+            continue
+        seen.add(inst.id)
+        sub = subs.get(inst.id)
+        rows.append(
+            BoardRow(
+                institution_id=inst.id,
+                institution=inst.name,
+                invited_email=inv.email,
+                status=sub.status if sub else "none",
+                n_rows=len(sub.answers) if sub else 0,  # type: ignore[arg-type]
+                updated_at=aware(sub.updated_at) if sub else None,
+            )
+        )
+    return rows
+
+
+def create_round(s: Session, body: RoundIn, user: User) -> SurveyRound:
+    """Store a new round."""
+    r = SurveyRound(
+        title=body.title,
+        description=body.description,
+        closes_at=body.closes_at,
+        closed=False,
+        created_by=user.id,
+    )
+    s.add(r)
+    s.commit()
+    return r
+
+
+def invite(request: Request, s: Session, round_id: int, body: InvitationIn) -> InvitationOut:
+    """Create an invitation (and the institution if new); the URL holds the only copy of the token."""
+    get_or_404(s, SurveyRound, round_id, "survey round")
+    token = new_token()
+    inv = Invitation(
+        round_id=round_id,
+        institution_id=institution_id(s, body.institution),
+        email=body.email.strip().lower(),
+        token_sha256=token_sha256(token),
+        expires_at=utcnow() + timedelta(seconds=request.app.state.settings.invitation_max_age_s),
+    )
+    s.add(inv)
+    s.commit()
+    return InvitationOut(
+        id=inv.id,
+        round_id=round_id,
+        institution_id=inv.institution_id,
+        email=inv.email,
+        expires_at=aware(inv.expires_at),
+        url=str(request.url_for("invitation_page", token=token)),
+    )
+
+
+# --- API --------------------------------------------------------------------------------
+
+
+@router.get("/api/rounds", tags=["rounds"])
+def list_rounds(_: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]) -> list[RoundOut]:
+    """List survey rounds, newest first."""
+    return [round_out(r) for r in s.scalars(select(SurveyRound).order_by(SurveyRound.id.desc()))]
+
+
+@router.post("/api/rounds", status_code=201, tags=["rounds"])
+def add_round(
+    body: RoundIn, user: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> RoundOut:
+    """Create a survey round."""
+    return round_out(create_round(s, body, user))
+
+
+@router.get("/api/rounds/{round_id}", tags=["rounds"])
+def get_round(
+    round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> RoundOut:
+    """Return one round."""
+    return round_out(get_or_404(s, SurveyRound, round_id, "survey round"))
+
+
+@router.get("/api/rounds/{round_id}/board", tags=["rounds"])
+def get_board(
+    round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> list[BoardRow]:
+    """Who was invited and who has answered."""
+    get_or_404(s, SurveyRound, round_id, "survey round")
+    return board(s, round_id)
+
+
+@router.post("/api/rounds/{round_id}/close", tags=["rounds"])
+def close_round(
+    round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> RoundOut:
+    """Close a round: answers can no longer be changed."""
+    r = get_or_404(s, SurveyRound, round_id, "survey round")
+    r.closed = True
+    s.commit()
+    return round_out(r)
+
+
+@router.post("/api/rounds/{round_id}/invitations", status_code=201, tags=["rounds"])
+def add_invitation(
+    request: Request,
+    round_id: int,
+    body: InvitationIn,
+    _: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+) -> InvitationOut:
+    """Invite an institution; the returned ``url`` is the link to send (shown only once)."""
+    return invite(request, s, round_id, body)
+
+
+def _accept(s: Session, passwords: Passwords, token: str, password: str) -> User:
+    inv = get_one(s, Invitation, token_sha256=token_sha256(token))
+    if inv is None or inv.accepted_at is not None or aware(inv.expires_at) < utcnow():
+        raise HTTPException(404, "this invitation link is unknown, used or expired")
+    if (problem := password_problem(password)) is not None:
+        raise HTTPException(422, problem)
+    if get_one(s, User, email=inv.email) is not None:
+        raise HTTPException(409, "an account with this e-mail exists; sign in instead")
+    user = User(
+        email=inv.email,
+        password_hash=passwords.hash(password),
+        role="institution",
+        institution_id=inv.institution_id,
+        active=True,
+    )
+    s.add(user)
+    s.flush()
+    inv.accepted_at, inv.accepted_by = utcnow(), user.id
+    try:
+        s.commit()
+    except IntegrityError:
+        raise HTTPException(409, "an account with this e-mail exists; sign in instead") from None
+    return user
+
+
+@router.post("/api/invitations/{token}/accept", tags=["rounds"])
+def accept_api(request: Request, token: str, body: AcceptIn, s: Annotated[Session, Depends(db)]) -> TokenOut:
+    """Accept an invitation: create the institution's account and return a bearer token."""
+    user = _accept(s, request.app.state.passwords, token, body.password)
+    tokens = request.app.state.tokens
+    return TokenOut(access_token=tokens.issue(user.id), expires_in_s=tokens.max_age_s)
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+@router.get("/rounds", response_class=HTMLResponse, include_in_schema=False)
+def rounds_page(
+    request: Request, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> HTMLResponse:
+    """List rounds and offer a form for a new one."""
+    rounds = [round_out(r) for r in s.scalars(select(SurveyRound).order_by(SurveyRound.id.desc()))]
+    return render(request, "rounds.html", rounds=rounds, error=None)
+
+
+@router.post("/rounds", include_in_schema=False)
+def rounds_add(
+    request: Request,
+    user: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+    title: Annotated[str, Form()],
+    description: Annotated[str, Form()] = "",
+    closes_at: Annotated[str, Form()] = "",
+) -> Response:
+    """Create a round from the form."""
+    try:
+        when = datetime.fromisoformat(closes_at) if closes_at else None
+        body = RoundIn(title=title, description=description, closes_at=when)
+    except (ValueError, ValidationError) as exc:
+        rounds = [round_out(r) for r in s.scalars(select(SurveyRound).order_by(SurveyRound.id.desc()))]
+        return render(request, "rounds.html", status_code=422, rounds=rounds, error=str(exc))
+    return redirect(f"/rounds/{create_round(s, body, user).id}")
+
+
+@router.get("/rounds/{round_id}", response_class=HTMLResponse, include_in_schema=False)
+def round_page(
+    request: Request, round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> HTMLResponse:
+    """Show a round: who answered, and the invitation form."""
+    r = round_out(get_or_404(s, SurveyRound, round_id, "survey round"))
+    return render(request, "round.html", round=r, board=board(s, round_id), invitation=None, error=None)
+
+
+@router.post("/rounds/{round_id}/invitations", response_class=HTMLResponse, include_in_schema=False)
+def round_invite(
+    request: Request,
+    round_id: int,
+    _: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+    institution: Annotated[str, Form()],
+    email: Annotated[str, Form()],
+) -> HTMLResponse:
+    """Create an invitation and show its link once."""
+    r = round_out(get_or_404(s, SurveyRound, round_id, "survey round"))
+    try:
+        inv, error = invite(request, s, round_id, InvitationIn(institution=institution, email=email)), None
+    except ValidationError as exc:
+        inv, error = None, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors(include_url=False))
+    return render(
+        request,
+        "round.html",
+        status_code=201 if inv else 422,
+        round=r,
+        board=board(s, round_id),
+        invitation=inv,
+        error=error,
+    )
+
+
+@router.post("/rounds/{round_id}/close", include_in_schema=False)
+def round_close(
+    round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> Response:
+    """Close a round from its page."""
+    close_round(round_id, _, s)
+    return redirect(f"/rounds/{round_id}")
+
+
+@router.get("/invite/{token}", response_class=HTMLResponse, include_in_schema=False, name="invitation_page")
+def invitation_page(request: Request, token: str, s: Annotated[Session, Depends(db)]) -> HTMLResponse:
+    """Show the form that creates the institution's account."""
+    inv = get_one(s, Invitation, token_sha256=token_sha256(token))
+    valid = inv is not None and inv.accepted_at is None and aware(inv.expires_at) >= utcnow()
+    inst = s.get(Institution, inv.institution_id) if valid and inv else None
+    return render(
+        request,
+        "invite.html",
+        status_code=200 if valid else 404,
+        valid=valid,
+        email=inv.email if valid and inv else None,
+        institution=inst.name if inst else None,
+        error=None,
+    )
+
+
+@router.post("/invite/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def invitation_accept(
+    request: Request,
+    token: str,
+    s: Annotated[Session, Depends(db)],
+    password: Annotated[str, Form(max_length=1024)],
+    password2: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    """Create the account, sign it in and open the survey."""
+    await check_csrf(request)
+    try:
+        if password != password2:
+            raise HTTPException(422, "the two passwords differ")
+        user = _accept(s, request.app.state.passwords, token, password)
+    except HTTPException as exc:
+        inv = get_one(s, Invitation, token_sha256=token_sha256(token))
+        return render(
+            request,
+            "invite.html",
+            status_code=exc.status_code,
+            valid=exc.status_code != 404,
+            email=inv.email if inv else None,
+            institution=None,
+            error=exc.detail,
+        )
+    request.session.clear()
+    request.session["uid"] = user.id
+    return redirect("/survey")

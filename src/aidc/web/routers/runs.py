@@ -1,0 +1,208 @@
+"""Runs of scenarios in the background, their progress and results, reports, comparisons."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aidc.web.common import aware, db, get_or_404, redirect, render
+from aidc.web.db import Run, RunFile, ScenarioRecord, User
+from aidc.web.schemas import RunOut
+from aidc.web.security import require
+
+router = APIRouter()
+PLANNER = require("admin", "planner")
+
+
+def run_out(s: Session, run: Run, with_result: bool = True) -> RunOut:
+    """Return the API view of a run."""
+    files = s.scalars(select(RunFile.name).where(RunFile.run_id == run.id)).all()
+    return RunOut(
+        id=run.id,
+        scenario_id=run.scenario_id,
+        status=run.status,
+        progress_frac=run.progress_frac,  # type: ignore[arg-type]
+        stage=run.stage,
+        error=run.error,
+        created_at=aware(run.created_at),
+        started_at=aware(run.started_at),
+        finished_at=aware(run.finished_at),
+        result=run.result if with_result else None,
+        files=list(files),
+    )
+
+
+def start_run(request: Request, s: Session, scenario_id: int, user: User) -> Run:
+    """Queue a run of the scenario as it is stored now."""
+    rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
+    run = Run(
+        scenario_id=rec.id,
+        scenario_yaml=rec.yaml_text,
+        status="queued",
+        progress_frac=0.0,
+        stage="queued",
+        created_by=user.id,
+    )
+    s.add(run)
+    s.commit()
+    request.app.state.worker.submit(run.id)
+    return run
+
+
+def _latest_done(s: Session, scenario_id: int) -> Run | None:
+    return s.scalars(
+        select(Run).where(Run.scenario_id == scenario_id, Run.status == "done").order_by(Run.id.desc())
+    ).first()
+
+
+def _flat(d: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(d, dict):
+        out: dict[str, Any] = {}
+        for k, v in d.items():
+            out |= _flat(v, f"{prefix}{k}.")
+        return out
+    return {prefix.rstrip("."): d}
+
+
+def comparison(s: Session, a: int, b: int) -> dict[str, Any]:
+    """Compare two scenarios: the inputs that differ and the summaries of their latest finished runs."""
+    recs = [get_or_404(s, ScenarioRecord, i, "scenario") for i in (a, b)]
+    inputs = [_flat(yaml.safe_load(r.yaml_text)) for r in recs]
+    keys = sorted(set(inputs[0]) | set(inputs[1]))
+    differ = [
+        {"field": k, "a": inputs[0].get(k), "b": inputs[1].get(k)}
+        for k in keys
+        if inputs[0].get(k) != inputs[1].get(k) and k != "name"
+    ]
+    runs = [_latest_done(s, r.id) for r in recs]
+    results = [_flat((run.result or {}).get("summary", {})) if run else {} for run in runs]
+    rkeys = sorted(set(results[0]) | set(results[1]))
+    return {
+        "a": {"id": recs[0].id, "name": recs[0].name, "run_id": runs[0].id if runs[0] else None},
+        "b": {"id": recs[1].id, "name": recs[1].name, "run_id": runs[1].id if runs[1] else None},
+        "inputs_differ": differ,
+        "results": [{"field": k, "a": results[0].get(k), "b": results[1].get(k)} for k in rkeys],
+        "figures": {
+            name: [(run.result or {}).get("figures", {}).get(name) if run else None for run in runs]
+            for name in sorted({n for run in runs if run for n in (run.result or {}).get("figures", {})})
+        },
+    }
+
+
+# --- API --------------------------------------------------------------------------------
+
+
+@router.post("/api/scenarios/{scenario_id}/runs", status_code=202, tags=["runs"])
+def create_run(
+    request: Request,
+    scenario_id: int,
+    user: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+) -> RunOut:
+    """Start a run of the scenario in the background; poll ``GET /api/runs/{id}``."""
+    return run_out(s, start_run(request, s, scenario_id, user))
+
+
+@router.get("/api/runs", tags=["runs"])
+def list_runs(
+    _: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+    scenario_id: Annotated[int | None, Query()] = None,
+) -> list[RunOut]:
+    """List runs (newest first), without their results."""
+    q = select(Run).order_by(Run.id.desc()).limit(200)
+    if scenario_id is not None:
+        q = q.where(Run.scenario_id == scenario_id)
+    return [run_out(s, r, with_result=False) for r in s.scalars(q)]
+
+
+@router.get("/api/runs/{run_id}", tags=["runs"])
+def get_run(run_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]) -> RunOut:
+    """Return a run's state, progress, error, and results when done."""
+    return run_out(s, get_or_404(s, Run, run_id, "run"))
+
+
+@router.get("/api/compare", tags=["runs"])
+def compare(
+    _: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+    a: Annotated[int, Query()],
+    b: Annotated[int, Query()],
+) -> dict[str, Any]:
+    """Compare two scenarios: differing inputs and their latest results."""
+    return comparison(s, a, b)
+
+
+@router.get("/api/runs/{run_id}/files/{name}", tags=["runs"])
+def download(
+    run_id: int,
+    name: Literal["report.html", "report.xlsx"],
+    _: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+) -> Response:
+    """Download a report the run produced."""
+    get_or_404(s, Run, run_id, "run")
+    f = s.scalars(select(RunFile).where(RunFile.run_id == run_id, RunFile.name == name)).first()
+    if f is None:
+        raise HTTPException(404, f"this run has no {name}")
+    return Response(
+        f.content,
+        media_type=f.media_type,
+        headers={"Content-Disposition": f'attachment; filename="aidc-run-{run_id}-{name}"'},
+    )
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+@router.post("/scenarios/{scenario_id}/runs", include_in_schema=False)
+def run_from_page(
+    request: Request,
+    scenario_id: int,
+    user: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+) -> Response:
+    """Start a run and open its page."""
+    return redirect(f"/runs/{start_run(request, s, scenario_id, user).id}")
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+def run_page(
+    request: Request, run_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> HTMLResponse:
+    """Progress while running (the page polls the API), then charts and tables."""
+    run = get_or_404(s, Run, run_id, "run")
+    rec = s.get(ScenarioRecord, run.scenario_id)
+    return render(request, "run.html", run=run_out(s, run), scenario=rec)
+
+
+@router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+def compare_page(
+    request: Request,
+    _: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+    a: Annotated[int, Query()],
+    b: Annotated[int, Query()],
+) -> HTMLResponse:
+    """Show two scenarios side by side."""
+    return render(request, "compare.html", cmp=comparison(s, a, b))
+
+
+@cache
+def _plotly_js() -> bytes:
+    import plotly
+
+    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+
+
+@router.get("/assets/plotly.min.js", include_in_schema=False)
+def plotly_js() -> Response:
+    """Serve the plotly.js bundled with the plotly package (no network needed)."""
+    return Response(_plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})

@@ -1,0 +1,257 @@
+"""Planners' scenarios: create, edit (validated by the library, errors shown by field), demand."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from aidc.errors import InputError
+from aidc.scenario import dump_scenario, list_scenarios, load_scenario, parse_scenario
+from aidc.web import survey_io
+from aidc.web.common import aware, db, get_or_404, redirect, render
+from aidc.web.db import Run, ScenarioRecord, SurveyRound, User, utcnow
+from aidc.web.routers.survey import submitted_answers
+from aidc.web.schemas import ScenarioIn, ScenarioListItem, ScenarioOut
+from aidc.web.security import require
+
+router = APIRouter()
+PLANNER = require("admin", "planner")
+
+
+def scenario_out(rec: ScenarioRecord) -> ScenarioOut:
+    """Return the API view of a stored scenario."""
+    return ScenarioOut(
+        id=rec.id,
+        name=rec.name,
+        version=rec.version,
+        survey_round_id=rec.survey_round_id,
+        updated_at=aware(rec.updated_at),
+        scenario=parse_scenario(rec.yaml_text),
+    )
+
+
+def _check_round(s: Session, round_id: int | None) -> None:
+    if round_id is not None and s.get(SurveyRound, round_id) is None:
+        raise HTTPException(422, f"no survey round {round_id}")
+
+
+def store_scenario(
+    s: Session, user: User, name: str, yaml_text: str, round_id: int | None, rec: ScenarioRecord | None = None
+) -> ScenarioRecord:
+    """Insert or update a scenario row (the YAML must already be valid)."""
+    _check_round(s, round_id)
+    if rec is None:
+        rec = ScenarioRecord(name=name, yaml_text=yaml_text, survey_round_id=round_id, updated_by=user.id)
+        s.add(rec)
+    else:
+        rec.name, rec.yaml_text, rec.survey_round_id = name, yaml_text, round_id
+        rec.version, rec.updated_at, rec.updated_by = rec.version + 1, utcnow(), user.id
+    try:
+        s.commit()
+    except IntegrityError:
+        s.rollback()
+        raise HTTPException(409, f"a scenario called {name!r} exists") from None
+    return rec
+
+
+SUMMED = ("n_gpus", "gpu_h_per_y", "cpu_vcpus", "memory_gb", "storage_tb", "requests_per_day")
+
+
+def aggregate(s: Session, round_id: int) -> dict[str, Any]:
+    """Count the submitted need rows of a round by sheet and tenant class, and sum the plain quantities."""
+    answers = submitted_answers(s, round_id)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    sums: dict[str, float] = dict.fromkeys(SUMMED, 0.0)
+    for _name, a in answers:
+        tenant = str((a.get("respondents") or [{}])[0].get("tenant_class") or "unspecified")
+        for sheet, rows in a.items():
+            if sheet == "respondents":
+                continue
+            counts[tenant][sheet] += len(rows)
+            for row in rows:
+                for col in SUMMED:
+                    try:
+                        sums[col] += float(row.get(col) or 0)
+                    except (TypeError, ValueError):
+                        continue
+    sheets = [n for n in survey_io.specs() if n != "respondents"]
+    return {
+        "round_id": round_id,
+        "n_institutions": len(answers),
+        "sheets": sheets,
+        "rows_by_tenant_class": {k: dict(v) for k, v in counts.items()},
+        "totals": {k: v for k, v in sums.items() if v},
+    }
+
+
+# --- API --------------------------------------------------------------------------------
+
+
+@router.get("/api/scenarios", tags=["scenarios"])
+def list_all(
+    _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> list[ScenarioListItem]:
+    """List stored scenarios."""
+    return [
+        ScenarioListItem(
+            id=r.id,
+            name=r.name,
+            version=r.version,
+            survey_round_id=r.survey_round_id,
+            updated_at=aware(r.updated_at),
+        )
+        for r in s.scalars(select(ScenarioRecord).order_by(ScenarioRecord.name))
+    ]
+
+
+@router.post("/api/scenarios", status_code=201, tags=["scenarios"])
+def create(
+    body: ScenarioIn, user: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> ScenarioOut:
+    """Store a new scenario (the body's ``scenario`` is the library's Scenario model)."""
+    return scenario_out(
+        store_scenario(s, user, body.name, dump_scenario(body.scenario), body.survey_round_id)
+    )
+
+
+@router.get("/api/scenarios/{scenario_id}", tags=["scenarios"])
+def read(
+    scenario_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> ScenarioOut:
+    """Return a stored scenario."""
+    return scenario_out(get_or_404(s, ScenarioRecord, scenario_id, "scenario"))
+
+
+@router.put("/api/scenarios/{scenario_id}", tags=["scenarios"])
+def replace(
+    scenario_id: int,
+    body: ScenarioIn,
+    user: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+) -> ScenarioOut:
+    """Replace a stored scenario."""
+    rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
+    return scenario_out(
+        store_scenario(s, user, body.name, dump_scenario(body.scenario), body.survey_round_id, rec)
+    )
+
+
+@router.get("/api/scenarios/{scenario_id}/demand", tags=["scenarios"])
+def demand(
+    scenario_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> dict[str, Any]:
+    """Sum the linked round's submitted answers summed by tenant class."""
+    rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
+    if rec.survey_round_id is None:
+        raise HTTPException(409, "this scenario is not linked to a survey round")
+    return aggregate(s, rec.survey_round_id)
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def _list_page(
+    request: Request, s: Session, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    recs = s.scalars(select(ScenarioRecord).order_by(ScenarioRecord.name)).all()
+    return render(
+        request,
+        "scenarios.html",
+        status_code=status_code,
+        scenarios=recs,
+        shipped=list_scenarios(),
+        error=error,
+    )
+
+
+@router.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
+def scenarios_page(
+    request: Request, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> HTMLResponse:
+    """List scenarios; a form creates one from a shipped scenario."""
+    return _list_page(request, s)
+
+
+@router.post("/scenarios", include_in_schema=False)
+def scenarios_add(
+    request: Request,
+    user: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+    name: Annotated[str, Form(min_length=1, max_length=120)],
+    base: Annotated[str, Form()],
+) -> Response:
+    """Create a scenario as a copy of a shipped one."""
+    if base not in list_scenarios():  # a name from the list, never a path
+        return _list_page(request, s, f"unknown shipped scenario {base!r}", 422)
+    try:
+        rec = store_scenario(s, user, name.strip(), dump_scenario(load_scenario(base)), None)
+    except HTTPException as exc:
+        return _list_page(request, s, str(exc.detail), exc.status_code)
+    return redirect(f"/scenarios/{rec.id}")
+
+
+def _edit_page(
+    request: Request,
+    s: Session,
+    rec: ScenarioRecord,
+    yaml_text: str | None = None,
+    problems: list[Any] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    runs = s.scalars(select(Run).where(Run.scenario_id == rec.id).order_by(Run.id.desc()).limit(20)).all()
+    rounds = s.scalars(select(SurveyRound).order_by(SurveyRound.id.desc())).all()
+    others = s.scalars(select(ScenarioRecord).where(ScenarioRecord.id != rec.id)).all()
+    agg = aggregate(s, rec.survey_round_id) if rec.survey_round_id is not None else None
+    return render(
+        request,
+        "scenario.html",
+        status_code=status_code,
+        rec=rec,
+        yaml_text=rec.yaml_text if yaml_text is None else yaml_text,
+        problems=problems or [],
+        message=message,
+        runs=runs,
+        rounds=rounds,
+        others=others,
+        demand=agg,
+    )
+
+
+@router.get("/scenarios/{scenario_id}", response_class=HTMLResponse, include_in_schema=False)
+def scenario_page(
+    request: Request,
+    scenario_id: int,
+    _: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+) -> HTMLResponse:
+    """Edit a scenario, link a survey round, start runs."""
+    return _edit_page(request, s, get_or_404(s, ScenarioRecord, scenario_id, "scenario"))
+
+
+@router.post("/scenarios/{scenario_id}", response_class=HTMLResponse, include_in_schema=False)
+def scenario_save(
+    request: Request,
+    scenario_id: int,
+    user: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+    yaml_text: Annotated[str, Form(max_length=200_000)],
+    survey_round_id: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Validate the edited YAML with the library; store it only if it is valid."""
+    rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
+    try:
+        parse_scenario(yaml_text, file="scenario")
+        round_id = int(survey_round_id) if survey_round_id.strip() else None
+        store_scenario(s, user, rec.name, yaml_text, round_id, rec)
+    except InputError as exc:
+        return _edit_page(request, s, rec, yaml_text, exc.problems, "Not saved: fix the problems below.", 422)
+    except (ValueError, HTTPException) as exc:
+        return _edit_page(request, s, rec, yaml_text, [], f"Not saved: {getattr(exc, 'detail', exc)}", 422)
+    return _edit_page(request, s, rec, message=f"Saved (version {rec.version}).")

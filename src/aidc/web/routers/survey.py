@@ -1,0 +1,508 @@
+"""Institutions answer the survey: web form or workbook upload, drafts, submission, history.
+
+An institution sees only rounds it was invited to and only its own answers; planners read
+every answer. A failed submit or a rejected upload never changes the stored answer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aidc.errors import Problem
+from aidc.web import store, survey_io
+from aidc.web.common import aware, db, get_or_404, render, round_open
+from aidc.web.db import Institution, Invitation, Submission, SubmissionEvent, SurveyRound, User
+from aidc.web.schemas import EventOut, ProblemOut, RoundOut, SubmissionIn, SubmissionOut
+from aidc.web.security import require
+
+router = APIRouter()
+INSTITUTION = require("institution")
+READER = require("admin", "planner", "institution")
+MAX_ROWS_PER_SHEET = 200
+
+
+def problem_out(p: Problem) -> ProblemOut:
+    """Return the API view of a problem."""
+    found = p.found if isinstance(p.found, str | int | float | bool) or p.found is None else str(p.found)
+    return ProblemOut(
+        message=p.message,
+        sheet=p.sheet,
+        row=p.row,
+        column=p.column,
+        field=p.field,
+        found=found,
+        expected=p.expected,
+        severity=p.severity,
+    )
+
+
+class Refused(HTTPException):
+    """A submit or upload refused for its problems (HTTP 422); the stored answer is unchanged."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(422, [problem_out(p).model_dump() for p in problems])
+        self.problems = problems
+
+
+def _round_for(s: Session, user: User, round_id: int) -> SurveyRound:
+    r = get_or_404(s, SurveyRound, round_id, "survey round")
+    if user.role == "institution":
+        q = select(Invitation.id).filter_by(round_id=round_id, institution_id=user.institution_id)
+        if s.scalars(q).first() is None:
+            raise HTTPException(404, "no such survey round")  # do not reveal rounds of others
+    return r
+
+
+def _institution(user: User, institution_id: int | None) -> int:
+    if user.role == "institution":
+        if institution_id is not None and institution_id != user.institution_id:
+            raise HTTPException(403, "an institution sees only its own answers")
+        assert user.institution_id is not None
+        return user.institution_id
+    if institution_id is None:
+        raise HTTPException(422, "give institution_id")
+    return institution_id
+
+
+def submission_out(
+    s: Session, round_id: int, institution_id: int, problems: list[Problem] | None = None
+) -> SubmissionOut:
+    """Return the stored answer (status ``none`` when there is none yet)."""
+    sub = store.current(s, round_id, institution_id)
+    return SubmissionOut(
+        round_id=round_id,
+        institution_id=institution_id,
+        status=sub.status if sub else "none",  # type: ignore[arg-type]
+        version=sub.version if sub else 0,
+        answers=sub.answers if sub else {},
+        updated_at=aware(sub.updated_at) if sub else None,
+        submitted_at=aware(sub.submitted_at) if sub else None,
+        problems=[problem_out(p) for p in problems or []],
+    )
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def _organisation(s: Session, user: User) -> str:
+    inst = s.get(Institution, user.institution_id)
+    return inst.name if inst else ""
+
+
+def save_answers(
+    request: Request,
+    s: Session,
+    user: User,
+    r: SurveyRound,
+    answers: dict[str, Any],
+    *,
+    submit: bool,
+    action: str,
+    expected_version: int | None = None,
+) -> list[Problem]:
+    """Validate and store answers; a submit with errors stores nothing and raises :class:`Refused`."""
+    if not round_open(r):
+        raise HTTPException(409, "this survey round is closed; answers can no longer change")
+    if any(len(rows) > MAX_ROWS_PER_SHEET for rows in answers.values()):
+        raise HTTPException(413, f"more than {MAX_ROWS_PER_SHEET} rows on a sheet")
+    assert user.institution_id is not None
+    answers = survey_io.normalize(answers, user.institution_id, _organisation(s, user))
+    problems = survey_io.validate_answers(answers)
+    if submit and (survey_io.n_need_rows(answers) == 0 or _errors(problems)):
+        raise Refused(
+            problems
+            if _errors(problems)
+            else [*problems, Problem("there is nothing to submit: describe at least one need")]
+        )
+    try:
+        store.save(
+            request.app.state.sessions,
+            round_id=r.id,
+            institution_id=user.institution_id,
+            user_id=user.id,
+            answers=answers,
+            submit=submit,
+            action=action,
+            n_problems=len(_errors(problems)),
+            expected_version=expected_version,
+        )
+    except store.VersionConflict as exc:
+        raise HTTPException(409, str(exc)) from None
+    return problems
+
+
+async def read_upload(
+    request: Request,
+    s: Session,
+    user: User,
+    file: UploadFile,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Check an upload's size and type and read it; raise 413/415, else return (answers, problems)."""
+    limit = request.app.state.settings.max_upload_bytes
+    content = await file.read(limit + 1)
+    if len(content) > limit:
+        raise HTTPException(413, f"the file is larger than {limit // 1024} KiB")
+    name = (file.filename or "").lower()
+    suffix = next((sfx for sfx in survey_io.UPLOAD_TYPES if name.endswith(sfx)), None)
+    if suffix is None:
+        raise HTTPException(
+            415, f"upload an Excel workbook or a CSV file ({', '.join(survey_io.UPLOAD_TYPES)})"
+        )
+    magic = survey_io.UPLOAD_TYPES[suffix]
+    if magic and not content.startswith(magic):
+        raise HTTPException(415, f"the file is not a valid {suffix} file")
+    assert user.institution_id is not None
+    return survey_io.read_upload(content, suffix, user.institution_id, _organisation(s, user))
+
+
+# --- API --------------------------------------------------------------------------------
+
+
+@router.get("/api/survey/sheets", tags=["survey"])
+def survey_sheets(_: Annotated[User, Depends(READER)]) -> dict[str, Any]:
+    """List the survey's sheets and columns (internal name, labels, type, required, bounds)."""
+    return {
+        name: {
+            "en": spec.en,
+            "ko": spec.ko,
+            "help_en": spec.help_en,
+            "columns": [
+                {
+                    "name": c.name,
+                    "en": c.en,
+                    "ko": c.ko,
+                    "type": c.type,
+                    "required": c.required,
+                    "min": c.min,
+                    "max": c.max,
+                    "choices": [k for k, _ in survey_io.options(c)],
+                }
+                for c in survey_io.form_columns(spec)
+            ],
+        }
+        for name, spec in survey_io.specs().items()
+    }
+
+
+@router.get("/api/my/rounds", tags=["survey"])
+def my_rounds(
+    user: Annotated[User, Depends(INSTITUTION)], s: Annotated[Session, Depends(db)]
+) -> list[RoundOut]:
+    """List the rounds the institution is invited to."""
+    from aidc.web.routers.rounds import round_out
+
+    q = (
+        select(SurveyRound)
+        .join(Invitation, Invitation.round_id == SurveyRound.id)
+        .where(Invitation.institution_id == user.institution_id)
+        .distinct()
+        .order_by(SurveyRound.id.desc())
+    )
+    return [round_out(r) for r in s.scalars(q)]
+
+
+@router.get("/api/rounds/{round_id}/submission", tags=["survey"])
+def get_submission(
+    round_id: int,
+    user: Annotated[User, Depends(READER)],
+    s: Annotated[Session, Depends(db)],
+    institution_id: Annotated[int | None, Query()] = None,
+) -> SubmissionOut:
+    """Return the stored answer: an institution's own, or (planners) that of ``institution_id``."""
+    _round_for(s, user, round_id)
+    return submission_out(s, round_id, _institution(user, institution_id))
+
+
+@router.put("/api/rounds/{round_id}/submission", tags=["survey"])
+def put_submission(
+    request: Request,
+    round_id: int,
+    body: SubmissionIn,
+    user: Annotated[User, Depends(INSTITUTION)],
+    s: Annotated[Session, Depends(db)],
+) -> SubmissionOut:
+    """Save answers as a draft, or submit them (422 with the problems if any is an error)."""
+    r = _round_for(s, user, round_id)
+    problems = save_answers(
+        request,
+        s,
+        user,
+        r,
+        body.answers,
+        submit=body.submit,
+        action="submit" if body.submit else "save_draft",
+        expected_version=body.expected_version,
+    )
+    s.expire_all()
+    return submission_out(s, round_id, user.institution_id, problems)  # type: ignore[arg-type]
+
+
+@router.post("/api/rounds/{round_id}/submission/upload", tags=["survey"])
+async def upload_submission(
+    request: Request,
+    round_id: int,
+    file: UploadFile,
+    user: Annotated[User, Depends(INSTITUTION)],
+    s: Annotated[Session, Depends(db)],
+    submit: bool = False,
+) -> SubmissionOut:
+    """Upload the Excel template (or a CSV); with errors nothing is stored (422 lists them)."""
+    r = _round_for(s, user, round_id)
+    answers, problems = await read_upload(request, s, user, file)
+    if _errors(problems) or survey_io.n_need_rows(answers) == 0:
+        raise Refused(problems if _errors(problems) else [Problem("the file holds no need")])
+    problems = save_answers(request, s, user, r, answers, submit=submit, action="upload")
+    s.expire_all()
+    return submission_out(s, round_id, user.institution_id, problems)  # type: ignore[arg-type]
+
+
+@router.get("/api/rounds/{round_id}/submission/history", tags=["survey"])
+def submission_history(
+    round_id: int,
+    user: Annotated[User, Depends(READER)],
+    s: Annotated[Session, Depends(db)],
+    institution_id: Annotated[int | None, Query()] = None,
+) -> list[EventOut]:
+    """List every version of the answer: who changed it, when, and what it held."""
+    _round_for(s, user, round_id)
+    sub = store.current(s, round_id, _institution(user, institution_id))
+    if sub is None:
+        return []
+    q = (
+        select(SubmissionEvent, User.email)
+        .outerjoin(User, User.id == SubmissionEvent.user_id)
+        .where(SubmissionEvent.submission_id == sub.id)
+        .order_by(SubmissionEvent.version)
+    )
+    return [
+        EventOut(
+            version=e.version,
+            action=e.action,
+            status=e.status,
+            user_email=email,
+            at=aware(e.at),
+            answers=e.answers,
+        )
+        for e, email in s.execute(q)
+    ]
+
+
+def submitted_answers(s: Session, round_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """Return (institution name, answers) of every submitted answer of a round."""
+    q = (
+        select(Submission, Institution.name)
+        .join(Institution, Institution.id == Submission.institution_id)
+        .where(Submission.round_id == round_id, Submission.status == "submitted")
+        .order_by(Institution.name)
+    )
+    return [(name, sub.answers) for sub, name in s.execute(q)]
+
+
+@router.get("/api/rounds/{round_id}/responses", tags=["survey"])
+def round_responses(
+    round_id: int,
+    _: Annotated[User, Depends(require("admin", "planner"))],
+    s: Annotated[Session, Depends(db)],
+) -> dict[str, list[dict[str, Any]]]:
+    """Return every submitted answer of a round merged into one survey (sheet -> rows)."""
+    get_or_404(s, SurveyRound, round_id, "survey round")
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for _name, answers in submitted_answers(s, round_id):
+        for sheet, rows in answers.items():
+            merged.setdefault(sheet, []).extend(rows)
+    return merged
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def _form_answers(form: Any) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, spec in survey_io.specs().items():
+        n = min(
+            int(str(form.get(f"n-{name}", "0") or 0)) if str(form.get(f"n-{name}", "0")).isdigit() else 0,
+            MAX_ROWS_PER_SHEET,
+        )
+        cols = survey_io.form_columns(spec)
+        out[name] = [{c.name: form.get(f"cell-{name}-{i}-{c.name}", "") for c in cols} for i in range(n)]
+    return out
+
+
+def _survey_page(
+    request: Request,
+    s: Session,
+    user: User,
+    r: SurveyRound,
+    answers: dict[str, Any] | None = None,
+    problems: list[Problem] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+    in_file: bool = False,
+) -> HTMLResponse:
+    from aidc.web.routers.rounds import round_out
+
+    sub = submission_out(s, r.id, user.institution_id)  # type: ignore[arg-type]
+    answers = sub.answers if answers is None else answers
+    if problems is None:
+        problems = survey_io.validate_answers(answers) if survey_io.n_need_rows(answers) else []
+    cells: dict[tuple[str, int, str], list[Problem]] = {}
+    general = []
+    for p in problems:
+        if not in_file and p.sheet is not None and p.row is not None and p.column is not None:
+            cells.setdefault((p.sheet, p.row, p.column), []).append(p)
+        else:
+            general.append(p)
+    return render(
+        request,
+        "survey.html",
+        status_code=status_code,
+        round=round_out(r),
+        sub=sub,
+        answers=answers,
+        specs=survey_io.specs(),
+        form_columns=survey_io.form_columns,
+        options=survey_io.options,
+        cells=cells,
+        general=general,
+        message=message,
+        history=submission_history(r.id, user, s),
+        in_file=in_file,
+    )
+
+
+@router.get("/survey", response_class=HTMLResponse, include_in_schema=False)
+def survey_list(
+    request: Request, user: Annotated[User, Depends(INSTITUTION)], s: Annotated[Session, Depends(db)]
+) -> HTMLResponse:
+    """List the rounds this institution is invited to and the state of its answers."""
+    rounds = my_rounds(user, s)
+    states = {r.id: submission_out(s, r.id, user.institution_id) for r in rounds}  # type: ignore[arg-type]
+    return render(
+        request, "survey_list.html", rounds=rounds, states=states, institution=_organisation(s, user)
+    )
+
+
+@router.get("/survey/template.xlsx", include_in_schema=False)
+def survey_template(_: Annotated[User, Depends(READER)]) -> Response:
+    """Download the survey's Excel template (the survey stage's ``write_template``)."""
+    import tempfile
+    from pathlib import Path
+
+    from aidc.survey import write_template
+
+    with tempfile.TemporaryDirectory(prefix="aidc-web-") as tmp:
+        path = Path(tmp) / "template.xlsx"
+        write_template(path)
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="aidc-survey-template.xlsx"'},
+    )
+
+
+@router.get("/survey/{round_id}", response_class=HTMLResponse, include_in_schema=False)
+def survey_page(
+    request: Request,
+    round_id: int,
+    user: Annotated[User, Depends(INSTITUTION)],
+    s: Annotated[Session, Depends(db)],
+) -> HTMLResponse:
+    """Show the survey form with the stored answer and its problems beside the cells."""
+    return _survey_page(request, s, user, _round_for(s, user, round_id))
+
+
+@router.post("/survey/{round_id}", response_class=HTMLResponse, include_in_schema=False)
+async def survey_post(
+    request: Request,
+    round_id: int,
+    user: Annotated[User, Depends(INSTITUTION)],
+    s: Annotated[Session, Depends(db)],
+) -> HTMLResponse:
+    """Handle the form's buttons: add or delete a row, check, save a draft, submit."""
+    r = _round_for(s, user, round_id)
+    form = await request.form()
+    answers, action = _form_answers(form), str(form.get("action", "save"))
+    if action.startswith("add_row-") and action.removeprefix("add_row-") in answers:
+        answers[action.removeprefix("add_row-")].append({})
+        return _survey_page(request, s, user, r, answers=answers, problems=[])
+    if action.startswith("delete_row-"):
+        sheet, _, idx = action.removeprefix("delete_row-").rpartition("-")
+        if sheet in answers and idx.isdigit():
+            answers[sheet] = [x for j, x in enumerate(answers[sheet]) if j != int(idx)]
+        return _survey_page(request, s, user, r, answers=answers, problems=[])
+    if action == "check":
+        return _survey_page(request, s, user, r, answers=answers)
+    submit = action == "submit"
+    try:
+        problems = save_answers(
+            request, s, user, r, answers, submit=submit, action="submit" if submit else "save_draft"
+        )
+    except Refused as exc:
+        return _survey_page(
+            request,
+            s,
+            user,
+            r,
+            answers=answers,
+            problems=exc.problems,
+            status_code=422,
+            message="Not submitted: fix the problems marked below. Your stored answer is unchanged.",
+        )
+    except HTTPException as exc:
+        return _survey_page(
+            request,
+            s,
+            user,
+            r,
+            answers=answers,
+            problems=[],
+            status_code=exc.status_code,
+            message=str(exc.detail),
+        )
+    s.expire_all()
+    done = "Submitted. You can amend it until the round closes." if submit else "Draft saved."
+    return _survey_page(request, s, user, r, problems=problems, message=done)
+
+
+@router.post("/survey/{round_id}/upload", response_class=HTMLResponse, include_in_schema=False)
+async def survey_upload(
+    request: Request,
+    round_id: int,
+    file: UploadFile,
+    user: Annotated[User, Depends(INSTITUTION)],
+    s: Annotated[Session, Depends(db)],
+) -> HTMLResponse:
+    """Upload a workbook: stored as a draft if it has no errors, else its problems are listed."""
+    r = _round_for(s, user, round_id)
+    try:
+        answers, problems = await read_upload(request, s, user, file)
+        if _errors(problems) or survey_io.n_need_rows(answers) == 0:
+            raise Refused(problems if _errors(problems) else [Problem("the file holds no need")])
+        problems = save_answers(request, s, user, r, answers, submit=False, action="upload")
+    except Refused as exc:
+        return _survey_page(
+            request,
+            s,
+            user,
+            r,
+            problems=exc.problems,
+            status_code=422,
+            in_file=True,
+            message="The upload was not stored: fix the problems listed in your file. "
+            "Your stored answer is unchanged.",
+        )
+    except HTTPException as exc:
+        return _survey_page(
+            request, s, user, r, problems=[], status_code=exc.status_code, message=str(exc.detail)
+        )
+    s.expire_all()
+    return _survey_page(
+        request, s, user, r, problems=problems, message="Upload stored as a draft; check and submit."
+    )

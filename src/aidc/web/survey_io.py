@@ -1,0 +1,161 @@
+"""Thin adapter between the web forms and the survey stage (:mod:`aidc.survey`).
+
+An institution's answer is stored as JSON shaped like the survey's YAML form (and the
+shipped example survey): ``{sheet: [row, ...]}`` with rows keyed by the survey's internal
+column names, values as the respondent typed them (``"7B"``, ``10`` for 10 %). Each
+institution is one respondent; the server sets its ``respondent_id`` and ``organisation``,
+so one institution can never write rows for another.
+
+Validation is the stage's own: the answers are written as a YAML survey in a private
+temporary folder under a name the server chooses and passed to ``aidc.survey.validate``;
+its problems (sheet, 1-based row, column) are mapped back to the form's cells. Uploads are
+read with the stage's readers (xlsx or CSV), so Korean and English headers both work.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aidc.errors import Problem
+from aidc.survey import sheets, validate
+from aidc.survey.parse import is_blank
+from aidc.survey.readers import READERS
+from aidc.survey.schema import Column, SheetSpec, choices, header_map, normalise, sheet_map
+
+Answers = dict[str, list[dict[str, Any]]]
+
+#: Upload types accepted, by file suffix, with the first bytes each must start with.
+UPLOAD_TYPES: dict[str, tuple[bytes, ...]] = {
+    ".xlsx": (b"PK\x03\x04",),  # an Office Open XML workbook is a zip file
+    ".csv": (),
+}
+#: Columns the server fills in: the respondent is the signed-in institution.
+SERVER_SET = ("respondent_id", "organisation")
+RESPONDENTS = "respondents"
+
+
+def respondent_id(institution_id: int) -> str:
+    """Return the respondent ID the survey uses for an institution."""
+    return f"I{institution_id:04d}"
+
+
+def specs() -> dict[str, SheetSpec]:
+    """Return the survey's sheets (respondents first, then one per kind of need)."""
+    return sheets()
+
+
+def form_columns(spec: SheetSpec) -> tuple[Column, ...]:
+    """Return the columns an institution types in on a sheet (not the server-set ones)."""
+    return tuple(c for c in spec.columns if c.name not in SERVER_SET)
+
+
+def options(column: Column) -> list[tuple[str, str]]:
+    """Return (key, English label) of a closed-list column, or [] for a free one."""
+    return [(k, v.get("en", k)) for k, v in choices(column.choice_list).items()] if column.choice_list else []
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+    if is_blank(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars from a workbook
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+def normalize(answers: Answers, institution_id: int, organisation: str) -> Answers:
+    """Keep known sheets and columns, drop blank rows, and stamp the institution's identity."""
+    rid = respondent_id(institution_id)
+    out: Answers = {}
+    for name, spec in specs().items():
+        rows = []
+        for row in answers.get(name, []) or []:
+            kept = {c.name: _plain(row.get(c.name)) for c in form_columns(spec)}
+            if name != RESPONDENTS and all(v is None for v in kept.values()):
+                continue
+            rows.append(
+                {"respondent_id": rid}
+                | ({"organisation": organisation} if name == RESPONDENTS else {})
+                | kept
+            )
+        if name == RESPONDENTS:
+            rows = rows[:1] or [{"respondent_id": rid, "organisation": organisation}]
+        if rows:
+            out[name] = rows
+    return out
+
+
+def n_need_rows(answers: Answers) -> int:
+    """Return the number of need rows (every sheet but the respondents)."""
+    return sum(len(rows) for name, rows in answers.items() if name != RESPONDENTS)
+
+
+def write_yaml(answers_list: list[Answers], path: Path) -> None:
+    """Write one or more institutions' answers as one survey YAML file the survey stage reads."""
+    merged: Answers = {}
+    for answers in answers_list:
+        for name, rows in answers.items():
+            merged.setdefault(name, []).extend(rows)
+    path.write_text(yaml.safe_dump(merged, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _relocate(p: Problem) -> Problem:
+    """Map a problem of the written YAML back to the form: internal sheet, 0-based row, column name."""
+    sheet = sheet_map().get(normalise(p.sheet)) if p.sheet is not None else None
+    column = header_map(sheet).get(normalise(p.column)) if sheet and p.column is not None else p.column
+    row = p.row - 1 if p.row is not None and sheet is not None else None
+    return replace(p, file=None, sheet=sheet, row=row, column=column)
+
+
+def validate_answers(answers: Answers) -> list[Problem]:
+    """Return the survey stage's problems of stored-form answers, located by sheet, row and column."""
+    with tempfile.TemporaryDirectory(prefix="aidc-web-") as tmp:
+        path = Path(tmp) / "answers.yaml"
+        write_yaml([answers], path)
+        report = validate(path)
+    return [_relocate(p) for p in report.problems]
+
+
+def read_upload(
+    content: bytes,
+    suffix: str,
+    institution_id: int,
+    organisation: str,
+) -> tuple[Answers, list[Problem]]:
+    """Read an uploaded workbook or CSV into answers (raw cell values) and the file's problems.
+
+    The file must hold one respondent (this institution); its rows are re-stamped with the
+    institution's respondent ID. ``suffix`` is a key of :data:`UPLOAD_TYPES`.
+    """
+    with tempfile.TemporaryDirectory(prefix="aidc-web-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(content)
+        raw, _ = READERS[suffix](path)
+        problems = list(validate(path).problems)  # the reader's problems are among them
+    answers: Answers = {}
+    for sheet in raw:
+        hmap = header_map(sheet.name)
+        names = [hmap.get(normalise(h)) if not is_blank(h) else None for h in sheet.headers]
+        for _, values in sheet.rows:
+            row = {n: _plain(v) for n, v in zip(names, values, strict=False) if n is not None}
+            if str(row.get("respondent_id", "")).strip().lower() in ("example", "예시"):
+                continue
+            answers.setdefault(sheet.name, []).append(row)
+    ids = {str(r.get("respondent_id")) for rows in answers.values() for r in rows if r.get("respondent_id")}
+    if len({str(r.get("respondent_id")) for r in answers.get(RESPONDENTS, [])}) > 1 or len(ids) > 1:
+        problems.append(
+            Problem(
+                "the file holds answers of more than one respondent; upload only your own",
+                found=", ".join(sorted(ids)),
+                expected="one respondent ID throughout",
+            )
+        )
+    return normalize(answers, institution_id, organisation), problems
