@@ -122,45 +122,27 @@ def facility_from_scenario(scenario: Scenario) -> Facility:
     )
 
 
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = getattr(obj, name, None)
-        if value is not None:
-            return value
-    return None
-
-
 def facility_from_design(scenario: Scenario, design: Any) -> Facility:
-    """Build the facility figures from a design (``fleet``, ``power``, ``cooling``, ``network``)."""
+    """Build the facility figures from an ``aidc.design.Design``.
+
+    Servers and network power from ``design.fleet``; each type's cooling from the hall that
+    holds it (``design.layout.halls``); installed UPS, transformers (kVA taken as kW, i.e.
+    unity power factor for the loading) and the grid contract from ``design.power``.
+    """
     servers = dict(design.fleet.servers)
-    kind_by_hall = _get(design.cooling, "kind_by_hall")
-    fleet = fleet_table(scenario, servers, cooling_by_type(scenario, list(servers), kind_by_hall))
-    network_kw = _get(design.network, "power_kw", "it_power_kw") if hasattr(design, "network") else None
-    if network_kw is None:
-        network_kw = _nameplate_kw(fleet) * scenario.energy.network_power_frac
+    cooling = {k: hall.cooling for hall in design.layout.halls for k in hall.server_types}
+    cooling = {k: cooling.get(k, c) for k, c in cooling_by_type(scenario, list(servers)).items()}
+    if scenario.energy.cooling is not None:
+        cooling = dict.fromkeys(cooling, scenario.energy.cooling)
     power = design.power
-    it_design_kw = float(_get(power, "it_design_kw") or _nameplate_kw(fleet) + network_kw)
-    redundancy = str(power.ups_redundancy)
-    n_modules, module_kw = _get(power, "n_ups_modules"), _get(power, "ups_module_kw")
-    ups_kw = (
-        float(n_modules) * float(module_kw)
-        if n_modules and module_kw
-        else ups_installed_kw(it_design_kw, redundancy, scenario.energy.electrical.ups_module_kw)
-    )
-    peak = _get(power, "facility_peak_kw")
-    paths = ups_kw / it_design_kw if it_design_kw > 0 else 1.0  # transformers follow the UPS's redundancy
-    contract = (
-        scenario.energy.contract_demand_kw
-        or scenario.power.grid_contract_kw
-        or _get(power, "grid_contract_kw")
-    )
+    contract = scenario.energy.contract_demand_kw or power.grid_contract_kw
     return Facility(
-        fleet=fleet,
-        network_power_kw=float(network_kw),
-        it_design_kw=it_design_kw,
-        ups_redundancy=redundancy,
-        ups_installed_kw=ups_kw,
-        transformer_rated_kw=float(peak) * max(paths, 1.0) if peak else None,
-        contract_kw=float(contract) if contract else None,
+        fleet=fleet_table(scenario, servers, cooling),
+        network_power_kw=float(design.fleet.network_power_kw),
+        it_design_kw=float(power.it_design_kw),
+        ups_redundancy=str(power.ups_redundancy),
+        ups_installed_kw=float(power.ups_installed_kw),
+        transformer_rated_kw=float(power.n_transformers * power.transformer_kva),
+        contract_kw=float(contract),
         source="design",
     )

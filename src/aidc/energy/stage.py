@@ -143,10 +143,16 @@ def evaluate(
     bill = tariff.monthly_bill(hourly.facility_power_kw, cal, tar, contract_kw, section.billing_demand)
     if intensity is None and ef_rec is not None and int(ef_rec["period"][-4:]) < ef_year:
         notes.append(f"grid emission factor of {ef_rec['period']} used for {ef_year} (latest published)")
+    usage_h = float(hourly.facility_power_kw.sum()) / 12 / contract_kw
+    fits = tariff.option_for_usage(tar, usage_h)
+    if tar.option and fits and fits != tar.option:
+        notes.append(
+            f"{usage_h:.0f} h/month of use at {contract_kw:,.0f} kW contract suits option {fits}, "
+            f"not the chosen option {tar.option}"
+        )
     monthly = monthly_summary(hourly)
     it_mwh, fac_mwh = float(monthly.it_energy_mwh.sum()), float(monthly.facility_energy_mwh.sum())
     cur = tar.money
-    usage_h = fac_mwh * KWH_PER_MWH / 12 / contract_kw
     annual = {
         "it_energy_mwh": it_mwh,
         "facility_energy_mwh": fac_mwh,

@@ -49,6 +49,8 @@ class Tariff:
     energy_per_kwh: dict[str, dict[str, float]]
     adders: tuple[dict[str, Any], ...]
     discounts: tuple[dict[str, Any], ...]
+    option: str | None = None
+    option_usage_h: dict[str, tuple[float, float]] | None = None
 
     @property
     def money(self) -> str:
@@ -90,6 +92,12 @@ def _build(key: str, common: dict[str, Any], entry: dict[str, Any], file: str) -
             },
             adders=tuple(merged.get("adders") or ()),
             discounts=tuple(merged.get("discounts") or ()),
+            option=merged.get("option"),
+            option_usage_h={
+                k: (float(lo or 0.0), float("inf") if hi is None else float(hi))
+                for k, (lo, hi) in (_unwrap(merged.get("options")) or {}).items()
+            }
+            or None,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError.single(
@@ -169,6 +177,22 @@ def get_tariff(key_or_path: str) -> Tariff:
         found=key_or_path,
         expected=f"one of: {', '.join(shipped)} or a tariff YAML file",
     )
+
+
+def option_for_usage(tariff: Tariff, usage_h_per_month: float) -> str | None:
+    """Return the tariff option whose band of monthly usage hours holds ``usage_h_per_month``.
+
+    KEPCO's options I/II/III suit < 200, 200-500 and > 500 h/month (kWh / contract kW).
+
+    Examples
+    --------
+    >>> option_for_usage(get_tariff("kepco_industrial_b_high_a_III"), 396.9)
+    'II'
+    """
+    for name, (lo, hi) in (tariff.option_usage_h or {}).items():
+        if lo <= usage_h_per_month < hi:
+            return name
+    return None
 
 
 def calendar(year: int, n_hours: int = 8760) -> pd.DataFrame:

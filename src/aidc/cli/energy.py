@@ -1,0 +1,281 @@
+"""``aidc energy [SCENARIO]``: a year of facility power, cooling, PUE, the bill and carbon."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from aidc import design as design_stage
+from aidc.cli._common import JsonOpt, ScenarioArg, console, console_err, print_json, scenario_or_exit
+from aidc.energy import EnergyResult, evaluate
+from aidc.energy.figures import FIGURES, bill_parts
+from aidc.energy.tariff import shipped_tariffs
+from aidc.errors import InputError
+from aidc.io.weather import read_weather
+from aidc.scenario import DEFAULT_SCENARIO, Scenario
+
+COOLING_KINDS = ("air", "rear_door", "direct_liquid")
+MILLION = 1e6
+
+CoolingOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--cooling",
+        help="Cooling of every hall: air, rear_door or direct_liquid. Repeat to compare side by side.",
+    ),
+]
+TariffOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tariff",
+        help="Tariff key (see --list-tariffs) or tariff YAML file. Repeat to compare side by side.",
+    ),
+]
+WeatherOpt = Annotated[Path | None, typer.Option("--weather", help="EPW or hourly CSV weather file.")]
+UtilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--utilization",
+        help="Server utilisation: a fraction 0..1, or a CSV with one hourly column "
+        "'utilization_frac' (or 'utilization_pct'), 8,760 rows.",
+    ),
+]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Folder for the hourly table, summaries and pictures.")
+]
+
+
+def _utilization(value: str | None) -> np.ndarray | None:
+    if value is None:
+        return None
+    try:
+        return np.full(8760, float(value))
+    except ValueError:
+        pass
+    try:
+        frame = pd.read_csv(value)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError.single(
+            f"cannot read the utilisation file ({exc.__class__.__name__})", file=value
+        ) from None
+    for column, factor in (("utilization_frac", 1.0), ("utilization_pct", 0.01)):
+        if column in frame:
+            return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float) * factor
+    raise InputError.single(
+        "utilisation column missing", file=value, expected="utilization_frac or utilization_pct"
+    )
+
+
+def _variant(scenario: Scenario, cooling: str | None, tariff: str | None) -> Scenario:
+    update: dict[str, Any] = {}
+    if cooling is not None:
+        if cooling not in COOLING_KINDS:
+            raise InputError.single(
+                "unknown cooling kind", field="--cooling", found=cooling, expected=", ".join(COOLING_KINDS)
+            )
+        update["cooling"] = cooling
+    if tariff is not None:
+        update["tariff"] = tariff
+    return scenario.model_copy(update={"energy": scenario.energy.model_copy(update=update)})
+
+
+def _label(cooling: str | None, tariff: str | None, s: Scenario) -> str:
+    if tariff is None:
+        return cooling or "halls as designed"
+    return tariff if cooling is None else f"{cooling} / {tariff}"
+
+
+def _year_table(r: EnergyResult, title: str) -> Table:
+    a = r.annual
+    cur = "krw" if "bill_krw" in a else next(k for k in a if k.startswith("bill_")).removeprefix("bill_")
+    table = Table("", "", title=title, show_header=False)
+    rows = [
+        ("IT energy", f"{a['it_energy_mwh']:,.0f} MWh"),
+        ("facility energy", f"{a['facility_energy_mwh']:,.0f} MWh"),
+        ("PUE (annual)", f"{a['pue']:.3f}"),
+        ("peak facility demand", f"{a['peak_facility_kw']:,.0f} kW (contract {a['contract_kw']:,.0f} kW)"),
+        (
+            "free cooling",
+            f"{a['free_cooling_h']:,.0f} equivalent h ({a['full_free_cooling_h']:,} h fully free)",
+        ),
+        ("cooling-tower water", f"{a['water_m3']:,.0f} m³ (WUE {a['wue_l_per_kwh']:.2f} L/kWh IT)"),
+        (
+            "electricity bill",
+            f"{a[f'bill_{cur}'] / MILLION:,.0f} M {cur.upper()} "
+            f"({a[f'price_{cur}_per_kwh']:.1f} {cur.upper()}/kWh)",
+        ),
+        (
+            "carbon",
+            f"{a['carbon_t']:,.0f} tCO2eq (grid {a['grid_ef_t_per_mwh']:.4f} t/MWh, "
+            f"renewable {a['renewable_frac']:.0%})",
+        ),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _month_tables(r: EnergyResult) -> tuple[Table, Table]:
+    bill, m = r.monthly_bill, r.monthly
+    parts = bill_parts(bill)
+    cur = parts[0].rsplit("_", 1)[1].upper()
+    energy = Table(
+        "month", "IT MWh", "facility MWh", "PUE", "peak kW", "free h", "water m³", title="Month by month"
+    )
+    for i in range(len(m)):
+        energy.add_row(
+            str(int(m.month[i])),
+            f"{m.it_energy_mwh[i]:,.0f}",
+            f"{m.facility_energy_mwh[i]:,.0f}",
+            f"{m.pue[i]:.3f}",
+            f"{m.peak_facility_kw[i]:,.0f}",
+            f"{m.free_cooling_h[i]:,.0f}",
+            f"{m.water_m3[i]:,.0f}",
+        )
+    total = next(c for c in bill.columns if c.startswith("total_"))
+    money = Table(
+        "month",
+        "billing kW",
+        *[p.rsplit("_", 1)[0].replace("_", " ") for p in parts],
+        "total",
+        title=f"The bill month by month (M {cur})",
+    )
+    for i in range(len(bill)):
+        money.add_row(
+            str(int(bill.month[i])),
+            f"{bill.billing_demand_kw[i]:,.0f}",
+            *[f"{bill[p][i] / MILLION:,.1f}" for p in parts],
+            f"{bill[total][i] / MILLION:,.1f}",
+        )
+    money.add_row(
+        "year", "", *[f"{bill[p].sum() / MILLION:,.0f}" for p in parts], f"{bill[total].sum() / MILLION:,.0f}"
+    )
+    return energy, money
+
+
+def _compare_table(results: list[tuple[str, EnergyResult]]) -> Table:
+    table = Table("", *[label for label, _ in results], title="Options side by side")
+    rows = [
+        ("PUE", lambda a: f"{a['pue']:.3f}"),
+        ("facility MWh", lambda a: f"{a['facility_energy_mwh']:,.0f}"),
+        ("peak kW", lambda a: f"{a['peak_facility_kw']:,.0f}"),
+        ("free cooling h", lambda a: f"{a['free_cooling_h']:,.0f}"),
+        ("water m³", lambda a: f"{a['water_m3']:,.0f}"),
+        ("bill M KRW", lambda a: f"{a.get('bill_krw', float('nan')) / MILLION:,.0f}"),
+        ("KRW/kWh", lambda a: f"{a.get('price_krw_per_kwh', float('nan')):.1f}"),
+        ("carbon t", lambda a: f"{a['carbon_t']:,.0f}"),
+    ]
+    for name, fmt in rows:
+        table.add_row(name, *[fmt(r.annual) for _, r in results])
+    return table
+
+
+def _write(out: Path, r: EnergyResult) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"hourly.csv": r.hourly, "monthly.csv": r.monthly, "monthly_bill.csv": r.monthly_bill}
+    written = []
+    for name, frame in files.items():
+        frame.to_csv(out / name, index=False)
+        written.append(out / name)
+    for name, make in FIGURES.items():
+        # include_plotlyjs="directory": one plotly.min.js beside the pages, nothing fetched at view time
+        make(r).write_html(out / f"{name}.html", include_plotlyjs="directory")
+        written.append(out / f"{name}.html")
+    return written
+
+
+def _slug(label: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in label).strip("_")
+
+
+def _json(label: str, r: EnergyResult) -> dict[str, Any]:
+    return {
+        "option": label,
+        "annual": r.annual,
+        "notes": list(r.notes),
+        "monthly": r.monthly.to_dict(orient="records"),
+        "monthly_bill": r.monthly_bill.to_dict(orient="records"),
+    }
+
+
+def energy(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    cooling: CoolingOpt = None,
+    tariff: TariffOpt = None,
+    weather: WeatherOpt = None,
+    utilization: UtilOpt = None,
+    out: OutOpt = None,
+    json_: JsonOpt = False,
+    list_tariffs: Annotated[
+        bool, typer.Option("--list-tariffs", help="List the shipped tariffs and exit.")
+    ] = False,
+) -> None:
+    """Print a year of the facility: energy, PUE, peak, free cooling, water, the monthly bill and carbon."""
+    if list_tariffs:
+        table = Table("key", "label", "effective from", "basic /kW-month")
+        for key, t in shipped_tariffs().items():
+            table.add_row(key, t.label, str(t.effective_from), f"{t.basic_per_kw_month:,.0f} {t.currency}")
+        console.print(table)
+        return
+    s = scenario_or_exit(scenario)
+    weather_path = weather or (Path(s.energy.weather) if s.energy.weather else None)
+    try:
+        w = read_weather(weather_path) if weather_path else None
+        util = _utilization(utilization)
+        d = design_stage.size(s)
+        base = s.model_copy(update={"energy": s.energy.model_copy(update={"weather": None})})
+        combos = list(itertools.product(cooling or [None], tariff or [None]))
+        results: list[tuple[str, EnergyResult]] = []
+        with Progress(console=console_err, transient=True, disable=len(combos) < 2 or json_) as bar:
+            task = bar.add_task("evaluating options", total=len(combos))
+            for c, t in combos:
+                results.append(
+                    (
+                        _label(c, t, s),
+                        evaluate(_variant(base, c, t), d, utilization_frac_hourly=util, weather=w),
+                    )
+                )
+                bar.advance(task)
+    except InputError as exc:
+        from aidc.cli._common import render_input_error
+
+        render_input_error(exc)
+        raise typer.Exit(2) from None
+    if out is not None:
+        for label, r in results:
+            _write(out if len(results) == 1 else out / _slug(label), r)
+    if json_:
+        print_json(
+            {
+                "scenario": s.name,
+                "weather": str(weather_path or "shipped Jeonju typical year"),
+                "options": [_json(label, r) for label, r in results],
+            }
+        )
+        return
+    label, first = results[0]
+    console.print(
+        f"[bold]{s.name}[/] — year {first.annual['year']}, weather: "
+        f"{weather_path or 'shipped Jeonju typical year (KMA normals; RH Cheongju proxy)'}"
+    )
+    console.print(_year_table(first, f"The year: {label}"))
+    for table in _month_tables(first):
+        console.print(table)
+    for note in first.notes:
+        console.print(f"[yellow]note[/]: {note}")
+    if len(results) > 1:
+        console.print(_compare_table(results))
+    if out is not None:
+        console.print(f"wrote the hourly table, summaries and pictures to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``aidc energy`` to the app."""
+    app.command("energy")(energy)
