@@ -68,6 +68,12 @@ class RackGroup:
     rack_weight_kg: float  # of a full rack, fit-out included
     limited_by: str  # "power", "space" or "weight"
     floor_loading_kg_per_m2: float
+    unit_power_kw: float = 0.0
+
+    @property
+    def is_network(self) -> bool:
+        """True for racks of network switches."""
+        return self.content.startswith("network:")
 
 
 @dataclass(frozen=True, slots=True)

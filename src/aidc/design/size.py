@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from aidc.design import catalog, checks, fleet, stages
-from aidc.design.results import Design
+from aidc.design.results import Design, NetworkDesign, RackGroup
 from aidc.errors import InputError
 from aidc.scenario import Scenario
 
-_MAX_PASSES = 4  # fleet <-> network fixed point when the network shares the IT capacity
+_MAX_PASSES = 6  # fleet <-> network fixed point when the network shares the IT capacity
 
 
 def _peak_demand_gpus(demand: Any) -> int | None:
@@ -54,17 +54,29 @@ def size(scenario: Scenario, demand: Any = None) -> Design:
     keys = list(scenario.fleet.servers or scenario.fleet.mix or {})
     placed = stages.hall_of_server_types(scenario, keys)
 
-    budget = cap
-    for _ in range(_MAX_PASSES):
-        counts = stages.fleet_counts(scenario, servers, budget)
+    def build(budget_kw: float) -> tuple[dict[str, int], list[RackGroup], NetworkDesign, float]:
+        counts = stages.fleet_counts(scenario, servers, budget_kw)
         backend, frontend = stages.fabrics(scenario, counts, servers, cat)
         groups = stages.server_rack_groups(scenario, counts, servers, placed, cat)
         groups += stages.network_rack_groups(scenario, backend, frontend, counts, servers, placed, cat)
         net = stages.network_design(backend, frontend, sum(g.n_racks for g in groups), cat)
         server_kw = sum(n * servers[k].power_max_w for k, n in counts.items()) / 1000.0
-        if not (fac.network_in_it_capacity and scenario.fleet.mix) or server_kw + net.power_kw <= cap:
-            break
-        budget = cap - net.power_kw  # the network of a smaller fleet is no larger: next pass fits
+        return counts, groups, net, server_kw
+
+    counts, groups, net, server_kw = build(cap)
+    if fac.network_in_it_capacity and scenario.fleet.mix:
+        # Fixed point: servers get what the network leaves. Shrink while over the capacity,
+        # regrow while under it, keep the largest fleet that fits.
+        fitting = None
+        for _ in range(_MAX_PASSES):
+            fits = server_kw + net.power_kw <= cap
+            if fits and (fitting is None or server_kw > fitting[3]):
+                fitting = (counts, groups, net, server_kw)
+            budget = cap - net.power_kw
+            if fits and budget <= server_kw:
+                break
+            counts, groups, net, server_kw = build(budget)
+        counts, groups, net, server_kw = fitting or (counts, groups, net, server_kw)
     if server_kw <= 0:
         raise InputError.single(
             "the fleet has no servers: nothing to design",
@@ -75,7 +87,7 @@ def size(scenario: Scenario, demand: Any = None) -> Design:
     oob_kw = cat.switches["sn2201"].power_design_kw
     net_by_hall: dict[str, float] = {}
     for g in groups:
-        kw = g.n_units * g.rack_power_kw / g.units_per_rack if g.content.startswith("network:") else 0.0
+        kw = g.n_units * g.unit_power_kw if g.is_network else 0.0
         if g.content == "network:backend":
             kw += net.services_power_kw
         net_by_hall[g.hall] = net_by_hall.get(g.hall, 0.0) + kw + g.n_racks * oob_kw

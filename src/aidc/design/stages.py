@@ -147,7 +147,7 @@ def rack_group(scenario: Scenario, hall: Hall, content: str, n_units: int, unit_
         hall=hall.name, content=content, n_units=n_units, units_per_rack=per_rack,
         n_racks=int(racks.n_racks(n_units, per_rack)), rack_power_kw=per_rack * unit_kw,
         rack_weight_kg=weight, limited_by=min(by, key=lambda k: by[k]),
-        floor_loading_kg_per_m2=float(racks.floor_loading_kg_per_m2(weight, pitch)),
+        floor_loading_kg_per_m2=float(racks.floor_loading_kg_per_m2(weight, pitch)), unit_power_kw=unit_kw,
     )
 
 
@@ -187,12 +187,11 @@ def hall_designs(scenario: Scenario, groups: list[RackGroup], network_kw_by_hall
         mine = [g for g in groups if g.hall == hall.name]
         n = sum(g.n_racks for g in mine)
         per_rack_m2 = float(racks.white_space_m2_per_rack(pitch, cat.kinds[hall.cooling].hall_allowance_frac))
-        servers_kw = sum(g.n_units * g.rack_power_kw / g.units_per_rack for g in mine
-                         if not g.content.startswith("network:"))
+        servers_kw = sum(g.n_units * g.unit_power_kw for g in mine if not g.is_network)
         out.append(HallDesign(
             name=hall.name, cooling=hall.cooling, rack_power_max_kw=rack_limit_kw(scenario, hall, cat),
-            server_types=tuple(g.content for g in mine if not g.content.startswith("network:")),
-            n_racks=n, n_network_racks=sum(g.n_racks for g in mine if g.content.startswith("network:")),
+            server_types=tuple(g.content for g in mine if not g.is_network),
+            n_racks=n, n_network_racks=sum(g.n_racks for g in mine if g.is_network),
             n_rows=int(racks.n_rows(n, scenario.facility.racks_per_row_max)),
             white_space_m2=n * per_rack_m2, white_space_m2_per_rack=per_rack_m2,
             it_power_kw=servers_kw + network_kw_by_hall.get(hall.name, 0.0),

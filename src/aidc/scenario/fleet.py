@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
@@ -72,8 +73,14 @@ def shipped_servers() -> dict[str, ServerType]:
     """Return the shipped server catalog (``aidc/data/catalog/servers.yaml``).
 
     Each figure in that file is a record ``{value, unit, source}``; the values become the
-    :class:`ServerType` fields and the sources go to ``ServerType.sources``.
+    :class:`ServerType` fields and the sources go to ``ServerType.sources``. Built once
+    (server types are frozen, so sharing them is safe); each call returns a new dict.
     """
+    return dict(_shipped_servers())
+
+
+@cache
+def _shipped_servers() -> dict[str, ServerType]:
     from aidc import data
 
     raw: dict[str, dict[str, object]] = data.load_yaml("catalog/servers.yaml")
