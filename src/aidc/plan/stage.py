@@ -1,0 +1,226 @@
+"""The plan stage: scenario + design + demand -> :class:`PlanProblem` -> :class:`Plan`.
+
+This module is the only one in :mod:`aidc.plan` that knows where the numbers come from
+(scenario fields, the design, the demand, ``data/costs/servers.yaml``). Results of the other
+stages are read by the fields that ``docs/contracts.md`` promises; when a stage result is not
+given, the documented fallback is used and recorded in :func:`fallbacks`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aidc.data import load_yaml
+from aidc.errors import InputError
+from aidc.plan.problem import PlanProblem
+from aidc.plan.solution import Plan, solve_problem
+from aidc.scenario import Scenario, ServerType
+from aidc.units import H_PER_YEAR, W_PER_KW
+
+# The products a tenant needs, the server field that provides each, and their display unit.
+PRODUCTS = {"n_gpus": "H100-eq GPUs", "n_vcpus": "vCPUs", "storage_tb": "TB"}
+
+
+def server_costs(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """Return ``{server key: {price_usd, lifetime_y, h100_eq_per_gpu}}`` for the scenario's catalog.
+
+    Values come from ``data/costs/servers.yaml``; ``economics.server_price_usd`` overrides prices.
+    A server type without a price (a custom one) raises :class:`InputError`.
+    """
+    raw: dict[str, dict[str, Any]] = load_yaml("costs/servers.yaml")
+    out: dict[str, dict[str, float]] = {}
+    missing = []
+    for key, server in scenario.servers().items():
+        entry = {name: float(rec["value"]) for name, rec in raw.get(key, {}).items()}
+        if key in scenario.economics.server_price_usd:
+            entry["price_usd"] = float(scenario.economics.server_price_usd[key])
+        if "price_usd" not in entry:
+            missing.append(key)
+            continue
+        entry.setdefault("lifetime_y", float(raw["dgx_h100"]["lifetime_y"]["value"]))
+        entry.setdefault("h100_eq_per_gpu", 1.0 if server.n_gpus else 0.0)
+        out[key] = entry
+    used = set(scenario.plan.server_options or ()) | set(scenario.fleet.servers or {}) | set(
+        scenario.fleet.mix or {})
+    bad = sorted(set(missing) & used)
+    if bad:
+        raise InputError.single(
+            f"no price for server type(s) {', '.join(bad)}", field="economics.server_price_usd",
+            expected="a price in USD for every custom server type the plan may buy",
+        )
+    return out
+
+
+def provides(server: ServerType, h100_eq_per_gpu: float) -> dict[str, float]:
+    """Return what one server provides per product (GPUs in H100-equivalents, vCPUs, TB).
+
+    Examples
+    --------
+    >>> from aidc.scenario import shipped_servers
+    >>> provides(shipped_servers()["dgx_b200"], 2.5)["n_gpus"]
+    20.0
+    """
+    return {"n_gpus": server.n_gpus * h100_eq_per_gpu, "n_vcpus": float(server.n_vcpus),
+            "storage_tb": float(server.storage_tb)}
+
+
+def phase1_fleet(scenario: Scenario, design: Any = None) -> dict[str, int]:
+    """Return the phase-1 server counts: the design's fleet, else the scenario's counts or mix.
+
+    A mix share ``s`` of the IT capacity ``P`` gives ``floor(s * P / power_max)`` servers.
+    """
+    servers = getattr(getattr(design, "fleet", None), "servers", None)
+    if servers:
+        return {k: int(v) for k, v in servers.items()}
+    if scenario.fleet.servers is not None:
+        return dict(scenario.fleet.servers)
+    catalog = scenario.servers()
+    it_w = scenario.power.it_capacity_kw * W_PER_KW
+    mix = scenario.fleet.mix or {}
+    return {k: math.floor(share * it_w / catalog[k].power_max_w) for k, share in mix.items()}
+
+
+def demand_by_year(scenario: Scenario, design: Any = None, demand: Any = None) -> pd.DataFrame:
+    """Return what must be installed each plan year: columns ``year`` and one per product.
+
+    From ``demand.by_year`` (peak GPUs in H100-equivalents, vCPUs, storage summed over tenant
+    classes; years after its last are held at the last value). Without a demand result the
+    phase-1 fleet's capacity is the need of the first year, grown by
+    ``plan.demand_growth_frac_per_y``.
+    """
+    years = scenario.start_year + np.arange(scenario.plan.horizon_y)
+    costs = server_costs(scenario)
+    by_year = getattr(demand, "by_year", None)
+    if by_year is not None and len(by_year):
+        factor = {s.gpu_model: costs[k]["h100_eq_per_gpu"] for k, s in scenario.servers().items()
+                  if s.gpu_model and k in costs}
+        df = by_year.assign(n_gpus=by_year["peak_gpus"] * by_year["gpu_model"].map(factor).fillna(1.0),
+                            n_vcpus=by_year.get("cpu_vcpus", 0.0), storage_tb=by_year.get("storage_tb", 0.0))
+        sums = df.groupby("year")[list(PRODUCTS)].sum().reindex(years).ffill().fillna(0.0)
+        return sums.rename_axis("year").reset_index()
+    catalog = scenario.servers()
+    base = {k: 0.0 for k in PRODUCTS}
+    for key, n in phase1_fleet(scenario, design).items():
+        for product, amount in provides(catalog[key], costs.get(key, {}).get("h100_eq_per_gpu", 0.0)).items():
+            base[product] += n * amount
+    growth = (1.0 + scenario.plan.demand_growth_frac_per_y) ** np.arange(years.size)
+    return pd.DataFrame({"year": years, **{k: v * growth for k, v in base.items()}})
+
+
+def design_pue(scenario: Scenario, design: Any = None) -> float:
+    """Return the design PUE (``design.cooling.design_pue``), else ``plan.fallback_pue``."""
+    pue = getattr(getattr(design, "cooling", None), "design_pue", None)
+    return float(pue) if pue else scenario.plan.fallback_pue
+
+
+def floors_per_block(scenario: Scenario, design: Any = None) -> float:
+    """Return the floors one power block takes [floors].
+
+    From the design (``layout.floors_used`` over its IT capacity in blocks); without a design,
+    the article's premise that the 8 MW phase 1 takes up to ``site.max_floors`` floors.
+    """
+    floors = getattr(getattr(design, "layout", None), "floors_used", None)
+    it_kw = getattr(getattr(design, "power", None), "it_design_kw", None)
+    if floors and it_kw:
+        return float(floors) * scenario.plan.block_it_kw / float(it_kw)
+    return scenario.site.max_floors * scenario.plan.block_it_kw / scenario.power.it_capacity_kw
+
+
+def server_opex_krw_per_y(scenario: Scenario, server: ServerType, price_krw: float, pue: float) -> float:
+    """Return the yearly running cost of one server: energy at the sold utilisation, plus support [KRW/y].
+
+    ``P_max (idle + (typical - idle) u) PUE 8760 h tariff + maintenance_it price``.
+    """
+    econ = scenario.economics
+    idle, typical = server.power_idle_frac, server.power_typical_frac
+    load_frac = idle + (typical - idle) * econ.utilization_frac
+    energy_kwh = server.power_max_w / W_PER_KW * load_frac * pue * H_PER_YEAR
+    return energy_kwh * econ.tariff_krw_per_kwh + econ.maintenance_it_frac_per_y * price_krw
+
+
+def problem_from_scenario(scenario: Scenario, design: Any = None, demand: Any = None) -> PlanProblem:
+    """Assemble the :class:`PlanProblem` of a scenario (the stage function of the plan)."""
+    plan, econ = scenario.plan, scenario.economics
+    need = demand_by_year(scenario, design, demand)
+    products = tuple(k for k in PRODUCTS if need[k].max() > 0)
+    costs, catalog = server_costs(scenario), scenario.servers()
+    keys = plan.server_options or [k for k, s in catalog.items() if k in costs and any(
+        provides(s, costs[k]["h100_eq_per_gpu"])[prod] > 0 for prod in products)]
+    n_t = plan.horizon_y
+    pue = design_pue(scenario, design)
+    fx = econ.exchange_rate_krw_per_usd
+    decline = (1.0 - plan.server_price_decline_frac_per_y) ** np.arange(n_t)
+    price_krw = np.array([costs[k]["price_usd"] * fx * (1.0 + econ.network_cost_frac_of_it) for k in keys])
+    block_capex = plan.block_it_kw * W_PER_KW * econ.construction_cost_usd_per_w * fx
+    fixed_frac = (econ.maintenance_facility_frac_per_y + econ.insurance_frac_per_y
+                  + econ.property_tax_frac_per_y)
+    lost_per_unit_y = {"n_gpus": econ.price_krw_per_gpu_h * H_PER_YEAR,
+                       "n_vcpus": econ.price_krw_per_vcpu_h * H_PER_YEAR, "storage_tb": np.inf}
+    n_phase1 = math.ceil(scenario.power.it_capacity_kw / plan.block_it_kw - 1e-9) if plan.phase1_fixed else 0
+    return PlanProblem(
+        years=need["year"].to_numpy(dtype=int),
+        discount_rate_frac=econ.discount_rate_frac,
+        products=products,
+        demand=need[list(products)].to_numpy(dtype=float).T.reshape(len(products), n_t),
+        options=tuple(keys),
+        capacity=np.array([[provides(catalog[k], costs[k]["h100_eq_per_gpu"])[p] for p in products]
+                           for k in keys]).reshape(len(keys), len(products)),
+        it_kw=np.array([catalog[k].power_max_w / W_PER_KW for k in keys]),
+        lifetime_y=np.array([int(costs[k]["lifetime_y"]) for k in keys], dtype=int),
+        capex_krw=np.outer(price_krw, decline).reshape(len(keys), n_t),
+        opex_krw_per_y=np.repeat([[server_opex_krw_per_y(scenario, catalog[k], price_krw[i], pue)]
+                                  for i, k in enumerate(keys)], n_t, axis=1).reshape(len(keys), n_t),
+        available=np.ones((len(keys), n_t), dtype=bool),
+        block_it_kw=plan.block_it_kw,
+        block_capex_krw=np.full(n_t, block_capex),
+        block_opex_krw_per_y=fixed_frac * block_capex,
+        block_lifetime_y=int(round(plan.facility_lifetime_y)),
+        floors_per_block=floors_per_block(scenario, design),
+        pue=pue,
+        grid_limit_kw=np.full(n_t, plan.grid_limit_kw),
+        max_floors=float(plan.max_floors or scenario.site.max_floors),
+        budget_krw=np.full(n_t, plan.budget_krw_per_y or np.inf),
+        min_blocks=np.full(n_t, n_phase1, dtype=int),
+        shortfall_penalty_krw=np.array([[lost_per_unit_y[p] if plan.allow_shortfall else np.inf] * n_t
+                                        for p in products]).reshape(len(products), n_t),
+        units={p: PRODUCTS[p] for p in products},
+        integer_servers=plan.integer_servers,
+    )
+
+
+def fallbacks(scenario: Scenario, design: Any = None, demand: Any = None) -> list[str]:
+    """Return, in words, which stage results were missing and what was used instead."""
+    out = []
+    if getattr(demand, "by_year", None) is None:
+        growth = scenario.plan.demand_growth_frac_per_y
+        out.append(f"no demand result: phase-1 fleet capacity grown {growth:.0%}/y")
+    if design is None:
+        out.append(f"no design result: PUE {scenario.plan.fallback_pue} and "
+                   f"{scenario.site.max_floors} floors for {scenario.power.it_capacity_kw:,.0f} kW")
+    return out
+
+
+def optimize(
+    scenario: Scenario, design: Any = None, demand: Any = None, *, time_limit_s: float = 60.0
+) -> Plan:
+    """Find the least-cost build schedule of a scenario over its horizon.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Limits (``plan.*``, ``site.max_floors``), costs and prices (``economics.*``).
+    design : Design, optional
+        Phase-1 design: PUE, floors per block, fleet (see ``docs/contracts.md``).
+    demand : Demand, optional
+        ``demand.by_year``: what must be installed each year.
+
+    Returns
+    -------
+    Plan
+        Schedule, capacity by year and, when no plan fits, the limit that binds.
+    """
+    return solve_problem(problem_from_scenario(scenario, design, demand), time_limit_s=time_limit_s)
