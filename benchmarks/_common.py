@@ -20,13 +20,26 @@ class Row:
     target: str = ""
     baseline: float | None = None  # same unit as value: the ratio is baseline / value for times
     note: str = ""
+    # Optional, for the "met" column: the target as a number in ``unit``, and its direction
+    # (a time or an overhead is met below it, a throughput above it).
+    target_value: float | None = None
+    higher_is_better: bool = False
 
     @property
     def ratio(self) -> float | None:
-        """Speed-up over the baseline (>1 means faster than the baseline)."""
-        if self.baseline is None or self.value == 0:
+        """Gain over the baseline (>1 means better than the baseline)."""
+        if self.baseline is None or self.value == 0 or self.baseline == 0:
             return None
-        return self.baseline / self.value
+        return self.value / self.baseline if self.higher_is_better else self.baseline / self.value
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the figure meets ``target_value`` (None if no numeric target)."""
+        if self.target_value is None:
+            return None
+        if self.higher_is_better:
+            return self.value >= self.target_value
+        return self.value <= self.target_value
 
 
 def best_of(fn: Callable[[], Any], repeat: int = 3) -> float:
