@@ -79,6 +79,8 @@ def validate(path: str | Path) -> ValidationReport:
         return ValidationReport(None, [Problem("unsupported file type", file=p.name, found=p.suffix,
                                                expected=", ".join(READERS))])
     raw, problems = reader(p)
+    if not raw and any(q.severity == "error" for q in problems):
+        return ValidationReport(None, problems)  # unreadable file: nothing more to say about sheets
     table, more = validate_sheets(raw, file=p.name)
     return ValidationReport(table, problems + more)
 
@@ -175,7 +177,9 @@ def _map_headers(spec: SheetSpec, sheet: RawSheet, file: str | None) -> tuple[di
         return index, problems
     for c in spec.columns:
         if c.required and c.name not in index.values():
-            problems.append(Problem("missing column", column=c.en if _latin(sheet) else c.ko,
+            n_rows = len(sheet.rows)
+            problems.append(Problem(f"missing column; the sheet's {n_rows} row(s) are not counted",
+                                    column=c.en if _latin(sheet) else c.ko,
                                     expected=f"a column headed '{c.en}' or '{c.ko}'", **where))
     return index, problems
 

@@ -1,0 +1,73 @@
+"""``aidc survey`` and ``aidc demand`` through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from aidc.cli import app
+
+runner = CliRunner()
+
+
+def test_template_then_validate(tmp_path: Path) -> None:
+    out = tmp_path / "survey.xlsx"
+    result = runner.invoke(app, ["survey", "template", "--lang", "en", "--out", str(out)])
+    assert result.exit_code == 0
+    assert out.is_file()
+    result = runner.invoke(app, ["survey", "template", "--lang", "en", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "exists" in result.output
+    result = runner.invoke(app, ["survey", "validate", str(out), "--json"])
+    assert result.exit_code == 2  # an empty template has no respondents
+    body = json.loads(result.output)
+    assert body["valid"] is False
+    assert body["errors"][0]["message"] == "no respondents"
+
+
+def test_validate_example_is_clean() -> None:
+    from aidc.survey import example_path
+
+    result = runner.invoke(app, ["survey", "validate", str(example_path())])
+    assert result.exit_code == 0
+    assert "valid" in result.output
+    assert "30 respondent(s)" in result.output
+
+
+def test_validate_reports_errors_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("respondents:\n  - {respondent_id: U01, organisation: A, tenant_class: bank}\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["survey", "validate", str(path)])
+    assert result.exit_code == 2
+    assert "unknown value" in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_bad_language() -> None:
+    result = runner.invoke(app, ["survey", "template", "--lang", "fr"])
+    assert result.exit_code != 0
+
+
+def test_demand_writes_tables(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demand", "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["years"][0] == 2028
+    assert len(body["years"]) == 15
+    by_year = pd.read_parquet(tmp_path / "demand_by_year.parquet")
+    assert list(by_year.columns) == ["year", "tenant_class", "gpu_model", "gpu_hours", "peak_gpus",
+                                     "cpu_vcpus", "memory_gb", "storage_tb"]
+    assert pd.read_csv(tmp_path / "demand_by_year.csv").shape == by_year.shape
+    assert (tmp_path / "demand.html").read_text(encoding="utf-8").count("plotly") > 0
+
+
+def test_demand_bad_survey_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("respondents: 3\n", encoding="utf-8")
+    result = runner.invoke(app, ["demand", str(path), "--no-write"])
+    assert result.exit_code == 2
