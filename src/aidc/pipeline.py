@@ -27,12 +27,22 @@ STAGES: tuple[tuple[str, str, tuple[str, ...], Callable[..., Any]], ...] = (
     ("plan", "plan.optimize", ("design", "demand"), lambda f, s, r: f(s, r["design"], r["demand"])),
     ("simulation", "simulate.run_scenario", ("design", "demand"),
      lambda f, s, r: f(s, r["design"], r["demand"])),
-    ("energy", "energy.evaluate", ("design",), lambda f, s, r: f(s, r["design"], _busy_gpus(r))),
+    ("energy", "energy.evaluate", ("design",), lambda f, s, r: f(s, r["design"], busy_gpus_hourly=_busy_gpus(r))),
     ("economics", "economics.evaluate", ("design",),
      lambda f, s, r: f(s, r["design"], plan=r.get("plan"), energy=r.get("energy"),
                        simulation=r.get("simulation"))),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s[0] for s in STAGES)
+
+
+def _no_gpus(results: dict[str, Any]) -> str | None:
+    n_gpus = getattr(getattr(results.get("design"), "fleet", None), "n_gpus", None)
+    return "the design has no GPUs, so there are no GPU jobs to simulate" if n_gpus == 0 else None
+
+
+#: Stages that do not apply to some designs: stage -> why not (None: it applies). The article's
+#: plan of 800 W servers has no GPUs; its operations twin of GPU jobs has nothing to run on.
+NOT_APPLICABLE: dict[str, Callable[[dict[str, Any]], str | None]] = {"simulation": _no_gpus}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +107,10 @@ def run(scenario: Scenario, on_stage: Callable[[str, str], None] | None = None) 
     timings_s: dict[str, float] = {}
     for name, target, needs, call in STAGES:
         fn, lacking = entry_point(target), [n for n in needs if n not in results]
-        if fn is None or lacking:
+        why_not = None if fn is None or lacking else NOT_APPLICABLE.get(name, lambda r: None)(results)
+        if fn is None or lacking or why_not:
             missing[name] = (f"aidc.{target} is not yet available" if fn is None
-                             else f"needs {', '.join(lacking)}, which did not run")
+                             else why_not or f"needs {', '.join(lacking)}, which did not run")
             notify(name, "missing")
             continue
         notify(name, "start")

@@ -17,12 +17,12 @@ def default_result() -> aidc.Result:
 
 
 @pytest.fixture(scope="session")
-def built(default_result: aidc.Result, tmp_path_factory: pytest.TempPathFactory) -> dict[str, report.ReportFiles]:
-    """The default run's report in English and Korean."""
-    return {
-        lang: report.build(default_result, lang=lang, out_dir=tmp_path_factory.mktemp(f"report-{lang}"))
-        for lang in ("en", "ko")
-    }
+def built(default_result: aidc.Result, tmp_path_factory: pytest.TempPathFactory
+          ) -> dict[str, report.ReportFiles]:
+    """The default run's report in English and Korean, in folders that do not exist yet."""
+    root = tmp_path_factory.mktemp("report")
+    return {lang: report.build(default_result, lang=lang, out_dir=root / "nested" / lang)
+            for lang in ("en", "ko")}
 
 
 class Page(HTMLParser):
@@ -58,7 +58,8 @@ class Page(HTMLParser):
             self.missing.append(a["data-missing"] or "")
         if "kpi" in cls.split() and a.get("data-key"):
             self._kpi = a["data-key"]
-            self.kpis[self._kpi or ""] = {"value": a.get("data-value") or "", "stage": a.get("data-stage") or ""}
+            self.kpis[self._kpi or ""] = {"value": a.get("data-value") or "",
+                                          "stage": a.get("data-stage") or ""}
         elif "kpi-value" in cls.split():
             self._in_value = True
         elif a.get("data-key") and tag == "code":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -109,8 +108,10 @@ def test_promised_result_fields_have_korean_terms(default_result) -> None:
     for stage in content.STAGES:
         obj = getattr(default_result, stage)
         for table in content.tables(obj) if obj is not None else []:
-            names = table.frame["quantity"] if list(table.frame.columns) == ["quantity", "value"] else table.frame.columns
-            untranslated += [f"{stage}:{n}" for n in names if str(n) in PROMISED and not t.translated_column(str(n))]
+            frame = table.frame
+            names = frame["quantity"] if list(frame.columns) == ["quantity", "value"] else frame.columns
+            untranslated += [f"{stage}:{n}" for n in names
+                             if str(n) in PROMISED and not t.translated_column(str(n))]
     assert untranslated == []
 
 
@@ -136,9 +137,11 @@ def test_report_is_self_contained(built, pages, lang) -> None:
     assert "* plotly.js v" in html  # the library itself is inline, not fetched
 
 
-def test_same_result_gives_byte_identical_report(default_result, built, tmp_path) -> None:
-    again = report.build(default_result, lang="en", out_dir=tmp_path)
-    assert again.html.read_bytes() == built["en"].html.read_bytes()
+def test_same_result_gives_byte_identical_report(default_result, built) -> None:
+    from aidc.report import html
+
+    again = html.render(default_result, i18n.text("ko"))
+    assert again == built["ko"].html.read_text(encoding="utf-8")
 
 
 def test_reproducibility_record(default_result, pages) -> None:
@@ -157,7 +160,7 @@ def test_machine_readable_results(default_result, built) -> None:
         obj = getattr(default_result, stage)
         assert (folder / f"{stage}.json").exists() == (obj is not None)
         for table in content.tables(obj) if obj is not None else []:
-            if table.name and len(table.frame.columns) > 2 and list(table.frame.columns) != ["quantity", "value"]:
+            if table.name and len(table.frame.columns) > 2:
                 stored = pd.read_parquet(folder / stage / f"{table.name}.parquet")
                 assert len(stored) == len(table.frame)
                 assert list(stored.columns) == [str(c) for c in table.frame.columns]
@@ -179,13 +182,25 @@ def test_missing_stage_is_a_visible_note_not_a_number(default_result, tmp_path, 
 def test_xlsx_numbers_are_numbers_with_units_in_headers(built) -> None:
     wb = openpyxl.load_workbook(built["en"].xlsx, read_only=True)
     assert wb.sheetnames[0] == SUMMARY_SHEET
-    assert "assumptions" in wb.sheetnames and "sources" in wb.sheetnames
+    assert "assumptions" in wb.sheetnames
+    assert "sources" in wb.sheetnames
     summary = {r[0]: r for r in wb[SUMMARY_SHEET].iter_rows(min_row=3, values_only=True) if r and r[0]}
-    assert summary["it_capacity"][2] == 8000 and summary["it_capacity"][3] == "kW"
+    assert summary["it_capacity"][2] == 8000
+    assert summary["it_capacity"][3] == "kW"
     assert summary["site_area"][3] == "m²"
     assert math.isclose(summary["site_area"][2], 2500 * 400 / 121)
 
 
-def test_out_dir_is_created(default_result, tmp_path: Path) -> None:
-    files = report.build(default_result, lang="en", out_dir=tmp_path / "a" / "b")
-    assert files.html.is_file() and files.xlsx.is_file() and (files.data / "run.json").is_file()
+def test_out_dir_is_created(built) -> None:
+    files = built["en"]  # the fixture builds into <tmp>/nested/en, which did not exist
+    assert files.html.parent.name == "en"
+    assert files.html.is_file()
+    assert files.xlsx.is_file()
+    assert (files.data / "run.json").is_file()
+
+
+def test_private_survey_columns_stay_out(built, pages) -> None:
+    assert "@" not in pages["en"].text
+    folder = built["en"].data / "survey"
+    if folder.exists():
+        assert "contact_email" not in pd.read_parquet(folder / "respondents.parquet").columns

@@ -18,10 +18,13 @@ import pandas as pd
 
 #: Report sections, in order; "scenario" is the scenario itself. Same names as ``Result``'s attributes.
 STAGES = ("survey", "demand", "design", "plan", "simulation", "energy", "economics")
+#: Columns never shown in a report: survey respondents' personal contact data.
+PRIVATE_COLUMNS = ("contact_email", "contact_name", "contact_phone", "email", "phone")
 #: Largest table shown in the HTML; longer ones are charted and written in full to xlsx / Parquet.
 HTML_MAX_ROWS = 40
-#: Largest table written to a sheet of the xlsx (openpyxl writes ~100k cells/s); longer ones go to Parquet.
-XLSX_MAX_ROWS = 20_000
+#: Largest table written to a sheet of the xlsx, in cells: openpyxl writes only ~15,000 cells/s
+#: without lxml, so an 8,760-hour table goes to CSV (which Excel opens) and Parquet instead.
+XLSX_MAX_CELLS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,10 @@ def at(obj: Any, path: str) -> Any:
             return None
         obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
     return obj
+
+
+def _rows(frame: Any) -> int | None:
+    return len(frame) if isinstance(frame, pd.DataFrame) else None
 
 
 def _total(obj: Any) -> float | None:
@@ -95,8 +102,7 @@ HEADLINES: tuple[tuple[str, str, Callable[[Any], Any], str], ...] = (
     ("it_capacity", "scenario", lambda s: s.power.it_capacity_kw, "power_kw"),
     ("site_area", "scenario", lambda s: s.site.site_area_m2, "area_m2"),
     ("max_floors", "scenario", lambda s: s.site.max_floors, "count"),
-    ("n_respondents", "survey", lambda r: len(r.frame) if hasattr(r, "frame") else at(r, "n_respondents"),
-     "count"),
+    ("n_respondents", "survey", lambda r: _rows(at(r, "respondents")), "count"),
     ("peak_gpus_demand", "demand", _peak_gpus_demand, "count"),
     ("n_servers", "design", lambda d: _total(at(d, "fleet.servers")), "count"),
     ("n_gpus", "design", lambda d: at(d, "fleet.n_gpus"), "count"),
@@ -147,11 +153,13 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, str | int | float | bool | np.generic) or value is None
 
 
-def _is_record(value: Any) -> bool:
+def is_record(value: Any) -> bool:
+    """Return True for a result object (dataclass or pydantic model)."""
     return dataclasses.is_dataclass(value) or hasattr(value, "model_dump")
 
 
-def _fields(obj: Any) -> dict[str, Any]:
+def fields(obj: Any) -> dict[str, Any]:
+    """Return the fields of a result object (or a mapping) by name."""
     if dataclasses.is_dataclass(obj):
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
     if hasattr(obj, "model_dump"):
@@ -173,20 +181,20 @@ def tables(obj: Any, name: str = "") -> list[Table]:
     ['', 'halls']
     """
     out: list[Table] = []
-    fields = _fields(obj)
-    scalars = _key_value(fields)
+    items = fields(obj)
+    scalars = _key_value(items)
     if not scalars.empty:
         out.append(Table(name, scalars))
-    for key, value in fields.items():
+    for key, value in items.items():
         sub = f"{name}.{key}" if name else key
         if isinstance(value, pd.DataFrame):
-            out.append(Table(sub, value))
+            out.append(Table(sub, value.drop(columns=[c for c in PRIVATE_COLUMNS if c in value.columns])))
         elif isinstance(value, pd.Series):
             out.append(Table(sub, value.to_frame()))
-        elif isinstance(value, list) and value and all(_is_record(v) for v in value):
-            out.append(Table(sub, pd.DataFrame([_fields(v) for v in value])))
+        elif isinstance(value, list) and value and all(is_record(v) for v in value):
+            out.append(Table(sub, pd.DataFrame([fields(v) for v in value])))
         elif isinstance(value, dict) and value and all(_is_scalar(v) for v in value.values()):
             out.append(Table(sub, _key_value(value)))
-        elif _is_record(value) or (isinstance(value, dict) and value):
+        elif is_record(value) or (isinstance(value, dict) and value):
             out.extend(tables(value, sub))
     return out

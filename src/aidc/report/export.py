@@ -34,15 +34,22 @@ def jsonable(obj: Any, folder: Path | None = None, name: str = "") -> Any:
     """Return ``obj`` as JSON-ready values; DataFrames go to Parquet files in ``folder`` (if given)."""
     if isinstance(obj, pd.DataFrame | pd.Series):
         frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
+        frame = frame.drop(columns=[c for c in content.PRIVATE_COLUMNS if c in frame.columns])
         if folder is None:
             return frame.to_dict("records")
         path = folder / f"{name or 'table'}.parquet"
         _parquet(frame, path)
+        if frame.size > content.XLSX_MAX_CELLS:
+            # too large for the workbook: a CSV that Excel opens (BOM so it reads Korean as UTF-8)
+            frame.to_csv(path.with_suffix(".csv"), index=False, encoding="utf-8-sig")
         return {"parquet": f"{folder.name}/{path.name}", "n_rows": len(frame)}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         obj = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
     elif hasattr(obj, "model_dump"):
         obj = obj.model_dump(mode="json")
+    if isinstance(obj, list) and obj and all(content.is_record(v) for v in obj):
+        # a list of records (design checks ...) is a table, as in the report
+        return jsonable(pd.DataFrame([content.fields(v) for v in obj]), folder, name)
     if isinstance(obj, dict):
         return {str(k): jsonable(v, folder, f"{name}.{k}" if name else str(k)) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set):

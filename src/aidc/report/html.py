@@ -72,9 +72,10 @@ def table_view(t: Text, table: content.Table, max_rows: int | None = content.HTM
             "n_rows": len(frame), "truncated": len(frame) > len(shown)}
 
 
-def _figure_html(fig: Any) -> str:
-    # plotly.js is embedded once in the page head, so each figure carries only its data.
-    return str(pio.to_html(fig, full_html=False, include_plotlyjs=False,
+def _figure_html(fig: Any, div_id: str) -> str:
+    # plotly.js is embedded once in the page head, so each figure carries only its data; a fixed
+    # div id (plotly draws a random one) keeps the same result giving byte-identical reports.
+    return str(pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
                            config={"displaylogo": False, "responsive": True}))
 
 
@@ -91,11 +92,11 @@ def context(result: Any, t: Text) -> dict[str, Any]:
     sections = []
     for stage in content.STAGES:
         obj = getattr(result, stage)
+        charts = figures.FIGURES[stage](obj, t) if obj is not None and stage in figures.FIGURES else []
         sections.append({
             "stage": stage,
             "missing": result.missing.get(stage) if obj is None else None,
-            "figures": [_figure_html(f) for f in figures.FIGURES.get(stage, lambda o, t: [])(obj, t)]
-            if obj is not None else [],
+            "figures": [_figure_html(f, f"fig-{stage}-{i}") for i, f in enumerate(charts)],
             "tables": [table_view(t, tb) for tb in content.tables(obj)] if obj is not None else [],
             "timing_s": result.timings_s.get(stage),
         })

@@ -21,6 +21,9 @@ _S_PER_MIN = 60.0  # definition of the minute
 #: Unit suffix of a name (STYLE.md) -> the unit symbol shown in headers. Longest suffix first.
 UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_krw_per_gpu_h", "KRW/GPU·h"), ("_krw_per_kwh", "KRW/kWh"), ("_krw_per_kw", "KRW/kW"),
+    ("_krw_per_y", "KRW/y"), ("_t_per_mwh", "t/MWh"), ("_l_per_kwh", "L/kWh"), ("_h_per_month", "h"),
+    ("_h_per_y", "h"), ("_h_per_student", "h"), ("_frac_per_y", "1/y"), ("_per_y", ""), ("_per_day", ""),
+    ("_per_course", ""), ("_per_request", ""), ("_per_block", ""), ("_kva", "kVA"), ("_days", "d"),
     ("_kg_per_m2", "kg/m²"), ("_m3", "m³"), ("_m2", "m²"), ("_pyeong", "pyeong"),
     ("_mwh", "MWh"), ("_kwh", "kWh"), ("_wh", "Wh"), ("_mw", "MW"), ("_kw", "kW"), ("_w", "W"),
     ("_krw", "KRW"), ("_usd", "USD"), ("_frac", "%"), ("_pct", "%"), ("_tb", "TB"), ("_gb", "GB"),

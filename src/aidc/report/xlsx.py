@@ -29,13 +29,18 @@ _THOUSANDS = "#,##0.##"
 _UNIT_BY_KIND = {"power_kw": "kW", "krw": "KRW", "area_m2": "m²", "frac": "%", "duration_s": "s"}
 
 
-def _cell(ws: Any, value: Any, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
+def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
-        value = None
+        return None
     if not isinstance(value, str | int | float | bool) and value is not None:
-        value = str(value)
+        return str(value)
+    return value
+
+
+def _cell(ws: Any, value: Any, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
+    value = _plain(value)
     cell = WriteOnlyCell(ws, value=value)
     if number_format and isinstance(value, int | float) and not isinstance(value, bool):
         cell.number_format = number_format
@@ -70,13 +75,15 @@ def _write_table(wb: Workbook, t: Text, name: str, title: str, frame: pd.DataFra
                        _cell(ws, str(q))])
         return
     columns = [str(c) for c in frame.columns]
+    if frame.size > content.XLSX_MAX_CELLS:
+        ws.append([_cell(ws, t("ui.xlsx_too_large", rows=t.num(len(frame)), columns=len(columns),
+                               csv=f"data/{name.replace('.', '/', 1)}.csv"))])
+        return
     ws.append([_cell(ws, t.column(c), bold=True) for c in columns])
-    formats = [_format_of(c) for c in columns]
-    for row in frame.head(content.XLSX_MAX_ROWS).itertuples(index=False):
-        ws.append([_cell(ws, v, f) for v, f in zip(row, formats, strict=True)])
-    if len(frame) > content.XLSX_MAX_ROWS:
-        ws.append([_cell(ws, t("ui.xlsx_truncated", shown=t.num(content.XLSX_MAX_ROWS),
-                                 total=t.num(len(frame))))])
+    # Styled cells cost ~10x plain values in openpyxl, so only fractions get one (percent format).
+    percent = [c.endswith("_frac") for c in columns]
+    for row in frame.itertuples(index=False):
+        ws.append([_cell(ws, v, _PERCENT) if p else _plain(v) for v, p in zip(row, percent, strict=True)])
 
 
 def _write_summary(wb: Workbook, t: Text, result: Any) -> None:
