@@ -109,6 +109,8 @@ def main(argv: list[str]) -> int:
     if args.names:
         names = [n for n in names if any(a in n for a in args.names)]
     console = Console()
+    if not console.is_terminal:  # a log file or a pipe: do not squeeze the table into 80 columns
+        console = Console(width=200)
     m = machine()
     console.print(f"machine: {_machine_line(m)}")
     rows, failed = run_all(names, console)

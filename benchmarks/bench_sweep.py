@@ -18,7 +18,8 @@ from typing import Any
 from benchmarks._common import Row
 
 N_VARIANTS = 10_000
-N_BASELINE = 1_000  # variants run in-process, one core, to scale up as the baseline
+N_BASELINE = 2 * 4 * 2 * 5 * 1  # variants run in-process, one core, scaled up as the baseline
+N_STAGE_CPU = 30  # runs timed per stage
 N_OVERHEAD = 4_000
 N_UNBATCHED = 400
 TARGET_10K_S = 60.0
@@ -63,6 +64,25 @@ def _cpu_s(client: Any) -> float:
     return time.process_time() + sum(client.run(time.process_time).values())
 
 
+def _stage_cpu(base: Any, names: list[str]) -> list[Row]:
+    """CPU time of one run per stage, in this process: where a variant's time goes."""
+    from aidc.sweep import evaluate, resolve
+    from aidc.sweep.grid import base_dict
+
+    tree, rows, before = base_dict(base), [], 0.0
+    for i in range(len(names)):
+        stages = resolve(names[: i + 1])
+        evaluate(tree, stages)  # warm caches
+        c0 = time.process_time()
+        for _ in range(N_STAGE_CPU):
+            evaluate(tree, stages)
+        cpu_ms = 1e3 * (time.process_time() - c0) / N_STAGE_CPU
+        rows.append(Row(f"CPU per run: {names[i]} stage", cpu_ms - before, "ms",
+                        note="validation included" if i == 0 else "given the stages before it"))
+        before = cpu_ms
+    return rows
+
+
 def run() -> list[Row]:
     from distributed import Client, LocalCluster
 
@@ -73,12 +93,13 @@ def run() -> list[Row]:
     names, note = _stages()
     base = load_scenario("jeonbuk-ai")
     big = base.model_copy(update={"sweep": _axes()})
-    small_axes = dict(_axes(), **{"power.it_capacity_kw": [2000 + 250 * i for i in range(5)]})
-    small = base.model_copy(update={"sweep": small_axes})  # 1,000 variants
+    small_axes = dict(_axes(), **{"power.it_capacity_kw": [4000, 8000], "site.floor_height_m": [6.0]})
+    small = base.model_copy(update={"sweep": small_axes})  # N_BASELINE variants
     noop = {"noop": Stage(lambda s, up: None, lambda r: {})}
     rows: list[Row] = []
 
     serial_s, _ = _timed_sweep(small, names, scheduler="synchronous")
+    rows += _stage_cpu(base, names)
     t0 = time.perf_counter()
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:

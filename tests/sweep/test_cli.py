@@ -62,3 +62,22 @@ def test_bad_options() -> None:
     both = runner.invoke(app, ["sweep", SMALL, "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
     assert both.exit_code != 0
     assert "not both" in both.output
+
+
+def test_interrupted_sweep_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(s: object, up: object) -> dict:
+        if s.site.max_floors == 5:  # type: ignore[attr-defined]
+            raise KeyboardInterrupt  # Ctrl-C while the last two variants run
+        return {"n_floors": s.site.max_floors}  # type: ignore[attr-defined]
+
+    monkeypatch.setitem(STAGES, "flaky", Stage(interrupted, dict))
+    stopped = _sweep("--stages", "flaky", "--out", str(tmp_path), "--runs-per-task", "2")
+    assert stopped.exit_code == 130
+    assert "--resume" in stopped.output
+    assert len((tmp_path / "runs.jsonl").read_text().splitlines()) == 8  # 4 variants x 2 seeds
+
+    monkeypatch.setitem(STAGES, "flaky", Stage(lambda s, up: {"n_floors": s.site.max_floors}, dict))
+    resumed = _sweep("--stages", "flaky", "--out", str(tmp_path), "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "12 runs (8 reused" in resumed.output
+    assert pd.read_csv(tmp_path / "sweep.csv")["n_floors"].tolist() == [3] * 4 + [4] * 4 + [5] * 4

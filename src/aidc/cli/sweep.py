@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from aidc.cli._common import JsonOpt, ScenarioArg, console, print_json, scenario_or_exit
+from aidc.cli._common import JsonOpt, ScenarioArg, console, console_err, print_json, scenario_or_exit
 from aidc.errors import InputError
 
 if TYPE_CHECKING:
@@ -70,14 +70,19 @@ def sweep(
     s = scenario_or_exit(scenario)
     out_dir = out or Path(f"sweep-{s.name}")
     names = _stage_names(stages)
-    with Progress(TextColumn("[bold]sweep[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=console, transient=json_, disable=json_) as bar:
-        task = bar.add_task(f"{s.name} ({', '.join(names)})", total=None)
-        result = run_sweep(
-            s, names, scheduler=scheduler, n_workers=workers, out_dir=out_dir, resume=resume,
-            fresh=fresh, retry_failed=retry_failed, n_seeds=seeds, runs_per_task=runs_per_task,
-            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    try:
+        with Progress(TextColumn("[bold]sweep[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), console=console, transient=json_, disable=json_) as bar:
+            task = bar.add_task(f"{s.name} ({', '.join(names)})", total=None)
+            result = run_sweep(
+                s, names, scheduler=scheduler, n_workers=workers, out_dir=out_dir, resume=resume,
+                fresh=fresh, retry_failed=retry_failed, n_seeds=seeds, runs_per_task=runs_per_task,
+                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except KeyboardInterrupt:
+        console_err.print(f"stopped: the finished runs are journaled in {out_dir}/runs.jsonl; "
+                          "continue with --resume")
+        raise typer.Exit(130) from None
     summary = {
         "scenario": s.name, "stages": names, "axes": list(result.axes), "n_runs": result.n_runs,
         "n_reused": result.n_reused, "n_failed": result.n_failed, "wall_s": round(result.wall_s, 3),
