@@ -79,6 +79,15 @@ def test_building_by_hand() -> None:
     assert lay.building_height_m == lay.floors_used * 6.0
 
 
+def test_site_it_capacity_by_hand() -> None:
+    """Envelope = min(5 floors x 5,785.1 m², 350 % x 8,264.5 m²) = 28,925.6 m²; divided by GFA per kW."""
+    d = size(load_scenario())
+    lay = d.layout
+    assert lay.gross_floor_area_m2_per_kw == pytest.approx(lay.gross_floor_area_m2 / d.power.it_design_kw)
+    assert lay.site_it_capacity_kw == pytest.approx(28925.6 / lay.gross_floor_area_m2_per_kw, rel=1e-5)
+    assert lay.site_it_capacity_kw > d.power.it_design_kw  # the site is not what limits phase 1
+
+
 def test_site_too_small_fails_and_names_the_limit() -> None:
     d = size(scenario_with(site={"area_pyeong": 300, "max_floors": 2}))
     assert not d.ok

@@ -86,6 +86,8 @@ def _layout(d: Design, lang: str, t: dict[str, str]) -> Table:
         (t["floors_used"], f"{lay.floors_used} / {lay.floors_allowed}"),
         (t["building_height_m"], f"{lay.building_height_m:,.1f} m"),
         (t["floor_loading_kg_per_m2"], f"{lay.floor_loading_kg_per_m2:,.0f} kg/m²"),
+        (t["site_it_capacity_kw"], f"≈ {lay.site_it_capacity_kw / 1000:,.1f} MW "
+                                   f"({lay.gross_floor_area_m2_per_kw:.2f} m²/kW)"),
     ]
     for label, value in rows:
         table.add_row(label, value)

@@ -69,3 +69,20 @@ def floors_used(floors_needed):
     (2, 3, 1)
     """
     return max(1, math.ceil(floors_needed - 1e-6))
+
+
+def site_it_capacity_kw(it_power_kw, gross_floor_area_m2, floors_allowed, footprint_max_m2,
+                        gross_floor_area_max_m2):
+    """IT load the site's envelope could hold at a design's floor area per kW [kW].
+
+    The envelope is the smaller of ``floors_allowed x footprint_max`` and the floor-area-ratio
+    limit. Space scales about linearly with IT load at a fixed density (white space per rack,
+    plant rooms per installed kW), so this is the first estimate of what phase 2 can add.
+
+    Examples
+    --------
+    >>> site_it_capacity_kw(8000.0, 4000.0, 5, 5785.1, 28925.6)  # 28,925.5 m² / 0.5 m²/kW
+    57851.0
+    """
+    envelope_m2 = min(floors_allowed * footprint_max_m2, gross_floor_area_max_m2)
+    return envelope_m2 * it_power_kw / gross_floor_area_m2

@@ -121,6 +121,8 @@ class LayoutDesign:
     generator_yard_m2: float
     yard_available_m2: float
     roof_plant_m2: float
+    gross_floor_area_m2_per_kw: float = 0.0  # of IT load, this design's density
+    site_it_capacity_kw: float = 0.0  # IT load the site's envelope holds at that density
 
 
 @dataclass(frozen=True, slots=True)

@@ -300,4 +300,8 @@ def layout_design(scenario: Scenario, halls: tuple[HallDesign, ...], groups: lis
         generator_yard_m2=pw.n_generators * b["generator_yard_m2_per_unit"],
         yard_available_m2=area - footprint,
         roof_plant_m2=cl.n_cooling_towers * b["cooling_tower_m2_per_unit"],
+        gross_floor_area_m2_per_kw=gfa / pw.it_design_kw,
+        site_it_capacity_kw=building.site_it_capacity_kw(
+            pw.it_design_kw, gfa, site.max_floors, fp_max,
+            building.gross_floor_area_max_m2(area, site.floor_area_ratio_max_frac)),
     )
