@@ -189,3 +189,61 @@ def sign_in_fixture() -> Callable[..., str]:
 @pytest.fixture(name="csrf_of")
 def csrf_of_fixture() -> Callable[..., str]:
     return csrf_of
+
+
+class FakeResult:
+    """What a run function returns in tests: the attributes :func:`aidc.web.runner.summarize` reads."""
+
+    missing = {"plan": "aidc.plan.optimize is not yet available"}
+    timings_s = {"survey": 0.1, "design": 0.2}
+    scenario_hash = "0" * 64
+
+    def __init__(self) -> None:
+        import pandas as pd
+
+        self.demand = type(
+            "D",
+            (),
+            {
+                "by_year": pd.DataFrame(
+                    {
+                        "year": [2028, 2028, 2029],
+                        "tenant_class": ["university", "public", "university"],
+                        "gpu_hours": [1000.0, 500.0, 1500.0],
+                    }
+                )
+            },
+        )()
+        self.design = type("G", (), {"summary": {"n_gpus": 512, "it_power_kw": 800.0}, "checks": []})()
+
+
+def fake_run(scenario, on_stage):
+    for stage in ("survey", "demand", "design"):
+        on_stage(stage, "start")
+        on_stage(stage, "done")
+    return FakeResult()
+
+
+@pytest.fixture
+def planner_world(world: World) -> World:
+    """The world plus a stored scenario (id in tokens['scenario']) and a finished fake run."""
+    import time
+
+    from aidc.scenario import load_scenario
+
+    world.app.state.worker.run_function = fake_run  # type: ignore[attr-defined]
+    c = world.client()
+    body = {"name": "phase1", "scenario": load_scenario().model_dump(mode="json")}
+    r = c.post("/api/scenarios", headers=world.bearer("planner"), json=body)
+    assert r.status_code == 201, r.text
+    world.tokens["scenario"] = str(r.json()["id"])
+    run = c.post(f"/api/scenarios/{r.json()['id']}/runs", headers=world.bearer("planner")).json()
+    for _ in range(200):
+        if c.get(f"/api/runs/{run['id']}", headers=world.bearer("planner")).json()["status"] in (
+            "done",
+            "failed",
+        ):
+            break
+        time.sleep(0.05)
+    world.tokens["run"] = str(run["id"])
+    return world

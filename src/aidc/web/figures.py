@@ -1,8 +1,9 @@
 """Plotly figures of a run for the results and comparison pages.
 
-The report stage's figures are used when it offers them (``aidc.report.figures(result)``,
-name -> ``plotly.graph_objects.Figure``), so the web shows the same charts as the report.
-Otherwise a few figures are drawn from the stage results named in ``docs/contracts.md``.
+The report stage's figures are used when it is there (``aidc.report.figures.FIGURES``, one
+builder per stage), so the web shows the same charts as the report; otherwise a few figures
+are drawn from the stage results named in ``docs/contracts.md``. A chart of the time each
+stage took is always added.
 Figures are stored as Plotly JSON; the page draws them with the bundled plotly.js.
 """
 
@@ -75,16 +76,29 @@ FALLBACK: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def result_figures(result: Any) -> dict[str, dict[str, Any]]:
-    """Return the run's figures as Plotly JSON dicts, name -> figure."""
+def _report_figures(result: Any, lang: str) -> dict[str, dict[str, Any]] | None:
+    """Return the report stage's figures of each stage (``aidc.report.figures.FIGURES``), if it is there."""
     try:
-        report_figures = getattr(importlib.import_module("aidc.report"), "figures", None)
+        figures = importlib.import_module("aidc.report.figures")
+        i18n = importlib.import_module("aidc.report.i18n")
     except ImportError:
-        report_figures = None
+        return None
+    text = i18n.text(lang)
     out: dict[str, dict[str, Any]] = {}
-    if callable(report_figures):
-        out = {str(k): _to_json(f) for k, f in report_figures(result).items()}
-    for name, make in FALLBACK.items():
-        if name not in out and (fig := make(result)) is not None:
-            out[name] = _to_json(fig)
+    for stage, build in figures.FIGURES.items():
+        obj = getattr(result, stage, None)
+        if obj is None:
+            continue
+        for i, fig in enumerate(build(obj, text)):
+            out[f"{stage}-{i + 1}"] = _to_json(fig)
+    return out
+
+
+def result_figures(result: Any, lang: str = "en") -> dict[str, dict[str, Any]]:
+    """Return the run's figures as Plotly JSON dicts, name -> figure (the report's, else our own)."""
+    out = _report_figures(result, lang)
+    if out is None:
+        out = {name: _to_json(fig) for name, make in FALLBACK.items() if (fig := make(result)) is not None}
+    elif (fig := _timings(result)) is not None:
+        out["timings"] = _to_json(fig)
     return out

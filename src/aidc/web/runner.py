@@ -186,16 +186,15 @@ class RunWorker:
             if round_id is None:
                 return scenario
             answers = [
-                row
+                sub.answers
                 for sub in s.scalars(
                     select(Submission).where(
                         Submission.round_id == round_id, Submission.status == "submitted"
                     )
                 )
-                for row in sub.answers
             ]
-        path = tmp / f"round-{int(round_id)}.csv"
-        survey_io.write_csv(answers, path)
+        path = tmp / f"round-{int(round_id)}.yaml"
+        survey_io.write_yaml(answers, path)
         demand = scenario.demand.model_copy(update={"survey": str(path)})
         return scenario.model_copy(update={"demand": demand})
 
@@ -218,7 +217,10 @@ class RunWorker:
                 result = self.run_function(self._scenario(run_id, Path(tmp)), on_stage)
                 self._set(run_id, stage="report")
                 payload = json.loads(json.dumps(summarize(result), allow_nan=False))
-                files = build_report(result)
+                try:
+                    files = build_report(result)
+                except Exception as exc:  # noqa: BLE001 - keep the results when only the report fails
+                    files, payload["report_error"] = {}, f"{type(exc).__name__}: {exc}"[:2000]
             with self.sessions.begin() as s:
                 for name, content in files.items():
                     s.add(RunFile(run_id=run_id, name=name, media_type=REPORT_FILES[name], content=content))
