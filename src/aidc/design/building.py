@@ -73,7 +73,7 @@ def floors_used(floors_needed):
 
 def site_it_capacity_kw(it_power_kw, gross_floor_area_m2, floors_allowed, footprint_max_m2,
                         gross_floor_area_max_m2):
-    """IT load the site's envelope could hold at a design's floor area per kW [kW].
+    """Return the IT load the site's envelope holds at a design's floor area per kW [kW].
 
     The envelope is the smaller of ``floors_allowed x footprint_max`` and the floor-area-ratio
     limit. Space scales about linearly with IT load at a fixed density (white space per rack,
