@@ -254,3 +254,31 @@ def test_gpu_direct_needs_one_of_two(tmp_path: Path) -> None:
         "s.yaml, sheet 'gpu_direct', row 1: neither value given (expected 'GPU-hours per year' or "
         "'GPUs reserved all year')"
     ]
+
+
+def test_fp8_on_a100_is_a_warning(write_xlsx, valid_book) -> None:
+    valid_book["Training"][1][3] = "FP8"
+    valid_book["Training"][1][4] = "a100_sxm_80gb"
+    report = validate(write_xlsx(valid_book))
+    assert report.ok
+    assert _only(report.problems, "warning") == [
+        "s.xlsx, sheet 'Training', row 2, column 'precision': this GPU has no FP8 tensor cores; its BF16 "
+        "rate is used (found 'fp8'; expected bf16 or fp16 on this GPU)"
+    ]
+
+
+def test_percent_formatted_cell_reads_as_percent(tmp_path, valid_book) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in valid_book.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    cell = wb["Training"]["I2"]  # 'Annual growth (%)' typed as 10 % in Excel: stored as 0.1
+    cell.value, cell.number_format = 0.1, "0%"
+    wb.save(tmp_path / "p.xlsx")
+    report = validate(tmp_path / "p.xlsx")
+    assert report.problems == []
+    assert report.table.needs["training"]["growth_frac_per_y"].iloc[0] == pytest.approx(0.1)

@@ -112,7 +112,7 @@ def validate_sheets(raw: list[RawSheet], file: str | None = None) -> tuple[Surve
     bad_ids: set[str] = set()
     for name, sheet in by_name.items():
         records[name], found, bad = _sheet_records(sheets()[name], sheet, file)
-        problems += found
+        problems += found + _precision_warnings(records[name], sheet, file)
         if name == "respondents":
             bad_ids = bad
     respondents, found = _check_respondents(records.get("respondents", []), by_name.get("respondents"), file)
@@ -141,6 +141,19 @@ def validate_sheets(raw: list[RawSheet], file: str | None = None) -> tuple[Surve
     resp = pd.DataFrame([r["record"] for r in respondents.values() if r["ok"]],
                         columns=[*[c.name for c in sheets()["respondents"].columns], "source_row"])
     return SurveyTable(respondents=resp, needs=needs, source=file or ""), problems
+
+
+def _precision_warnings(records: list[dict[str, Any]], sheet: RawSheet, file: str | None) -> list[Problem]:
+    """Warn where an 8- or 4-bit precision is asked of a GPU without FP8 tensor cores (A100)."""
+    gpus = data.load_yaml("catalog/gpus.yaml")
+    return [
+        Problem("this GPU has no FP8 tensor cores; its BF16 rate is used", file=file, sheet=sheet.title,
+                row=r["source_row"], column="precision", found=r["precision"],
+                expected="bf16 or fp16 on this GPU", severity="warning")
+        for r in records
+        if r.get("precision") in ("fp8", "int8", "int4") and r.get("gpu_model")
+        and gpus[r["gpu_model"]]["peak_fp8_tflops"]["value"] is None
+    ]
 
 
 def _unknown_flat_headers(sheet: RawSheet, file: str | None) -> list[Problem]:
