@@ -1,0 +1,115 @@
+"""``aidc plan [SCENARIO]``: the phased build schedule (MILP), demand against capacity, binding limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from aidc import plan as plan_stage
+from aidc.cli._common import JsonOpt, ScenarioArg, console, print_json, scenario_or_exit
+from aidc.plan.solution import Plan, product_column
+from aidc.plan.stage import fallbacks
+from aidc.scenario import DEFAULT_SCENARIO, Scenario
+
+BN = 1e9  # money is shown in billions of KRW
+
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Folder for plan.html (default aidc-out/<scenario>/).")
+]
+AloneOpt = Annotated[
+    bool, typer.Option("--alone", help="Do not run survey, demand and design; use the documented fallbacks.")
+]
+
+
+def earlier_stages(scenario: Scenario, alone: bool) -> tuple[Any, Any]:
+    """Return (design, demand) from the survey, demand and design stages, or (None, None) alone."""
+    if alone:
+        return None, None
+    from aidc import demand as demand_stage
+    from aidc import design as design_stage
+
+    demand = demand_stage.estimate(demand_stage.load_survey(scenario), scenario)
+    return design_stage.size(scenario, demand), demand
+
+
+def _schedule_table(plan: Plan) -> Table:
+    table = Table("year", "what", "units", "IT kW", "capex bn KRW", "in service until",
+                  title="Build schedule")
+    for r in plan.schedule.sort_values(["year", "kind"]).itertuples(index=False):
+        table.add_row(str(r.year), r.item, f"{r.n_units:,}", f"{r.it_capacity_kw:,.0f}",
+                      f"{r.capex_krw / BN:,.2f}", str(r.retire_year - 1))
+    return table
+
+
+SHORT = {"n_gpus": "GPU-eq", "n_vcpus": "vCPU", "storage_tb": "TB"}
+
+
+def _capacity_table(plan: Plan) -> Table:
+    cap = plan.capacity_by_year
+    products = plan.problem.products
+    table = Table("year", "blocks", "built kW", "load kW", "floors",
+                  *[f"{SHORT.get(p, p)} need/have" for p in products], title="Demand against capacity")
+    for _, r in cap.iterrows():
+        cells = [str(int(r.year)), str(int(r.n_blocks)), f"{r.it_capacity_kw:,.0f}", f"{r.it_load_kw:,.0f}",
+                 f"{r.floors_used:.2f}"]
+        for p in products:
+            cell = f"{r[product_column(p, 'needed')]:,.0f}/{r[product_column(p, 'installed')]:,.0f}"
+            cells.append(f"[red]{cell}[/]" if r[product_column(p, "short")] > 1e-6 else cell)
+        table.add_row(*cells)
+    return table
+
+
+def plan_json(plan: Plan, notes: list[str]) -> dict[str, Any]:
+    """Return the plan as plain JSON-ready values."""
+    def records(df: Any) -> list[dict[str, Any]]:
+        return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+                for row in df.to_dict(orient="records")]
+
+    return {"feasible": plan.feasible, "binding_limit": plan.binding_limit, "limits": list(plan.limits),
+            "npc_krw": plan.npc_krw, "phase2_year": plan.phase2_year, "fallbacks": notes,
+            "schedule": records(plan.schedule), "capacity_by_year": records(plan.capacity_by_year)}
+
+
+def plan_command(
+    scenario: ScenarioArg = DEFAULT_SCENARIO, json_: JsonOpt = False, out: OutOpt = None,
+    alone: AloneOpt = False,
+) -> None:
+    """Find the least-cost build schedule over the horizon: power blocks, servers, refreshes."""
+    s = scenario_or_exit(scenario)
+    design, demand = earlier_stages(s, alone)
+    with console.status("solving the expansion plan (HiGHS) ..."):
+        plan = plan_stage.optimize(s, design, demand)
+    notes = fallbacks(s, design, demand)
+    if json_:
+        print_json(plan_json(plan, notes))
+        return
+    console.print(_schedule_table(plan))
+    console.print(_capacity_table(plan))
+    if plan.feasible:
+        console.print(f"net present cost: [bold]{plan.npc_krw / BN:,.1f} bn KRW[/] "
+                      f"(discount rate {plan.problem.discount_rate_frac:.1%})")
+        console.print(f"phase 2 (a block beyond phase 1): {plan.phase2_year or 'not needed in the horizon'}")
+    else:
+        console.print("[bold red]no plan fits the limits[/]")
+    for limit in plan.limits:
+        label = "[red]binding limit:[/]" if not plan.feasible else "[yellow]note:[/]"
+        console.print(f"  {label} {limit}")
+    for note in notes:
+        console.print(f"  [dim]fallback: {note}[/]")
+    out_dir = out if out is not None else Path("aidc-out") / s.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html = out_dir / "plan.html"
+    from aidc.plan.figures import schedule_figure
+
+    figure = schedule_figure(plan, title=f"Build schedule — {s.title or s.name}")
+    figure.write_html(html, include_plotlyjs=True)
+    console.print(f"chart: {html}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``aidc plan`` to the app."""
+    app.command("plan")(plan_command)
