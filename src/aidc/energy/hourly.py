@@ -15,7 +15,7 @@ from aidc.energy.cooling import COOLING_MODELS, tower_water_m3
 from aidc.energy.electrical import distribution_loss_kw, transformer_loss_kw, ups_loss_kw
 from aidc.energy.it_power import fleet_power_kw
 from aidc.energy.site import Facility
-from aidc.scenario.energy import EnergySection
+from aidc.scenario.energy import CoolingPlant, EnergySection
 
 Array = npt.NDArray[np.float64]
 ROOM_AIR = "air"  # electrical rooms and network gear are cooled by room air
@@ -46,6 +46,50 @@ def busy_fractions(
     out = np.empty((len(fleet), n_hours))
     for i, kind in enumerate(fleet.kind):
         out[i] = by_kind[kind]
+    return out
+
+
+PLANT_PARTS = ("chiller_power_kw", "fan_power_kw", "cdu_power_kw", "pump_power_kw", "tower_fan_power_kw")
+
+
+def plant_power_kw(
+    heat_kw: dict[str, Array | float], wet_bulb_c: Array, plant: CoolingPlant
+) -> dict[str, Array]:
+    """Power of the whole cooling plant for the heat of each cooling kind.
+
+    Parameters
+    ----------
+    heat_kw : dict
+        Heat to remove by cooling kind (``air``, ``rear_door``, ``direct_liquid``). [kW]
+    wet_bulb_c : array
+        Outdoor wet bulb. [C]
+    plant : CoolingPlant
+        Plant figures.
+
+    Returns
+    -------
+    dict of arrays
+        :data:`PLANT_PARTS` and ``cooling_power_kw`` [kW], ``heat_load_kw`` [kW],
+        ``free_cooling_frac`` (heat-weighted economiser share) [-], ``water_m3`` per step [m³].
+    """
+    wb = np.asarray(wet_bulb_c, dtype=float)
+    parts = [COOLING_MODELS[kind](q, wb, plant) for kind, q in heat_kw.items()]
+    heat = sum(
+        (np.broadcast_to(np.asarray(q, dtype=float), wb.shape) for q in heat_kw.values()), np.zeros(wb.shape)
+    )
+    chiller = sum((p.chiller_kw for p in parts), np.zeros(wb.shape))
+    free = sum((p.free_heat_kw for p in parts), np.zeros(wb.shape))
+    out = {
+        "chiller_power_kw": chiller,
+        "fan_power_kw": sum((p.fan_kw for p in parts), np.zeros(wb.shape)),
+        "cdu_power_kw": sum((p.cdu_kw for p in parts), np.zeros(wb.shape)),
+        "pump_power_kw": heat * plant.pump_frac,
+        "tower_fan_power_kw": (heat + chiller) * plant.tower_fan_frac,
+    }
+    out["cooling_power_kw"] = sum(out[k] for k in PLANT_PARTS)
+    out["heat_load_kw"] = heat
+    out["free_cooling_frac"] = np.divide(free, heat, out=np.zeros(wb.shape), where=heat > 0)
+    out["water_m3"] = tower_water_m3(heat + chiller, plant)
     return out
 
 
@@ -90,16 +134,8 @@ def facility_hourly(
     heat = {kind: by_type[(fleet.cooling == kind).to_numpy()].sum(axis=0) for kind in set(fleet.cooling)}
     heat[ROOM_AIR] = heat.get(ROOM_AIR, 0.0) + facility.network_power_kw + ups_kw + dist_kw
     wb = weather["wet_bulb_c"].to_numpy(dtype=float)
-    parts = [COOLING_MODELS[kind](q, wb, plant) for kind, q in heat.items()]
-    heat_kw = sum(np.broadcast_to(q, (n_hours,)) for q in heat.values())
-    chiller_kw = sum(p.chiller_kw for p in parts)
-    fan_kw = sum(p.fan_kw for p in parts)
-    cdu_kw = sum(p.cdu_kw for p in parts)
-    free_kw = sum(p.free_heat_kw for p in parts)
-    rejected_kw = heat_kw + chiller_kw
-    pump_kw = heat_kw * plant.pump_frac
-    tower_kw = rejected_kw * plant.tower_fan_frac
-    cooling_kw = chiller_kw + fan_kw + cdu_kw + pump_kw + tower_kw
+    cool = plant_power_kw(heat, wb, plant)
+    cooling_kw = cool["cooling_power_kw"]
     other_kw = np.full(n_hours, facility.it_design_kw * section.other_power_frac)
     load_kw = it_kw + ups_kw + dist_kw + cooling_kw + other_kw
     rated_kw = facility.transformer_rated_kw or float(load_kw.max())
@@ -116,20 +152,16 @@ def facility_hourly(
             "distribution_loss_kw": dist_kw,
             "transformer_loss_kw": trafo_kw,
             "loss_kw": loss_kw,
-            "chiller_power_kw": chiller_kw,
-            "fan_power_kw": fan_kw,
-            "cdu_power_kw": cdu_kw,
-            "pump_power_kw": pump_kw,
-            "tower_fan_power_kw": tower_kw,
+            **{k: cool[k] for k in PLANT_PARTS},
             "cooling_power_kw": cooling_kw,
             "other_power_kw": other_kw,
             "facility_power_kw": facility_kw,
             "pue": np.divide(facility_kw, it_kw, out=np.full(n_hours, np.nan), where=it_kw > 0),
-            "heat_load_kw": heat_kw,
+            "heat_load_kw": cool["heat_load_kw"],
             "temp_air_c": weather["temp_air_c"].to_numpy(dtype=float),
             "relative_humidity_frac": weather["relative_humidity_frac"].to_numpy(dtype=float),
             "wet_bulb_c": wb,
-            "free_cooling_frac": np.divide(free_kw, heat_kw, out=np.zeros(n_hours), where=heat_kw > 0),
-            "water_m3": tower_water_m3(rejected_kw, plant),
+            "free_cooling_frac": cool["free_cooling_frac"],
+            "water_m3": cool["water_m3"],
         }
     )

@@ -38,8 +38,10 @@ def default_weather() -> pd.DataFrame:
     return _default().copy()
 
 
-def prepare_weather(weather: pd.DataFrame, source: str = "weather") -> pd.DataFrame:
+def prepare_weather(weather: pd.DataFrame, source: str = "weather", full_year: bool = True) -> pd.DataFrame:
     """Check a weather frame (8,760 hourly rows) and fill ``pressure_pa`` and ``wet_bulb_c`` if absent.
+
+    ``full_year=False`` accepts any number of hours (for samples and tests).
 
     Raises :class:`InputError` naming the column and the first bad row.
     """
@@ -48,7 +50,7 @@ def prepare_weather(weather: pd.DataFrame, source: str = "weather") -> pd.DataFr
         for c in REQUIRED
         if c not in weather.columns
     ]
-    if len(weather) != N_HOURS:
+    if full_year and len(weather) != N_HOURS:
         problems.append(
             Problem(
                 "weather must hold one row per hour of a year",

@@ -66,24 +66,25 @@ def _number(text: str, line: int, column: str, file: str, problems: list[Problem
         return float("nan")
 
 
-def _finish(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+def _finish(frame: pd.DataFrame, file: str, full_year: bool) -> pd.DataFrame:
     leap = (frame["month"] == 2) & (frame["day"] == 29)
     frame = frame[~leap].reset_index(drop=True)
-    if len(frame) != N_HOURS:
+    if full_year and len(frame) != N_HOURS:
         raise InputError.single(
             "a weather file must cover one year hour by hour",
             file=file,
             found=f"{len(frame)} hours",
             expected=f"{N_HOURS} (8,784 in a leap year)",
         )
-    return prepare_weather(frame, file)
+    return prepare_weather(frame, file, full_year)
 
 
-def read_epw(path: str | Path) -> pd.DataFrame:
+def read_epw(path: str | Path, full_year: bool = True) -> pd.DataFrame:
     """Read an EnergyPlus weather file (EPW) into aidc's hourly weather frame.
 
     The location (city, latitude, longitude, time zone, elevation) goes into ``frame.attrs``.
     Missing-value codes (99.9 °C, 999 %, 999999 Pa) are errors, each named by line and column.
+    ``full_year=False`` reads a sample of any length instead of requiring 8,760 hours.
 
     References
     ----------
@@ -137,7 +138,7 @@ def read_epw(path: str | Path) -> pd.DataFrame:
     frame["relative_humidity_frac"] = frame.pop("relative_humidity_pct") / PCT_PER_FRAC
     if (frame["temp_dew_c"] >= EPW_DEW_MISSING).any():
         frame = frame.drop(columns="temp_dew_c")
-    frame = _finish(frame.drop(columns="year"), file)
+    frame = _finish(frame.drop(columns="year"), file, full_year)
     frame.attrs.update({"city": loc[1] if len(loc) > 1 else "", "source": file})
     for key, i in (("latitude_deg", 6), ("longitude_deg", 7), ("timezone_h", 8), ("elevation_m", 9)):
         if len(loc) > i:
@@ -145,13 +146,13 @@ def read_epw(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def read_weather_csv(path: str | Path) -> pd.DataFrame:
+def read_weather_csv(path: str | Path, full_year: bool = True) -> pd.DataFrame:
     """Read a plain hourly weather CSV (one row per hour, header row) into aidc's weather frame.
 
     Columns are matched through :data:`VARIABLE_MAP` (e.g. ``temp_air_c`` or ``기온(°C)``,
     ``relative_humidity_pct`` or ``습도(%)``); a temperature and a relative humidity are required.
     Rows are hours from 1 January 00:00 in order; a ``timestamp`` column, if present, sets month,
-    day and hour and must step by one hour.
+    day and hour and must step by one hour. ``full_year=False`` reads a sample of any length.
     """
     file = str(path)
     try:
@@ -213,10 +214,10 @@ def read_weather_csv(path: str | Path) -> pd.DataFrame:
         ts.dt.day.to_numpy(),
         ts.dt.hour.to_numpy(),
     )
-    return _finish(out, file)
+    return _finish(out, file, full_year)
 
 
-def read_weather(path: str | Path) -> pd.DataFrame:
+def read_weather(path: str | Path, full_year: bool = True) -> pd.DataFrame:
     """Read a weather file by its extension: ``.epw`` or ``.csv``."""
     suffix = Path(path).suffix.lower()
     readers = {".epw": read_epw, ".csv": read_weather_csv}
@@ -226,7 +227,7 @@ def read_weather(path: str | Path) -> pd.DataFrame:
         )
     if not Path(path).is_file():
         raise InputError.single("no such weather file", file=str(path))
-    return readers[suffix](path)
+    return readers[suffix](path, full_year)
 
 
 def write_epw_text(weather: pd.DataFrame, city: str = "Jeonju", year: int = 2001) -> str:
