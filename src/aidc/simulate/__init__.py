@@ -83,8 +83,8 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
         if progress is not None:
             progress(1.0)
         n = len(jobs)
-        return {"start_s": start, "end_s": start + jobs.duration_s, "nodes": np.full(n, "", dtype=object),
-                "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n)}
+        return {"start_s": start, "end_s": start + jobs.duration_s, "n_restarts": np.zeros(n, np.int64),
+                "lost_s": np.zeros(n)}
     state = simulate(jobs, node_class, placement, policy, failures, rng, progress)
     out = {
         "start_s": np.asarray(state.start_s, float), "end_s": np.asarray(state.end_s, float),
@@ -98,6 +98,37 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
             res[j] = t
         out["reserved_start_s"] = res
     return out
+
+
+def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Policy, failures: Failures | None,
+             rng: np.random.Generator, progress: Callable[[float], None] | None) -> pd.DataFrame:
+    """Run each node class's jobs and gather the per-job log, in submission order."""
+    n = len(table)
+    cols: dict[str, np.ndarray] = {"start_s": np.full(n, np.nan), "end_s": np.full(n, np.nan),
+                                   "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n)}
+    node_text = np.full(n, "", dtype=object)
+    class_code = np.zeros(n, np.int64)
+    routes = _route(table, cluster)
+    for code, (node_class, rows) in enumerate(routes):
+        sub = table if len(routes) == 1 else table.take(rows)
+        out = _run_class(sub, node_class, cluster.placement, policy, failures, rng, progress)
+        class_code[rows] = code
+        if "nodes" in out:
+            node_text[rows] = out.pop("nodes")
+        for name, values in out.items():
+            cols.setdefault(name, np.full(n, np.nan))[rows] = values
+    log = pd.DataFrame({
+        "job_id": jobs["job_id"].take(table.row).reset_index(drop=True),
+        "tenant": pd.Categorical.from_codes(table.tenant, categories=list(table.tenants)),
+        "gpu_class": pd.Categorical.from_codes(class_code, categories=[c.gpu_class for c in cluster.classes]),
+        "priority": table.priority, "submit_s": table.submit_s, "duration_s": table.duration_s,
+        "n_gpus": table.n_gpus, **cols,
+        "nodes": node_text if cluster.placement == "node" else pd.Categorical.from_codes(
+            np.zeros(n, np.int64), categories=[""]),
+    })
+    log["wait_s"] = log["start_s"] - log["submit_s"]
+    log["jct_s"] = log["end_s"] - log["submit_s"]
+    return log
 
 
 def run(
@@ -157,19 +188,7 @@ def run(
     else:
         name, policy_fn = getattr(policy, "__name__", "custom"), policy
     table = job_table(jobs)
-    rng = np.random.default_rng(seed)
-    parts = []
-    for node_class, rows in _route(table, cluster):
-        sub = table.take(rows)
-        out = _run_class(sub, node_class, cluster.placement, policy_fn, failures, rng, progress)
-        parts.append(pd.DataFrame({
-            "job_id": sub.job_id, "tenant": np.asarray(table.tenants, dtype=object)[sub.tenant],
-            "gpu_class": node_class.gpu_class, "priority": sub.priority, "submit_s": sub.submit_s,
-            "duration_s": sub.duration_s, "n_gpus": sub.n_gpus, **out,
-        }))
-    log = pd.concat(parts, ignore_index=True).sort_values(["submit_s"], kind="stable", ignore_index=True)
-    log["wait_s"] = log["start_s"] - log["submit_s"]
-    log["jct_s"] = log["end_s"] - log["submit_s"]
+    log = _job_log(jobs, table, cluster, policy_fn, failures, np.random.default_rng(seed), progress)
     shares = {str(k): float(v) for k, v in (params.get("shares") or {}).items()}
     return summarize(log, cluster.n_gpus, shares, data.value("simulation.slowdown_min_duration_s"),
                      horizon_h, {"policy": name, "placement": cluster.placement})

@@ -22,8 +22,8 @@ class JobTable:
 
     Attributes
     ----------
-    job_id : numpy.ndarray
-        Identifier of each job (object array of str).
+    row : numpy.ndarray
+        Position of each job in the input table (its ``job_id`` is read from there).
     tenant : numpy.ndarray
         Tenant code of each job, an index into :attr:`tenants`. [-]
     tenants : tuple of str
@@ -38,7 +38,7 @@ class JobTable:
         GPU model asked for ("" = any).
     """
 
-    job_id: np.ndarray
+    row: np.ndarray
     tenant: np.ndarray
     tenants: tuple[str, ...]
     submit_s: np.ndarray
@@ -52,7 +52,7 @@ class JobTable:
 
     def take(self, rows: np.ndarray) -> JobTable:
         """Return the jobs at ``rows`` (keeps the tenant list, so codes stay comparable)."""
-        return JobTable(self.job_id[rows], self.tenant[rows], self.tenants, self.submit_s[rows],
+        return JobTable(self.row[rows], self.tenant[rows], self.tenants, self.submit_s[rows],
                         self.duration_s[rows], self.n_gpus[rows], self.priority[rows], self.gpu_class[rows])
 
 
@@ -89,21 +89,24 @@ def job_table(df: pd.DataFrame) -> JobTable:
     --------
     >>> t = job_table(pd.DataFrame({"job_id": ["a", "b"], "tenant": ["x", "y"], "submit_s": [5.0, 0.0],
     ...                             "n_gpus": [1, 2], "duration_s": [10.0, 20.0]}))
-    >>> list(t.job_id), t.tenants
-    (['b', 'a'], ('x', 'y'))
+    >>> t.row.tolist(), t.tenants, t.submit_s.tolist()
+    ([1, 0], ('x', 'y'), [0.0, 5.0])
     """
     problems = _check(df)
     if problems:
         raise InputError(problems)
     submit = df["submit_s"].to_numpy(dtype=float)
     order = np.argsort(submit, kind="stable")
-    tenants, codes = np.unique(df["tenant"].astype(str).to_numpy(), return_inverse=True)
+    # factorize hashes (fast on strings), then codes are renumbered so tenants come sorted
+    tenant = df["tenant"] if pd.api.types.is_string_dtype(df["tenant"]) else df["tenant"].astype(str)
+    codes, uniques = pd.factorize(tenant, sort=True)
+    tenants = np.asarray(uniques, dtype=object)
     n = len(df)
     priority = df["priority"].to_numpy(dtype=np.int64) if "priority" in df.columns else np.zeros(n, np.int64)
     gpu_class = (df["gpu_class"].fillna("").astype(str).to_numpy() if "gpu_class" in df.columns
                  else np.full(n, "", dtype=object))
     return JobTable(
-        job_id=df["job_id"].astype(str).to_numpy(dtype=object)[order],
+        row=order,
         tenant=codes.astype(np.int64)[order],
         tenants=tuple(str(t) for t in tenants),
         submit_s=submit[order],

@@ -63,36 +63,52 @@ def hourly_mean(start_s: np.ndarray, end_s: np.ndarray, weight: np.ndarray, n_ho
     >>> hourly_mean(np.array([1800.0]), np.array([8100.0]), np.array([8.0]), 3).tolist()
     [4.0, 8.0, 2.0]
     """
-    out = np.zeros(n_hours + 1)
     a = np.clip(np.asarray(start_s, float) / S_PER_H, 0, n_hours)
     b = np.clip(np.asarray(end_s, float) / S_PER_H, 0, n_hours)
     w = np.asarray(weight, float)
     ia, ib = np.floor(a).astype(np.int64), np.floor(b).astype(np.int64)
-    same = ia == ib
-    np.add.at(out, ia[same], w[same] * (b[same] - a[same]))
-    d = ~same
-    np.add.at(out, ia[d], w[d] * (ia[d] + 1 - a[d]))
-    np.add.at(out, ib[d], w[d] * (b[d] - ib[d]))
-    # whole hours strictly between: a difference array of the rate
-    full = np.zeros(n_hours + 2)
-    np.add.at(full, ia[d] + 1, w[d])
-    np.add.at(full, ib[d], -w[d])
-    return (out + np.cumsum(full)[: n_hours + 1])[:n_hours]
+    size = n_hours + 2
+
+    def add(index: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return np.bincount(index, weights=values, minlength=size)
+
+    # Each interval adds: the covered part of its first hour, the covered part of its last
+    # hour, and w for every whole hour between (a difference array of the rate: +w from
+    # ia + 1, -w from ib). When ia == ib the rate term is -w at that hour, so the two
+    # parts w * (ia + 1 - a) + w * (b - ib) come down to w * (b - a).
+    part = add(ia, w * (ia + 1 - a)) + add(ib, w * (b - ib))
+    rate = add(ia + 1, w) - add(ib, w)
+    return (part + np.cumsum(rate))[:n_hours]
 
 
-def _wait_stats(g: pd.DataFrame, slowdown_min_s: float) -> pd.Series:
-    wait = g["wait_s"].to_numpy()
-    jct = g["jct_s"].to_numpy()
-    p50, p95, p99 = np.percentile(wait, [50, 95, 99]) if len(wait) else (np.nan,) * 3
-    slow = jct / np.maximum(g["duration_s"].to_numpy(), slowdown_min_s)
-    return pd.Series({
-        "n_jobs": len(g),
-        "gpu_hours": float((g["n_gpus"] * (g["duration_s"] + g["lost_s"])).sum() / S_PER_H),
-        "mean_wait_s": float(wait.mean()) if len(wait) else np.nan,
-        "p50_wait_s": float(p50), "p95_wait_s": float(p95), "p99_wait_s": float(p99),
-        "mean_jct_s": float(jct.mean()) if len(jct) else np.nan,
-        "mean_slowdown": float(np.maximum(slow, 1.0).mean()) if len(slow) else np.nan,
-    })
+STAT_COLUMNS = ["n_jobs", "gpu_hours", "mean_wait_s", "p50_wait_s", "p95_wait_s", "p99_wait_s",
+                "mean_jct_s", "mean_slowdown"]
+
+
+def _stats(wait_s: np.ndarray, jct_s: np.ndarray, duration_s: np.ndarray, n_gpus: np.ndarray,
+           lost_s: np.ndarray, slowdown_min_s: float) -> dict[str, float]:
+    if len(wait_s) == 0:
+        return dict.fromkeys(STAT_COLUMNS, np.nan) | {"n_jobs": 0, "gpu_hours": 0.0}
+    p50, p95, p99 = np.percentile(wait_s, [50, 95, 99])
+    slowdown = np.maximum(jct_s / np.maximum(duration_s, slowdown_min_s), 1.0)
+    return {
+        "n_jobs": len(wait_s), "gpu_hours": float((n_gpus * (duration_s + lost_s)).sum() / S_PER_H),
+        "mean_wait_s": float(wait_s.mean()), "p50_wait_s": float(p50), "p95_wait_s": float(p95),
+        "p99_wait_s": float(p99), "mean_jct_s": float(jct_s.mean()), "mean_slowdown": float(slowdown.mean()),
+    }
+
+
+def _tenant_table(done: pd.DataFrame, slowdown_min_s: float) -> pd.DataFrame:
+    tenant = done["tenant"].astype("category")
+    codes = tenant.cat.codes.to_numpy()
+    cols = {c: done[c].to_numpy() for c in ("wait_s", "jct_s", "duration_s", "n_gpus", "lost_s")}
+    order = np.argsort(codes, kind="stable")
+    groups = np.split(order, np.cumsum(np.bincount(codes, minlength=len(tenant.cat.categories)))[:-1])
+    rows = {str(name): _stats(**{c: a[idx] for c, a in cols.items()}, slowdown_min_s=slowdown_min_s)
+            for name, idx in zip(tenant.cat.categories, groups, strict=True) if len(idx)}
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=STAT_COLUMNS)
+    table.index.name = "tenant"
+    return table.astype({"n_jobs": np.int64})
 
 
 def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown_min_s: float,
@@ -106,20 +122,20 @@ def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown
     makespan_s = float(done["end_s"].max() - log["submit_s"].min()) if len(done) else 0.0
     last_end_s = float(np.nanmax(log["end_s"], initial=0.0))
     n_hours = horizon_h if horizon_h is not None else int(np.ceil(last_end_s / S_PER_H))
-    run = hourly_mean(done["start_s"], done["end_s"], done["n_gpus"], n_hours)
-    start_or_inf = np.where(np.isfinite(log["start_s"]), log["start_s"], np.inf)
-    queued = hourly_mean(log["submit_s"], start_or_inf, np.ones(len(log)), n_hours)
-    queued_gpus = hourly_mean(log["submit_s"], start_or_inf, log["n_gpus"], n_hours)
+    run = hourly_mean(done["start_s"].to_numpy(), done["end_s"].to_numpy(), done["n_gpus"].to_numpy(),
+                      n_hours)
+    start_s, submit_s = log["start_s"].to_numpy(), log["submit_s"].to_numpy()
+    start_or_inf = np.where(np.isfinite(start_s), start_s, np.inf)
+    queued = hourly_mean(submit_s, start_or_inf, np.ones(len(log)), n_hours)
+    queued_gpus = hourly_mean(submit_s, start_or_inf, log["n_gpus"].to_numpy(), n_hours)
     hourly = pd.DataFrame({"t_h": np.arange(n_hours, dtype=float), "busy_gpus": run,
                            "queued_jobs": queued, "queued_gpus": queued_gpus})
-    tenants = done.groupby("tenant", sort=True)[["wait_s", "jct_s", "duration_s", "n_gpus", "lost_s"]].apply(
-        _wait_stats, slowdown_min_s=slowdown_min_s) if len(done) else pd.DataFrame(
-        columns=["n_jobs", "gpu_hours"])
-    total_gpu_h = float(tenants["gpu_hours"].sum()) if len(tenants) else 0.0
-    tenants["n_jobs"] = tenants["n_jobs"].astype(int)
+    tenants = _tenant_table(done, slowdown_min_s)
+    total_gpu_h = float(tenants["gpu_hours"].sum())
     tenants["share_frac"] = tenants["gpu_hours"] / total_gpu_h if total_gpu_h else 0.0
     tenants["configured_share_frac"] = [shares.get(str(t), np.nan) for t in tenants.index]
-    overall = _wait_stats(done, slowdown_min_s) if len(done) else pd.Series(dtype=float)
+    overall = _stats(*(done[c].to_numpy() for c in ("wait_s", "jct_s", "duration_s", "n_gpus", "lost_s")),
+                     slowdown_min_s=slowdown_min_s)
     busy_gpu_s = float((done["n_gpus"] * (done["end_s"] - done["start_s"])).sum())
     summary: dict[str, Any] = {
         "n_jobs": int(len(log)),
