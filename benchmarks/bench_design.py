@@ -44,8 +44,8 @@ def run() -> list[Row]:
     t_many = time.perf_counter() - t0
     n_fail = sum(not d.ok for d in designs)
     return [
-        Row("one design (jeonbuk-ai)", t_one * 1e3, "ms", target="< 5 ms"),
-        Row(f"{N_VARIANTS:,} variants, total", t_many, "s", target="seconds",
+        Row("one design (jeonbuk-ai)", t_one * 1e3, "ms", target="< 5 ms", target_value=5.0),
+        Row(f"{N_VARIANTS:,} variants, total", t_many, "s", target="< 50 s", target_value=50.0,
             note=f"IT 1-40 MW x GPU share x cooling; {n_fail:,} do not fit the site"),
-        Row("per variant", t_many / N_VARIANTS * 1e3, "ms", target="< 5 ms"),
+        Row("per variant", t_many / N_VARIANTS * 1e3, "ms", target="< 5 ms", target_value=5.0),
     ]

@@ -57,16 +57,15 @@ def check(name: str, value: float, limit: float, unit: str, what: str, sense: Se
     """
     if sense == "max":
         ok = value <= limit * (1 + _REL_TOL) + _REL_TOL
-        rel = "≤" if ok else ">"
+        rel, gap = ("≤" if ok else ">"), limit - value
     else:
         ok = value >= limit * (1 - _REL_TOL) - _REL_TOL
-        rel = "≥" if ok else "<"
-    c = Check(name, ok, float(value), float(limit), unit, "", sense, kind)
-    gap = abs(value - limit)
-    pct = abs(c.margin_frac) * 100
-    tail = f"{fmt(gap)} {unit} ({pct:.1f} %) spare" if ok else f"over by {fmt(gap)} {unit} ({pct:.1f} %)"
-    if not ok and sense == "min":
-        tail = f"short by {fmt(gap)} {unit} ({pct:.1f} %)"
+        rel, gap = ("≥" if ok else "<"), value - limit
+    pct = abs(gap / limit) * 100 if limit else 100.0
+    if ok:
+        tail = f"{fmt(abs(gap))} {unit} ({pct:.1f} %) spare"
+    else:
+        tail = f"{'over' if sense == 'max' else 'short'} by {fmt(abs(gap))} {unit} ({pct:.1f} %)"
     msg = f"{what}: {fmt(value)} {unit} {rel} limit {fmt(limit)} {unit} — {tail}"
     return Check(name, ok, float(value), float(limit), unit, msg, sense, kind)
 
