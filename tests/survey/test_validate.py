@@ -55,7 +55,7 @@ def test_merged_cells_are_reported(write_xlsx, valid_book) -> None:
         "unmerge and fill each cell)",
         "s.xlsx, sheet 'Respondents', row 3, column 'Tenant class': required value missing (expected one of "
         "university, public, startup_sme, research, enterprise, large_model)",
-        "s.xlsx, sheet 'Training', row 3, column 'respondent_id': the respondent's row has errors on the "
+        "s.xlsx, sheet 'Training', row 3, column 'Respondent ID': the respondent's row has errors on the "
         "Respondents sheet; not counted (found 'S01'; expected a respondent row without errors)",
     ]
     assert list(report.table.respondents["respondent_id"]) == ["U01"]
@@ -85,7 +85,7 @@ def test_unknown_class_and_bad_size(write_xlsx, valid_book) -> None:
         "one of university, public, startup_sme, research, enterprise, large_model)",
         "s.xlsx, sheet 'Training', row 2, column 'Model size (parameters, e.g. 7B)': not a size (found "
         "'7 billion'; expected a count such as 7B, 1.5T, 500M or 7000000000)",
-        "s.xlsx, sheet 'Training', row 3, column 'respondent_id': the respondent's row has errors on the "
+        "s.xlsx, sheet 'Training', row 3, column 'Respondent ID': the respondent's row has errors on the "
         "Respondents sheet; not counted (found 'S01'; expected a respondent row without errors)",
     ]
 
@@ -95,9 +95,9 @@ def test_duplicate_respondent_and_unknown_reference(write_xlsx, valid_book) -> N
     valid_book["Training"].append(["X99", "7B", "1T", "", "", 30, 1, 2028, 0, ""])
     report = validate(write_xlsx(valid_book))
     assert _only(report.problems) == [
-        "s.xlsx, sheet 'Respondents', row 4, column 'respondent_id': duplicate respondent ID (first at "
+        "s.xlsx, sheet 'Respondents', row 4, column 'Respondent ID': duplicate respondent ID (first at "
         "row 2) (found 'U01'; expected a unique ID per organisation)",
-        "s.xlsx, sheet 'Training', row 4, column 'respondent_id': unknown respondent ID (found 'X99'; "
+        "s.xlsx, sheet 'Training', row 4, column 'Respondent ID': unknown respondent ID (found 'X99'; "
         "expected an ID listed (without errors) on the Respondents sheet)",
     ]
     assert len(report.table.needs["training"]) == 2
@@ -262,7 +262,7 @@ def test_fp8_on_a100_is_a_warning(write_xlsx, valid_book) -> None:
     report = validate(write_xlsx(valid_book))
     assert report.ok
     assert _only(report.problems, "warning") == [
-        "s.xlsx, sheet 'Training', row 2, column 'precision': this GPU has no FP8 tensor cores; its BF16 "
+        "s.xlsx, sheet 'Training', row 2, column 'Precision': this GPU has no FP8 tensor cores; its BF16 "
         "rate is used (found 'fp8'; expected bf16 or fp16 on this GPU)"
     ]
 

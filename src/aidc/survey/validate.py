@@ -143,12 +143,22 @@ def validate_sheets(raw: list[RawSheet], file: str | None = None) -> tuple[Surve
     return SurveyTable(respondents=resp, needs=needs, source=file or ""), problems
 
 
+def header_of(sheet: RawSheet | None, name: str) -> str:
+    """Return the header the file uses for internal column ``name`` (the internal name if absent)."""
+    if sheet is not None:
+        hmap = header_map(sheet.name)
+        for h in sheet.headers:
+            if not is_blank(h) and hmap.get(normalise(h)) == name:
+                return str(h)
+    return name
+
+
 def _precision_warnings(records: list[dict[str, Any]], sheet: RawSheet, file: str | None) -> list[Problem]:
     """Warn where an 8- or 4-bit precision is asked of a GPU without FP8 tensor cores (A100)."""
     gpus = data.load_yaml("catalog/gpus.yaml")
     return [
         Problem("this GPU has no FP8 tensor cores; its BF16 rate is used", file=file, sheet=sheet.title,
-                row=r["source_row"], column="precision", found=r["precision"],
+                row=r["source_row"], column=header_of(sheet, "precision"), found=r["precision"],
                 expected="bf16 or fp16 on this GPU", severity="warning")
         for r in records
         if r.get("precision") in ("fp8", "int8", "int4") and r.get("gpu_model")
@@ -278,13 +288,14 @@ def _check_respondents(
         rid, row = r["respondent_id"], r["source_row"]
         if rid in out:
             problems.append(Problem(f"duplicate respondent ID (first at row {out[rid]['source_row']})",
-                                    file=file, sheet=title, row=row, column="respondent_id", found=rid,
+                                    file=file, sheet=title, row=row, column=header_of(sheet, "respondent_id"),
+                                    found=rid,
                                     expected="a unique ID per organisation"))
             continue
         org = normalise(r["organisation"])
         if org in orgs:
             problems.append(Problem(f"the same organisation appears twice (first at row {orgs[org]})",
-                                    file=file, sheet=title, row=row, column="organisation",
+                                    file=file, sheet=title, row=row, column=header_of(sheet, "organisation"),
                                     found=r["organisation"], severity="warning"))
         orgs.setdefault(org, row)
         out[rid] = {"record": r, "source_row": row, "ok": True}
@@ -302,12 +313,13 @@ def _attach_respondents(
         if resp is None and r["respondent_id"] in bad_ids:
             problems.append(Problem("the respondent's row has errors on the Respondents sheet; not counted",
                                     file=file, sheet=sheet.title if sheet else kind, row=r["source_row"],
-                                    column="respondent_id", found=r["respondent_id"],
+                                    column=header_of(sheet, "respondent_id"), found=r["respondent_id"],
                                     expected="a respondent row without errors"))
             continue
         if resp is None:
             problems.append(Problem("unknown respondent ID", file=file, sheet=sheet.title if sheet else kind,
-                                    row=r["source_row"], column="respondent_id", found=r["respondent_id"],
+                                    row=r["source_row"], column=header_of(sheet, "respondent_id"),
+                                    found=r["respondent_id"],
                                     expected="an ID listed (without errors) on the Respondents sheet"))
             continue
         out.append(r | {k: resp["record"][k] for k in _CLASS_COLUMNS})
