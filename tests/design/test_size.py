@@ -8,6 +8,8 @@ import pickle
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.design.conftest import scenario_with
 
 from aidc.design import Check, Design, size, to_dict
@@ -177,3 +179,28 @@ def test_impossible_values_are_input_errors() -> None:
 
 def test_design_type() -> None:
     assert isinstance(size(load_scenario()), Design)
+
+
+@settings(max_examples=30, deadline=None)
+@given(cap_kw=st.floats(200, 60_000), gpu_share=st.floats(0, 1),
+       kind=st.sampled_from(["air", "rear_door", "direct_liquid"]),
+       red=st.sampled_from(["N", "N+1", "2N"]), area=st.floats(200, 20_000), floors=st.integers(1, 10),
+       inside=st.booleans())
+def test_any_valid_scenario_gives_a_balanced_design(cap_kw, gpu_share, kind, red, area, floors,
+                                                    inside) -> None:
+    s = scenario_with(
+        "jeonbuk-ai", power={"it_capacity_kw": cap_kw}, site={"area_pyeong": area, "max_floors": floors},
+        fleet={"mix": {"dgx_h100": gpu_share, "cpu_cloud": 1 - gpu_share, "storage_node": 0.0}},
+        facility={"halls": [{"name": "A", "cooling": kind}], "ups_redundancy": red,
+                  "cooling_redundancy": red, "network_in_it_capacity": inside},
+    )
+    d = size(s)  # 200 kW buys at least one server of either type
+    p = d.power
+    assert p.facility_peak_kw == pytest.approx(p.it_design_kw + p.loss_kw + p.cooling_power_kw
+                                               + p.other_power_kw)
+    assert d.fleet.server_power_kw <= cap_kw * (1 + 1e-9)
+    if inside:
+        assert d.fleet.it_power_kw <= cap_kw * (1 + 1e-9)
+    assert d.binding_limit is not None
+    assert d.ok == (not d.failing)
+    assert {c.name for c in d.failing} <= {c.name for c in d.checks}
