@@ -6,8 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aidc.demand import estimate, load_survey, planning_years
+from aidc.demand.estimate import by_year
 from aidc.errors import InputError
 from aidc.scenario import load_scenario
 from aidc.survey import read
@@ -103,3 +106,39 @@ def test_shipped_example_demand() -> None:
                                               "enterprise", "large_model"}
     # Phase 1 (8 MW ~ 6,000 H100-class GPUs) covers the first years of the example, not all 15.
     assert 500 < totals.loc[2028, "peak_gpus"] < 6000 < totals.loc[2042, "peak_gpus"]
+
+
+def _needs(growth: list[float], start: list[int], gpu_h: list[float]):
+    import pandas as pd
+
+    n = len(growth)
+    return pd.DataFrame({
+        "tenant_class": ["university", "public"] * (n // 2) + ["university"] * (n % 2),
+        "gpu_model": "h100_sxm", "start_year": start, "growth_frac_per_y": growth, "gpu_h_per_y": gpu_h,
+        "peak_gpus": [1.0] * n, "cpu_vcpus": 0.0, "memory_gb": 0.0, "storage_tb": 0.0,
+    })
+
+
+rates = st.floats(min_value=-0.5, max_value=2.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(rates, st.integers(2028, 2035), st.floats(0, 1e6)), min_size=1, max_size=6))
+def test_by_year_conserves_grown_gpu_hours(rows) -> None:
+    growth, start, gpu_h = map(list, zip(*rows, strict=True))
+    years = tuple(range(2028, 2038))
+    out = by_year(_needs(growth, start, gpu_h), years)
+    for y in years:
+        want = sum(h * ((1 + g) ** (y - s) if y >= s else 0.0) for g, s, h in rows)
+        assert out.loc[out["year"] == y, "gpu_hours"].sum() == pytest.approx(want, rel=1e-9, abs=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rates, rates, st.floats(1, 1e6))
+def test_faster_growth_never_less_demand_later(g1: float, g2: float, gpu_h: float) -> None:
+    lo, hi = sorted((g1, g2))
+    years = tuple(range(2028, 2033))
+    a = by_year(_needs([lo], [2028], [gpu_h]), years)
+    b = by_year(_needs([hi], [2028], [gpu_h]), years)
+    assert (b["gpu_hours"].to_numpy() >= a["gpu_hours"].to_numpy() * (1 - 1e-12)).all()
+    assert (b["peak_gpus"].to_numpy() >= a["peak_gpus"].to_numpy()).all()
