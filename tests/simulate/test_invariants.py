@@ -116,3 +116,19 @@ def test_fair_share_converges_to_configured_shares() -> None:
     got = used.groupby(log["tenant"]).sum() / used.sum()
     for tenant, share in shares.items():
         assert got[tenant] == pytest.approx(share, abs=0.01)
+
+
+@pytest.mark.parametrize("load_frac", [0.3, 0.95, 3.0])
+def test_fast_fifo_blocks_and_stretches_equal_engine(load_frac: float) -> None:
+    """Long traces exercise the vectorised blocks, their failures and the heap-loop stretches."""
+    rng = np.random.default_rng(1)
+    n = 6000
+    n_gpus = rng.choice([1, 2, 4, 8, 32], n, p=[0.6, 0.15, 0.1, 0.1, 0.05])
+    duration_s = np.round(rng.lognormal(np.log(300), 1.5, n))
+    duration_s[::50] = 0.0  # zero-length jobs too
+    gap_s = (n_gpus * duration_s).mean() / (64 * load_frac)
+    jobs = pd.DataFrame({"job_id": np.arange(n).astype(str), "tenant": "t", "n_gpus": n_gpus,
+                         "submit_s": np.round(np.cumsum(rng.exponential(gap_s, n))), "duration_s": duration_s})
+    fast = sim.run(jobs, sim.Cluster(64, 8), "fifo").jobs["start_s"].to_numpy()
+    engine = sim.run(jobs, sim.Cluster(64, 8), Fifo).jobs["start_s"].to_numpy()
+    np.testing.assert_array_equal(fast, engine)

@@ -125,7 +125,7 @@ def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Poli
         "n_gpus": table.n_gpus, **cols,
         "nodes": node_text if cluster.placement == "node" else pd.Categorical.from_codes(
             np.zeros(n, np.int64), categories=[""]),
-    })
+    }, copy=False)
     log["wait_s"] = log["start_s"] - log["submit_s"]
     log["jct_s"] = log["end_s"] - log["submit_s"]
     return log

@@ -25,11 +25,11 @@ import numpy as np
 
 BLOCK_MIN, BLOCK_MAX = 256, 65_536  # jobs per vectorised guess
 SCALAR_AFTER = 64  # a block that fails before this many jobs hands over to the heap loop
-SCALAR_STRETCH = 4096  # jobs run by the heap loop then
+SCALAR_STRETCH = 4096  # jobs run by the heap loop then (doubling while the queue persists)
 
 
 def _scalar(
-    submit: list[float], need: list[int], dur: list[float], start: np.ndarray, i0: int, i1: int,
+    submit: np.ndarray, need: np.ndarray, dur: np.ndarray, start: np.ndarray, i0: int, i1: int,
     t: float, run_e: np.ndarray, run_n: np.ndarray, capacity: int,
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Run jobs ``i0 .. i1-1`` with the heap loop; return the last start and the running jobs."""
@@ -41,7 +41,8 @@ def _scalar(
     push, pop = heapq.heappush, heapq.heappop
     free = capacity - int(run_n.sum())
     out = []
-    for s, g, d in zip(submit[i0:i1], need[i0:i1], dur[i0:i1], strict=True):
+    rows = zip(submit[i0:i1].tolist(), need[i0:i1].tolist(), dur[i0:i1].tolist(), strict=True)
+    for s, g, d in rows:
         if s > t:
             t = s
             while ends and ends[0] <= t:
@@ -95,9 +96,8 @@ def fifo_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
     dur = np.asarray(duration_s, dtype=float)
     n_jobs = len(submit)
     start = np.empty(n_jobs)
-    lists: tuple[list, list, list] | None = None
     run_e, run_n = np.empty(0), np.empty(0, np.int64)  # running jobs: end > t, positive duration
-    t, i, block = -math.inf, 0, BLOCK_MIN
+    t, i, block, stretch = -math.inf, 0, BLOCK_MIN, SCALAR_STRETCH
     while i < n_jobs:
         j = min(n_jobs, i + block)
         s = np.maximum(submit[i:j], t)
@@ -119,7 +119,7 @@ def fifo_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
             run_e = np.concatenate([run_e[alive], e[new]])
             run_n = np.concatenate([run_n[alive], g[new]])
             i = j
-            block = min(BLOCK_MAX, 2 * block)
+            block, stretch = min(BLOCK_MAX, 2 * block), SCALAR_STRETCH
             continue
         # job i+k waits for the first end at which enough GPUs are free
         mask = np.concatenate([np.ones(len(run_e), bool), pos[:k]])
@@ -136,8 +136,7 @@ def fifo_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
         i += k + 1
         block = BLOCK_MIN
         if k < SCALAR_AFTER:  # a queue has formed: the heap loop is cheaper for a while
-            lists = lists or (submit.tolist(), need.tolist(), dur.tolist())
-            j = min(n_jobs, i + SCALAR_STRETCH)
-            t, run_e, run_n = _scalar(*lists, start, i, j, t, run_e, run_n, capacity_gpus)
-            i = j
+            j = min(n_jobs, i + stretch)
+            t, run_e, run_n = _scalar(submit, need, dur, start, i, j, t, run_e, run_n, capacity_gpus)
+            i, stretch = j, min(BLOCK_MAX, 2 * stretch)  # still queueing next time: stay longer
     return start

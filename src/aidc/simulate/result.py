@@ -118,16 +118,19 @@ def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown
     ``slowdown_min_s`` bounds the slowdown of very short jobs (bounded slowdown,
     Feitelson et al. 1997): ``max(1, jct / max(duration, slowdown_min_s))``.
     """
-    done = log[np.isfinite(log["start_s"].to_numpy())]
+    ran = np.isfinite(log["start_s"].to_numpy())
+    done = log if ran.all() else log[ran]
     makespan_s = float(done["end_s"].max() - log["submit_s"].min()) if len(done) else 0.0
     last_end_s = float(np.nanmax(log["end_s"], initial=0.0))
     n_hours = horizon_h if horizon_h is not None else int(np.ceil(last_end_s / S_PER_H))
     run = hourly_mean(done["start_s"].to_numpy(), done["end_s"].to_numpy(), done["n_gpus"].to_numpy(),
                       n_hours)
     start_s, submit_s = log["start_s"].to_numpy(), log["submit_s"].to_numpy()
-    start_or_inf = np.where(np.isfinite(start_s), start_s, np.inf)
-    queued = hourly_mean(submit_s, start_or_inf, np.ones(len(log)), n_hours)
-    queued_gpus = hourly_mean(submit_s, start_or_inf, log["n_gpus"].to_numpy(), n_hours)
+    start_or_inf = np.where(ran, start_s, np.inf)
+    waited = start_or_inf > submit_s  # most jobs start at once: leave them out of the queue series
+    a, b = submit_s[waited], start_or_inf[waited]
+    queued = hourly_mean(a, b, np.ones(len(a)), n_hours)
+    queued_gpus = hourly_mean(a, b, log["n_gpus"].to_numpy()[waited], n_hours)
     hourly = pd.DataFrame({"t_h": np.arange(n_hours, dtype=float), "busy_gpus": run,
                            "queued_jobs": queued, "queued_gpus": queued_gpus})
     tenants = _tenant_table(done, slowdown_min_s)
