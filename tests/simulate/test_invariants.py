@@ -128,7 +128,8 @@ def test_fast_fifo_blocks_and_stretches_equal_engine(load_frac: float) -> None:
     duration_s[::50] = 0.0  # zero-length jobs too
     gap_s = (n_gpus * duration_s).mean() / (64 * load_frac)
     jobs = pd.DataFrame({"job_id": np.arange(n).astype(str), "tenant": "t", "n_gpus": n_gpus,
-                         "submit_s": np.round(np.cumsum(rng.exponential(gap_s, n))), "duration_s": duration_s})
+                         "submit_s": np.round(np.cumsum(rng.exponential(gap_s, n))),
+                         "duration_s": duration_s})
     fast = sim.run(jobs, sim.Cluster(64, 8), "fifo").jobs["start_s"].to_numpy()
     engine = sim.run(jobs, sim.Cluster(64, 8), Fifo).jobs["start_s"].to_numpy()
     np.testing.assert_array_equal(fast, engine)
