@@ -96,8 +96,9 @@ def annuity_factor(discount_rate_frac: ArrayLike, lifetime_y: ArrayLike) -> np.n
     """
     r = np.asarray(discount_rate_frac, dtype=float)
     n = np.asarray(lifetime_y, dtype=float)
+    # 1 - (1+r)^-n written with expm1/log1p so that tiny rates do not round to 0 / 0.
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(r == 0, 1.0 / n, r / (1.0 - (1.0 + r) ** -n))
+        a = np.where(r == 0, 1.0 / n, r / -np.expm1(-n * np.log1p(r)))
     return float(a) if a.ndim == 0 else a
 
 

@@ -30,7 +30,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from aidc.plan.problem import PlanProblem
+from aidc.plan.problem import LIMIT_LABELS, PlanProblem
 
 INF = np.inf
 # Relative MIP gap of HiGHS: plans are compared to 1e-6 of their cost.
@@ -125,9 +125,9 @@ def life_inside_horizon_frac(n_years: int, lifetime_y: int, discount_rate_frac: 
 def build_model(p: PlanProblem, *, relax: tuple[str, ...] = ()) -> LinearModel:
     """Build the expansion MILP of ``p``; limit families in ``relax`` get slack and stop binding.
 
-    A relaxed family keeps its constraint with a slack variable ``slack_<family>[year]`` priced
-    at a token cost (:data:`SLACK_TOKEN_FRAC` of the limit's scale), so the cheapest plan uses it
-    only where the limit is in the way: the slack then says how far the limit would have to move.
+    A relaxed family keeps its constraint with a slack variable ``slack_<family>[year]``, in
+    units of the limit, priced at a token cost (:data:`SLACK_TOKEN_FRAC` of a block's cost), so
+    the cheapest plan uses it only where the limit is in the way.
     """
     m = LinearModel()
     years = [str(int(y)) for y in p.years]
@@ -184,10 +184,11 @@ def add_it_capacity_constraints(m: LinearModel, p: PlanProblem) -> None:
 
 
 def _limit(m: LinearModel, family: str, t: int, idx: np.ndarray, coef: np.ndarray, ub: float) -> tuple:
-    # In the elastic model the slack variable of the family relaxes the limit.
+    # In a relaxed model the family's slack, in units of the limit itself (so 1 = the limit
+    # doubled, which keeps the matrix well scaled), relaxes the limit.
     if f"slack_{family}" in m.variables:
         idx = np.append(idx, m.variables[f"slack_{family}"][t])
-        coef = np.append(coef, -1.0)
+        coef = np.append(coef, -(ub if np.isfinite(ub) and ub > 0 else 1.0))
     return idx, coef, ub
 
 
@@ -246,16 +247,10 @@ def add_cost_objective(m: LinearModel, p: PlanProblem) -> None:
     penalty = np.where(np.isfinite(p.shortfall_penalty_krw), p.shortfall_penalty_krw, 0.0)
     cost[m.variables["shortfall"]] = df * penalty
     token = SLACK_TOKEN_FRAC * max(float(np.max(p.block_capex_krw, initial=0.0)), 1.0)
-    for family, limit in limit_scales(p).items():
+    for family in LIMIT_LABELS:
         if f"slack_{family}" in m.variables:
-            cost[m.variables[f"slack_{family}"]] = token / limit
+            cost[m.variables[f"slack_{family}"]] = token
     m.cost = list(cost)
-
-
-def limit_scales(p: PlanProblem) -> dict[str, np.ndarray]:
-    """Return each limit family's limit by year (1 where there is none), to scale its slack."""
-    limits = {"grid": p.grid_limit_kw, "floors": np.full(p.n_years, p.max_floors), "budget": p.budget_krw}
-    return {f: np.where(np.isfinite(v) & (v > 0), v, 1.0) for f, v in limits.items()}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,99 @@
+"""plan.optimize and problem_from_scenario: what they take from the scenario, design and demand."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aidc import load_scenario
+from aidc.errors import InputError
+from aidc.plan import optimize, problem_from_scenario
+from aidc.scenario import ServerType
+
+
+def test_article_plan_alone() -> None:
+    """Without design or demand: 4 blocks of 2 MW in 2028, the article's 5 floors for 8 MW."""
+    p = problem_from_scenario(load_scenario("jeonbuk-phase1"))
+    assert p.years.tolist() == list(range(2028, 2043))
+    assert p.min_blocks.tolist() == [4] * 15
+    assert p.floors_per_block == pytest.approx(5 * 2000 / 8000)
+    assert p.pue == 1.3
+    assert p.block_capex_krw[0] == pytest.approx(2000 * 1000 * 9.23 * 1400)
+    assert p.grid_limit_kw[0] == 40_000
+    # 10,000 reference servers x 64 vCPUs, grown 15 %/y
+    k = p.products.index("n_vcpus")
+    assert p.demand[k, :2].tolist() == pytest.approx([640_000, 640_000 * 1.15])
+
+
+def test_article_plan_runs_out_of_floors() -> None:
+    """The article's 8 MW fills its 5 floors: growth at 15 %/y needs a sixth floor's worth in 2034."""
+    plan = optimize(load_scenario("jeonbuk-phase1"))
+    assert not plan.feasible
+    assert plan.binding_limit == "site floors: 5 allowed, 6.25 needed in 2034"
+
+
+def test_design_is_passed_along() -> None:
+    design = SimpleNamespace(cooling=SimpleNamespace(design_pue=1.25),
+                             layout=SimpleNamespace(floors_used=2),
+                             power=SimpleNamespace(it_design_kw=8000.0),
+                             fleet=SimpleNamespace(servers={"dgx_h100": 100}))
+    p = problem_from_scenario(load_scenario("jeonbuk-ai"), design)
+    assert p.pue == 1.25
+    assert p.floors_per_block == pytest.approx(2 * 2000 / 8000)
+    assert p.demand[p.products.index("n_gpus"), 0] == pytest.approx(100 * 8)
+
+
+def test_demand_is_passed_along_in_h100_equivalents() -> None:
+    by_year = pd.DataFrame({"year": [2028, 2028, 2029], "tenant_class": ["research", "public", "research"],
+                            "gpu_model": ["h100_sxm", "b200", "h100_sxm"], "gpu_hours": [1.0, 1.0, 1.0],
+                            "peak_gpus": [10, 4, 20], "cpu_vcpus": [64.0, 0.0, 128.0],
+                            "memory_gb": [0.0] * 3, "storage_tb": [1.0, 2.0, 0.0]})
+    p = problem_from_scenario(load_scenario("jeonbuk-ai"), demand=SimpleNamespace(by_year=by_year))
+    gpus = p.demand[p.products.index("n_gpus")]
+    assert gpus[:3].tolist() == pytest.approx([10 + 4 * 2.5, 20, 20])  # later years hold the last value
+    assert p.demand[p.products.index("storage_tb"), 0] == 3.0
+
+
+def test_limits_from_the_scenario() -> None:
+    s = load_scenario("jeonbuk-ai")
+    s = s.model_copy(update={"plan": s.plan.model_copy(update={
+        "budget_krw_per_y": 5e10, "max_floors": 9, "grid_limit_kw": 20_000.0, "allow_shortfall": True,
+        "phase1_fixed": False, "horizon_y": 3})})
+    p = problem_from_scenario(s)
+    assert p.budget_krw.tolist() == [5e10] * 3
+    assert p.max_floors == 9
+    assert p.grid_limit_kw.tolist() == [20_000.0] * 3
+    assert p.min_blocks.tolist() == [0, 0, 0]
+    k = p.products.index("n_gpus")
+    assert p.shortfall_penalty_krw[k, 0] == pytest.approx(3000 * 8760)
+
+
+def test_budget_binds_on_the_default_site() -> None:
+    s = load_scenario("jeonbuk-ai")
+    s = s.model_copy(update={"plan": s.plan.model_copy(update={"budget_krw_per_y": 1e11, "horizon_y": 2})})
+    plan = optimize(s)
+    assert not plan.feasible
+    assert plan.binding_limit.startswith("yearly budget: 100.0 billion KRW allowed")
+    assert plan.binding_limit.endswith("needed in 2028")
+
+
+def test_custom_server_without_price_is_an_input_error() -> None:
+    s = load_scenario("jeonbuk-ai")
+    custom = ServerType(label="x", kind="gpu", n_gpus=4, gpu_model="h100_sxm", power_max_w=5000,
+                        power_idle_frac=0.2, power_typical_frac=0.7, rack_units=4, weight_kg=50)
+    fleet = s.fleet.model_copy(update={"custom_servers": {"mine": custom}, "mix": {"mine": 1.0}})
+    s = s.model_copy(update={"fleet": fleet})
+    with pytest.raises(InputError, match="no price for server type"):
+        problem_from_scenario(s)
+
+
+def test_phase2_year_and_schedule_columns() -> None:
+    plan = optimize(load_scenario("jeonbuk-ai"))
+    assert list(plan.schedule.columns) == ["year", "item", "kind", "n_units", "it_capacity_kw", "capex_krw",
+                                          "retire_year"]
+    assert plan.capacity_by_year["n_blocks"].iloc[0] == math.ceil(8000 / 2000)
+    assert np.all(np.diff(plan.capacity_by_year["n_blocks"]) >= 0)
