@@ -214,57 +214,79 @@ def calendar(year: int, n_hours: int = 8760) -> pd.DataFrame:
     return pd.DataFrame({"timestamp": ts, "month": ts.month, "hour": ts.hour, "day_type": day_type})
 
 
+@dataclass(frozen=True, slots=True)
+class _Hours:
+    """Each hour's season, band and day type as codes into the tariff's lists, its rate and discount."""
+
+    seasons: tuple[str, ...]
+    season: npt.NDArray[np.int_]
+    band: npt.NDArray[np.int_]
+    day: npt.NDArray[np.int_]
+    rate: npt.NDArray[np.float64]
+    discount: npt.NDArray[np.float64]
+
+
+def _classify(tariff: Tariff, cal: pd.DataFrame) -> _Hours:
+    seasons, bands = tuple(tariff.seasons), tariff.bands
+    month_season = np.zeros(13, dtype=int)
+    for k, name in enumerate(seasons):
+        month_season[list(tariff.seasons[name])] = k
+    hour_band = np.zeros((len(seasons), 24), dtype=int)  # _check: every hour has one band
+    for k, name in enumerate(seasons):
+        for b, ranges in tariff.tou_hours[name].items():
+            for start, end in ranges:
+                hour_band[k, _hours_in(start, end)] = bands.index(b)
+    hour = cal["hour"].to_numpy()
+    season = month_season[cal["month"].to_numpy()]
+    band = hour_band[season, hour]
+    day = _day_code(tariff, cal)
+    ruled = band.copy()
+    for d, rule in tariff.day_rules.items():
+        on = day == DAY_TYPES.index(d)
+        for src, dst in rule.items():
+            ruled[on & ((band == bands.index(src)) if src != "all" else True)] = bands.index(dst)
+    rates = np.array([[tariff.energy_per_kwh[name][b] for b in bands] for name in seasons])
+    discount = np.zeros(len(cal))
+    for disc in tariff.discounts:
+        until = np.datetime64(_date(disc.get("until", "9999-12-30"))) + np.timedelta64(1, "D")
+        mask = (
+            np.isin(season, [seasons.index(x) for x in disc["seasons"]])
+            & np.isin(day, [DAY_TYPES.index(x) for x in disc["days"]])
+            & np.isin(hour, np.concatenate([_hours_in(a, b) for a, b in disc["hours"]]))
+            & (cal["timestamp"].to_numpy() < until)
+        )
+        discount[mask] = float(disc["energy_frac"])
+    return _Hours(seasons, season, ruled, day, rates[season, ruled] * (1.0 - discount), discount)
+
+
 def classify_hours(tariff: Tariff, cal: pd.DataFrame) -> pd.DataFrame:
-    """Season, band, energy rate and discount of each hour under the tariff's rules.
+    """Return the season, band, day type, energy rate and discount of each hour under the tariff's rules.
 
     Public holidays of the tariff's country (from the ``holidays`` package) become day type
     ``holiday``; the tariff's day rules then remap their bands.
     """
-    month = cal["month"].to_numpy()
-    hour = cal["hour"].to_numpy()
-    season = np.empty(len(cal), dtype=object)
-    for name, months in tariff.seasons.items():
-        season[np.isin(month, months)] = name
-    band = np.empty(len(cal), dtype=object)
-    for name, by_band in tariff.tou_hours.items():
-        for b, ranges in by_band.items():
-            hrs = np.concatenate([_hours_in(s, e) for s, e in ranges])
-            band[(season == name) & np.isin(hour, hrs)] = b
-    day = _day_type(tariff, cal)
-    for d, rule in tariff.day_rules.items():
-        on = day == d
-        for src, dst in rule.items():
-            band[on & ((band == src) | (src == "all"))] = dst
-    rate = np.array([tariff.energy_per_kwh[s][b] for s, b in zip(season, band, strict=True)])
-    discount = np.zeros(len(cal))
-    for disc in tariff.discounts:
-        hrs = np.concatenate([_hours_in(s, e) for s, e in disc["hours"]])
-        until = _date(disc.get("until", dt.date.max))
-        mask = (
-            np.isin(season, disc["seasons"])
-            & np.isin(day, disc["days"])
-            & np.isin(hour, hrs)
-            & (cal["timestamp"].dt.date.to_numpy() <= until)
-        )
-        discount[mask] = float(disc["energy_frac"])
+    h = _classify(tariff, cal)
     return pd.DataFrame(
         {
-            "season": season,
-            "band": band,
-            "day_type": day,
-            f"rate_{tariff.money}_per_kwh": rate * (1.0 - discount),
-            "discount_frac": discount,
+            "season": np.array(h.seasons, dtype=object)[h.season],
+            "band": np.array(tariff.bands, dtype=object)[h.band],
+            "day_type": np.array(DAY_TYPES, dtype=object)[h.day],
+            f"rate_{tariff.money}_per_kwh": h.rate,
+            "discount_frac": h.discount,
         }
     )
 
 
-def _day_type(tariff: Tariff, cal: pd.DataFrame) -> npt.NDArray[np.object_]:
-    day = cal["day_type"].to_numpy().copy()
+def _day_code(tariff: Tariff, cal: pd.DataFrame) -> npt.NDArray[np.int_]:
+    ts = cal["timestamp"]
+    dow = ts.dt.day_of_week.to_numpy()
+    day = np.select([dow == 5, dow == 6], [DAY_TYPES.index("saturday"), DAY_TYPES.index("sunday")], 0)
     if tariff.holidays_country:
-        years = sorted(set(cal["timestamp"].dt.year))
-        hol = set(holidays.country_holidays(tariff.holidays_country, years=years))
-        is_holiday = np.fromiter((d in hol for d in cal["timestamp"].dt.date), dtype=bool, count=len(cal))
-        day[is_holiday] = "holiday"
+        years = sorted(set(ts.dt.year))
+        hol = np.array(sorted(holidays.country_holidays(tariff.holidays_country, years=years)))
+        day[np.isin(ts.to_numpy().astype("datetime64[D]"), hol.astype("datetime64[D]"))] = DAY_TYPES.index(
+            "holiday"
+        )
     return day
 
 
@@ -279,7 +301,8 @@ def billing_demand_kw(
     """
     p, m, b = np.asarray(power_kw, float), np.asarray(month), np.asarray(band)
     rule = tariff.billing_demand
-    counted = np.isin(b, rule.get("bands", tariff.bands))
+    names = rule.get("bands", tariff.bands)
+    counted = np.isin(b, [tariff.bands.index(x) for x in names] if b.dtype.kind in "iu" else names)
     peak = np.array([p[(m == k) & counted].max(initial=0.0) for k in range(1, 13)])
     ref = peak[np.asarray(rule.get("months", []), dtype=int) - 1].max(initial=0.0)
     return np.maximum(np.maximum(peak, ref), rule.get("contract_floor_frac", 0.0) * contract_kw)
@@ -318,29 +341,24 @@ def monthly_bill(
         Charges are not rounded to the won as KEPCO bills are.
     """
     p = np.asarray(power_kw, dtype=float)
-    cls = classify_hours(tariff, cal)
+    hours = _classify(tariff, cal)
     cur = tariff.money
     kwh = p * duration_h
-    frame = pd.DataFrame(
-        {
-            "month": cal["month"].to_numpy(),
-            "band": cls["band"],
-            "kwh": kwh,
-            "charge": kwh * cls[f"rate_{cur}_per_kwh"],
-        }
-    )
-    by_month = frame.groupby("month")
-    out = pd.DataFrame({"month": np.arange(1, 13)}).set_index("month")
-    out["energy_kwh"] = by_month["kwh"].sum()
-    for b in tariff.bands:
-        out[f"{b}_kwh"] = frame[frame.band == b].groupby("month")["kwh"].sum()
-    out = out.fillna(0.0)
+    month = cal["month"].to_numpy()
+    band = hours.band
+
+    def per_month(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.bincount(month - 1, weights=values, minlength=12)[:12]
+
+    out = pd.DataFrame({"month": np.arange(1, 13), "energy_kwh": per_month(kwh)})
+    for k, b in enumerate(tariff.bands):
+        out[f"{b}_kwh"] = per_month(np.where(band == k, kwh, 0.0))
     if billing == "contract":
         out["billing_demand_kw"] = float(contract_kw)
     else:
-        out["billing_demand_kw"] = billing_demand_kw(p, cal["month"], cls["band"], tariff, contract_kw)
+        out["billing_demand_kw"] = billing_demand_kw(p, month, band, tariff, contract_kw)
     out[f"basic_{cur}"] = out["billing_demand_kw"] * tariff.basic_per_kw_month
-    out[f"energy_{cur}"] = by_month["charge"].sum().reindex(out.index, fill_value=0.0)
+    out[f"energy_{cur}"] = per_month(kwh * hours.rate)
     charges = out[f"basic_{cur}"] + out[f"energy_{cur}"]
     for a in (a for a in tariff.adders if a["kind"] == "per_kwh"):
         out[f"{a['name']}_{cur}"] = out["energy_kwh"] * float(a["value"])
@@ -348,4 +366,4 @@ def monthly_bill(
     for a in (a for a in tariff.adders if a["kind"] == "frac_of_charges"):
         out[f"{a['name']}_{cur}"] = charges * float(a["value"])
     out[f"total_{cur}"] = out[[c for c in out.columns if c.endswith(f"_{cur}")]].sum(axis=1)
-    return out.reset_index()
+    return out
