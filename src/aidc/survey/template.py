@@ -12,7 +12,7 @@ from typing import Any
 
 from aidc.survey.schema import Column, SheetSpec, choices, sheets
 
-_TEXT = {
+_TEXT: dict[str, Any] = {
     "instructions": {"en": "Instructions", "ko": "안내"},
     "lists": {"en": "Lists", "ko": "목록"},
     "example": {"en": "EXAMPLE", "ko": "예시"},

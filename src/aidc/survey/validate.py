@@ -180,7 +180,7 @@ def _map_headers(spec: SheetSpec, sheet: RawSheet, file: str | None) -> tuple[di
     hmap = header_map(spec.name)
     index: dict[int, str] = {}
     problems: list[Problem] = []
-    where = {"file": file, "sheet": sheet.title, "row": sheet.header_row or None}
+    where: dict[str, Any] = {"file": file, "sheet": sheet.title, "row": sheet.header_row or None}
     for i, h in enumerate(sheet.headers):
         if is_blank(h):
             continue
