@@ -26,7 +26,11 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+            if node.module == "aidc":
+                # ``from aidc import data`` imports the submodule aidc.data
+                names.update(f"aidc.{a.name}" for a in node.names)
+            else:
+                names.add(node.module)
     return names
 
 
