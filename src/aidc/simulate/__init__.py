@@ -88,9 +88,10 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
     state = simulate(jobs, node_class, placement, policy, failures, rng, progress)
     out = {
         "start_s": np.asarray(state.start_s, float), "end_s": np.asarray(state.end_s, float),
-        "nodes": np.array([",".join(map(str, ns)) for ns in state.nodes], dtype=object),
         "n_restarts": np.asarray(state.n_restarts, np.int64), "lost_s": np.asarray(state.lost_s, float),
     }
+    if placement == "node":
+        out["nodes"] = np.array([",".join(map(str, ns)) for ns in state.nodes], dtype=object)
     reserved = getattr(state.scheduler, "reserved_start_s", None)
     if reserved is not None:
         res = np.full(len(jobs), np.nan)

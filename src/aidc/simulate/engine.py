@@ -157,8 +157,10 @@ def simulate(
     heap: list[Event] = []
     seq = itertools.count()  # per-run: ties resolve identically on every run
 
+    make, heappush = tuple.__new__, heapq.heappush  # tuple.__new__: a NamedTuple without its slow __new__
+
     def push(t_s: float, kind: int, target: int, token: int = 0) -> None:
-        heapq.heappush(heap, Event(t_s, kind, next(seq), kind, target, token))
+        heappush(heap, make(Event, (t_s, kind, next(seq), kind, target, token)))
 
     if failures is not None:
         rng = rng if rng is not None else np.random.default_rng(0)
@@ -166,6 +168,7 @@ def simulate(
             push(rng.exponential(failures.mtbf_h * S_PER_H), FAIL, node)
     submit, n = state.submit_s, len(jobs)
     ptr, wake_at = 0, math.inf
+    node_placement = placement == "node"
     select, on_submit = scheduler.select, scheduler.submit  # type: ignore[attr-defined]
     step = max(1, n // 200)
     while ptr < n or state.running or state.n_queued:
@@ -208,7 +211,8 @@ def simulate(
             state.busy_by_tenant[state.tenant[j]] += state.n_gpus[j]
             if state.start_s[j] != state.start_s[j]:  # NaN: first start
                 state.start_s[j] = t
-                state.nodes[j] = state.alloc.nodes_of(j)
+                if node_placement:
+                    state.nodes[j] = state.alloc.nodes_of(j)
             push(end, FINISH, j, token)
         wake = scheduler.next_wake_s(t)  # type: ignore[attr-defined]
         if wake is not None and wake < wake_at and state.n_queued:
