@@ -108,3 +108,18 @@ def test_list_tariffs_and_bad_input(tmp_path: Path) -> None:
     assert "unknown cooling kind" in bad.output
     bad = runner.invoke(app, ["energy", "--weather", str(tmp_path / "none.epw")])
     assert bad.exit_code == 2
+
+
+def test_occupancy_from_a_simulation_table(tmp_path: Path) -> None:
+    """Busy GPUs from an hourly table (as 'aidc simulate --out' writes) drive the GPU servers."""
+    occ = tmp_path / "hourly.csv"
+    pd.DataFrame({"t_h": range(8760), "busy_gpus": [0.0] * 8760}).to_csv(occ, index=False)
+    idle = runner.invoke(app, ["energy", "jeonbuk-ai", "--occupancy", str(occ), "--json"])
+    assert idle.exit_code == 0, idle.output
+    pd.DataFrame({"t_h": range(8760), "busy_gpus": [5328.0] * 8760}).to_csv(occ, index=False)
+    busy = runner.invoke(app, ["energy", "jeonbuk-ai", "--occupancy", str(occ), "--json"])
+    a, b = (json.loads(r.stdout)["options"][0]["annual"] for r in (idle, busy))
+    assert b["it_energy_mwh"] > a["it_energy_mwh"]
+    pd.DataFrame({"gpus": [1]}).to_csv(occ, index=False)
+    bad = runner.invoke(app, ["energy", "--occupancy", str(occ)])
+    assert bad.exit_code == 2

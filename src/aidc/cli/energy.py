@@ -47,6 +47,13 @@ UtilOpt = Annotated[
         "'utilization_frac' (or 'utilization_pct'), 8,760 rows.",
     ),
 ]
+OccupancyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--occupancy",
+        help="CSV with an hourly 'busy_gpus' column, 8,760 rows (e.g. hourly.csv of 'aidc simulate --out').",
+    ),
+]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Folder for the hourly table, summaries and pictures.")
 ]
@@ -71,6 +78,20 @@ def _utilization(value: str | None) -> np.ndarray | None:
     raise InputError.single(
         "utilisation column missing", file=value, expected="utilization_frac or utilization_pct"
     )
+
+
+def _busy_gpus(path: Path | None) -> np.ndarray | None:
+    if path is None:
+        return None
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError.single(
+            f"cannot read the occupancy file ({exc.__class__.__name__})", file=str(path)
+        ) from None
+    if "busy_gpus" not in frame:
+        raise InputError.single("occupancy column missing", file=str(path), column="busy_gpus")
+    return pd.to_numeric(frame["busy_gpus"], errors="coerce").to_numpy(dtype=float)
 
 
 def _variant(scenario: Scenario, cooling: str | None, tariff: str | None) -> Scenario:
@@ -211,6 +232,7 @@ def energy(
     tariff: TariffOpt = None,
     weather: WeatherOpt = None,
     utilization: UtilOpt = None,
+    occupancy: OccupancyOpt = None,
     out: OutOpt = None,
     json_: JsonOpt = False,
     list_tariffs: Annotated[
@@ -228,7 +250,7 @@ def energy(
     weather_path = weather or (Path(s.energy.weather) if s.energy.weather else None)
     try:
         w = read_weather(weather_path) if weather_path else None
-        util = _utilization(utilization)
+        util, busy = _utilization(utilization), _busy_gpus(occupancy)
         d = design_stage.size(s)
         base = s.model_copy(update={"energy": s.energy.model_copy(update={"weather": None})})
         combos = list(itertools.product(cooling or [None], tariff or [None]))
@@ -239,7 +261,7 @@ def energy(
                 results.append(
                     (
                         _label(c, t, s),
-                        evaluate(_variant(base, c, t), d, utilization_frac_hourly=util, weather=w),
+                        evaluate(_variant(base, c, t), d, busy, util, w),
                     )
                 )
                 bar.advance(task)
