@@ -120,3 +120,13 @@ def test_transformer_and_distribution_by_hand() -> None:
     assert transformer_loss_kw(0.0, 2000.0, 0.001, 0.01) == pytest.approx(2.0)
     assert transformer_loss_kw(2000.0, 2000.0, 0.001, 0.01) == pytest.approx(2.0 + 20.0)
     np.testing.assert_allclose(distribution_loss_kw(np.array([100.0, 200.0]), 0.01), [1.0, 2.0])
+
+
+def test_loss_functions_accept_scalars_arrays_and_series() -> None:
+    loads = [0.0, 250.0, 1000.0]
+    scalar = [ups_loss_kw(x, 1000.0, *UPS) for x in loads]
+    np.testing.assert_allclose(ups_loss_kw(np.array(loads), 1000.0, *UPS), scalar)
+    np.testing.assert_allclose(ups_loss_kw(pd.Series(loads), 1000.0, *UPS), scalar)
+    tr = [transformer_loss_kw(x, 1000.0, 0.001, 0.01) for x in loads]
+    np.testing.assert_allclose(transformer_loss_kw(pd.Series(loads), 1000.0, 0.001, 0.01), tr)
+    assert isinstance(ups_loss_kw(10.0, 1000.0, *UPS), float)

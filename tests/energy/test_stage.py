@@ -203,3 +203,13 @@ def test_bad_inputs_name_the_field() -> None:
         evaluate(_with(s, tariff="kepco_x"), d)
     with pytest.raises(InputError, match="read the file with"):
         evaluate(_with(s, weather="somewhere.epw"), d)
+
+
+def test_result_pickles_for_sweeps() -> None:
+    """Sweeps map runs over Dask workers: the result must survive pickling."""
+    import pickle
+
+    r = _run()
+    again = pickle.loads(pickle.dumps(r))
+    pd.testing.assert_frame_equal(again.hourly, r.hourly)
+    assert again.annual == r.annual
