@@ -12,7 +12,7 @@ from rich.table import Table
 from aidc import economics as economics_stage
 from aidc import plan as plan_stage
 from aidc.cli._common import JsonOpt, ScenarioArg, console, print_json, scenario_or_exit
-from aidc.cli.plan import AloneOpt, earlier_stages
+from aidc.cli.plan import AloneOpt, earlier_stages, native_stdout_quiet
 from aidc.economics import Economics, MonteCarlo
 from aidc.scenario import DEFAULT_SCENARIO
 
@@ -29,11 +29,10 @@ SimulateOpt = Annotated[
 
 def _stages(s: Any, alone: bool, simulate: bool) -> dict[str, Any]:
     design, demand = earlier_stages(s, alone)
-    out: dict[str, Any] = {"design": design, "demand": demand, "plan": None, "energy": None,
-                           "simulation": None}
+    out: dict[str, Any] = {"design": design, "demand": demand, "energy": None, "simulation": None,
+                           "plan": plan_stage.optimize(s, design, demand)}
     if alone:
         return out
-    out["plan"] = plan_stage.optimize(s, design, demand)
     busy = None
     if simulate and design.fleet.n_gpus > 0:
         from aidc import simulate as simulate_stage
@@ -107,7 +106,7 @@ def economics_command(
 ) -> None:
     """Cost the project and its PFV: CAPEX by part, OPEX, revenue, financing, NPV, IRR, payback."""
     s = scenario_or_exit(scenario)
-    with console.status("running the earlier stages ..."):
+    with console.status("running the earlier stages ..."), native_stdout_quiet(json_):
         r = _stages(s, alone, simulate)
     e = economics_stage.evaluate(s, r["design"], r["plan"], r["energy"], r["simulation"], r["demand"])
     mc = None
@@ -116,9 +115,10 @@ def economics_command(
         with Progress(TextColumn("Monte Carlo"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True, disable=json_) as progress:
             task = progress.add_task("samples", total=samples)
-            mc = economics_stage.monte_carlo(
-                s, r["design"], r["demand"], n_samples=samples, rng=rng, energy=r["energy"],
-                simulation=r["simulation"], progress=lambda i: progress.update(task, completed=i))
+            with native_stdout_quiet(json_):
+                mc = economics_stage.monte_carlo(
+                    s, r["design"], r["demand"], n_samples=samples, rng=rng, energy=r["energy"],
+                    simulation=r["simulation"], progress=lambda i: progress.update(task, completed=i))
     if json_:
         print_json(economics_json(e, mc))
         return

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +27,28 @@ OutOpt = Annotated[
 AloneOpt = Annotated[
     bool, typer.Option("--alone", help="Do not run survey, demand and design; use the documented fallbacks.")
 ]
+
+
+@contextmanager
+def native_stdout_quiet(active: bool = True) -> Iterator[None]:
+    """Send file descriptor 1 to /dev/null inside the block.
+
+    HiGHS's C++ core can print a stray diagnostic line straight to fd 1 while solving; this
+    keeps ``--json`` output parseable. Python's own ``sys.stdout`` writes are not affected
+    once the block ends (it is flushed before and restored after).
+    """
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def earlier_stages(scenario: Scenario, alone: bool) -> tuple[Any, Any]:
@@ -81,7 +107,7 @@ def plan_command(
     """Find the least-cost build schedule over the horizon: power blocks, servers, refreshes."""
     s = scenario_or_exit(scenario)
     design, demand = earlier_stages(s, alone)
-    with console.status("solving the expansion plan (HiGHS) ..."):
+    with console.status("solving the expansion plan (HiGHS) ..."), native_stdout_quiet(json_):
         plan = plan_stage.optimize(s, design, demand)
     notes = fallbacks(s, design, demand)
     if json_:

@@ -319,6 +319,9 @@ def evaluate(
     build = _from_plan(scenario, plan) if plan is not None else _without_plan(scenario, design)
     if plan is None:
         notes.append("no plan result: the phase-1 fleet runs the whole horizon, replaced at end of life")
+    elif not getattr(plan, "feasible", True):
+        notes.append(f"the plan breaks a limit ({plan.binding_limit}): costed as the schedule that "
+                     "breaks it least")
     utilization, note = _utilization(scenario, simulation)
     notes += [note] if note else []
     pue, price_kwh, note = _energy_inputs(scenario, design, energy)

@@ -1,0 +1,46 @@
+"""``aidc economics`` through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from aidc.cli import app
+
+runner = CliRunner()
+
+
+def test_economics_alone_json() -> None:
+    res = runner.invoke(app, ["economics", "jeonbuk-phase1", "--alone", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert {"npv_krw", "irr_frac", "payback_y", "lcoe_krw_per_gpu_h", "min_dscr"} <= set(out["summary"])
+    assert out["summary"]["lcoe_krw_per_gpu_h"] is None  # 800 W servers sell no GPU-hours: NaN -> null
+    parts = ["land", "building", "electrical", "mechanical", "it", "network"]
+    assert [p["part"] for p in out["capex"]] == parts
+    assert len(out["cash_flow"]) == 16
+
+
+def test_economics_tables() -> None:
+    res = runner.invoke(app, ["economics", "jeonbuk-phase1", "--alone"], env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    for title in ("CAPEX over the horizon", "Cash flows", "Revenue by tenant class", "PFV summary"):
+        assert title in res.stdout
+
+
+def test_economics_monte_carlo() -> None:
+    res = runner.invoke(app, ["economics", "jeonbuk-phase1", "--alone", "--samples", "2", "--seed", "3",
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    mc = json.loads(res.stdout)["monte_carlo"]
+    assert len(mc["samples"]) == 2
+    assert len(mc["phase2_by_year"]) == 15
+
+
+def test_economics_monte_carlo_table() -> None:
+    res = runner.invoke(app, ["economics", "jeonbuk-phase1", "--alone", "--samples", "2"],
+                        env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    assert "When phase 2 is needed" in res.stdout
+    assert "P(NPV < 0)" in res.stdout

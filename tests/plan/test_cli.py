@@ -1,0 +1,46 @@
+"""``aidc plan`` through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from aidc.cli import app
+
+runner = CliRunner()
+
+
+def test_plan_json_names_the_binding_limit(tmp_path) -> None:
+    res = runner.invoke(app, ["plan", "jeonbuk-phase1", "--alone", "--json", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout[res.stdout.index("{"):])
+    assert out["feasible"] is False
+    assert out["binding_limit"] == "site floors: 5 allowed, 6.25 needed in 2034"
+    assert out["schedule"][0]["item"] == "power block"
+    assert len(out["capacity_by_year"]) == 15
+    assert any("no design result" in note for note in out["fallbacks"])
+
+
+def test_plan_table_and_chart(tmp_path) -> None:
+    res = runner.invoke(app, ["plan", "jeonbuk-phase1", "--alone", "--out", str(tmp_path)],
+                        env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    assert "Build schedule" in res.stdout
+    assert "binding limit: site floors: 5 allowed, 6.25 needed in 2034" in res.stdout
+    html = (tmp_path / "plan.html").read_text(encoding="utf-8")
+    assert "plotly" in html
+    assert "power block" in html
+
+
+def test_plan_with_the_earlier_stages(tmp_path) -> None:
+    res = runner.invoke(app, ["plan", "jeonbuk-ai", "--json", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout[res.stdout.index("{"):])
+    assert out["fallbacks"] == []
+    assert out["feasible"] is True
+
+
+def test_unknown_scenario_is_exit_2() -> None:
+    res = runner.invoke(app, ["plan", "no-such-scenario"])
+    assert res.exit_code == 2
