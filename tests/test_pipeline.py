@@ -50,7 +50,7 @@ def test_stages_run_in_order_and_get_their_inputs(monkeypatch: pytest.MonkeyPatc
     assert by["energy.evaluate"][1] == (scenario, result.design)
     assert by["energy.evaluate"][2] == {"busy_gpus_hourly": [1.0, 2.0]}  # the simulated occupancy
     assert by["economics.evaluate"][2] == {"plan": result.plan, "energy": result.energy,
-                                           "simulation": result.simulation}
+                                           "simulation": result.simulation, "demand": result.demand}
     assert result.missing == {}
     assert set(result.timings_s) == set(pipeline.STAGE_NAMES)
     assert all(t >= 0 for t in result.timings_s.values())

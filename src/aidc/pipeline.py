@@ -27,10 +27,11 @@ STAGES: tuple[tuple[str, str, tuple[str, ...], Callable[..., Any]], ...] = (
     ("plan", "plan.optimize", ("design", "demand"), lambda f, s, r: f(s, r["design"], r["demand"])),
     ("simulation", "simulate.run_scenario", ("design", "demand"),
      lambda f, s, r: f(s, r["design"], r["demand"])),
-    ("energy", "energy.evaluate", ("design",), lambda f, s, r: f(s, r["design"], busy_gpus_hourly=_busy_gpus(r))),
+    ("energy", "energy.evaluate", ("design",),
+     lambda f, s, r: f(s, r["design"], busy_gpus_hourly=_busy_gpus(r))),
     ("economics", "economics.evaluate", ("design",),
      lambda f, s, r: f(s, r["design"], plan=r.get("plan"), energy=r.get("energy"),
-                       simulation=r.get("simulation"))),
+                       simulation=r.get("simulation"), demand=r.get("demand"))),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s[0] for s in STAGES)
 

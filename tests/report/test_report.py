@@ -204,3 +204,15 @@ def test_private_survey_columns_stay_out(built, pages) -> None:
     folder = built["en"].data / "survey"
     if folder.exists():
         assert "contact_email" not in pd.read_parquet(folder / "respondents.parquet").columns
+
+
+def test_summary_sentence_takes_the_fullest_variant_whose_figures_exist() -> None:
+    from aidc.report.html import summary_sentence
+
+    t = i18n.text("en")
+    full = {"phase2_year": "2031", "plan_binding_limit": "grid connection"}
+    assert summary_sentence(t, "plan", full) == "Phase 2 is due in 2031 (binding limit: grid connection)."
+    assert summary_sentence(t, "plan", {"phase2_year": "2031"}) == (
+        "Phase 2 is due in 2031, when demand outgrows phase 1.")
+    assert summary_sentence(t, "plan", {}) == "Within the planning horizon the plan needs no phase 2."
+    assert summary_sentence(t, "survey", {}) is None  # no variant without its figure: no sentence

@@ -9,6 +9,7 @@ adds later appears in the report without a change here.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -71,11 +72,14 @@ def _total(obj: Any) -> float | None:
 
 
 def _capex_total_krw(economics: Any) -> float | None:
+    total = at(economics, "summary.capex_krw")
+    if total is not None:
+        return float(total)
     capex = at(economics, "capex")
     if isinstance(capex, pd.DataFrame):
         col = next((c for c in capex.columns if str(c).endswith("_krw")), None)
         return None if col is None else float(capex[col].sum())
-    return at(economics, "summary.capex_krw")
+    return None
 
 
 def _peak_gpus_demand(demand: Any) -> float | None:
@@ -124,6 +128,7 @@ HEADLINES: tuple[tuple[str, str, Callable[[Any], Any], str], ...] = (
     ("bill", "energy", lambda e: at(e, "annual.bill_krw"), "krw"),
     ("carbon", "energy", lambda e: at(e, "annual.carbon_t"), "t"),
     ("capex", "economics", _capex_total_krw, "krw"),
+    ("phase1_capex", "economics", lambda e: at(e, "summary.phase1_capex_krw"), "krw"),
     ("npv", "economics", lambda e: at(e, "summary.npv_krw"), "krw"),
     ("irr", "economics", lambda e: at(e, "summary.irr_frac"), "frac"),
     ("payback", "economics", lambda e: at(e, "summary.payback_y"), "y"),
@@ -139,7 +144,8 @@ def headline(result: Any) -> list[Figure]:
         if source is None:
             continue
         value = _plain(read(source))
-        if value is not None:
+        # NaN is how a stage says "none" (no payback within the horizon): not a figure to show
+        if value is not None and not (isinstance(value, float) and not math.isfinite(value)):
             figures.append(Figure(key, stage, value, kind))
     return figures
 
@@ -191,6 +197,8 @@ def tables(obj: Any, name: str = "") -> list[Table]:
             out.append(Table(sub, value.drop(columns=[c for c in PRIVATE_COLUMNS if c in value.columns])))
         elif isinstance(value, pd.Series):
             out.append(Table(sub, value.to_frame()))
+        elif isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+            out.append(Table(sub, pd.DataFrame({"note": list(value)})))  # a stage's notes and fallbacks
         elif isinstance(value, list) and value and all(is_record(v) for v in value):
             out.append(Table(sub, pd.DataFrame([fields(v) for v in value])))
         elif isinstance(value, dict) and value and all(_is_scalar(v) for v in value.values()):

@@ -7,6 +7,7 @@ its Parquet file) and ``<stage>/<field>.parquet``.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import json
 import math
@@ -15,19 +16,34 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pa_csv
 
 from aidc.report import content
 
 
-def _parquet(frame: pd.DataFrame, path: Path) -> None:
+def _safe(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     for col in frame.columns:
         # Mixed-type object columns (labels and numbers) are stored as text, which Parquet needs.
-        if frame[col].dtype == object and frame[col].map(type).nunique() > 1:
+        kind = pd.api.types.infer_dtype(frame[col], skipna=True) if frame[col].dtype == object else ""
+        if kind.startswith("mixed"):
             frame[col] = frame[col].astype(str)
+    return frame
+
+
+def _parquet(frame: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(path, index=not isinstance(frame.index, pd.RangeIndex))
+    _safe(frame).to_parquet(path, index=not isinstance(frame.index, pd.RangeIndex))
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    # Too large for the workbook: a CSV that Excel opens; the BOM makes it read Korean as UTF-8.
+    # pyarrow writes it ~10x faster than pandas.
+    with path.open("wb") as fh:
+        fh.write(codecs.BOM_UTF8)
+        pa_csv.write_csv(pa.Table.from_pandas(_safe(frame), preserve_index=False), fh)
 
 
 def jsonable(obj: Any, folder: Path | None = None, name: str = "") -> Any:
@@ -40,8 +56,7 @@ def jsonable(obj: Any, folder: Path | None = None, name: str = "") -> Any:
         path = folder / f"{name or 'table'}.parquet"
         _parquet(frame, path)
         if frame.size > content.XLSX_MAX_CELLS:
-            # too large for the workbook: a CSV that Excel opens (BOM so it reads Korean as UTF-8)
-            frame.to_csv(path.with_suffix(".csv"), index=False, encoding="utf-8-sig")
+            _csv(frame, path.with_suffix(".csv"))
         return {"parquet": f"{folder.name}/{path.name}", "n_rows": len(frame)}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         obj = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}

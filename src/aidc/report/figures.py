@@ -90,13 +90,17 @@ def simulation_figures(simulation: Any, t: Text) -> list[go.Figure]:
     hourly = _frame(simulation, "hourly", "t_h", "busy_gpus")
     if hourly is not None:
         cols = [c for c in ("busy_gpus", "queued_gpus") if c in hourly]
-        fig = go.Figure([go.Scattergl(name=t.column(c), x=hourly["t_h"], y=hourly[c], mode="lines")
+        # SVG, not WebGL: a headless or remote-desktop browser may have no GPU for 8,760 points
+        fig = go.Figure([go.Scatter(name=t.column(c), x=hourly["t_h"], y=hourly[c], mode="lines")
                          for c in cols])
         figs.append(_layout(fig, t, "sim_hourly", "t_h", "busy_gpus"))
     jobs = _frame(simulation, "jobs", "tenant", "wait_s")
     if jobs is not None:
-        fig = go.Figure([go.Box(name=_value(t, k), y=g["wait_s"] / units.S_PER_H, boxpoints=False)
-                         for k, g in jobs.groupby("tenant")])
+        # quartiles computed here, so the page carries five numbers per tenant, not every job
+        q = jobs.groupby("tenant")["wait_s"].quantile([0.0, 0.25, 0.5, 0.75, 1.0]).unstack() / units.S_PER_H
+        fig = go.Figure([go.Box(name=_value(t, k), q1=[r[0.25]], median=[r[0.5]], q3=[r[0.75]],
+                                lowerfence=[r[0.0]], upperfence=[r[1.0]], x=[_value(t, k)])
+                         for k, r in q.iterrows()])
         figs.append(_layout(fig, t, "sim_wait", "tenant", "wait_h"))
     return figs
 

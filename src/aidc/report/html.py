@@ -8,7 +8,7 @@ only prepares values; all markup lives in ``templates/``.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import string
 from typing import Any
 
 import jinja2
@@ -35,7 +35,7 @@ def write_value(t: Text, name: str, value: Any) -> str:
     if kind:
         return t.value(value, kind)
     _, symbol = split_unit(name)
-    return f"{t.num(value)} {t.unit(symbol)}".rstrip()
+    return t.with_unit(t.num(value), t.unit(symbol))
 
 
 def _cell(t: Text, column: str, value: Any) -> str:
@@ -51,6 +51,8 @@ def table_title(t: Text, name: str) -> str:
     if t.has(f"table.{name}"):
         return t(f"table.{name}")
     last = name.split(".")[-1]
+    if t.has(f"value.{last}"):  # a table per tenant class, server type ...
+        return t(f"value.{last}")
     return t.column(last).split(" [")[0] if t.translated_column(last) else name
 
 
@@ -79,16 +81,25 @@ def _figure_html(fig: Any, div_id: str) -> str:
                            config={"displaylogo": False, "responsive": True}))
 
 
-def _sentence_values(t: Text, figs: list[content.Figure]) -> dict[str, str]:
-    values: dict[str, str] = defaultdict(lambda: "–")
-    values.update({f.key: t.value(f.value, f.kind) for f in figs})
-    return values
+def summary_sentence(t: Text, stage: str, values: dict[str, str]) -> str | None:
+    """Return the summary sentence of ``stage``: the first variant whose figures all exist.
+
+    Variants are ``summary.<stage>``, ``summary.<stage>_2``, ... from the fullest to the
+    plainest, so a figure a stage could not give (no payback within the horizon, no phase 2)
+    changes the sentence instead of printing a dash in it.
+    """
+    keys = [f"summary.{stage}"] + [f"summary.{stage}_{i}" for i in range(2, 10)]
+    for key in (k for k in keys if t.has(k)):
+        template = t(key)
+        if all(name in values for _, name, _, _ in string.Formatter().parse(template) if name):
+            return template.format_map(values)
+    return None
 
 
 def context(result: Any, t: Text) -> dict[str, Any]:
     """Return everything the template needs, as plain values (no HTML)."""
     figs = content.headline(result)
-    values = _sentence_values(t, figs)
+    values = {f.key: t.value(f.value, f.kind) for f in figs}
     sections = []
     for stage in content.STAGES:
         obj = getattr(result, stage)
@@ -108,8 +119,8 @@ def context(result: Any, t: Text) -> dict[str, Any]:
         "meta": {"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed},
         "headline": [{"key": f.key, "stage": f.stage, "raw": f.value, "text": t.value(f.value, f.kind)}
                      for f in figs],
-        "summary": [t(f"summary.{s}").format_map(values) for s in content.STAGES
-                    if getattr(result, s) is not None and t.has(f"summary.{s}")],
+        "summary": [s for s in (summary_sentence(t, stage, values) for stage in content.STAGES
+                                if getattr(result, stage) is not None) if s],
         "missing": result.missing,
         "sections": sections,
         "assumptions": table_view(t, content.Table("assumptions", provenance.assumptions(scenario)), None),

@@ -21,7 +21,8 @@ _S_PER_MIN = 60.0  # definition of the minute
 #: Unit suffix of a name (STYLE.md) -> the unit symbol shown in headers. Longest suffix first.
 UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_krw_per_gpu_h", "KRW/GPU·h"), ("_krw_per_kwh", "KRW/kWh"), ("_krw_per_kw", "KRW/kW"),
-    ("_krw_per_y", "KRW/y"), ("_t_per_mwh", "t/MWh"), ("_l_per_kwh", "L/kWh"), ("_h_per_month", "h"),
+    ("_krw_per_y", "KRW/y"), ("_m2_per_kw", "m²/kW"), ("_t_per_mwh", "t/MWh"), ("_l_per_kwh", "L/kWh"),
+    ("_h_per_month", "h"),
     ("_h_per_y", "h"), ("_h_per_student", "h"), ("_frac_per_y", "1/y"), ("_per_y", ""), ("_per_day", ""),
     ("_per_course", ""), ("_per_request", ""), ("_per_block", ""), ("_kva", "kVA"), ("_days", "d"),
     ("_kg_per_m2", "kg/m²"), ("_m3", "m³"), ("_m2", "m²"), ("_pyeong", "pyeong"),
@@ -136,8 +137,7 @@ class Text:
         if area_m2 is None:
             return "–"
         pyeong = units.m2_to_pyeong(area_m2)
-        sep = "" if self.lang == "ko" else " "
-        return f"{self.num(area_m2, 0)} m² ({self.num(pyeong, 0)}{sep}{self.unit('pyeong')})"
+        return f"{self.num(area_m2, 0)} m² ({self.with_unit(self.num(pyeong, 0), self.unit('pyeong'))})"
 
     def pct(self, value_frac: float | None, decimals: int = 1) -> str:
         """Write a fraction as a percentage (``0.723`` -> ``72.3 %``)."""
@@ -153,8 +153,8 @@ class Text:
         steps = ((units.S_PER_H * units.H_PER_DAY, "d"), (units.S_PER_H, "h"), (_S_PER_MIN, "min"))
         for limit_s, unit_key in steps:
             if abs(value_s) >= limit_s:
-                return f"{self.num(value_s / limit_s, 1)} {self.unit(unit_key)}"
-        return f"{self.num(value_s, 0)} {self.unit('s')}"
+                return self.with_unit(self.num(value_s / limit_s, 1), self.unit(unit_key))
+        return self.with_unit(self.num(value_s, 0), self.unit("s"))
 
     def value(self, value: Any, kind: str) -> str:
         """Write ``value`` in the format of ``kind`` (power_kw, krw, area_m2, frac, duration_s, ...)."""
@@ -168,10 +168,15 @@ class Text:
             return self(f"value.{value}") if self.has(f"value.{value}") else str(value)
         if kind == "year":
             return "–" if value is None else str(int(value))
-        decimals = 2 if kind == "ratio" else None
-        text_ = self.num(value, decimals)
+        decimals = {"ratio": 2, "y": 1}.get(kind)
         symbol = self.unit(kind) if kind not in ("count", "ratio") else ""
-        return f"{text_} {symbol}".rstrip()
+        return self.with_unit(self.num(value, decimals), symbol)
+
+    def with_unit(self, number: str, symbol: str) -> str:
+        """Join a number and its unit: ``14.1 years``; Korean unit words attach (``14.1년``, ``2,330원``)."""
+        if not symbol or number == "–":
+            return number
+        return f"{number}{symbol}" if "가" <= symbol[0] <= "힣" else f"{number} {symbol}"
 
 
 def text(lang: str) -> Text:
