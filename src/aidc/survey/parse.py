@@ -100,7 +100,7 @@ def parse_pct(value: object) -> float:
 
 def parse_text(value: object) -> str:
     """Return the cell as stripped text (numbers such as 2028 become '2028')."""
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
         value = int(value)
     return str(value).strip()
 
