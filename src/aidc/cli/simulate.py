@@ -72,10 +72,9 @@ def _write(result: sim.SimulationResult, out: Path) -> None:
 def _scenario_result(name: str, progress: Callable[[float], None] | None) -> sim.SimulationResult:
     scenario = scenario_or_exit(name)
     try:
-        from aidc import demand, design, survey
+        from aidc import demand, design
 
-        table = survey.read(scenario.demand.survey or survey.example_path())
-        dem = demand.estimate(table, scenario)
+        dem = demand.estimate(demand.load_survey(scenario), scenario)
         des = design.size(scenario, dem)
     except (ImportError, AttributeError) as exc:
         console_err.print(f"[red]error:[/] a scenario run needs the demand and design stages ({exc}); "
