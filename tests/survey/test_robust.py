@@ -46,3 +46,30 @@ def test_validation_never_raises_and_accounts_for_every_row(raw: list[RawSheet])
             blank = all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
             # A row is kept, reported, the template's example, or blank (skipped by the reader).
             assert row in kept_rows or reported or is_example or blank
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from([".csv", ".yaml", ".xlsx"]))
+def test_any_file_bytes_give_a_report(tmp_path_factory, data: bytes, suffix: str) -> None:
+    from aidc.survey import validate
+
+    path = tmp_path_factory.mktemp("fuzz") / f"f{suffix}"
+    path.write_bytes(data)
+    report = validate(path)  # never raises
+    assert report.table is not None or report.errors
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.recursive(st.none() | st.integers() | st.text(max_size=8) | st.dates(),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                 max_size=3), max_leaves=12))
+def test_any_yaml_structure_gives_a_report(tmp_path_factory, tree: object) -> None:
+    import yaml
+
+    from aidc.survey import validate
+
+    path = tmp_path_factory.mktemp("fuzz") / "f.yaml"
+    path.write_text(yaml.safe_dump({"respondents": tree, "training": [tree] if tree else []}),
+                    encoding="utf-8")
+    report = validate(path)
+    assert report.table is not None or report.errors
