@@ -142,3 +142,16 @@ def test_faster_growth_never_less_demand_later(g1: float, g2: float, gpu_h: floa
     b = by_year(_needs([hi], [2028], [gpu_h]), years)
     assert (b["gpu_hours"].to_numpy() >= a["gpu_hours"].to_numpy() * (1 - 1e-12)).all()
     assert (b["peak_gpus"].to_numpy() >= a["peak_gpus"].to_numpy()).all()
+
+
+def test_results_are_picklable() -> None:
+    """Sweeps map stages over Dask: Demand and SurveyTable must pickle (docs/contracts.md)."""
+    import pickle
+
+    s = load_scenario()
+    table = load_survey(s)
+    d = estimate(table, s)
+    back = pickle.loads(pickle.dumps(d))
+    assert back.years == d.years
+    assert back.by_year.equals(d.by_year)
+    assert pickle.loads(pickle.dumps(table)).n_needs == table.n_needs
