@@ -247,3 +247,42 @@ def planner_world(world: World) -> World:
         time.sleep(0.05)
     world.tokens["run"] = str(run["id"])
     return world
+
+
+@dataclass
+class LiveServer:
+    """A uvicorn server on a free loopback port, serving a seeded app."""
+
+    url: str
+    world: World
+
+
+@pytest.fixture
+def live_server(planner_world: World) -> Iterator[LiveServer]:
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        planner_world.app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",  # type: ignore[arg-type]
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield LiveServer(url=f"http://127.0.0.1:{port}", world=planner_world)
+    server.should_exit = True
+    thread.join(timeout=10)

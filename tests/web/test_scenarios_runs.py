@@ -124,9 +124,7 @@ def test_a_scenario_linked_to_a_round_runs_on_its_submitted_answers(planner_worl
     )
     demand = c.get(f"/api/scenarios/{sid}/demand", headers=h).json()
     assert demand["n_institutions"] == 1
-    assert demand["rows_by_tenant_class"] == {
-        "university": {"finetuning": 1}
-    }
+    assert demand["rows_by_tenant_class"] == {"university": {"finetuning": 1}}
     w.app.state.worker.run_function = capture
     run = _wait(c, h, c.post(f"/api/scenarios/{sid}/runs", headers=h).json()["id"])
     assert run["status"] == "done", run["error"]

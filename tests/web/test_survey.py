@@ -143,15 +143,9 @@ def test_a_failed_upload_leaves_the_previous_answer_intact(world, valid_answers)
     assert r.status_code == 422
     assert any(p["column"] and "deadline" in p["column"].lower() for p in r.json()["detail"])
     after = c.get(_url(world), headers=h).json()
-    assert (
-        after["status"] == "submitted"
-    )
-    assert (
-        after["version"] == 1
-    )
-    assert (
-        after["answers"] == c.get(f"{_url(world)}/history", headers=h).json()[0]["answers"]
-    )
+    assert after["status"] == "submitted"
+    assert after["version"] == 1
+    assert after["answers"] == c.get(f"{_url(world)}/history", headers=h).json()[0]["answers"]
 
 
 @pytest.mark.parametrize(

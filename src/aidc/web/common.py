@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -48,3 +48,9 @@ def get_or_404(s: Session, model: type[Any], id_: int, what: str) -> Any:
     if row is None:
         raise HTTPException(404, f"no such {what}")
     return row
+
+
+#: A row id in a path or query: positive and within a 32-bit integer (PostgreSQL's ``integer``).
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]

@@ -124,7 +124,7 @@ class SubmissionIn(Body):
     )
     submit: bool = Field(False, description="Submit (refused while there are errors) or keep as a draft.")
     expected_version: int | None = Field(
-        None, ge=1, description="Refuse with 409 if the stored version differs."
+        None, ge=1, le=2**31 - 1, description="Refuse with 409 if the stored version differs."
     )
 
 
@@ -168,7 +168,9 @@ class ScenarioIn(Body):
 
     name: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\- ]*$")
     scenario: Scenario
-    survey_round_id: int | None = Field(None, description="Round whose submitted answers feed the demand.")
+    survey_round_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Round whose submitted answers feed the demand."
+    )
 
 
 class ScenarioOut(BaseModel):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aidc.web.common import aware, db, get_or_404, redirect, render, round_open
+from aidc.web.common import PathId, aware, db, get_or_404, redirect, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SurveyRound, User, get_one, utcnow
 from aidc.web.routers.users import institution_id
 from aidc.web.schemas import AcceptIn, BoardRow, InvitationIn, InvitationOut, RoundIn, RoundOut, TokenOut
@@ -34,7 +34,7 @@ def round_out(r: SurveyRound) -> RoundOut:
     )
 
 
-def board(s: Session, round_id: int) -> list[BoardRow]:
+def board(s: Session, round_id: PathId) -> list[BoardRow]:
     """Return each invited institution's answer state in a round."""
     invited = s.execute(
         select(Invitation, Institution)
@@ -76,7 +76,7 @@ def create_round(s: Session, body: RoundIn, user: User) -> SurveyRound:
     return r
 
 
-def invite(request: Request, s: Session, round_id: int, body: InvitationIn) -> InvitationOut:
+def invite(request: Request, s: Session, round_id: PathId, body: InvitationIn) -> InvitationOut:
     """Create an invitation (and the institution if new); the URL holds the only copy of the token."""
     get_or_404(s, SurveyRound, round_id, "survey round")
     token = new_token()
@@ -118,7 +118,7 @@ def add_round(
 
 @router.get("/api/rounds/{round_id}", tags=["rounds"])
 def get_round(
-    round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+    round_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
 ) -> RoundOut:
     """Return one round."""
     return round_out(get_or_404(s, SurveyRound, round_id, "survey round"))
@@ -126,7 +126,7 @@ def get_round(
 
 @router.get("/api/rounds/{round_id}/board", tags=["rounds"])
 def get_board(
-    round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+    round_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
 ) -> list[BoardRow]:
     """Who was invited and who has answered."""
     get_or_404(s, SurveyRound, round_id, "survey round")
@@ -135,7 +135,7 @@ def get_board(
 
 @router.post("/api/rounds/{round_id}/close", tags=["rounds"])
 def close_round(
-    round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+    round_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
 ) -> RoundOut:
     """Close a round: answers can no longer be changed."""
     r = get_or_404(s, SurveyRound, round_id, "survey round")
@@ -147,7 +147,7 @@ def close_round(
 @router.post("/api/rounds/{round_id}/invitations", status_code=201, tags=["rounds"])
 def add_invitation(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     body: InvitationIn,
     _: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
@@ -222,7 +222,10 @@ def rounds_add(
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse, include_in_schema=False)
 def round_page(
-    request: Request, round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+    request: Request,
+    round_id: PathId,
+    _: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
 ) -> HTMLResponse:
     """Show a round: who answered, and the invitation form."""
     r = round_out(get_or_404(s, SurveyRound, round_id, "survey round"))
@@ -232,7 +235,7 @@ def round_page(
 @router.post("/rounds/{round_id}/invitations", response_class=HTMLResponse, include_in_schema=False)
 def round_invite(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     _: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
     institution: Annotated[str, Form()],
@@ -257,7 +260,7 @@ def round_invite(
 
 @router.post("/rounds/{round_id}/close", include_in_schema=False)
 def round_close(
-    round_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+    round_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
 ) -> Response:
     """Close a round from its page."""
     close_round(round_id, _, s)

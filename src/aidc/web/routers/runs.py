@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aidc.web.common import aware, db, get_or_404, redirect, render
+from aidc.web.common import PathId, QueryId, aware, db, get_or_404, redirect, render
 from aidc.web.db import Run, RunFile, ScenarioRecord, User
 from aidc.web.schemas import RunOut
 from aidc.web.security import require
@@ -39,7 +39,7 @@ def run_out(s: Session, run: Run, with_result: bool = True) -> RunOut:
     )
 
 
-def start_run(request: Request, s: Session, scenario_id: int, user: User) -> Run:
+def start_run(request: Request, s: Session, scenario_id: PathId, user: User) -> Run:
     """Queue a run of the scenario as it is stored now."""
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
     run = Run(
@@ -56,7 +56,7 @@ def start_run(request: Request, s: Session, scenario_id: int, user: User) -> Run
     return run
 
 
-def _latest_done(s: Session, scenario_id: int) -> Run | None:
+def _latest_done(s: Session, scenario_id: PathId) -> Run | None:
     return s.scalars(
         select(Run).where(Run.scenario_id == scenario_id, Run.status == "done").order_by(Run.id.desc())
     ).first()
@@ -102,7 +102,7 @@ def comparison(s: Session, a: int, b: int) -> dict[str, Any]:
 @router.post("/api/scenarios/{scenario_id}/runs", status_code=202, tags=["runs"])
 def create_run(
     request: Request,
-    scenario_id: int,
+    scenario_id: PathId,
     user: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
 ) -> RunOut:
@@ -114,7 +114,7 @@ def create_run(
 def list_runs(
     _: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
-    scenario_id: Annotated[int | None, Query()] = None,
+    scenario_id: QueryId | None = None,
 ) -> list[RunOut]:
     """List runs (newest first), without their results."""
     q = select(Run).order_by(Run.id.desc()).limit(200)
@@ -124,7 +124,9 @@ def list_runs(
 
 
 @router.get("/api/runs/{run_id}", tags=["runs"])
-def get_run(run_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]) -> RunOut:
+def get_run(
+    run_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> RunOut:
     """Return a run's state, progress, error, and results when done."""
     return run_out(s, get_or_404(s, Run, run_id, "run"))
 
@@ -133,8 +135,8 @@ def get_run(run_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Sess
 def compare(
     _: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
-    a: Annotated[int, Query()],
-    b: Annotated[int, Query()],
+    a: QueryId,
+    b: QueryId,
 ) -> dict[str, Any]:
     """Compare two scenarios: differing inputs and their latest results."""
     return comparison(s, a, b)
@@ -142,7 +144,7 @@ def compare(
 
 @router.get("/api/runs/{run_id}/files/{name}", tags=["runs"])
 def download(
-    run_id: int,
+    run_id: PathId,
     name: Literal["report.html", "report.xlsx"],
     _: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
@@ -165,7 +167,7 @@ def download(
 @router.post("/scenarios/{scenario_id}/runs", include_in_schema=False)
 def run_from_page(
     request: Request,
-    scenario_id: int,
+    scenario_id: PathId,
     user: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
 ) -> Response:
@@ -175,7 +177,7 @@ def run_from_page(
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
 def run_page(
-    request: Request, run_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+    request: Request, run_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
 ) -> HTMLResponse:
     """Progress while running (the page polls the API), then charts and tables."""
     run = get_or_404(s, Run, run_id, "run")
@@ -188,8 +190,8 @@ def compare_page(
     request: Request,
     _: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
-    a: Annotated[int, Query()],
-    b: Annotated[int, Query()],
+    a: QueryId,
+    b: QueryId,
 ) -> HTMLResponse:
     """Show two scenarios side by side."""
     return render(request, "compare.html", cmp=comparison(s, a, b))

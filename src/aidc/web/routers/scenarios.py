@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from aidc.errors import InputError
 from aidc.scenario import dump_scenario, list_scenarios, load_scenario, parse_scenario
 from aidc.web import survey_io
-from aidc.web.common import aware, db, get_or_404, redirect, render
+from aidc.web.common import PathId, aware, db, get_or_404, redirect, render
 from aidc.web.db import Run, ScenarioRecord, SurveyRound, User, utcnow
 from aidc.web.routers.survey import submitted_answers
 from aidc.web.schemas import ScenarioIn, ScenarioListItem, ScenarioOut
@@ -36,13 +36,18 @@ def scenario_out(rec: ScenarioRecord) -> ScenarioOut:
     )
 
 
-def _check_round(s: Session, round_id: int | None) -> None:
+def _check_round(s: Session, round_id: PathId | None) -> None:
     if round_id is not None and s.get(SurveyRound, round_id) is None:
         raise HTTPException(422, f"no survey round {round_id}")
 
 
 def store_scenario(
-    s: Session, user: User, name: str, yaml_text: str, round_id: int | None, rec: ScenarioRecord | None = None
+    s: Session,
+    user: User,
+    name: str,
+    yaml_text: str,
+    round_id: PathId | None,
+    rec: ScenarioRecord | None = None,
 ) -> ScenarioRecord:
     """Insert or update a scenario row (the YAML must already be valid)."""
     _check_round(s, round_id)
@@ -63,7 +68,7 @@ def store_scenario(
 SUMMED = ("n_gpus", "gpu_h_per_y", "cpu_vcpus", "memory_gb", "storage_tb", "requests_per_day")
 
 
-def aggregate(s: Session, round_id: int) -> dict[str, Any]:
+def aggregate(s: Session, round_id: PathId) -> dict[str, Any]:
     """Count the submitted need rows of a round by sheet and tenant class, and sum the plain quantities."""
     answers = submitted_answers(s, round_id)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -122,7 +127,7 @@ def create(
 
 @router.get("/api/scenarios/{scenario_id}", tags=["scenarios"])
 def read(
-    scenario_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+    scenario_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
 ) -> ScenarioOut:
     """Return a stored scenario."""
     return scenario_out(get_or_404(s, ScenarioRecord, scenario_id, "scenario"))
@@ -130,7 +135,7 @@ def read(
 
 @router.put("/api/scenarios/{scenario_id}", tags=["scenarios"])
 def replace(
-    scenario_id: int,
+    scenario_id: PathId,
     body: ScenarioIn,
     user: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
@@ -144,7 +149,7 @@ def replace(
 
 @router.get("/api/scenarios/{scenario_id}/demand", tags=["scenarios"])
 def demand(
-    scenario_id: int, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+    scenario_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
 ) -> dict[str, Any]:
     """Sum the linked round's submitted answers summed by tenant class."""
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
@@ -227,7 +232,7 @@ def _edit_page(
 @router.get("/scenarios/{scenario_id}", response_class=HTMLResponse, include_in_schema=False)
 def scenario_page(
     request: Request,
-    scenario_id: int,
+    scenario_id: PathId,
     _: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
 ) -> HTMLResponse:
@@ -238,7 +243,7 @@ def scenario_page(
 @router.post("/scenarios/{scenario_id}", response_class=HTMLResponse, include_in_schema=False)
 def scenario_save(
     request: Request,
-    scenario_id: int,
+    scenario_id: PathId,
     user: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
     yaml_text: Annotated[str, Form(max_length=200_000)],

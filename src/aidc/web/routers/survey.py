@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidc.errors import Problem
 from aidc.web import store, survey_io
-from aidc.web.common import aware, db, get_or_404, render, round_open
+from aidc.web.common import PathId, QueryId, aware, db, get_or_404, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SubmissionEvent, SurveyRound, User
 from aidc.web.schemas import EventOut, ProblemOut, RoundOut, SubmissionIn, SubmissionOut
 from aidc.web.security import require
@@ -49,7 +49,7 @@ class Refused(HTTPException):
         self.problems = problems
 
 
-def _round_for(s: Session, user: User, round_id: int) -> SurveyRound:
+def _round_for(s: Session, user: User, round_id: PathId) -> SurveyRound:
     r = get_or_404(s, SurveyRound, round_id, "survey round")
     if user.role == "institution":
         q = select(Invitation.id).filter_by(round_id=round_id, institution_id=user.institution_id)
@@ -70,7 +70,7 @@ def _institution(user: User, institution_id: int | None) -> int:
 
 
 def submission_out(
-    s: Session, round_id: int, institution_id: int, problems: list[Problem] | None = None
+    s: Session, round_id: PathId, institution_id: int, problems: list[Problem] | None = None
 ) -> SubmissionOut:
     """Return the stored answer (status ``none`` when there is none yet)."""
     sub = store.current(s, round_id, institution_id)
@@ -113,6 +113,7 @@ def save_answers(
         raise HTTPException(413, f"more than {MAX_ROWS_PER_SHEET} rows on a sheet")
     assert user.institution_id is not None
     answers = survey_io.normalize(answers, user.institution_id, _organisation(s, user))
+    s.commit()  # end the read: the request's connection goes back to the pool before the write
     problems = survey_io.validate_answers(answers)
     if submit and (survey_io.n_need_rows(answers) == 0 or _errors(problems)):
         raise Refused(
@@ -209,10 +210,10 @@ def my_rounds(
 
 @router.get("/api/rounds/{round_id}/submission", tags=["survey"])
 def get_submission(
-    round_id: int,
+    round_id: PathId,
     user: Annotated[User, Depends(READER)],
     s: Annotated[Session, Depends(db)],
-    institution_id: Annotated[int | None, Query()] = None,
+    institution_id: QueryId | None = None,
 ) -> SubmissionOut:
     """Return the stored answer: an institution's own, or (planners) that of ``institution_id``."""
     _round_for(s, user, round_id)
@@ -222,7 +223,7 @@ def get_submission(
 @router.put("/api/rounds/{round_id}/submission", tags=["survey"])
 def put_submission(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     body: SubmissionIn,
     user: Annotated[User, Depends(INSTITUTION)],
     s: Annotated[Session, Depends(db)],
@@ -246,7 +247,7 @@ def put_submission(
 @router.post("/api/rounds/{round_id}/submission/upload", tags=["survey"])
 async def upload_submission(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     file: UploadFile,
     user: Annotated[User, Depends(INSTITUTION)],
     s: Annotated[Session, Depends(db)],
@@ -264,10 +265,10 @@ async def upload_submission(
 
 @router.get("/api/rounds/{round_id}/submission/history", tags=["survey"])
 def submission_history(
-    round_id: int,
+    round_id: PathId,
     user: Annotated[User, Depends(READER)],
     s: Annotated[Session, Depends(db)],
-    institution_id: Annotated[int | None, Query()] = None,
+    institution_id: QueryId | None = None,
 ) -> list[EventOut]:
     """List every version of the answer: who changed it, when, and what it held."""
     _round_for(s, user, round_id)
@@ -293,7 +294,7 @@ def submission_history(
     ]
 
 
-def submitted_answers(s: Session, round_id: int) -> list[tuple[str, dict[str, Any]]]:
+def submitted_answers(s: Session, round_id: PathId) -> list[tuple[str, dict[str, Any]]]:
     """Return (institution name, answers) of every submitted answer of a round."""
     q = (
         select(Submission, Institution.name)
@@ -306,7 +307,7 @@ def submitted_answers(s: Session, round_id: int) -> list[tuple[str, dict[str, An
 
 @router.get("/api/rounds/{round_id}/responses", tags=["survey"])
 def round_responses(
-    round_id: int,
+    round_id: PathId,
     _: Annotated[User, Depends(require("admin", "planner"))],
     s: Annotated[Session, Depends(db)],
 ) -> dict[str, list[dict[str, Any]]]:
@@ -410,7 +411,7 @@ def survey_template(_: Annotated[User, Depends(READER)]) -> Response:
 @router.get("/survey/{round_id}", response_class=HTMLResponse, include_in_schema=False)
 def survey_page(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     user: Annotated[User, Depends(INSTITUTION)],
     s: Annotated[Session, Depends(db)],
 ) -> HTMLResponse:
@@ -421,7 +422,7 @@ def survey_page(
 @router.post("/survey/{round_id}", response_class=HTMLResponse, include_in_schema=False)
 async def survey_post(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     user: Annotated[User, Depends(INSTITUTION)],
     s: Annotated[Session, Depends(db)],
 ) -> HTMLResponse:
@@ -474,7 +475,7 @@ async def survey_post(
 @router.post("/survey/{round_id}/upload", response_class=HTMLResponse, include_in_schema=False)
 async def survey_upload(
     request: Request,
-    round_id: int,
+    round_id: PathId,
     file: UploadFile,
     user: Annotated[User, Depends(INSTITUTION)],
     s: Annotated[Session, Depends(db)],

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from aidc.web.common import db, get_or_404, redirect, render
+from aidc.web.common import PathId, db, get_or_404, redirect, render
 from aidc.web.db import Institution, User, get_one
 from aidc.web.schemas import UserIn, UserOut, UserPatch
 from aidc.web.security import Passwords, require
@@ -70,7 +70,10 @@ def add_user(request: Request, body: UserIn, _: Annotated[User, Depends(ADMIN)])
 
 @router.patch("/api/users/{user_id}", tags=["users"])
 def patch_user(
-    user_id: int, body: UserPatch, admin: Annotated[User, Depends(ADMIN)], s: Annotated[Session, Depends(db)]
+    user_id: PathId,
+    body: UserPatch,
+    admin: Annotated[User, Depends(ADMIN)],
+    s: Annotated[Session, Depends(db)],
 ) -> UserOut:
     """Activate or deactivate an account (an admin cannot deactivate themselves)."""
     user = get_or_404(s, User, user_id, "user")
