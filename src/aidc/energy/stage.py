@@ -18,6 +18,8 @@ from aidc.errors import InputError
 from aidc.scenario import Scenario
 from aidc.units import KWH_PER_MWH
 
+L_PER_M3 = 1000.0  # litres in a cubic metre (definition)
+
 
 @dataclass(frozen=True, slots=True)
 class EnergyResult:
@@ -118,31 +120,20 @@ def evaluate(
     util = _series(utilization_frac_hourly, "utilization_frac_hourly", 0.0, 1.0)
     intensity = _series(grid_intensity_t_per_mwh_hourly, "grid_intensity_t_per_mwh_hourly", 0.0)
     section, notes = scenario.energy, []
-    facility = (
-        facility_from_design(scenario, design) if design is not None else facility_from_scenario(scenario)
-    )
-    if design is None:
+    if design is not None:
+        facility = facility_from_design(scenario, design)
+    else:
+        facility = facility_from_scenario(scenario)
         notes.append("no design given: " + facility.source)
-    w = _weather(scenario, weather)
-    hourly = facility_hourly(
-        facility, busy_fractions(facility.fleet, N_HOURS, section, busy, util), w, section
-    )
+    busy_frac = busy_fractions(facility.fleet, N_HOURS, section, busy, util)
+    hourly = facility_hourly(facility, busy_frac, _weather(scenario, weather), section)
     cal = tariff.calendar(scenario.start_year)
-    hourly.insert(1, "timestamp", cal["timestamp"].to_numpy())
-    hourly.insert(2, "month", cal["month"].to_numpy())
-    hourly.insert(3, "hour", cal["hour"].to_numpy())
-    ef_year = section.grid_ef_year or scenario.start_year
-    ef, ef_rec = carbon.grid_factor_t_per_mwh(ef_year)
-    hourly["grid_ef_t_per_mwh"] = intensity if intensity is not None else ef
-    hourly["carbon_t"] = carbon.carbon_t(
-        hourly.facility_power_kw, hourly.grid_ef_t_per_mwh, section.renewable_frac
-    )
+    for i, col in enumerate(("timestamp", "month", "hour"), start=1):
+        hourly.insert(i, col, cal[col].to_numpy())
+    notes += _add_carbon(hourly, scenario, intensity)
     tar = tariff.get_tariff(section.tariff)
-    peak_kw = float(hourly.facility_power_kw.max())
-    contract_kw = facility.contract_kw or float(math.ceil(peak_kw))
+    contract_kw = facility.contract_kw or float(math.ceil(hourly.facility_power_kw.max()))
     bill = tariff.monthly_bill(hourly.facility_power_kw, cal, tar, contract_kw, section.billing_demand)
-    if intensity is None and ef_rec is not None and int(ef_rec["period"][-4:]) < ef_year:
-        notes.append(f"grid emission factor of {ef_rec['period']} used for {ef_year} (latest published)")
     usage_h = float(hourly.facility_power_kw.sum()) / 12 / contract_kw
     fits = tariff.option_for_usage(tar, usage_h)
     if tar.option and fits and fits != tar.option:
@@ -151,26 +142,54 @@ def evaluate(
             f"not the chosen option {tar.option}"
         )
     monthly = monthly_summary(hourly)
+    annual = _annual(hourly, monthly, bill, tar, contract_kw, usage_h) | {
+        "renewable_frac": section.renewable_frac,
+        "year": scenario.start_year,
+    }
+    return EnergyResult(hourly, monthly, bill, annual, facility, tuple(notes))
+
+
+def _add_carbon(
+    hourly: pd.DataFrame, scenario: Scenario, intensity: npt.NDArray[np.float64] | None
+) -> list[str]:
+    """Add ``grid_ef_t_per_mwh`` and ``carbon_t`` to the hourly table; return notes."""
+    ef_year = scenario.energy.grid_ef_year or scenario.start_year
+    ef, rec = carbon.grid_factor_t_per_mwh(ef_year)
+    hourly["grid_ef_t_per_mwh"] = intensity if intensity is not None else ef
+    hourly["carbon_t"] = carbon.carbon_t(
+        hourly.facility_power_kw, hourly.grid_ef_t_per_mwh, scenario.energy.renewable_frac
+    )
+    if intensity is None and int(rec["period"][-4:]) < ef_year:
+        return [f"grid emission factor of {rec['period']} used for {ef_year} (latest published)"]
+    return []
+
+
+def _annual(
+    hourly: pd.DataFrame,
+    monthly: pd.DataFrame,
+    bill: pd.DataFrame,
+    tar: tariff.Tariff,
+    contract_kw: float,
+    usage_h: float,
+) -> dict[str, Any]:
     it_mwh, fac_mwh = float(monthly.it_energy_mwh.sum()), float(monthly.facility_energy_mwh.sum())
     cur = tar.money
-    annual = {
+    total = float(bill[f"total_{cur}"].sum())
+    return {
         "it_energy_mwh": it_mwh,
         "facility_energy_mwh": fac_mwh,
         "pue": fac_mwh / it_mwh,
-        "peak_facility_kw": peak_kw,
+        "peak_facility_kw": float(hourly.facility_power_kw.max()),
         "peak_it_kw": float(hourly.it_power_kw.max()),
-        f"bill_{cur}": float(bill[f"total_{cur}"].sum()),
-        f"price_{cur}_per_kwh": float(bill[f"total_{cur}"].sum()) / (fac_mwh * KWH_PER_MWH),
+        f"bill_{cur}": total,
+        f"price_{cur}_per_kwh": total / (fac_mwh * KWH_PER_MWH),
         "carbon_t": float(hourly.carbon_t.sum()),
         "free_cooling_h": float(hourly.free_cooling_frac.sum()),
         "full_free_cooling_h": int((hourly.free_cooling_frac >= 1.0).sum()),
         "water_m3": float(hourly.water_m3.sum()),
-        "wue_l_per_kwh": float(hourly.water_m3.sum()) * 1000.0 / (it_mwh * KWH_PER_MWH),
+        "wue_l_per_kwh": float(hourly.water_m3.sum()) * L_PER_M3 / (it_mwh * KWH_PER_MWH),
         "contract_kw": contract_kw,
         "usage_h_per_month": usage_h,
         "grid_ef_t_per_mwh": float(hourly.grid_ef_t_per_mwh.mean()),
-        "renewable_frac": section.renewable_frac,
         "tariff": tar.key,
-        "year": scenario.start_year,
     }
-    return EnergyResult(hourly, monthly, bill, annual, facility, tuple(notes))
