@@ -58,6 +58,7 @@ def _heatmap(table: pd.DataFrame, output: str, x: str, y: str) -> Any:
 
     m = _means(table, [y, x], output).pivot(index=y, columns=x, values="mean")
     fig = go.Figure(go.Heatmap(z=m.to_numpy(), x=[str(v) for v in m.columns], y=[str(v) for v in m.index],
+                               texttemplate="%{z:.4~s}",
                                colorbar={"title": output}))
     fig.update_layout(title=f"{output}: mean over seeds and other axes", xaxis_title=x, yaxis_title=y)
     return fig
