@@ -71,3 +71,13 @@ def test_demand_bad_survey_exits_2(tmp_path: Path) -> None:
     path.write_text("respondents: 3\n", encoding="utf-8")
     result = runner.invoke(app, ["demand", str(path), "--no-write"])
     assert result.exit_code == 2
+
+
+def test_validate_in_korean(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("respondents:\n  - {respondent_id: U01, organisation: A, tenant_class: bank}\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["survey", "validate", str(path), "--lang", "ko"])
+    assert result.exit_code == 2
+    assert "허용되지" in result.output
+    assert "유효하지 않음" in result.output

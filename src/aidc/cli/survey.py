@@ -12,6 +12,7 @@ from rich.table import Table
 from aidc import survey
 from aidc.cli._common import JsonOpt, LangOpt, check_lang, console, print_json
 from aidc.errors import Problem
+from aidc.survey.messages import localise
 
 app = typer.Typer(help="Write the demand survey template and check returned surveys.", no_args_is_help=True)
 
@@ -32,11 +33,16 @@ def template(
     console.print(f"wrote {path}")
 
 
-def _table(problems: list[Problem], title: str, colour: str) -> Table:
-    table = Table("sheet", "row", "column", "found", "problem", "expected", title=title, title_style=colour)
+_HEADS = {"en": ("sheet", "row", "column", "found", "problem", "expected"),
+          "ko": ("시트", "행", "열", "입력값", "문제", "기대값")}
+
+
+def _table(problems: list[Problem], title: str, colour: str, lang: str) -> Table:
+    table = Table(*_HEADS[lang], title=title, title_style=colour)
     for p in problems:
+        message, expected = localise(p, lang)
         table.add_row(p.sheet or "", "" if p.row is None else str(p.row), p.column or "",
-                      "" if p.found is None else repr(p.found), p.message, p.expected or "")
+                      "" if p.found is None else repr(p.found), message, expected or "")
     return table
 
 
@@ -44,8 +50,10 @@ def _table(problems: list[Problem], title: str, colour: str) -> Table:
 def validate(
     file: Annotated[Path, typer.Argument(help="Survey file: .xlsx, .csv (UTF-8 or CP949) or .yaml.")],
     json_: JsonOpt = False,
+    lang: LangOpt = "en",
 ) -> None:
     """Check a returned survey; list every error and warning (exit 2 when there are errors)."""
+    check_lang(lang)
     report = survey.validate(file)
     counts = {} if report.table is None else {k: len(v) for k, v in report.table.needs.items()}
     n_resp = 0 if report.table is None else len(report.table.respondents)
@@ -55,13 +63,19 @@ def validate(
                     "warnings": [asdict(p) for p in report.warnings]})
     else:
         if report.errors:
-            console.print(_table(report.errors, f"{len(report.errors)} error(s)", "bold red"))
+            title = f"{len(report.errors)} " + ("오류" if lang == "ko" else "error(s)")
+            console.print(_table(report.errors, title, "bold red", lang))
         if report.warnings:
-            console.print(_table(report.warnings, f"{len(report.warnings)} warning(s)", "bold yellow"))
-        verdict = "[green]valid[/]" if report.ok else "[red]not valid[/]"
+            title = f"{len(report.warnings)} " + ("경고" if lang == "ko" else "warning(s)")
+            console.print(_table(report.warnings, title, "bold yellow", lang))
         needs = ", ".join(f"{k} {n}" for k, n in counts.items() if n)
-        console.print(f"{file}: {verdict} — {n_resp} respondent(s) and valid needs: {needs or 'none'}",
-                      highlight=False)
+        if lang == "ko":
+            verdict = "[green]유효함[/]" if report.ok else "[red]유효하지 않음[/]"
+            line = f"{file}: {verdict} — 응답기관 {n_resp}곳, 유효한 수요: {needs or '없음'}"
+        else:
+            verdict = "[green]valid[/]" if report.ok else "[red]not valid[/]"
+            line = f"{file}: {verdict} — {n_resp} respondent(s) and valid needs: {needs or 'none'}"
+        console.print(line, highlight=False)
     if not report.ok:
         raise typer.Exit(2)
 

@@ -61,7 +61,7 @@ def read_xlsx(path: Path) -> tuple[list[RawSheet], list[Problem]]:
         if name is None:
             if normalise(title) not in IGNORED_SHEETS:
                 problems.append(_problem(file, "unknown sheet, ignored", sheet=title, severity="warning",
-                                         expected=", ".join(s.en for s in sheets().values())))
+                                         expected="one of " + ", ".join(s.en for s in sheets().values())))
             continue
         for rng in ws.merged_cells.ranges:
             problems.append(_problem(
@@ -143,7 +143,7 @@ def _split_flat(
         if name is None:
             problems.append(_problem(file, "unknown sheet name in the sheet column", row=line,
                                      column=headers[col], found=title,
-                                     expected=", ".join(s.en for s in sheets().values())))
+                                     expected="one of " + ", ".join(s.en for s in sheets().values())))
             continue
         sheet = out.setdefault(name, RawSheet(name=name, title=title, headers=headers, flat=True))
         sheet.rows.append((line, values))
