@@ -17,6 +17,7 @@ from aidc import data
 from aidc.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
 _BASE = "base scenario"
+_DESCRIPTIVE = ("name", "title", "description")
 
 
 def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
@@ -51,7 +52,7 @@ def assumptions(scenario: Scenario) -> pd.DataFrame:
     or ``base scenario``); values are shown as written in the scenario.
     """
     mine: dict[str, Any] = {}
-    _flatten(scenario.model_dump(mode="json", exclude={"name", "title", "description"}), "", mine)
+    _flatten(scenario.model_dump(mode="json", exclude=set(_DESCRIPTIVE)), "", mine)
     base_scenario = load_scenario(DEFAULT_SCENARIO)
     base: dict[str, Any] = {}
     _flatten(base_scenario.model_dump(mode="json"), "", base)
@@ -65,6 +66,9 @@ def assumptions(scenario: Scenario) -> pd.DataFrame:
             default, origin = base.get(path), _BASE
         if value != default:
             rows.append((path, _show(value), _show(default), origin))
+    # what the base scenario has and this one dropped (a server type left out of the mix ...)
+    rows += [(path, _show(None), _show(default), _BASE) for path, default in base.items()
+             if path not in mine and path not in records and path.split(".")[0] not in _DESCRIPTIVE]
     return pd.DataFrame(rows, columns=["field", "value", "default", "default_from"])
 
 
@@ -72,14 +76,14 @@ def _show(value: Any) -> str:
     return "–" if value is None else str(value)
 
 
-def _referenced_keys(scenario: Scenario) -> set[str]:
+def _referenced_keys(scenario: Scenario, with_keys: bool = True) -> set[str]:
     # Catalog entries are referred to by key: in the fleet, in halls, as switch models, as the
     # GPU model of a server type used. Collect every string (and dict key) the scenario holds.
     found: set[str] = set()
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
-            found.update(str(k) for k in value)
+            found.update(str(k) for k in value if with_keys)
             for v in value.values():
                 walk(v)
         elif isinstance(value, list):
@@ -94,10 +98,47 @@ def _referenced_keys(scenario: Scenario) -> set[str]:
     return found
 
 
-def sources(scenario: Scenario) -> pd.DataFrame:
-    """Return the source of every default record and of every catalog entry the scenario uses.
+#: Folders of shipped data sets (besides defaults and catalogs) whose records feed the stages.
+DATA_FOLDERS = ("costs", "tariffs", "carbon", "demand")
 
-    Columns ``key, value, unit, type, source``; catalog figures are keyed ``file:entry.field``.
+
+def _records(tree: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every ``{value, source}`` record inside a loaded YAML tree, keyed by its dotted path."""
+    if isinstance(tree, dict) and "source" in tree and "value" in tree:
+        return [(path, tree)]
+    if isinstance(tree, dict):
+        return [r for k, v in tree.items() for r in _records(v, f"{path}.{k}" if path else str(k))]
+    return []
+
+
+def _entries(tree: Any) -> set[str]:
+    """The entry names of a data file: the keys of its top-level sections (``tariffs.<name>``)."""
+    if not isinstance(tree, dict):
+        return set()
+    return {str(k) for v in tree.values() if isinstance(v, dict) for k in v}
+
+
+def _data_set_rows(used: set[str]) -> list[tuple[str, str, str, str, str]]:
+    # A folder holding alternatives (several tariffs) counts only the file holding the one named;
+    # a folder of one file (the cost table, the grid emission factor) is always used.
+    rows = []
+    for folder in DATA_FOLDERS:
+        files = sorted(data.path(folder).glob("*.yaml")) if data.path(folder).is_dir() else []
+        for file in files:
+            tree = data.load_yaml(f"{folder}/{file.name}")
+            if len(files) > 1 and file.stem not in used and not used & _entries(tree):
+                continue
+            for key, rec in _records(tree, ""):
+                rows.append((f"{folder}/{file.stem}:{key}", _show(rec.get("value")), str(rec.get("unit", "")),
+                             str(rec.get("type", "")), str(rec["source"])))
+    return rows
+
+
+def sources(scenario: Scenario) -> pd.DataFrame:
+    """Return the source of every default record, catalog entry and data set the scenario uses.
+
+    Columns ``key, value, unit, type, source``; catalog figures are keyed ``file:entry.field``,
+    data-set figures ``folder/file:path``.
     """
     rows = [
         (key, _show(rec["value"]), rec["unit"], rec.get("type", ""), rec["source"])
@@ -113,4 +154,12 @@ def sources(scenario: Scenario) -> pd.DataFrame:
                 if isinstance(rec, dict) and "source" in rec:
                     rows.append((f"{file.stem}:{entry}.{name}", _show(rec.get("value")), rec.get("unit", ""),
                                  rec.get("type", ""), rec["source"]))
+    # data-set entries are named by value (energy.tariff: kepco_...), never by a field's name
+    rows += _data_set_rows(_referenced_keys(scenario, with_keys=False) | _default_values(scenario))
     return pd.DataFrame(rows, columns=["key", "value", "unit", "type", "source"])
+
+
+def _default_values(scenario: Scenario) -> set[str]:
+    # A data-set file may be named by a default (energy.tariff = kepco_industrial_b_2026), which
+    # the scenario dump holds too; string defaults are added for scenarios built in code.
+    return {str(rec["value"]) for rec in data.all_records().values() if isinstance(rec["value"], str)}
