@@ -112,7 +112,7 @@ def _records(tree: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _entries(tree: Any) -> set[str]:
-    """The entry names of a data file: the keys of its top-level sections (``tariffs.<name>``)."""
+    """Return the entry names of a data file: the keys of its top-level sections (``tariffs.<name>``)."""
     if not isinstance(tree, dict):
         return set()
     return {str(k) for v in tree.values() if isinstance(v, dict) for k in v}
