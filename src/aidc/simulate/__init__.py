@@ -101,6 +101,10 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
     return out
 
 
+def _identity(rows: np.ndarray) -> bool:
+    return bool(len(rows) == 0 or (rows[0] == 0 and np.all(np.diff(rows) == 1)))
+
+
 def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Policy, failures: Failures | None,
              rng: np.random.Generator, progress: Callable[[float], None] | None) -> pd.DataFrame:
     """Run each node class's jobs and gather the per-job log, in submission order."""
@@ -119,7 +123,8 @@ def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Poli
         for name, values in out.items():
             cols.setdefault(name, np.full(n, np.nan))[rows] = values
     log = pd.DataFrame({
-        "job_id": jobs["job_id"].take(table.row).reset_index(drop=True),
+        "job_id": jobs["job_id"].reset_index(drop=True) if _identity(table.row)
+        else jobs["job_id"].take(table.row).reset_index(drop=True),
         "tenant": pd.Categorical.from_codes(table.tenant, categories=list(table.tenants)),
         "gpu_class": pd.Categorical.from_codes(class_code, categories=[c.gpu_class for c in cluster.classes]),
         "priority": table.priority, "submit_s": table.submit_s, "duration_s": table.duration_s,
