@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from aidc.scenario._base import Section, quantity
 
@@ -115,3 +117,16 @@ class EconomicsSection(Section):
         "economics.mc_tariff_sd_frac", unit="-", ge=0, le=2,
         description="Monte Carlo: log-normal sigma of the electricity tariff.",
     )
+
+    @model_validator(mode="after")
+    def _fractions_by_class(self) -> Self:
+        for name in ("discount_by_class_frac", "tenant_share_frac"):
+            bad = {k: v for k, v in getattr(self, name).items() if not 0.0 <= v <= 1.0}
+            if bad:
+                raise ValueError(f"{name} values must lie in 0..1; found {bad}")
+        if self.tenant_share_frac and sum(self.tenant_share_frac.values()) <= 0:
+            raise ValueError("tenant_share_frac needs a positive share")
+        bad_prices = {k: v for k, v in self.server_price_usd.items() if v < 0}
+        if bad_prices:
+            raise ValueError(f"server_price_usd must be non-negative; found {bad_prices}")
+        return self
