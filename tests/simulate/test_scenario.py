@@ -46,3 +46,18 @@ def test_run_scenario_uses_job_stream_and_settings(monkeypatch: pytest.MonkeyPat
     assert log.loc["c", "start_s"] == 3600.0  # waits for 'a' to free a B200 node
     assert r.hourly.loc[0, "busy_gpus"] == pytest.approx(16 + 8 * 60 / 3600)  # c runs in hour 1
     assert r.hourly.loc[1, "busy_gpus"] == pytest.approx(4 * 60 / 3600)
+
+
+def test_scenario_section_defaults_and_window_check() -> None:
+    from pydantic import ValidationError
+
+    from aidc.scenario.simulation import ReservedWindowSpec, SimulationSection
+
+    section = SimulationSection(policy="fair_share", shares={"public": 0.2}, quotas_gpus={"startup_sme": 64})
+    assert section.policy_params() == {"shares": {"public": 0.2}, "quotas_gpus": {"startup_sme": 64}}
+    assert section.mtbf_h == round(2048 * 54 * 24 / 419)  # Llama 3: 419 interruptions, 54 days, 2,048 nodes
+    assert section.slowdown_min_duration_s == 10.0
+    with pytest.raises(ValidationError, match="end after it starts"):
+        ReservedWindowSpec(tenant="lab", start_h=10, end_h=9, n_gpus=8)
+    with pytest.raises(ValidationError):
+        SimulationSection(policy="lottery")

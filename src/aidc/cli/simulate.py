@@ -91,7 +91,7 @@ def simulate(
     gpus: Annotated[int | None, typer.Option("--gpus", help="GPUs of the cluster (--trace).", min=1)] = None,
     gpus_per_node: Annotated[int, typer.Option("--gpus-per-node", help="GPUs per node.", min=1)] = 8,
     placement: Annotated[str, typer.Option("--placement", help="pooled or node.")] = "pooled",
-    policy: Annotated[str, typer.Option("--policy", help=f"One of: {', '.join(sim.POLICIES)}.")] = "fifo",
+    policy: Annotated[str, typer.Option("--policy", help=f"--trace: {', '.join(sim.POLICIES)}.")] = "fifo",
     throughputs: Annotated[Path | None, typer.Option(help="Gavel throughputs JSON (--format gavel).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of random draws.")] = 0,
     out: Annotated[Path | None, typer.Option("--out", help="Write job log and hourly series here.")] = None,

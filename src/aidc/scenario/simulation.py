@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from aidc.scenario._base import Section, quantity
 
@@ -20,6 +20,12 @@ class ReservedWindowSpec(Section):
     end_h: float = Field(ge=0, le=168, description="End, hours from Monday 00:00.",
                          json_schema_extra={"unit": "h"})
     n_gpus: int = Field(ge=1, description="GPUs reserved.", json_schema_extra={"unit": "GPU"})
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end_h <= self.start_h:
+            raise ValueError("a reserved window must end after it starts (within one week)")
+        return self
 
 
 class SimulationSection(Section):

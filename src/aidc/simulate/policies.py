@@ -113,7 +113,7 @@ class EasyBackfill(Fifo):
         self._head = -1
         self._shadow_s = math.inf
         self._extra = 0
-        self._n_running = -1
+        self._capacity = -1
 
     def requeue(self, job: int) -> None:  # noqa: D102
         super().requeue(job)
@@ -126,8 +126,8 @@ class EasyBackfill(Fifo):
             return started
         alloc, t = state.alloc, state.t_s
         head = q[0]
-        if head != self._head:
-            self._head = head
+        if head != self._head or alloc.capacity != self._capacity:  # new head, or a node failed / came back
+            self._head, self._capacity = head, alloc.capacity
             # jobs started in this pass are not in state.running yet
             releases = sorted(state.running_by_end() + [(t + self.remaining_s[j], j) for j in started])
             self._shadow_s, self._extra = alloc.earliest_fit_s(self.n_gpus[head], releases, t)
