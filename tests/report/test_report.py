@@ -30,6 +30,11 @@ DIRECT = {
     "design_pue": lambda r: r.design.cooling.design_pue,
     "n_racks": lambda r: r.design.layout.n_racks,
     "floors_used": lambda r: r.design.layout.floors_used,
+    "n_checks": lambda r: len(r.design.checks),
+    "n_checks_failed": lambda r: len([c for c in r.design.checks if not c.ok]),
+    "phase2_year": lambda r: r.plan.phase2_year,
+    "capex": lambda r: r.economics.summary["capex_krw"],
+    "carbon": lambda r: r.energy.annual["carbon_t"],
     "gross_floor_area": lambda r: r.design.layout.gross_floor_area_m2,
     "utilization": lambda r: r.simulation.summary["utilization_frac"],
     "mean_wait": lambda r: r.simulation.summary["mean_wait_s"],
@@ -213,6 +218,6 @@ def test_summary_sentence_takes_the_fullest_variant_whose_figures_exist() -> Non
     full = {"phase2_year": "2031", "plan_binding_limit": "grid connection"}
     assert summary_sentence(t, "plan", full) == "Phase 2 is due in 2031 (binding limit: grid connection)."
     assert summary_sentence(t, "plan", {"phase2_year": "2031"}) == (
-        "Phase 2 is due in 2031, when demand outgrows phase 1.")
+        "Phase 2 (the first power block beyond phase 1) is due in 2031.")
     assert summary_sentence(t, "plan", {}) == "Within the planning horizon the plan needs no phase 2."
     assert summary_sentence(t, "survey", {}) is None  # no variant without its figure: no sentence

@@ -63,6 +63,13 @@ def at(obj: Any, path: str) -> Any:
     return obj
 
 
+def _count(checks: Any, ok: bool | None) -> int | None:
+    """Count the design checks (``ok=None``), or those whose ``ok`` is ``ok``."""
+    if not isinstance(checks, list):
+        return None
+    return sum(1 for c in checks if ok is None or bool(getattr(c, "ok", True)) is ok)
+
+
 def _rows(frame: Any) -> int | None:
     return len(frame) if isinstance(frame, pd.DataFrame) else None
 
@@ -118,6 +125,8 @@ HEADLINES: tuple[tuple[str, str, Callable[[Any], Any], str], ...] = (
     ("floors_used", "design", lambda d: at(d, "layout.floors_used"), "count"),
     ("gross_floor_area", "design", lambda d: at(d, "layout.gross_floor_area_m2"), "area_m2"),
     ("binding_limit", "design", lambda d: at(d, "binding_limit"), "text"),
+    ("n_checks", "design", lambda d: _count(at(d, "checks"), None), "count"),
+    ("n_checks_failed", "design", lambda d: _count(at(d, "checks"), False), "count"),
     ("phase2_year", "plan", phase2_year, "year"),
     ("plan_binding_limit", "plan", lambda p: at(p, "binding_limit"), "text"),
     ("utilization", "simulation", lambda s: at(s, "summary.utilization_frac"), "frac"),
