@@ -44,3 +44,17 @@ def test_plan_with_the_earlier_stages(tmp_path) -> None:
 def test_unknown_scenario_is_exit_2() -> None:
     res = runner.invoke(app, ["plan", "no-such-scenario"])
     assert res.exit_code == 2
+
+
+def test_schedule_figure_has_one_bar_per_purchase() -> None:
+    from aidc import load_scenario
+    from aidc.plan import optimize
+    from aidc.plan.figures import schedule_figure
+
+    plan = optimize(load_scenario("jeonbuk-phase1"))
+    fig = schedule_figure(plan)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert len(bars) == len(plan.schedule)
+    first = plan.schedule.sort_values(["year", "kind", "item"]).iloc[0]
+    assert bars[0].base[0] == first.year
+    assert "site floors" in fig.layout.title.text
