@@ -26,7 +26,9 @@ def _all_kinds_of_problems(write_xlsx, valid_book, tmp_path: Path) -> list[Probl
     bad_csv.write_bytes(b"\xff\xfe\x00\xff")
     problems += validate(bad_csv).problems
     (tmp_path / "x.yaml").write_text("respondents:\n  - {respondent_id: U01}\ngpu_direct:\n"
-                                     "  - {respondent_id: U01, start_year: 2028}\n", encoding="utf-8")
+                                     "  - {respondent_id: U01, start_year: 2028}\n"
+                                     "  - {respondent_id: U01, gpu_h_per_y: 1, n_gpus: 1, start_year: 28}\n",
+                                     encoding="utf-8")
     problems += validate(tmp_path / "x.yaml").problems
     return problems
 

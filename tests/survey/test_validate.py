@@ -282,3 +282,17 @@ def test_percent_formatted_cell_reads_as_percent(tmp_path, valid_book) -> None:
     report = validate(tmp_path / "p.xlsx")
     assert report.problems == []
     assert report.table.needs["training"]["growth_frac_per_y"].iloc[0] == pytest.approx(0.1)
+
+
+def test_gpu_direct_both_values_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "respondents:\n  - {respondent_id: U01, organisation: A, tenant_class: university}\n"
+        "gpu_direct:\n  - {respondent_id: U01, gpu_h_per_y: 100, n_gpus: 2, start_year: 2028}\n",
+        encoding="utf-8",
+    )
+    report = validate(path)
+    assert report.ok
+    assert _only(report.problems, "warning") == [
+        "s.yaml, sheet 'gpu_direct', row 1: both values given; 'n_gpus' is used (expected one of the two)"
+    ]

@@ -237,10 +237,17 @@ def _sheet_records(
             where = {"file": file, "sheet": sheet.title, "row": row, "column": header}
             record[c.name], found = _cell(c, cell, where)
             row_problems += found
-        if spec.one_of and all(record.get(n) is None for n in spec.one_of):
+        given = [n for n in spec.one_of if record.get(n) is not None]
+        if spec.one_of and not given:
             names = " or ".join(f"'{spec.column(n).en}'" for n in spec.one_of)
             row_problems.append(Problem("neither value given", file=file, sheet=sheet.title, row=row,
                                         expected=f"{names}"))
+        elif len(given) > 1:
+            # The demand stage takes the last of the alternatives (GPUs reserved all year).
+            used = header_of(sheet, given[-1])
+            row_problems.append(Problem(f"both values given; '{used}' is used", file=file,
+                                        sheet=sheet.title, row=row, severity="warning",
+                                        expected="one of the two"))
         problems += row_problems
         if not missing_required and not any(p.severity == "error" for p in row_problems):
             records.append(record)
