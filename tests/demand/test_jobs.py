@@ -84,3 +84,14 @@ def test_year_before_any_need_is_empty() -> None:
 def test_conservation_for_any_seed(seed: int) -> None:
     jobs = job_stream(DEMAND, SCENARIO, 2030, np.random.default_rng(seed))
     assert _gpu_hours(jobs) == pytest.approx(DEMAND.gpu_hours(2030), rel=TOLERANCE)
+
+
+def test_gpu_models_missing_from_the_fleet_ask_for_any_gpu() -> None:
+    """jeonbuk-ai has only DGX H100: L40S, H200 and B200 needs run on 'any GPU' ('')."""
+    scenario = load_scenario("jeonbuk-ai")
+    jobs = job_stream(estimate(load_survey(scenario), scenario), scenario, 2030, np.random.default_rng(0))
+    assert set(jobs["gpu_class"]) == {"h100_sxm", ""}
+    assert _gpu_hours(jobs) == pytest.approx(DEMAND.gpu_hours(2030), rel=TOLERANCE)
+    # The article's plan has no GPU server at all: the models asked are kept for the record.
+    assert set(job_stream(DEMAND, SCENARIO, 2030, np.random.default_rng(0))["gpu_class"]) == {
+        "h100_sxm", "h200_sxm", "b200", "l40s"}

@@ -87,6 +87,14 @@ def _batch(
 GENERATORS: dict[str, Callable[..., tuple]] = {"runs": _runs, "service": _service, "batch": _batch}
 
 
+def fleet_gpu_models(scenario: object) -> set[str]:
+    """Return the GPU models of the scenario's fleet (server types with a count or share above 0)."""
+    fleet = scenario.fleet  # type: ignore[attr-defined]
+    amounts = dict(fleet.servers or {}) | dict(fleet.mix or {})
+    catalog_ = scenario.servers()  # type: ignore[attr-defined]
+    return {catalog_[k].gpu_model for k, v in amounts.items() if v > 0 and catalog_[k].gpu_model}
+
+
 def job_stream(demand: Demand, scenario: object, year: int, rng: np.random.Generator) -> pd.DataFrame:
     """Return one year of demand as jobs, sorted by submit time.
 
@@ -105,8 +113,9 @@ def job_stream(demand: Demand, scenario: object, year: int, rng: np.random.Gener
     -------
     pandas.DataFrame
         ``job_id`` (0..n-1 in submit order), ``tenant`` (tenant class), ``submit_s`` [s],
-        ``n_gpus`` [GPU], ``duration_s`` [s], ``gpu_class`` (GPU model key), ``priority``
-        (larger runs first). Its GPU-hours equal ``demand.gpu_hours(year)``.
+        ``n_gpus`` [GPU], ``duration_s`` [s], ``gpu_class`` (GPU model key; ``""`` = any GPU
+        when the scenario's fleet has no server of the model asked), ``priority`` (larger runs
+        first). Its GPU-hours equal ``demand.gpu_hours(year)``.
     """
     semester_weeks = float(scenario.demand.semester_weeks)  # type: ignore[attr-defined]
     priority = {k: int(v["value"]) for k, v in catalog.workloads()["priority"].items()}
@@ -129,5 +138,10 @@ def job_stream(demand: Demand, scenario: object, year: int, rng: np.random.Gener
             TRACE_COLUMNS, ["int64", "object", "float64", "int64", "float64", "object", "int64"],
             strict=True)})
     out = pd.concat(parts, ignore_index=True).sort_values("submit_s", kind="mergesort", ignore_index=True)
+    # A need for a GPU model the fleet lacks asks for any GPU ('' is "no class asked" in the
+    # simulator); its GPU-hours are not converted between models.
+    models = fleet_gpu_models(scenario)
+    if models:
+        out["gpu_class"] = out["gpu_class"].where(out["gpu_class"].isin(models), "")
     out.insert(0, "job_id", np.arange(len(out), dtype=np.int64))
     return out[TRACE_COLUMNS]
