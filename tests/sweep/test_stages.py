@@ -51,8 +51,8 @@ def test_design_energy_economics_pass_results_along(calls: list) -> None:
     (t1, a1, _), (t2, a2, _), (t3, a3, k3) = calls
     assert (t1, a1[1]) == ("design.size", None)  # no demand stage in this sweep
     assert (t2, a2[1], a2[2]) == ("energy.evaluate", DESIGN, None)  # no simulated occupancy
-    assert (t3, a3[1], k3["energy"].annual["bill_krw"], k3["simulation"]) == (
-        "economics.evaluate", DESIGN, 1e9, None)
+    assert (t3, a3[1], k3["energy"].annual["bill_krw"], k3["simulation"], k3["demand"]) == (
+        "economics.evaluate", DESIGN, 1e9, None, None)
     assert a1[0] == a2[0] == a3[0] == s
 
 

@@ -163,8 +163,9 @@ STAGES: dict[str, Stage] = {
                     _energy_outputs, needs=("design",), uses=("simulate",), entry="energy.evaluate"),
     "economics": Stage(
         lambda s, up: _call("economics.evaluate", s, up["design"], energy=up.get("energy"),
-                            simulation=up.get("simulate")),
-        _economics_outputs, needs=("design",), uses=("energy", "simulate"), entry="economics.evaluate"),
+                            simulation=up.get("simulate"), demand=up.get("demand")),
+        _economics_outputs, needs=("design",), uses=("demand", "energy", "simulate"),
+        entry="economics.evaluate"),
     "all": Stage(lambda s, up: _call("pipeline.run", s), _all_outputs, entry="pipeline.run"),
 }
 """The library's stages by name, in run order."""
