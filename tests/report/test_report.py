@@ -184,6 +184,14 @@ def test_missing_stage_is_a_visible_note_not_a_number(default_result, tmp_path, 
     assert not any(name.startswith("design") for name in wb.sheetnames)
 
 
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_xlsx_has_no_untranslated_key(built, lang) -> None:
+    wb = openpyxl.load_workbook(built[lang].xlsx, read_only=True)
+    marked = [(ws.title, v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row
+              if isinstance(v, str) and i18n.MARK_OPEN in v]
+    assert marked == []
+
+
 def test_xlsx_numbers_are_numbers_with_units_in_headers(built) -> None:
     wb = openpyxl.load_workbook(built["en"].xlsx, read_only=True)
     assert wb.sheetnames[0] == SUMMARY_SHEET

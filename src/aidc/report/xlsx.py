@@ -25,7 +25,8 @@ from aidc.report.i18n import Text, split_unit
 SUMMARY_SHEET = "summary"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _PERCENT = "0.0%"
-_THOUSANDS = "#,##0.##"
+_THOUSANDS = "#,##0"
+_THOUSANDS_FROM = 1_000  # smaller numbers keep Excel's General format and all their decimals
 _UNIT_BY_KIND = {"power_kw": "kW", "krw": "KRW", "area_m2": "m²", "frac": "%", "duration_s": "s"}
 
 
@@ -49,8 +50,20 @@ def _cell(ws: Any, value: Any, number_format: str | None = None, bold: bool = Fa
     return cell
 
 
-def _format_of(name: str) -> str:
-    return _PERCENT if name.endswith("_frac") else _THOUSANDS
+def _format_of(name: str, value: Any) -> str | None:
+    if name.endswith("_frac"):
+        return _PERCENT
+    big = isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= _THOUSANDS_FROM
+    return _THOUSANDS if big else None
+
+
+def _column_format(name: Any, column: pd.Series) -> str | None:
+    if str(name).endswith("_frac"):
+        return _PERCENT
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if numeric and str(name) != "year" and column.abs().max() >= _THOUSANDS_FROM:
+        return _THOUSANDS
+    return None
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
@@ -71,7 +84,7 @@ def _write_table(wb: Workbook, t: Text, name: str, title: str, frame: pd.DataFra
         for q, v in frame.itertuples(index=False):
             _, symbol = split_unit(str(q))
             label = t.column(str(q)).split(" [")[0]
-            ws.append([_cell(ws, label), _cell(ws, v, _format_of(str(q))), _cell(ws, t.unit(symbol)),
+            ws.append([_cell(ws, label), _cell(ws, v, _format_of(str(q), v)), _cell(ws, t.unit(symbol)),
                        _cell(ws, str(q))])
         return
     columns = [str(c) for c in frame.columns]
@@ -80,10 +93,11 @@ def _write_table(wb: Workbook, t: Text, name: str, title: str, frame: pd.DataFra
                                csv=f"data/{name.replace('.', '/', 1)}.csv"))])
         return
     ws.append([_cell(ws, t.column(c), bold=True) for c in columns])
-    # Styled cells cost ~10x plain values in openpyxl, so only fractions get one (percent format).
-    percent = [c.endswith("_frac") for c in columns]
+    # Styled cells cost ~10x plain values in openpyxl, so only columns that need it get a format:
+    # fractions as percent, large numbers (KRW, kWh) with thousands separators.
+    formats = [_column_format(c, frame[c]) for c in frame.columns]
     for row in frame.itertuples(index=False):
-        ws.append([_cell(ws, v, _PERCENT) if p else _plain(v) for v, p in zip(row, percent, strict=True)])
+        ws.append([_cell(ws, v, f) if f else _plain(v) for v, f in zip(row, formats, strict=True)])
 
 
 def _write_summary(wb: Workbook, t: Text, result: Any) -> None:
@@ -94,7 +108,7 @@ def _write_summary(wb: Workbook, t: Text, result: Any) -> None:
     for f in content.headline(result):
         unit = "" if f.kind in ("count", "ratio", "year", "text") else _UNIT_BY_KIND.get(f.kind, f.kind)
         value = t.value(f.value, "text") if f.kind == "text" else f.value
-        fmt = _PERCENT if f.kind == "frac" else _THOUSANDS
+        fmt = _PERCENT if f.kind == "frac" else _format_of(f.key, value)
         ws.append([_cell(ws, f.key), _cell(ws, t(f"headline.{f.key}")), _cell(ws, value, fmt),
                    _cell(ws, t.unit(unit)), _cell(ws, t(f"section.{f.stage}"))])
     ws.append([])
