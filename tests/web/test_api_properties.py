@@ -13,7 +13,7 @@ with warnings.catch_warnings():
     from schemathesis.checks import not_a_server_error
 
 #: Examples per operation; each is sent as admin, planner and institution.
-N_EXAMPLES = 4
+N_EXAMPLES = 3
 
 
 def test_no_server_error_for_any_operation_and_role(planner_world) -> None:

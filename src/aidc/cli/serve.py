@@ -78,14 +78,18 @@ def create_admin(
     from aidc.web.db import make_engine, migrate
     from aidc.web.routers.users import create_user
     from aidc.web.schemas import UserIn
+    from aidc.web.security import Passwords
     from aidc.web.settings import Settings
 
     settings = Settings(database_url=database_url) if database_url else Settings()
     engine = make_engine(settings.database_url)
     migrate(engine)
     try:
+        passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
         user = create_user(
-            sessionmaker(engine, expire_on_commit=False), UserIn(email=email, password=password, role="admin")
+            sessionmaker(engine, expire_on_commit=False),
+            passwords,
+            UserIn(email=email, password=password, role="admin"),
         )
     except ValidationError as exc:
         for e in exc.errors(include_url=False):

@@ -193,7 +193,7 @@ def make_engine(url: str) -> Engine:
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10, max_overflow=30
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10, max_overflow=40
         )
 
         @event.listens_for(engine, "connect")
@@ -205,7 +205,8 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Enough connections for every worker thread of the server (40) plus the run workers.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40)
 
 
 def migrate(engine: Engine) -> None:
