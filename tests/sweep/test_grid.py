@@ -60,13 +60,13 @@ def test_set_path_sets_only_its_leaf(parts: list[str], value: int) -> None:
 def test_small_sweep_expands_in_cartesian_order_with_seeds() -> None:
     """3 floors x 2 capacities = 6 variants, last axis fastest; seeds 7, 8 (seed, seed+1)."""
     s = load_scenario(SMALL)
-    base, runs, overrides = expand(s)
+    base, runs = expand(s)
     assert len(runs) == 3 * 2 * 2
     got = [(r.variant, dict(r.values)["site.max_floors"], dict(r.values)["power.it_capacity_kw"], r.seed)
            for r in runs[:6]]
     assert got == [(0, 3, 6000, 7), (0, 3, 6000, 8), (1, 3, 8000, 7), (1, 3, 8000, 8),
                    (2, 4, 6000, 7), (2, 4, 6000, 8)]
-    assert len(overrides) == 6
+    assert len({r.variant_id for r in runs}) == 6
     assert "sweep" not in base
     assert "n_seeds" not in base
     assert len({r.key for r in runs}) == 12  # every run has its own resume key
@@ -76,7 +76,7 @@ def test_small_sweep_expands_in_cartesian_order_with_seeds() -> None:
 
 def test_variant_dict_is_a_valid_scenario_with_the_values() -> None:
     s = load_scenario(SMALL)
-    base, runs, _ = expand(s)
+    base, runs = expand(s)
     run = runs[7]  # variant 3 (4 floors, 8000 kW), second seed
     v = Scenario.model_validate(variant_dict(base, dict(run.values), run.seed))
     assert (v.site.max_floors, v.power.it_capacity_kw, v.seed) == (4, 8000, 8)
@@ -84,15 +84,15 @@ def test_variant_dict_is_a_valid_scenario_with_the_values() -> None:
 
 
 def test_no_sweep_is_monte_carlo_of_one_variant() -> None:
-    _, runs, _ = expand(_with({"seed": 3, "n_seeds": 4}))
+    _, runs = expand(_with({"seed": 3, "n_seeds": 4}))
     assert [(r.variant, r.seed) for r in runs] == [(0, 3), (0, 4), (0, 5), (0, 6)]
 
 
 def test_n_seeds_override_and_stage_names_change_keys() -> None:
     s = load_scenario(SMALL)
-    _, runs, _ = expand(s, n_seeds=1)
+    _, runs = expand(s, n_seeds=1)
     assert len(runs) == 6
-    _, runs_design, _ = expand(s, ("design",), n_seeds=1)
+    _, runs_design = expand(s, ("design",), n_seeds=1)
     assert [r.variant_id for r in runs] == [r.variant_id for r in runs_design]
     assert not {r.key for r in runs} & {r.key for r in runs_design}
 
@@ -106,7 +106,7 @@ def test_run_key_is_order_independent() -> None:
 def test_number_of_runs_is_product_of_axes_times_seeds(lengths: list[int], n_seeds: int) -> None:
     paths = ["site.max_floors", "power.it_capacity_kw", "site.floor_height_m"]
     axes = {p: [k + 3 for k in range(n)] for p, n in zip(paths, lengths, strict=False)}
-    _, runs, _ = expand(_with({"sweep": axes or None, "n_seeds": n_seeds}))
+    _, runs = expand(_with({"sweep": axes or None, "n_seeds": n_seeds}))
     expected = n_seeds
     for n in lengths:
         expected *= n
@@ -146,3 +146,12 @@ def test_unusable_axes(axes: dict, message: str) -> None:
 def test_base_dict_round_trips() -> None:
     s = load_scenario("jeonbuk-ai")
     assert Scenario.model_validate(base_dict(s)) == s
+
+
+def test_many_bad_variants_are_summarised() -> None:
+    """50 mixes that do not sum to 1: 20 problems shown, then how many more."""
+    mixes = [{"reference_800w": k / 100} for k in range(50)]
+    with pytest.raises(InputError) as err:
+        expand(_with({"sweep": {"fleet.mix": mixes}}))
+    assert len(err.value.problems) == 20 + 1
+    assert str(err.value.problems[-1]) == "field 'sweep': ... and 30 more problems"

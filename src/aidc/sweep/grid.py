@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from aidc.errors import InputError, Problem
 from aidc.scenario import Scenario
 
-__all__ = ["Run", "axes_of", "base_dict", "expand", "run_key", "set_path", "variant_id"]
+__all__ = ["Run", "axes_of", "base_dict", "expand", "run_key", "set_path", "variant_dict", "variant_id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +132,7 @@ def axes_of(scenario: Scenario) -> dict[str, list[Any]]:
     return axes
 
 
+PROBLEMS_SHOWN_MAX = 20
 _MESSAGES = {"extra_forbidden": "not a scenario field (misspelt?)", "missing": "required field is missing"}
 
 
@@ -159,7 +160,7 @@ def _variant_problems(tree: dict[str, Any], values: Mapping[str, Any]) -> list[P
 
 def expand(
     scenario: Scenario, stages: tuple[str, ...] = (), n_seeds: int | None = None
-) -> tuple[dict[str, Any], list[Run], dict[str, dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[Run]]:
     """Expand a scenario's sweep into runs.
 
     Parameters
@@ -177,8 +178,6 @@ def expand(
         The base scenario as a dict (no sweep settings).
     runs : list of Run
         Variants in cartesian-product order, each repeated over the seeds.
-    overrides : dict
-        ``variant_id`` -> axis values, to rebuild a variant's dict from ``base``.
 
     Raises
     ------
@@ -190,7 +189,7 @@ def expand(
     --------
     >>> from aidc import load_scenario
     >>> s = load_scenario().model_copy(update={"sweep": {"site.max_floors": [3, 5]}, "n_seeds": 2})
-    >>> _, runs, _ = expand(s)
+    >>> _, runs = expand(s)
     >>> [(r.variant, dict(r.values)["site.max_floors"], r.seed) for r in runs]
     [(0, 3, 0), (0, 3, 1), (1, 5, 0), (1, 5, 1)]
     """
@@ -198,7 +197,6 @@ def expand(
     seeds = range(scenario.seed, scenario.seed + (n_seeds or scenario.n_seeds))
     base = base_dict(scenario)
     runs: list[Run] = []
-    overrides: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
     for number, combo in enumerate(itertools.product(*axes.values())):
         values = dict(zip(axes, combo, strict=True))
@@ -212,20 +210,23 @@ def expand(
             problems.extend(found)
             continue
         vid = variant_id(values)
-        overrides[vid] = values
         for seed in seeds:
             runs.append(Run(number, vid, tuple(values.items()), seed,
                             run_key({**tree, "seed": seed}, stages)))
     if problems:
         raise InputError(_dedupe(problems))
-    return base, runs, overrides
+    return base, runs
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
     seen: dict[str, Problem] = {}
     for p in problems:
         seen.setdefault(str(p), p)
-    return list(seen.values())
+    unique = list(seen.values())
+    if len(unique) > PROBLEMS_SHOWN_MAX:  # ten thousand bad variants need not fill the screen
+        rest = len(unique) - PROBLEMS_SHOWN_MAX
+        unique = [*unique[:PROBLEMS_SHOWN_MAX], Problem(f"... and {rest} more problems", field="sweep")]
+    return unique
 
 
 def variant_dict(base: Mapping[str, Any], values: Mapping[str, Any], seed: int) -> dict[str, Any]:

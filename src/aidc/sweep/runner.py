@@ -214,7 +214,7 @@ def sweep(
     """
     t0 = time.perf_counter()
     chosen = resolve(list(stages), stage_table)
-    base, runs, _ = expand(scenario, tuple(chosen), n_seeds)
+    base, runs = expand(scenario, tuple(chosen), n_seeds)
     axes = {path: list(values) for path, values in (scenario.sweep or {}).items()}
     done = _prepare_out(out_dir, resume, fresh)
     if retry_failed:

@@ -11,7 +11,6 @@ swept the same way, which is how the machinery is tested with small pure functio
 from __future__ import annotations
 
 import importlib
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -240,7 +239,3 @@ def evaluate(scenario_dict: Mapping[str, Any], stages: Mapping[str, Stage]) -> d
             out[f"{name}_{key}" if key in out else key] = value
     return out
 
-
-def is_number(value: Any) -> bool:
-    """Tell whether a value is a real number (not a bool, not NaN)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value)
