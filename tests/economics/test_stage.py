@@ -132,3 +132,17 @@ def test_monte_carlo_is_seeded_and_phase2_probability_grows() -> None:
 def test_monte_carlo_needs_a_sample() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         monte_carlo(load_scenario(), n_samples=0)
+
+
+def test_demand_sets_hours_sold_and_power_drawn() -> None:
+    """With a demand result the simulation's utilisation is not used; servers draw power at
+    the utilisation actually sold (here 100,000 of 10 x 8 x 8,760 GPU-hours)."""
+    by_year = pd.DataFrame({"year": [2028, 2029], "tenant_class": ["research", "research"],
+                            "gpu_model": ["h100_sxm"] * 2, "gpu_hours": [1e5, 1e5], "peak_gpus": [20, 20],
+                            "cpu_vcpus": [0.0, 0.0]})
+    sim = SimpleNamespace(summary={"utilization_frac": 0.9})
+    e = evaluate(_scenario(), plan=_plan(), simulation=sim, demand=SimpleNamespace(by_year=by_year))
+    assert e.revenue.groupby("year")["gpu_h"].sum().tolist() == pytest.approx([1e5, 1e5])
+    util = 1e5 / (10 * 8 * 8760)
+    assert e.opex["energy_krw"].iloc[1] == pytest.approx(10 * 10.2 * (0.2 + 0.56 * util) * 1.3 * 8760 * 181.9)
+    assert any(note.startswith("simulation utilisation 90% not used") for note in e.fallbacks)

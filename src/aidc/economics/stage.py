@@ -7,8 +7,10 @@ years after it; what opens in year ``t`` is bought in year ``t - 1``.
 
 Stage results are read by the fields ``docs/contracts.md`` promises. Without a plan the
 phase-1 fleet runs the whole horizon (servers replaced at the end of their life); without an
-energy result the bill is the mean IT power x PUE x tariff; without a simulation the
-utilisation is ``economics.utilization_frac``. Each fallback used is listed in
+energy result the bill is the mean IT power x PUE x tariff; hours sold follow the demand
+(capped at ``economics.utilization_frac`` of capacity), or without a demand result the
+simulation's utilisation (else ``economics.utilization_frac``); servers draw power at the
+utilisation actually sold. Each fallback used is listed in
 ``Economics.fallbacks``.
 """
 
@@ -131,11 +133,10 @@ def capex_by_year(scenario: Scenario, build: _Build, factors: Factors) -> pd.Dat
     return pd.DataFrame({"year": build.years, **{f"{p}_krw": np.asarray(v, float) for p, v in out.items()}})
 
 
-def _server_table(scenario: Scenario, keys: list[str], utilization_frac: float) -> pd.DataFrame:
+def _server_table(scenario: Scenario, keys: list[str]) -> pd.DataFrame:
     catalog, prices = scenario.servers(), server_costs(scenario)
-    rows = {k: {"mean_kw": catalog[k].power_max_w / W_PER_KW * float(c.server_load_frac(
-                    catalog[k].power_idle_frac, catalog[k].power_typical_frac, utilization_frac)),
-                "nameplate_kw": catalog[k].power_max_w / W_PER_KW,
+    rows = {k: {"nameplate_kw": catalog[k].power_max_w / W_PER_KW,
+                "idle_frac": catalog[k].power_idle_frac, "typical_frac": catalog[k].power_typical_frac,
                 "gpus_h100_eq": catalog[k].n_gpus * prices.get(k, {}).get("h100_eq_per_gpu", 0.0),
                 "n_vcpus": catalog[k].n_vcpus,
                 "lifetime_y": prices.get(k, {}).get("lifetime_y", 5.0)} for k in keys}
@@ -287,12 +288,42 @@ def _energy_inputs(scenario: Scenario, design: Any, energy: Any) -> tuple[float,
     return pue, tariff, f"no energy result: bill = mean IT power x PUE {pue:.2f} x {tariff:g} KRW/kWh"
 
 
-def _utilization(scenario: Scenario, simulation: Any) -> tuple[float, str | None]:
+def _utilization(scenario: Scenario, simulation: Any, demand: Any) -> tuple[float, str | None]:
+    """Return the share of installed capacity that can be sold, and a note on where it came from.
+
+    The simulation's utilisation is what the phase-1 design fleet achieved on the simulated
+    demand; it is used when there is no demand result. With a demand result, the hours sold
+    follow the demand, capped at ``economics.utilization_frac`` of the installed capacity.
+    """
+    u = scenario.economics.utilization_frac
     summary = getattr(simulation, "summary", None) or {}
+    if getattr(demand, "by_year", None) is not None:
+        if "utilization_frac" in summary:
+            sim = summary["utilization_frac"]
+            return u, (f"simulation utilisation {sim:.0%} not used: hours sold follow the demand, "
+                       f"capped at {u:.0%} of capacity (economics.utilization_frac)")
+        return u, None
     if "utilization_frac" in summary:
         return float(summary["utilization_frac"]), None
-    u = scenario.economics.utilization_frac
     return u, f"no simulation result: utilisation {u:.0%} (economics.utilization_frac)"
+
+
+def _realised_utilization(
+    build: _Build, servers: pd.DataFrame, revenue: pd.DataFrame, cap_frac: float,
+) -> np.ndarray:
+    """Return the utilisation actually sold by year and server type.
+
+    GPU servers by GPU-hours, CPU servers by vCPU-hours, others (storage) at ``cap_frac``.
+    """
+    fleet = build.fleet[servers.index].to_numpy(float)
+    sold = revenue.groupby("year")[["gpu_h", "vcpu_h"]].sum().reindex(build.years, fill_value=0.0)
+    util = np.full(fleet.shape, cap_frac)
+    for column, sold_h in (("n_vcpus", sold["vcpu_h"]), ("gpus_h100_eq", sold["gpu_h"])):
+        per_server = servers[column].to_numpy(float)
+        capacity_h = fleet @ per_server * H_PER_YEAR
+        frac = np.divide(sold_h.to_numpy(), capacity_h, out=np.zeros_like(capacity_h), where=capacity_h > 0)
+        util[:, per_server > 0] = frac[:, None]
+    return util
 
 
 def evaluate(
@@ -322,20 +353,23 @@ def evaluate(
     elif not getattr(plan, "feasible", True):
         notes.append(f"the plan breaks a limit ({plan.binding_limit}): costed as the schedule that "
                      "breaks it least")
-    utilization, note = _utilization(scenario, simulation)
+    utilization, note = _utilization(scenario, simulation, demand)
     notes += [note] if note else []
     pue, price_kwh, note = _energy_inputs(scenario, design, energy)
     notes += [note] if note else []
     if getattr(demand, "by_year", None) is None:
         notes.append("no demand result: sellable hours shared by economics.tenant_share_frac")
     keys = [k for k in build.fleet.columns if k in scenario.servers()]
-    servers = _server_table(scenario, keys, utilization)
+    servers = _server_table(scenario, keys)
     fleet = build.fleet[servers.index].to_numpy(float)
-    mean_it_kw = fleet @ servers["mean_kw"].to_numpy(float)
+    revenue = revenue_by_class(scenario, build, servers, utilization, demand, factors)
+    util = _realised_utilization(build, servers, revenue, utilization)
+    load = c.server_load_frac(servers["idle_frac"].to_numpy(float),
+                              servers["typical_frac"].to_numpy(float), util)
+    mean_it_kw = (fleet * load) @ servers["nameplate_kw"].to_numpy(float)
     energy_krw = c.energy_cost_krw_per_y(mean_it_kw, pue, price_kwh * factors.tariff)
     capex = capex_by_year(scenario, build, factors)
     opex = opex_by_year(scenario, build, capex, np.asarray(energy_krw, dtype=float))
-    revenue = revenue_by_class(scenario, build, servers, utilization, demand, factors)
     revenue_krw = revenue.groupby("year")["revenue_krw"].sum().reindex(build.years, fill_value=0.0).to_numpy()
     cash = cash_flow_table(scenario, capex, opex, revenue_krw, servers)
     gpu_h = revenue.groupby("year")["gpu_h"].sum().reindex(build.years, fill_value=0.0).to_numpy()
