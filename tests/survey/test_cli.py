@@ -81,3 +81,12 @@ def test_validate_in_korean(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "허용되지" in result.output
     assert "유효하지 않음" in result.output
+
+
+def test_demand_in_korean(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demand", "--lang", "ko", "--out", str(tmp_path)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "대학 (RISE)" in result.output
+    assert "최대 GPU 수" in result.output
+    html = (tmp_path / "demand.html").read_text(encoding="utf-8")
+    assert json.dumps("초거대 AI R&D")[1:-1] in html  # legend label, JSON-escaped in the page

@@ -11,44 +11,74 @@ from rich.table import Table
 
 from aidc import demand as demand_stage
 from aidc import survey
-from aidc.cli._common import JsonOpt, console, print_json, render_input_error, scenario_or_exit
+from aidc.cli._common import (
+    JsonOpt,
+    LangOpt,
+    check_lang,
+    console,
+    print_json,
+    render_input_error,
+    scenario_or_exit,
+)
 from aidc.errors import InputError
 from aidc.scenario import DEFAULT_SCENARIO
+from aidc.survey.schema import choices
+
+_TEXT = {
+    "en": {"year": "year", "total": "total", "gpu_h": "GPU-hours (thousand GPU·h)", "peak": "Peak GPUs",
+           "cpu": ("vCPUs", "memory (GB)", "storage (TB)"),
+           "cpu_title": "Cloud CPU and storage (all classes)", "chart": "Demand by tenant class and year"},
+    "ko": {"year": "연도", "total": "합계", "gpu_h": "GPU 사용 시간 (천 GPU·h)", "peak": "최대 GPU 수",
+           "cpu": ("vCPU", "메모리 (GB)", "스토리지 (TB)"), "cpu_title": "클라우드 CPU·스토리지 (전체 기관)",
+           "chart": "기관 유형별·연도별 수요"},
+}
+
+
+def _label(tenant_class: object, lang: str) -> str:
+    labels = choices("tenant_classes").get(str(tenant_class))
+    return labels[lang] if labels else str(tenant_class)
 
 
 def _pivot(by_year: pd.DataFrame, value: str) -> pd.DataFrame:
-    return by_year.pivot_table(index="tenant_class", columns="year", values=value, aggfunc="sum",
-                               fill_value=0)
+    pv = by_year.pivot_table(index="tenant_class", columns="year", values=value, aggfunc="sum", fill_value=0)
+    order = [k for k in choices("tenant_classes") if k in pv.index]  # the survey's order, not A-Z
+    return pv.reindex(order + [k for k in pv.index if k not in order])
 
 
-def _rich_table(by_year: pd.DataFrame, value: str, title: str, scale: float, years: list[int]) -> Table:
+def _rich_table(
+    by_year: pd.DataFrame, value: str, title: str, scale: float, years: list[int], lang: str
+) -> Table:
     """One row per year, one column per tenant class, and the total (years fit a terminal's height)."""
     pv = _pivot(by_year, value).reindex(columns=years, fill_value=0).T
-    table = Table("year", *[str(c) for c in pv.columns], "[bold]total[/]", title=title)
+    t = _TEXT[lang]
+    table = Table(t["year"], *[_label(c, lang) for c in pv.columns], f"[bold]{t['total']}[/]", title=title)
     for year, row in pv.iterrows():
         table.add_row(str(year), *[f"{v / scale:,.0f}" for v in row], f"[bold]{row.sum() / scale:,.0f}[/]")
     return table
 
 
-def _resources(by_year: pd.DataFrame) -> Table:
+def _resources(by_year: pd.DataFrame, lang: str) -> Table:
     totals = by_year.groupby("year")[["cpu_vcpus", "memory_gb", "storage_tb"]].sum()
-    table = Table("year", "vCPUs", "memory (GB)", "storage (TB)", title="Cloud CPU and storage (all classes)")
+    t = _TEXT[lang]
+    table = Table(t["year"], *t["cpu"], title=t["cpu_title"])
     for year, row in totals.iterrows():
         table.add_row(str(year), f"{row.cpu_vcpus:,.0f}", f"{row.memory_gb:,.0f}", f"{row.storage_tb:,.0f}")
     return table
 
 
-def _figure_html(by_year: pd.DataFrame, path: Path) -> None:
+def _figure_html(by_year: pd.DataFrame, path: Path, lang: str) -> None:
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("GPU-hours [thousand GPU·h]", "Peak GPUs"))
+    t = _TEXT[lang]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(t["gpu_h"], t["peak"]))
     gh, pk = _pivot(by_year, "gpu_hours"), _pivot(by_year, "peak_gpus")
     for i, cls in enumerate(gh.index):
-        fig.add_bar(x=gh.columns, y=gh.loc[cls] / 1e3, name=str(cls), legendgroup=str(cls), row=1, col=1,
-                    marker_color=f"hsl({i * 55},60%,50%)")
-        fig.add_bar(x=pk.columns, y=pk.loc[cls], name=str(cls), legendgroup=str(cls), showlegend=False,
-                    row=1, col=2, marker_color=f"hsl({i * 55},60%,50%)")
-    fig.update_layout(barmode="stack", title="Demand by tenant class and year", template="plotly_white")
+        name, colour = _label(cls, lang), f"hsl({i * 55},60%,50%)"
+        fig.add_bar(x=gh.columns, y=gh.loc[cls] / 1e3, name=name, legendgroup=name, row=1, col=1,
+                    marker_color=colour)
+        fig.add_bar(x=pk.columns, y=pk.loc[cls], name=name, legendgroup=name, showlegend=False,
+                    row=1, col=2, marker_color=colour)
+    fig.update_layout(barmode="stack", title=t["chart"], template="plotly_white")
     # Embed plotly.js: reports must open offline (nothing is downloaded at run time).
     fig.write_html(path, include_plotlyjs=True)
 
@@ -62,8 +92,10 @@ def demand(
     out: Annotated[Path, typer.Option("--out", help="Folder for demand_by_year.csv/.parquet, "
                                       "demand_by_need.csv and demand.html.")] = Path("aidc-output"),
     no_write: Annotated[bool, typer.Option("--no-write", help="Only print; write no files.")] = False,
+    lang: LangOpt = "en",
 ) -> None:
     """Show the demand a survey implies (GPU-hours, peak GPUs, vCPUs, storage by tenant class and year)."""
+    check_lang(lang)
     s = scenario_or_exit(scenario)
     try:
         path = survey_file or s.demand.survey or survey.example_path()
@@ -77,7 +109,7 @@ def demand(
         d.by_year.to_csv(out / "demand_by_year.csv", index=False)
         d.by_year.to_parquet(out / "demand_by_year.parquet", index=False)
         d.by_need.to_csv(out / "demand_by_need.csv", index=False)
-        _figure_html(d.by_year, out / "demand.html")
+        _figure_html(d.by_year, out / "demand.html", lang)
         files = [str(out / n) for n in ("demand_by_year.csv", "demand_by_year.parquet",
                                         "demand_by_need.csv", "demand.html")]
     if json_:
@@ -85,9 +117,10 @@ def demand(
                     "by_year": d.by_year.to_dict(orient="records")})
         return
     years = list(d.years)
-    console.print(_rich_table(d.by_year, "gpu_hours", "GPU-hours (thousand GPU·h)", 1e3, years))
-    console.print(_rich_table(d.by_year, "peak_gpus", "Peak GPUs", 1.0, years))
-    console.print(_resources(d.by_year))
+    t = _TEXT[lang]
+    console.print(_rich_table(d.by_year, "gpu_hours", t["gpu_h"], 1e3, years, lang))
+    console.print(_rich_table(d.by_year, "peak_gpus", t["peak"], 1.0, years, lang))
+    console.print(_resources(d.by_year, lang))
     console.print(f"survey: {path}" + (f"\nwrote: {', '.join(files)}" if files else ""), highlight=False)
 
 
