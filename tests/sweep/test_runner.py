@@ -170,3 +170,12 @@ def test_progress_is_reported_to_the_end() -> None:
     sweep(load_scenario(SMALL), ["toy"], stage_table=TOY, scheduler="synchronous", runs_per_task=5,
           on_progress=lambda done, total: seen.append((done, total)))
     assert seen == [(0, 12), (5, 12), (10, 12), (12, 12)]
+
+
+def test_unreachable_scheduler_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aidc.sweep import runner
+
+    monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT", "0.5s")
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler") as err:
+        sweep(load_scenario(SMALL), ["toy"], stage_table=TOY, scheduler="tcp://127.0.0.1:1")
+    assert err.value.problems[0].found == "tcp://127.0.0.1:1"

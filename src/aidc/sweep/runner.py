@@ -33,6 +33,7 @@ __all__ = ["SweepResult", "run_batch", "sweep"]
 Item = tuple[str, dict[str, Any], int]  # run key, axis values, seed
 RUNS_PER_TASK_MAX = 256  # a task of a few seconds at most keeps the progress bar moving
 TASKS_PER_WORKER = 4  # enough tasks per worker to balance uneven runs
+SCHEDULER_TIMEOUT = "10s"  # to connect to a remote scheduler
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,12 @@ def _client(scheduler: Any, n_workers: int | None) -> Iterator[Any]:
                 Client(cluster) as client:
             yield client
     else:
-        with Client(scheduler, timeout="10s") as client:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except OSError as exc:  # a wrong address is bad input, not a crash
+            raise InputError.single(f"cannot reach the Dask scheduler: {exc}", field="scheduler",
+                                    found=scheduler, expected="the address of a running scheduler") from None
+        with client:
             yield client
 
 
