@@ -65,7 +65,7 @@ def design_figures(design: Any, t: Text) -> list[go.Figure]:
     if steps:
         fig = go.Figure(go.Bar(x=[t.column(k).split(" [")[0] for k, _ in steps],
                                y=[v for _, v in steps], marker_color="#2b6cb0"))
-        figs.append(_layout(fig, t, "power_chain", "", "power_kw"))
+        figs.append(_layout(fig, t, "power_chain", "", "electric_power_kw"))
     servers = at(design, "fleet.servers")
     if isinstance(servers, dict) and servers:
         fig = go.Figure(go.Bar(x=list(servers), y=list(servers.values()), marker_color="#2f855a"))
@@ -74,14 +74,19 @@ def design_figures(design: Any, t: Text) -> list[go.Figure]:
 
 
 def plan_figures(plan: Any, t: Text) -> list[go.Figure]:
-    """Installed capacity by year (every numeric column of ``capacity_by_year``)."""
+    """Chart the power built against the load by year, and GPUs installed against GPUs needed."""
     frame = _frame(plan, "capacity_by_year", "year")
     if frame is None:
         return []
-    cols = [c for c in frame.columns if c != "year" and pd.api.types.is_numeric_dtype(frame[c])]
-    fig = go.Figure([go.Scatter(name=t.column(c), x=frame["year"], y=frame[c], mode="lines+markers",
-                                line_shape="hv") for c in cols])
-    return [_layout(fig, t, "plan_capacity", "year", "")]
+    figs = []
+    power = [c for c in frame.columns if str(c).endswith("_kw")]
+    gpus = [c for c in ("n_gpus_needed", "n_gpus_installed") if c in frame]
+    for key, cols, y in (("plan_capacity", power, "electric_power_kw"), ("plan_gpus", gpus, "n_gpus")):
+        if cols:
+            fig = go.Figure([go.Scatter(name=t.column(c).split(" [")[0], x=frame["year"], y=frame[c],
+                                        mode="lines+markers", line_shape="hv") for c in cols])
+            figs.append(_layout(fig, t, key, "year", y))
+    return figs
 
 
 def simulation_figures(simulation: Any, t: Text) -> list[go.Figure]:

@@ -27,10 +27,16 @@ def _kind_of(name: str) -> str:
     return next((kind for suffix, kind in _WRITER_BY_SUFFIX.items() if name.endswith(suffix)), "")
 
 
+def _is_year(name: str) -> bool:
+    return name == "year" or name.endswith("_year") or name == "years"
+
+
 def write_value(t: Text, name: str, value: Any) -> str:
     """Write the value of a field called ``name`` with its unit (``grid_contract_kw`` -> ``9.6 MW``)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return t.value(value, "text")
+    if _is_year(name):
+        return t.value(value, "year")
     kind = _kind_of(name)
     if kind:
         return t.value(value, kind)
@@ -42,6 +48,8 @@ def _cell(t: Text, column: str, value: Any) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "–"
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if _is_year(column):
+            return t.value(value, "year")
         return t.num(value * 100 if column.endswith("_frac") else value)
     return t.value(value, "text")
 
