@@ -8,6 +8,8 @@ from aidc.errors import Problem
 from aidc.survey import validate
 from aidc.survey.messages import localise
 
+from .conftest import headers
+
 
 def _all_kinds_of_problems(write_xlsx, valid_book, tmp_path: Path) -> list[Problem]:
     book = valid_book
@@ -21,6 +23,7 @@ def _all_kinds_of_problems(write_xlsx, valid_book, tmp_path: Path) -> list[Probl
     book["Inference"] = []
     book["Fine-tuning"] = [["Respondent ID"]]
     book["Notes"] = [["x"]]
+    book["Education"] = [["Courses of 2028"], headers("education")]
     problems = validate(write_xlsx(book, merges={"Respondents": ["B3:C3"]})).problems
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_bytes(b"\xff\xfe\x00\xff")

@@ -296,3 +296,14 @@ def test_gpu_direct_both_values_is_a_warning(tmp_path: Path) -> None:
     assert _only(report.problems, "warning") == [
         "s.yaml, sheet 'gpu_direct', row 1: both values given; 'n_gpus' is used (expected one of the two)"
     ]
+
+
+def test_title_rows_above_the_header_are_skipped_with_a_warning(write_xlsx, valid_book) -> None:
+    valid_book["Training"][0:0] = [["Training needs of 2028"], []]
+    report = validate(write_xlsx(valid_book))
+    assert report.ok
+    assert _only(report.problems, "warning") == [
+        "s.xlsx, sheet 'Training', row 3: header row found on row 3; the rows above are ignored "
+        "(expected headers on row 1, as in the template)"
+    ]
+    assert list(report.table.needs["training"]["source_row"]) == [4, 5]

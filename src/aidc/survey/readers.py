@@ -71,13 +71,32 @@ def read_xlsx(path: Path) -> tuple[list[RawSheet], list[Problem]]:
         rows = [
             [_cell_value(c) for c in row] for row in ws.iter_rows()
         ]
-        headers = rows[0] if rows else []
-        sheet = RawSheet(name=name, title=title, headers=list(headers))
-        for i, values in enumerate(rows[1:], start=2):
+        top = _header_index(name, rows)
+        if top > 0:
+            problems.append(_problem(file, f"header row found on row {top + 1}; the rows above are ignored",
+                                     sheet=title, row=top + 1, severity="warning",
+                                     expected="headers on row 1, as in the template"))
+        headers = rows[top] if rows else []
+        sheet = RawSheet(name=name, title=title, headers=list(headers), header_row=top + 1)
+        for i, values in enumerate(rows[top + 1:], start=top + 2):
             if not all(is_blank(v) for v in values):
                 sheet.rows.append((i, values))
         out.append(sheet)
     return out, problems
+
+
+def _header_index(sheet: str, rows: list[list[Any]], look: int = 10) -> int:
+    """Return the 0-based index of the header row.
+
+    Row 1, unless a later one of the first ``look`` rows matches more of the sheet's headers
+    (a title typed above the table).
+    """
+    hmap = header_map(sheet)
+    scores = [sum(normalise(v) in hmap for v in row if not is_blank(v)) for row in rows[:look]]
+    if not scores:
+        return 0
+    best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    return best if scores[best] > scores[0] and scores[best] >= 2 else 0
 
 
 def _cell_value(cell: Any) -> Any:
