@@ -26,7 +26,7 @@ def test_prints_the_year() -> None:
         "electricity bill",
         "carbon",
         "The bill month by month",
-        "climate env",
+        "climate",
         "vat",
     ):
         assert text in res.output

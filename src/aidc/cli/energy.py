@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.progress import Progress
-from rich.table import Table
+from rich.table import Column, Table
 
 from aidc import design as design_stage
 from aidc.cli._common import JsonOpt, ScenarioArg, console, console_err, print_json, scenario_or_exit
@@ -241,7 +241,7 @@ def energy(
 ) -> None:
     """Print a year of the facility: energy, PUE, peak, free cooling, water, the monthly bill and carbon."""
     if list_tariffs:
-        table = Table("key", "label", "effective from", "basic /kW-month")
+        table = Table(Column("key", no_wrap=True), "label", "effective from", "basic /kW-month")
         for key, t in shipped_tariffs().items():
             table.add_row(key, t.label, str(t.effective_from), f"{t.basic_per_kw_month:,.0f} {t.currency}")
         console.print(table)
