@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import aidc.data as data
 from aidc.survey.schema import Column, SheetSpec, choices, sheets
 
 _TEXT: dict[str, Any] = {
@@ -39,6 +40,7 @@ _TEXT: dict[str, Any] = {
     "cols": {"en": ["Sheet", "Column", "Required", "Default", "Allowed values"],
              "ko": ["시트", "항목", "필수", "기본값", "허용 값"]},
     "yes": {"en": "yes", "ko": "예"},
+    "gpu_default": {"en": "scenario default ({})", "ko": "시나리오 기본값 ({})"},
     "no": {"en": "no", "ko": "아니오"},
 }
 _MAX_ROW = 1000  # rows covered by the drop-down lists
@@ -69,8 +71,10 @@ def _instructions(wb: Any, lang: str) -> None:
         ws.append([spec.title(lang), getattr(spec, f"help_{lang}")])
         for c in spec.columns:
             allowed = ", ".join(v[lang] for v in choices(c.choice_list).values()) if c.choice_list else ""
-            ws.append(["", c.header(lang), _TEXT["yes" if c.required else "no"][lang],
-                       _label(c, c.default, lang), allowed])
+            default = _label(c, c.default, lang)
+            if c.type == "gpu":  # blank GPU: the scenario's demand.default_gpu_model
+                default = _TEXT["gpu_default"][lang].format(data.value("demand.default_gpu_model"))
+            ws.append(["", c.header(lang), _TEXT["yes" if c.required else "no"][lang], default, allowed])
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 48
 
