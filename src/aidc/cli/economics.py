@@ -23,7 +23,8 @@ SamplesOpt = Annotated[
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed of the draws (default: the scenario's).")]
 SimulateOpt = Annotated[
-    bool, typer.Option("--simulate", help="Also run the operations twin for the utilisation (slower).")
+    bool,
+    typer.Option("--simulate", help="Also run the operations twin; the energy year follows its GPUs."),
 ]
 
 
