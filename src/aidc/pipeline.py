@@ -28,7 +28,7 @@ STAGES: tuple[tuple[str, str, tuple[str, ...], Callable[..., Any]], ...] = (
     ("simulation", "simulate.run_scenario", ("design", "demand"),
      lambda f, s, r: f(s, r["design"], r["demand"])),
     ("energy", "energy.evaluate", ("design",),
-     lambda f, s, r: f(s, r["design"], busy_gpus_hourly=_busy_gpus(r))),
+     lambda f, s, r: f(s, r["design"], busy_gpus_hourly=_busy_gpus(r), **_weather(s))),
     ("economics", "economics.evaluate", ("design",),
      lambda f, s, r: f(s, r["design"], plan=r.get("plan"), energy=r.get("energy"),
                        simulation=r.get("simulation"), demand=r.get("demand"))),
@@ -136,3 +136,13 @@ def _busy_gpus(results: dict[str, Any]) -> Any:
     simulation = results.get("simulation")
     hourly = getattr(simulation, "hourly", None)
     return None if hourly is None or "busy_gpus" not in hourly else hourly["busy_gpus"]
+
+
+def _weather(scenario: Scenario) -> dict[str, Any]:
+    # The energy stage takes weather as a frame and never reads files; a scenario that names a
+    # weather file (EPW or CSV) has it read here, at the edge. None: the shipped Jeonju year.
+    if scenario.energy.weather is None:
+        return {}
+    from aidc.io.weather import read_weather
+
+    return {"weather": read_weather(scenario.energy.weather)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -213,3 +214,18 @@ def test_result_pickles_for_sweeps() -> None:
     again = pickle.loads(pickle.dumps(r))
     pd.testing.assert_frame_equal(again.hourly, r.hourly)
     assert again.annual == r.annual
+
+
+def test_pipeline_reads_the_scenarios_weather_file(tmp_path: Path) -> None:
+    """``aidc.run`` hands the energy stage the weather file a scenario names, read at the edge."""
+    from aidc.pipeline import STAGES
+
+    s, d = _ai()
+    hot = tmp_path / "hot.csv"
+    default_weather().assign(temp_air_c=lambda w: w.temp_air_c + 5).drop(columns="wet_bulb_c").to_csv(
+        hot, index=False
+    )
+    call = next(c for name, _, _, c in STAGES if name == "energy")
+    r = call(evaluate, _with(s, weather=str(hot)), {"design": d})
+    assert r.annual["pue"] > _run().annual["pue"]
+    assert call(evaluate, s, {"design": d}).annual["pue"] == _run().annual["pue"]
