@@ -97,6 +97,10 @@ def test_weather_and_utilization_files(tmp_path: Path) -> None:
     const = runner.invoke(app, ["energy", "--weather", str(w), "--utilization", "0.5", "--json"])
     a, b = (json.loads(r.stdout)["options"][0]["annual"] for r in (res, const))
     assert a["it_energy_mwh"] == b["it_energy_mwh"]
+    green = runner.invoke(
+        app, ["energy", "--weather", str(w), "--utilization", "0.5", "--renewable", "1", "--json"]
+    )
+    assert json.loads(green.stdout)["options"][0]["annual"]["carbon_t"] == 0.0
 
 
 def test_list_tariffs_and_bad_input(tmp_path: Path) -> None:

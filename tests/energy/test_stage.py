@@ -229,3 +229,10 @@ def test_pipeline_reads_the_scenarios_weather_file(tmp_path: Path) -> None:
     r = call(evaluate, _with(s, weather=str(hot)), {"design": d})
     assert r.annual["pue"] > _run().annual["pue"]
     assert call(evaluate, s, {"design": d}).annual["pue"] == _run().annual["pue"]
+
+
+def test_tariff_newer_than_the_year_is_noted() -> None:
+    s, d = _ai()
+    early = s.model_copy(update={"start_year": 2025})
+    assert any("takes effect 2026-04-16" in n for n in evaluate(early, d).notes)
+    assert not any("takes effect" in n for n in _run().notes)

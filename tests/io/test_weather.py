@@ -95,6 +95,13 @@ def test_epw_not_a_number(tmp_path: Path) -> None:
     assert (p.line, p.column, p.found) == (20, "relative_humidity_pct", "wet")
 
 
+def test_epw_date_out_of_range(tmp_path: Path) -> None:
+    bad = _epw_with(tmp_path, 15, 1, "13")
+    with pytest.raises(InputError) as info:
+        read_epw(bad, full_year=False)
+    assert (info.value.problems[0].line, info.value.problems[0].column) == (15, "month/day")
+
+
 def test_epw_short_year_and_not_epw(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="one year hour by hour"):
         read_epw(EPW)

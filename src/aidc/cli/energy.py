@@ -54,6 +54,12 @@ OccupancyOpt = Annotated[
         help="CSV with an hourly 'busy_gpus' column, 8,760 rows (e.g. hourly.csv of 'aidc simulate --out').",
     ),
 ]
+RenewableOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--renewable", min=0.0, max=1.0, help="Share of energy bought as renewable (PPA / RE100), 0..1."
+    ),
+]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Folder for the hourly table, summaries and pictures.")
 ]
@@ -233,6 +239,7 @@ def energy(
     weather: WeatherOpt = None,
     utilization: UtilOpt = None,
     occupancy: OccupancyOpt = None,
+    renewable: RenewableOpt = None,
     out: OutOpt = None,
     json_: JsonOpt = False,
     list_tariffs: Annotated[
@@ -252,7 +259,10 @@ def energy(
         w = read_weather(weather_path) if weather_path else None
         util, busy = _utilization(utilization), _busy_gpus(occupancy)
         d = design_stage.size(s)
-        base = s.model_copy(update={"energy": s.energy.model_copy(update={"weather": None})})
+        update: dict[str, Any] = {"weather": None}
+        if renewable is not None:
+            update["renewable_frac"] = renewable
+        base = s.model_copy(update={"energy": s.energy.model_copy(update=update)})
         combos = list(itertools.product(cooling or [None], tariff or [None]))
         results: list[tuple[str, EnergyResult]] = []
         with Progress(console=console_err, transient=True, disable=len(combos) < 2 or json_) as bar:

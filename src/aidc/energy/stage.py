@@ -132,6 +132,10 @@ def evaluate(
         hourly.insert(i, col, cal[col].to_numpy())
     notes += _add_carbon(hourly, scenario, intensity)
     tar = tariff.get_tariff(section.tariff)
+    if tar.effective_from.year > scenario.start_year:
+        notes.append(
+            f"tariff {tar.key} takes effect {tar.effective_from}, after the year {scenario.start_year}"
+        )
     contract_kw = facility.contract_kw or float(math.ceil(hourly.facility_power_kw.max()))
     bill = tariff.monthly_bill(hourly.facility_power_kw, cal, tar, contract_kw, section.billing_demand)
     usage_h = float(hourly.facility_power_kw.sum()) / 12 / contract_kw

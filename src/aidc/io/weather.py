@@ -116,6 +116,17 @@ def read_epw(path: str | Path, full_year: bool = True) -> pd.DataFrame:
                 problems.append(
                     Problem("missing value", file=file, line=n, column=k, found=fields[EPW_FIELDS[k]])
                 )
+        if not (1 <= row["month"] <= 12 and 1 <= row["day"] <= 31):
+            problems.append(
+                Problem(
+                    "date out of range",
+                    file=file,
+                    line=n,
+                    column="month/day",
+                    found=f"{fields[1]}/{fields[2]}",
+                    expected="month 1-12, day 1-31",
+                )
+            )
         if not 1 <= row["hour"] <= 24:
             problems.append(
                 Problem(
