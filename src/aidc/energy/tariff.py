@@ -21,7 +21,6 @@ import numpy.typing as npt
 import pandas as pd
 import yaml
 
-from aidc.data import load_yaml
 from aidc.data import path as data_path
 from aidc.errors import InputError
 
@@ -148,8 +147,14 @@ def shipped_tariffs() -> dict[str, Tariff]:
     """Return every shipped tariff (``aidc/data/tariffs/*.yaml``) by key."""
     out: dict[str, Tariff] = {}
     for f in sorted(data_path("tariffs").glob("*.yaml")):
-        out |= parse_tariffs(load_yaml(f"tariffs/{f.name}"), file=str(f))
+        out |= parse_tariffs(_read_yaml(f), file=str(f))
     return out
+
+
+def _read_yaml(path: Path) -> Any:
+    # libyaml's loader when present: ten times faster than the pure-Python one on these files
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader either way
 
 
 def get_tariff(key_or_path: str) -> Tariff:
@@ -165,7 +170,7 @@ def get_tariff(key_or_path: str) -> Tariff:
         return shipped[key_or_path]
     path, _, key = key_or_path.partition("#")
     if path.endswith((".yaml", ".yml")) and Path(path).is_file():
-        found = parse_tariffs(yaml.safe_load(Path(path).read_text(encoding="utf-8")), file=path)
+        found = parse_tariffs(_read_yaml(Path(path)), file=path)
         if key in found or (not key and len(found) == 1):
             return found[key or next(iter(found))]
         raise InputError.single(
