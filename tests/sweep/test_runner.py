@@ -163,6 +163,10 @@ def test_files_hold_the_table(tmp_path: Path) -> None:
     html = (tmp_path / "charts.html").read_text()
     assert "load_kw: mean \\u00b1 std over seeds" in html  # one axis varies: a line per output
     assert html.count("<script src=") == 0  # plotly.js embedded, nothing fetched
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert (manifest["stages"], manifest["axes"], manifest["n_runs"]) == (
+        ["toy"], ["site.max_floors", "fleet.mix"], 2 * 2)
+    assert load_scenario(tmp_path / "scenario.yaml") == s  # the sweep can be run again from its folder
 
 
 def test_progress_is_reported_to_the_end() -> None:

@@ -87,7 +87,8 @@ def sweep(
         "scenario": s.name, "stages": names, "axes": list(result.axes), "n_runs": result.n_runs,
         "n_reused": result.n_reused, "n_failed": result.n_failed, "wall_s": round(result.wall_s, 3),
         "out_dir": str(out_dir), "files": [str(out_dir / f) for f in
-                                           ("sweep.parquet", "sweep.csv", "charts.html", "runs.jsonl")],
+                                           ("sweep.parquet", "sweep.csv", "charts.html", "runs.jsonl",
+                                            "scenario.yaml", "manifest.json")],
     }
     if json_:
         print_json(summary)

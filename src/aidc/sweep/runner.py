@@ -242,10 +242,12 @@ def sweep(
                 records.update((r["key"], r) for r in batch)
                 progress(len(records), len(runs))
     table = store.tidy(runs, records)
+    n_failed = int((table["status"] != "ok").sum()) if len(table) else 0
+    result = SweepResult(table, axes, len(runs), len(runs) - len(todo), n_failed,
+                         time.perf_counter() - t0, out_dir)
     if out_dir is not None:
         store.write_table(out_dir, table)
         charts.write_html(charts.build(table, list(axes)), out_dir / "charts.html",
                           f"aidc sweep of {scenario.name}")
-    n_failed = int((table["status"] != "ok").sum()) if len(table) else 0
-    return SweepResult(table, axes, len(runs), len(runs) - len(todo), n_failed,
-                       time.perf_counter() - t0, out_dir)
+        store.write_manifest(out_dir, scenario, list(chosen), result.n_runs, n_failed)
+    return result

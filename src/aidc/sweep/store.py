@@ -4,7 +4,8 @@
 (:func:`aidc.sweep.grid.run_key`). Lines are appended and flushed batch by batch, so a
 stopped sweep loses at most the batches in flight; a line cut short by a kill is ignored on
 reading. ``--resume`` reads the journal and runs only what is not in it.
-``OUT/sweep.parquet`` and ``OUT/sweep.csv`` are the tidy table: one row per variant and seed.
+``OUT/sweep.parquet`` and ``OUT/sweep.csv`` are the tidy table: one row per variant and seed;
+``OUT/scenario.yaml`` and ``OUT/manifest.json`` say what made it (scenario, stages, version).
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from aidc import __version__
+from aidc.scenario import Scenario, dump_scenario, scenario_hash
 from aidc.sweep.grid import Run
 
-__all__ = ["JOURNAL", "append", "read_journal", "tidy", "write_table"]
+__all__ = ["JOURNAL", "append", "read_journal", "tidy", "write_manifest", "write_table"]
 
 JOURNAL = "runs.jsonl"
 
@@ -96,3 +100,18 @@ def write_table(out_dir: Path, table: pd.DataFrame) -> tuple[Path, Path]:
     table.to_parquet(parquet, index=False)
     table.to_csv(csv, index=False)
     return parquet, csv
+
+
+def write_manifest(out_dir: Path, scenario: Scenario, stages: list[str], n_runs: int, n_failed: int) -> Path:
+    """Write ``scenario.yaml`` (the swept scenario) and ``manifest.json`` (what made the table)."""
+    out = Path(out_dir)
+    (out / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
+    manifest = {
+        "scenario": scenario.name, "scenario_hash": scenario_hash(scenario), "aidc_version": __version__,
+        "stages": stages, "axes": list(scenario.sweep or {}), "n_seeds": scenario.n_seeds,
+        "n_runs": n_runs, "n_failed": n_failed,
+        "written_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    path = out / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
