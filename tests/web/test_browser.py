@@ -87,3 +87,9 @@ def test_a_planner_runs_a_scenario_and_sees_its_chart(live_server, page) -> None
     assert status.inner_text() == "done", page.locator("#run-error").all_inner_texts()
     page.wait_for_selector(".chart .main-svg", timeout=30_000)  # plotly has drawn a figure
     assert page.locator(".chart .main-svg").count() >= 1
+    # The report stage wrote the report; the page links to it and it downloads.
+    link = page.locator("a[href$='/files/report.html']")
+    assert link.count() == 1
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith("report.html")

@@ -130,3 +130,22 @@ def test_a_scenario_linked_to_a_round_runs_on_its_submitted_answers(planner_worl
     assert run["status"] == "done", run["error"]
     assert len(seen["table"].respondents) == 1
     assert len(seen["table"].needs["finetuning"]) == 1
+
+
+def test_a_scenario_may_not_name_a_server_file(planner_world, sign_in, csrf_of) -> None:
+    c, h = planner_world.client(), planner_world.bearer("planner")
+    body = load_scenario().model_dump(mode="json")
+    body["demand"]["survey"] = "/etc/passwd"
+    r = c.post("/api/scenarios", headers=h, json={"name": "sneaky", "scenario": body})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-2:] == ["demand", "survey"]
+    sign_in(c, "planner@example.org")
+    sid = planner_world.tokens["scenario"]
+    yaml_text = c.get(f"/api/scenarios/{sid}", headers=h).json()
+    from aidc.scenario import Scenario, dump_scenario
+
+    scenario = Scenario.model_validate(yaml_text["scenario"])
+    text = dump_scenario(scenario).replace("energy:\n", "energy:\n  weather: /etc/shadow\n", 1)
+    r = c.post(f"/scenarios/{sid}", data={"csrf_token": csrf_of(c, f"/scenarios/{sid}"), "yaml_text": text})
+    assert r.status_code == 422
+    assert "energy.weather" in r.text

@@ -10,6 +10,8 @@ from fastapi import HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from aidc.errors import Problem
+from aidc.scenario import Scenario
 from aidc.web.db import SurveyRound, utcnow
 from aidc.web.security import csrf_token
 
@@ -36,6 +38,11 @@ def aware(when: datetime | None) -> datetime | None:
     return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
 
 
+def aware_utc(when: datetime) -> datetime:
+    """Return ``when`` with UTC attached (for a column that is never NULL)."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
 def round_open(r: SurveyRound) -> bool:
     """Return whether institutions may still change answers in round ``r``."""
     closes_at = aware(r.closes_at)
@@ -54,3 +61,23 @@ def get_or_404(s: Session, model: type[Any], id_: int, what: str) -> Any:
 MAX_ID = 2**31 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
+
+
+#: Scenario fields that name a file on the machine that runs it. Through the web they must stay
+#: empty: the survey comes from a linked round, the weather is the shipped Jeonju year, and no
+#: user of the web service can make the server read one of its files.
+FILE_FIELDS = (("demand", "survey"), ("energy", "weather"))
+
+
+def server_file_problems(scenario: Scenario) -> list[Problem]:
+    """Return a problem for each file-naming field the scenario sets (see :data:`FILE_FIELDS`)."""
+    return [
+        Problem(
+            "the web service does not read files named in a scenario; leave this empty",
+            field=f"{section}.{name}",
+            found=value,
+            expected="null (link a survey round instead)",
+        )
+        for section, name in FILE_FIELDS
+        if (value := getattr(getattr(scenario, section), name)) is not None
+    ]

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aidc.errors import InputError
 from aidc.scenario import Scenario, parse_scenario
 from aidc.web import survey_io
+from aidc.web.common import server_file_problems
 from aidc.web.db import Run, RunFile, ScenarioRecord, Submission, utcnow
 from aidc.web.figures import result_figures
 
@@ -162,7 +163,7 @@ class RunWorker:
                     finished_at=utcnow(),
                 )
             )
-            return res.rowcount or 0
+            return int(getattr(res, "rowcount", 0) or 0)
 
     def submit(self, run_id: int) -> None:
         """Queue a run for execution."""
@@ -181,6 +182,8 @@ class RunWorker:
             run = s.get(Run, run_id)
             assert run is not None
             scenario = parse_scenario(run.scenario_yaml, file="scenario")
+            if problems := server_file_problems(scenario):
+                raise InputError(problems)
             record = s.get(ScenarioRecord, run.scenario_id)
             round_id = record.survey_round_id if record is not None else None
             if round_id is None:

@@ -57,7 +57,7 @@ def _attempt(
             .where(Submission.id == sub.id, Submission.version == sub.version)
             .values(version=version, **values)
         )
-        if res.rowcount != 1:
+        if getattr(res, "rowcount", 1) != 1:
             raise IntegrityError("concurrent update", None, Exception("version moved"))
     s.add(
         SubmissionEvent(

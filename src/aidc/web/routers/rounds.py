@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aidc.web.common import PathId, aware, db, get_or_404, redirect, render, round_open
+from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, redirect, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SurveyRound, User, get_one, utcnow
 from aidc.web.routers.users import institution_id
 from aidc.web.schemas import AcceptIn, BoardRow, InvitationIn, InvitationOut, RoundIn, RoundOut, TokenOut
@@ -55,7 +55,7 @@ def board(s: Session, round_id: PathId) -> list[BoardRow]:
                 institution=inst.name,
                 invited_email=inv.email,
                 status=sub.status if sub else "none",
-                n_rows=len(sub.answers) if sub else 0,  # type: ignore[arg-type]
+                n_rows=len(sub.answers) if sub else 0,
                 updated_at=aware(sub.updated_at) if sub else None,
             )
         )
@@ -158,7 +158,7 @@ def add_invitation(
 
 def _accept(s: Session, passwords: Passwords, token: str, password: str) -> User:
     inv = get_one(s, Invitation, token_sha256=token_sha256(token))
-    if inv is None or inv.accepted_at is not None or aware(inv.expires_at) < utcnow():
+    if inv is None or inv.accepted_at is not None or aware_utc(inv.expires_at) < utcnow():
         raise HTTPException(404, "this invitation link is unknown, used or expired")
     if (problem := password_problem(password)) is not None:
         raise HTTPException(422, problem)
@@ -271,7 +271,7 @@ def round_close(
 def invitation_page(request: Request, token: str, s: Annotated[Session, Depends(db)]) -> HTMLResponse:
     """Show the form that creates the institution's account."""
     inv = get_one(s, Invitation, token_sha256=token_sha256(token))
-    valid = inv is not None and inv.accepted_at is None and aware(inv.expires_at) >= utcnow()
+    valid = inv is not None and inv.accepted_at is None and aware_utc(inv.expires_at) >= utcnow()
     inst = s.get(Institution, inv.institution_id) if valid and inv else None
     return render(
         request,

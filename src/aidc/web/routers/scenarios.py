@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aidc.errors import InputError
-from aidc.scenario import dump_scenario, list_scenarios, load_scenario, parse_scenario
+from aidc.scenario import Scenario, dump_scenario, list_scenarios, load_scenario, parse_scenario
 from aidc.web import survey_io
-from aidc.web.common import PathId, aware, db, get_or_404, redirect, render
+from aidc.web.common import PathId, aware, db, get_or_404, redirect, render, server_file_problems
 from aidc.web.db import Run, ScenarioRecord, SurveyRound, User, utcnow
 from aidc.web.routers.survey import submitted_answers
 from aidc.web.schemas import ScenarioIn, ScenarioListItem, ScenarioOut
@@ -66,6 +66,22 @@ def store_scenario(
 
 
 SUMMED = ("n_gpus", "gpu_h_per_y", "cpu_vcpus", "memory_gb", "storage_tb", "requests_per_day")
+
+
+def _refuse_server_files(scenario: Scenario) -> None:
+    problems = server_file_problems(scenario)
+    if problems:
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["body", "scenario", *str(p.field).split(".")],
+                    "msg": p.message,
+                    "type": "value_error",
+                }
+                for p in problems
+            ],
+        )
 
 
 def aggregate(s: Session, round_id: PathId) -> dict[str, Any]:
@@ -120,6 +136,7 @@ def create(
     body: ScenarioIn, user: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
 ) -> ScenarioOut:
     """Store a new scenario (the body's ``scenario`` is the library's Scenario model)."""
+    _refuse_server_files(body.scenario)
     return scenario_out(
         store_scenario(s, user, body.name, dump_scenario(body.scenario), body.survey_round_id)
     )
@@ -142,6 +159,7 @@ def replace(
 ) -> ScenarioOut:
     """Replace a stored scenario."""
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
+    _refuse_server_files(body.scenario)
     return scenario_out(
         store_scenario(s, user, body.name, dump_scenario(body.scenario), body.survey_round_id, rec)
     )
@@ -252,7 +270,9 @@ def scenario_save(
     """Validate the edited YAML with the library; store it only if it is valid."""
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
     try:
-        parse_scenario(yaml_text, file="scenario")
+        problems = server_file_problems(parse_scenario(yaml_text, file="scenario"))
+        if problems:
+            raise InputError(problems)
         round_id = int(survey_round_id) if survey_round_id.strip() else None
         store_scenario(s, user, rec.name, yaml_text, round_id, rec)
     except InputError as exc:

@@ -77,7 +77,7 @@ def submission_out(
     return SubmissionOut(
         round_id=round_id,
         institution_id=institution_id,
-        status=sub.status if sub else "none",  # type: ignore[arg-type]
+        status=sub.status if sub else "none",
         version=sub.version if sub else 0,
         answers=sub.answers if sub else {},
         updated_at=aware(sub.updated_at) if sub else None,

@@ -107,7 +107,7 @@ def users_add(
 ) -> Response:
     """Create an account from the form."""
     try:
-        body = UserIn(email=email, password=password, role=role, institution=institution or None)  # type: ignore[arg-type]
+        body = UserIn(email=email, password=password, role=role, institution=institution or None)
         create_user(request.app.state.sessions, request.app.state.passwords, body)
     except (ValidationError, HTTPException) as exc:
         message = (
