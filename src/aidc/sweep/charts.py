@@ -45,7 +45,7 @@ def pareto_mask(cost: Any, wait: Any) -> np.ndarray:
     c, w = np.asarray(cost, dtype=float), np.asarray(wait, dtype=float)
     no_worse = (c[None, :] <= c[:, None]) & (w[None, :] <= w[:, None])
     better = (c[None, :] < c[:, None]) | (w[None, :] < w[:, None])
-    return ~(no_worse & better).any(axis=1)
+    return np.asarray(~(no_worse & better).any(axis=1), dtype=bool)
 
 
 def _means(table: pd.DataFrame, by: list[str], output: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ under 10 ms per run, see ``docs/benchmarks.md``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -82,8 +83,13 @@ def run_batch(
     list of dict
         ``{key, status ('ok' or 'failed'), error, elapsed_s, outputs}`` per run.
     """
-    return [_record(key, lambda v=values, s=seed: evaluate(variant_dict(base, v, s), stages))
+    return [_record(key, functools.partial(_evaluate_one, base, values, seed, stages))
             for key, values, seed in items]
+
+
+def _evaluate_one(base: Mapping[str, Any], values: dict[str, Any], seed: int,
+                  stages: Mapping[str, Stage]) -> dict[str, Any]:
+    return evaluate(variant_dict(base, values, seed), stages)
 
 
 def _batches(runs: list[Run], size: int) -> list[list[Item]]:
