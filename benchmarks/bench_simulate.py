@@ -90,7 +90,7 @@ def run() -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         base = _run("simpy", N_JOBS, Path(tmp) / "simpy.npy")
-        cases = [("fifo:pooled", "< 1/30 of SimPy, < 500 MB"), ("easy:pooled", "< 30 s"),
+        cases = [("fifo:pooled", ">= 30x faster than SimPy"), ("easy:pooled", "< 30 s"),
                  ("fair_share:pooled", "< 30 s"), ("fifo:node", ""), ("easy:node", "")]
         for case, target in cases:
             got = _run(case, N_JOBS, Path(tmp) / f"{case}.npy")
@@ -100,8 +100,14 @@ def run() -> list[Row]:
                 same = "start times identical to SimPy" if equal else "START TIMES DIFFER FROM SimPy"
             note = (f"{N_JOBS:,} jobs, {N_GPUS:,} GPUs; {N_JOBS / got['seconds']:,.0f} jobs/s; "
                     f"peak {got['peak_mb']:,.0f} MB; wall {got['wall_s']:,.1f} s; {same}").rstrip("; ")
+            fifo = case == "fifo:pooled"
+            limit_s = base["seconds"] / 30 if fifo else (30.0 if target else None)
             rows.append(Row(f"{case} CPU seconds", got["seconds"], "s", target,
-                            base["seconds"] if case.startswith("fifo:pooled") else None, note))
+                            base["seconds"] if fifo else None, note, target_value=limit_s))
+            if fifo:
+                rows.append(Row(f"{case} peak memory", got["peak_mb"], "MB", "< 500 MB", None,
+                                "whole process: interpreter, numpy, pandas, trace and job log",
+                                target_value=500.0))
         rows.append(Row("simpy fifo:pooled CPU seconds", base["seconds"], "s", "baseline", None,
                         f"{N_JOBS / base['seconds']:,.0f} jobs/s; peak {base['peak_mb']:,.0f} MB; "
                         f"wall {base['wall_s']:,.1f} s"))
