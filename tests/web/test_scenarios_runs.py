@@ -99,7 +99,9 @@ def test_compare_two_scenarios(planner_world) -> None:
     assert any(d["field"].startswith("fleet") for d in cmp["inputs_differ"])
 
 
-def test_a_scenario_linked_to_a_round_runs_on_its_submitted_answers(planner_world, valid_answers) -> None:
+def test_a_scenario_linked_to_a_round_runs_on_its_submitted_answers(
+    planner_world, valid_answers, sign_in
+) -> None:
     seen = {}
 
     def capture(scenario, on_stage):
@@ -125,6 +127,15 @@ def test_a_scenario_linked_to_a_round_runs_on_its_submitted_answers(planner_worl
     demand = c.get(f"/api/scenarios/{sid}/demand", headers=h).json()
     assert demand["n_institutions"] == 1
     assert demand["rows_by_tenant_class"] == {"university": {"finetuning": 1}}
+    by_year = dict(
+        zip(demand["by_year"]["columns"], zip(*demand["by_year"]["rows"], strict=True), strict=True)
+    )
+    # The fine-tuning need starts in 2028: no GPU-hours before, some from then on.
+    hours = dict(zip(by_year["year"], by_year["gpu_hours"], strict=True))
+    assert all((h > 0) == (year >= 2028) for year, h in hours.items())
+    browser = w.client()
+    sign_in(browser, "planner@example.org")
+    assert 'id="demand-by-year"' in browser.get(f"/scenarios/{sid}").text
     w.app.state.worker.run_function = capture
     run = _wait(c, h, c.post(f"/api/scenarios/{sid}/runs", headers=h).json()["id"])
     assert run["status"] == "done", run["error"]

@@ -111,6 +111,31 @@ def aggregate(s: Session, round_id: PathId) -> dict[str, Any]:
     }
 
 
+BY_YEAR = ("gpu_hours", "peak_gpus", "cpu_vcpus", "memory_gb", "storage_tb")
+
+
+def estimated_demand(s: Session, rec: ScenarioRecord) -> dict[str, Any]:
+    """Run the demand stage on the linked round's submitted answers: totals by year, or the problems."""
+    import tempfile
+    from pathlib import Path
+
+    from aidc.demand import estimate
+    from aidc.survey import read
+
+    answers = [a for _name, a in submitted_answers(s, rec.survey_round_id)]  # type: ignore[arg-type]
+    if not answers:
+        return {"problems": ["no institution has submitted an answer yet"]}
+    with tempfile.TemporaryDirectory(prefix="aidc-web-") as tmp:
+        path = Path(tmp) / "round.yaml"
+        survey_io.write_yaml(answers, path)
+        try:
+            demand = estimate(read(path), parse_scenario(rec.yaml_text))
+        except InputError as exc:
+            return {"problems": [str(p) for p in exc.problems]}
+    frame = demand.by_year.groupby("year", as_index=False)[[c for c in BY_YEAR if c in demand.by_year]].sum()
+    return {"columns": list(frame.columns), "rows": frame.round(1).values.tolist()}
+
+
 # --- API --------------------------------------------------------------------------------
 
 
@@ -173,7 +198,7 @@ def demand(
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
     if rec.survey_round_id is None:
         raise HTTPException(409, "this scenario is not linked to a survey round")
-    return aggregate(s, rec.survey_round_id)
+    return aggregate(s, rec.survey_round_id) | {"by_year": estimated_demand(s, rec)}
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -231,7 +256,9 @@ def _edit_page(
     runs = s.scalars(select(Run).where(Run.scenario_id == rec.id).order_by(Run.id.desc()).limit(20)).all()
     rounds = s.scalars(select(SurveyRound).order_by(SurveyRound.id.desc())).all()
     others = s.scalars(select(ScenarioRecord).where(ScenarioRecord.id != rec.id)).all()
-    agg = aggregate(s, rec.survey_round_id) if rec.survey_round_id is not None else None
+    agg = None
+    if rec.survey_round_id is not None:
+        agg = aggregate(s, rec.survey_round_id) | {"by_year": estimated_demand(s, rec)}
     return render(
         request,
         "scenario.html",
