@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -133,8 +134,10 @@ def _client(scheduler: Any, n_workers: int | None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler is None:
+        # silence_logs: the cluster is ours, its shutdown chatter ("still alive, killing") is not news
         with LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                          processes=True, host="127.0.0.1", dashboard_address=None) as cluster, \
+                          processes=True, host="127.0.0.1", dashboard_address=None,
+                          silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
             yield client
     else:
