@@ -139,7 +139,8 @@ def read_upload(
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(content)
         raw, _ = READERS[suffix](path)
-        problems = list(validate(path).problems)  # the reader's problems are among them
+        # The reader's problems are among them; the server's file name means nothing to the user.
+        problems = [replace(p, file=None) for p in validate(path).problems]
     answers: Answers = {}
     for sheet in raw:
         hmap = header_map(sheet.name)
