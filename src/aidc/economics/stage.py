@@ -12,12 +12,18 @@ energy result the bill is the mean IT power x PUE x tariff; hours sold follow th
 simulation's utilisation (else ``economics.utilization_frac``); servers draw power at the
 utilisation actually sold. Each fallback used is listed in
 ``Economics.fallbacks``.
+
+Speed: a sweep evaluates thousands of variants and reads only the summary, so the year-by-year
+arithmetic runs on numpy arrays (one ``dict`` of columns per table) and the DataFrames of
+:class:`Economics` are built from those columns on first read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -25,10 +31,13 @@ import pandas as pd
 from aidc.economics import costs as c
 from aidc.economics import finance as f
 from aidc.plan.stage import design_pue, phase1_fleet, server_costs
-from aidc.scenario import Scenario
+from aidc.scenario import Scenario, ServerType
 from aidc.units import H_PER_YEAR, W_PER_KW
 
 PARTS = ("land", "building", "electrical", "mechanical", "it", "network")
+
+Columns = dict[str, Any]
+"""A table as ``{column name: numpy array or list}``, every column of the same length."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,35 @@ class Factors:
     cost: float = 1.0
     price: float = 1.0
     tariff: float = 1.0
+
+
+class _Table:
+    """A DataFrame field of :class:`Economics`, built on first read.
+
+    Set with a DataFrame or with a function of no argument that returns one; a read always
+    returns the DataFrame (built once, then kept). A sweep reading only ``summary`` never pays
+    for the tables.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._key = name  # kept in the instance's __dict__ under the field's own name (pickles alike)
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _Table: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> pd.DataFrame: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:  # class access: no default value, so the field stays required
+            raise AttributeError(self._key)
+        value = obj.__dict__[self._key]
+        if not isinstance(value, pd.DataFrame):
+            value = obj.__dict__[self._key] = value()
+        return value
+
+    def __set__(self, obj: object, value: pd.DataFrame | Callable[[], pd.DataFrame]) -> None:
+        obj.__dict__[self._key] = value
 
 
 @dataclass(frozen=True)
@@ -63,15 +101,17 @@ class Economics:
         min_dscr, ...``.
     fallbacks : tuple of str
         Stage results that were missing and what was used instead.
+
+    Each table may be given as a DataFrame or as a function returning one (built on first read).
     """
 
-    capex: pd.DataFrame
-    capex_by_year: pd.DataFrame
-    opex: pd.DataFrame
-    revenue: pd.DataFrame
-    cash_flow: pd.DataFrame
-    summary: dict[str, float]
-    fallbacks: tuple[str, ...]
+    capex: _Table = _Table()
+    capex_by_year: _Table = _Table()
+    opex: _Table = _Table()
+    revenue: _Table = _Table()
+    cash_flow: _Table = _Table()
+    summary: dict[str, float]  # type: ignore[misc]  # the tables above have no default (see _Table)
+    fallbacks: tuple[str, ...]  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -79,31 +119,46 @@ class _Build:
     """What is bought and installed over the timeline (index 0 = construction year)."""
 
     years: np.ndarray
-    fleet: pd.DataFrame  # servers in service by year (rows = timeline years)
+    keys: tuple[str, ...]  # server types of the fleet's columns
+    fleet: np.ndarray  # servers in service by year (rows = timeline years) and type (columns)
     server_capex_krw: np.ndarray
     block_kw: np.ndarray  # IT capacity of blocks bought per year
 
 
-def _from_plan(scenario: Scenario, plan: Any) -> _Build:
+@dataclass(frozen=True)
+class _Servers:
+    """Per-server figures of the fleet's types, in the order of ``_Build.keys``."""
+
+    nameplate_kw: np.ndarray
+    idle_frac: np.ndarray
+    typical_frac: np.ndarray
+    gpus_h100_eq: np.ndarray
+    n_vcpus: np.ndarray
+    lifetime_y: np.ndarray
+
+
+def _from_plan(scenario: Scenario, plan: Any, catalog: dict[str, ServerType]) -> _Build:
     first = int(plan.capacity_by_year["year"].iloc[0])
     years = np.arange(first - 1, first + len(plan.capacity_by_year))
-    idx = pd.Index(years, name="year")
-    fleet = plan.fleet_by_year.reindex(idx, fill_value=0)
+    fleet = plan.fleet_by_year.reindex(pd.Index(years, name="year"), fill_value=0)
+    keys = tuple(k for k in fleet.columns if k in catalog)
     sched = plan.schedule
     server_capex, block_kw = np.zeros(years.size), np.zeros(years.size)
     servers, blocks = sched[sched["kind"] == "server"], sched[sched["kind"] == "block"]
     np.add.at(server_capex, servers["year"].to_numpy(int) - first, servers["capex_krw"].to_numpy(float))
     np.add.at(block_kw, blocks["year"].to_numpy(int) - first, blocks["it_capacity_kw"].to_numpy(float))
-    return _Build(years, fleet, server_capex, block_kw)
+    return _Build(years, keys, fleet[list(keys)].to_numpy(float), server_capex, block_kw)
 
 
-def _without_plan(scenario: Scenario, design: Any) -> _Build:
+def _without_plan(
+    scenario: Scenario, design: Any, catalog: dict[str, ServerType], prices: dict[str, dict[str, float]],
+) -> _Build:
     years = scenario.start_year - 1 + np.arange(scenario.plan.horizon_y + 1)
     counts = phase1_fleet(scenario, design)
-    prices = server_costs(scenario)
     econ = scenario.economics
-    fleet = pd.DataFrame({k: [0] + [n] * (years.size - 1) for k, n in counts.items()},
-                         index=pd.Index(years, name="year"))
+    keys = tuple(k for k in counts if k in catalog)
+    fleet = np.zeros((years.size, len(keys)))
+    fleet[1:] = [counts[k] for k in keys]  # nothing runs in the construction year
     server_capex = np.zeros(years.size)
     for key, n in counts.items():
         life = int(prices[key]["lifetime_y"])
@@ -112,15 +167,34 @@ def _without_plan(scenario: Scenario, design: Any) -> _Build:
         server_capex[np.arange(0, years.size - 1, life)] += buy  # replaced at the end of each life
     block_kw = np.zeros(years.size)
     block_kw[0] = scenario.power.it_capacity_kw
-    return _Build(years, fleet, server_capex, block_kw)
+    return _Build(years, keys, fleet, server_capex, block_kw)
 
 
-def capex_by_year(scenario: Scenario, build: _Build, factors: Factors) -> pd.DataFrame:
-    """Return capital spending by part and year [KRW]; land and grid connection in year 0."""
+def _server_table(
+    keys: tuple[str, ...], catalog: dict[str, ServerType], prices: dict[str, dict[str, float]],
+) -> _Servers:
+    def column(fn: Callable[[str], float]) -> np.ndarray:
+        return np.array([fn(k) for k in keys], dtype=float)
+
+    return _Servers(
+        nameplate_kw=column(lambda k: catalog[k].power_max_w / W_PER_KW),
+        idle_frac=column(lambda k: catalog[k].power_idle_frac),
+        typical_frac=column(lambda k: catalog[k].power_typical_frac),
+        gpus_h100_eq=column(lambda k: catalog[k].n_gpus * prices.get(k, {}).get("h100_eq_per_gpu", 0.0)),
+        n_vcpus=column(lambda k: catalog[k].n_vcpus),
+        lifetime_y=column(lambda k: prices.get(k, {}).get("lifetime_y", 5.0)),
+    )
+
+
+def capex_by_year(scenario: Scenario, build: _Build, factors: Factors) -> dict[str, np.ndarray]:
+    """Return capital spending by part and year [KRW] as ``{part: array}``.
+
+    Land and the grid connection are paid in year 0.
+    """
     econ = scenario.economics
     n = build.years.size
-    facility = c.construction_cost_krw(build.block_kw, econ.construction_cost_usd_per_w,
-                                       econ.exchange_rate_krw_per_usd) * factors.cost
+    facility = np.asarray(c.construction_cost_krw(build.block_kw, econ.construction_cost_usd_per_w,
+                                                  econ.exchange_rate_krw_per_usd), dtype=float) * factors.cost
     parts = c.split_construction_cost(facility, econ.mep_share_frac, econ.electrical_share_of_mep_frac)
     land = np.zeros(n)
     land[0] = scenario.site.site_area_m2 * econ.land_price_krw_per_m2
@@ -130,25 +204,16 @@ def capex_by_year(scenario: Scenario, build: _Build, factors: Factors) -> pd.Dat
     it = servers / (1.0 + econ.network_cost_frac_of_it)
     out = {"land": land, "building": parts["building"], "electrical": electrical,
            "mechanical": parts["mechanical"], "it": it, "network": servers - it}
-    return pd.DataFrame({"year": build.years, **{f"{p}_krw": np.asarray(v, float) for p, v in out.items()}})
+    return {p: np.asarray(v, dtype=float) for p, v in out.items()}
 
 
-def _server_table(scenario: Scenario, keys: list[str]) -> pd.DataFrame:
-    catalog, prices = scenario.servers(), server_costs(scenario)
-    rows = {k: {"nameplate_kw": catalog[k].power_max_w / W_PER_KW,
-                "idle_frac": catalog[k].power_idle_frac, "typical_frac": catalog[k].power_typical_frac,
-                "gpus_h100_eq": catalog[k].n_gpus * prices.get(k, {}).get("h100_eq_per_gpu", 0.0),
-                "n_vcpus": catalog[k].n_vcpus,
-                "lifetime_y": prices.get(k, {}).get("lifetime_y", 5.0)} for k in keys}
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def _demand_by_class(scenario: Scenario, demand: Any, years: np.ndarray) -> pd.DataFrame | None:
+def _demand_by_class(
+    scenario: Scenario, demand: Any, catalog: dict[str, ServerType], prices: dict[str, dict[str, float]],
+) -> pd.DataFrame | None:
     by_year = getattr(demand, "by_year", None)
     if by_year is None or not len(by_year):
         return None
-    prices = server_costs(scenario)
-    factor = {s.gpu_model: prices[k]["h100_eq_per_gpu"] for k, s in scenario.servers().items()
+    factor = {s.gpu_model: prices[k]["h100_eq_per_gpu"] for k, s in catalog.items()
               if s.gpu_model and k in prices}
     df = by_year.assign(gpu_h=by_year["gpu_hours"] * by_year["gpu_model"].map(factor).fillna(1.0),
                         vcpus=by_year.get("cpu_vcpus", 0.0))
@@ -156,39 +221,44 @@ def _demand_by_class(scenario: Scenario, demand: Any, years: np.ndarray) -> pd.D
 
 
 def revenue_by_class(
-    scenario: Scenario, build: _Build, servers: pd.DataFrame, utilization_frac: float,
-    demand: Any, factors: Factors,
-) -> pd.DataFrame:
-    """Return GPU- and vCPU-hours sold and revenue by year and tenant class.
+    scenario: Scenario, build: _Build, servers: _Servers, utilization_frac: float,
+    wanted: pd.DataFrame | None, factors: Factors,
+) -> Columns:
+    """Return GPU- and vCPU-hours sold and revenue by year and tenant class (one row per both).
 
-    Sellable hours are installed capacity x 8,760 h x utilisation. With a demand result each
-    class buys what it asked for, scaled down alike when capacity is short; without it the
-    sellable hours are shared by ``economics.tenant_share_frac``. Revenue is hours x list price x
-    (1 - the class's support-programme discount).
+    Sellable hours are installed capacity x 8,760 h x utilisation. With a demand
+    (``wanted``: ``year, tenant_class, gpu_h, vcpus``) each class buys what it asked for,
+    scaled down alike when capacity is short; without it the sellable hours are shared by
+    ``economics.tenant_share_frac``. Revenue is hours x list price x (1 - the class's
+    support-programme discount).
+
+    Returns
+    -------
+    dict of columns ``year, tenant_class, gpu_h, vcpu_h, discount_frac, revenue_krw``.
     """
     econ = scenario.economics
-    fleet = build.fleet[servers.index].to_numpy(float)
-    sell_gpu_h = fleet @ servers["gpus_h100_eq"].to_numpy(float) * H_PER_YEAR * utilization_frac
-    sell_vcpu_h = fleet @ servers["n_vcpus"].to_numpy(float) * H_PER_YEAR * utilization_frac
-    wanted = _demand_by_class(scenario, demand, build.years)
+    sell_gpu_h = build.fleet @ servers.gpus_h100_eq * H_PER_YEAR * utilization_frac
+    sell_vcpu_h = build.fleet @ servers.n_vcpus * H_PER_YEAR * utilization_frac
     if wanted is None:
-        shares = pd.Series(econ.tenant_share_frac, dtype=float)
+        classes = list(econ.tenant_share_frac)
+        shares = np.array([econ.tenant_share_frac[k] for k in classes], dtype=float)
         shares = shares / shares.sum()
-        sold = zip(build.years, sell_gpu_h, sell_vcpu_h, strict=True)
-        rows = pd.DataFrame([(y, cls, g * s, v * s) for y, g, v in sold for cls, s in shares.items()],
-                            columns=["year", "tenant_class", "gpu_h", "vcpu_h"])
+        year = np.repeat(build.years, len(classes))
+        tenant_class = classes * build.years.size
+        gpu_h = np.outer(sell_gpu_h, shares).ravel()
+        vcpu_h = np.outer(sell_vcpu_h, shares).ravel()
     else:
         wanted = wanted.assign(vcpu_h=wanted["vcpus"] * H_PER_YEAR * utilization_frac)
         sell = pd.DataFrame({"year": build.years, "sell_gpu_h": sell_gpu_h, "sell_vcpu_h": sell_vcpu_h})
         rows = wanted.merge(sell, on="year", how="inner")
         totals = rows.groupby("year")[["gpu_h", "vcpu_h"]].transform("sum")
-        rows = rows.assign(gpu_h=rows["gpu_h"] * _served_frac(rows["sell_gpu_h"], totals["gpu_h"]),
-                           vcpu_h=rows["vcpu_h"] * _served_frac(rows["sell_vcpu_h"], totals["vcpu_h"]))
-        rows = rows[["year", "tenant_class", "gpu_h", "vcpu_h"]]
-    discount = rows["tenant_class"].map(econ.discount_by_class_frac).fillna(0.0).to_numpy(float)
-    list_krw = (rows["gpu_h"] * econ.price_krw_per_gpu_h
-                + rows["vcpu_h"] * econ.price_krw_per_vcpu_h) * factors.price
-    return rows.assign(discount_frac=discount, revenue_krw=list_krw * (1.0 - discount)).reset_index(drop=True)
+        year, tenant_class = rows["year"].to_numpy(), rows["tenant_class"].tolist()
+        gpu_h = rows["gpu_h"].to_numpy(float) * _served_frac(rows["sell_gpu_h"], totals["gpu_h"])
+        vcpu_h = rows["vcpu_h"].to_numpy(float) * _served_frac(rows["sell_vcpu_h"], totals["vcpu_h"])
+    discount = np.array([econ.discount_by_class_frac.get(k, 0.0) for k in tenant_class], dtype=float)
+    list_krw = (gpu_h * econ.price_krw_per_gpu_h + vcpu_h * econ.price_krw_per_vcpu_h) * factors.price
+    return {"year": year, "tenant_class": tenant_class, "gpu_h": gpu_h, "vcpu_h": vcpu_h,
+            "discount_frac": discount, "revenue_krw": list_krw * (1.0 - discount)}
 
 
 def _served_frac(sellable: pd.Series, wanted: pd.Series) -> np.ndarray:
@@ -197,57 +267,77 @@ def _served_frac(sellable: pd.Series, wanted: pd.Series) -> np.ndarray:
     return np.minimum(1.0, np.divide(s, w, out=np.ones_like(s), where=w > 0))
 
 
+def _by_year(build: _Build, year: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Sum ``values`` by their ``year`` onto the timeline (years off it are dropped)."""
+    pos = np.asarray(year, dtype=np.int64) - build.years[0]
+    keep = (pos >= 0) & (pos < build.years.size)
+    return np.bincount(pos[keep], weights=np.asarray(values, dtype=float)[keep], minlength=build.years.size)
+
+
 def opex_by_year(
-    scenario: Scenario, build: _Build, capex: pd.DataFrame, energy_krw: np.ndarray,
-) -> pd.DataFrame:
+    scenario: Scenario, build: _Build, capex: dict[str, np.ndarray], energy_krw: np.ndarray,
+    prices: dict[str, dict[str, float]],
+) -> Columns:
     """Return operating cost by year [KRW]: energy, staff, maintenance, insurance, property tax.
 
     Staff grows with built IT capacity over phase 1's; maintenance and insurance are fractions of
     the capital in service; property tax of land and building value. Nothing in year 0.
+
+    Returns
+    -------
+    dict of columns ``energy_krw, staff_krw, maintenance_krw, insurance_krw, property_tax_krw, opex_krw``.
     """
     econ = scenario.economics
     life_facility = int(round(scenario.plan.facility_lifetime_y))
-    facility = capex[["building_krw", "electrical_krw", "mechanical_krw"]].sum(axis=1).to_numpy()
-    servers = capex[["it_krw", "network_krw"]].sum(axis=1).to_numpy()
-    life_it = int(round(np.mean([v["lifetime_y"] for v in server_costs(scenario).values()])))
+    facility = capex["building"] + capex["electrical"] + capex["mechanical"]
+    servers = capex["it"] + capex["network"]
+    life_it = int(round(np.mean([v["lifetime_y"] for v in prices.values()])))
     facility_in_service = c.in_service_value_krw(facility, life_facility)
     it_in_service = c.in_service_value_krw(servers, life_it)
     built_kw = np.concatenate([[0.0], np.cumsum(build.block_kw)[:-1]])
     operating = np.arange(build.years.size) > 0
     scale = np.maximum(built_kw / scenario.power.it_capacity_kw, 1.0)
     staff = econ.n_staff * econ.staff_cost_krw_per_y * scale
-    building = c.in_service_value_krw(capex["building_krw"].to_numpy(), life_facility)
-    taxable = capex["land_krw"].sum() + building
-    out = pd.DataFrame({
-        "year": build.years,
-        "energy_krw": energy_krw,
+    building = c.in_service_value_krw(capex["building"], life_facility)
+    taxable = capex["land"].sum() + building
+    out = {
+        "energy_krw": np.asarray(energy_krw, dtype=float),
         "staff_krw": staff * operating,
         "maintenance_krw": econ.maintenance_facility_frac_per_y * facility_in_service
         + econ.maintenance_it_frac_per_y * it_in_service,
         "insurance_krw": econ.insurance_frac_per_y * (facility_in_service + it_in_service),
         "property_tax_krw": econ.property_tax_frac_per_y * taxable * operating,
-    })
-    return out.assign(opex_krw=out.drop(columns="year").sum(axis=1))
+    }
+    out["opex_krw"] = (out["energy_krw"] + out["staff_krw"] + out["maintenance_krw"] + out["insurance_krw"]
+                       + out["property_tax_krw"])
+    return out
 
 
 def cash_flow_table(
-    scenario: Scenario, capex: pd.DataFrame, opex: pd.DataFrame, revenue_krw: np.ndarray,
-    servers: pd.DataFrame,
-) -> pd.DataFrame:
+    scenario: Scenario, capex: dict[str, np.ndarray], opex_krw: np.ndarray, revenue_krw: np.ndarray,
+    servers: _Servers,
+) -> Columns:
     """Return the PFV's cash flows by year [KRW].
 
     Debt is ``debt_frac`` of year-0 capex, drawn in year 0 and repaid in level payments over the
     tenor (any balance left at the horizon's end is repaid then). Tax is ``corporate_tax_frac``
     of profit after straight-line depreciation and interest. The book value of what is left at
     the end (land at cost) comes back as a terminal value in the last year.
+
+    Returns
+    -------
+    dict of columns ``capex_krw, revenue_krw, opex_krw, depreciation_krw, tax_krw, cfads_krw,
+    debt_draw_krw, interest_krw, principal_krw, debt_service_krw, dscr, terminal_value_krw,
+    project_cash_flow_krw, equity_cash_flow_krw, cumulative_project_krw``.
     """
     econ = scenario.economics
-    n = len(capex)
+    n = capex["land"].size
     life_facility = int(round(scenario.plan.facility_lifetime_y))
-    life_it = int(round(servers["lifetime_y"].mean())) if len(servers) else 5
-    facility = capex[["building_krw", "electrical_krw", "mechanical_krw"]].sum(axis=1).to_numpy()
-    it = capex[["it_krw", "network_krw"]].sum(axis=1).to_numpy()
-    spend = capex.drop(columns="year").sum(axis=1).to_numpy()
+    life_it = int(round(servers.lifetime_y.mean())) if servers.lifetime_y.size else 5
+    facility = capex["building"] + capex["electrical"] + capex["mechanical"]
+    it = capex["it"] + capex["network"]
+    spend = (capex["land"] + capex["building"] + capex["electrical"] + capex["mechanical"] + capex["it"]
+             + capex["network"])
     debt = econ.debt_frac * spend[0]
     loan = f.debt_service_krw(debt, econ.interest_rate_frac, econ.debt_tenor_y)
     interest, principal = np.zeros(n), np.zeros(n)
@@ -257,26 +347,25 @@ def cash_flow_table(
         principal[m] += loan["balance_krw"][m - 1] if m > 0 else debt
     depreciation = (c.straight_line_depreciation_krw(facility, life_facility)
                     + c.straight_line_depreciation_krw(it, life_it))
-    opex_krw = opex["opex_krw"].to_numpy()
     tax = econ.corporate_tax_frac * np.maximum(revenue_krw - opex_krw - interest - depreciation, 0.0)
     cfads = revenue_krw - opex_krw - tax
     terminal = np.zeros(n)
-    terminal[-1] = (capex["land_krw"].sum() + c.book_value_krw(facility, life_facility)
+    terminal[-1] = (capex["land"].sum() + c.book_value_krw(facility, life_facility)
                     + c.book_value_krw(it, life_it))
     service = interest + principal
     draw = np.zeros(n)
     draw[0] = debt
-    out = pd.DataFrame({
-        "year": capex["year"].to_numpy(), "capex_krw": spend, "revenue_krw": revenue_krw,
-        "opex_krw": opex_krw,
+    project = -spend + cfads + terminal
+    return {
+        "capex_krw": spend, "revenue_krw": revenue_krw, "opex_krw": opex_krw,
         "depreciation_krw": depreciation, "tax_krw": tax, "cfads_krw": cfads, "debt_draw_krw": draw,
         "interest_krw": interest, "principal_krw": principal, "debt_service_krw": service,
         "dscr": np.divide(cfads, service, out=np.full(n, np.nan), where=service > 0),
         "terminal_value_krw": terminal,
-        "project_cash_flow_krw": -spend + cfads + terminal,
+        "project_cash_flow_krw": project,
         "equity_cash_flow_krw": -spend + draw + cfads - service + terminal,
-    })
-    return out.assign(cumulative_project_krw=out["project_cash_flow_krw"].cumsum())
+        "cumulative_project_krw": np.cumsum(project),
+    }
 
 
 def _energy_inputs(scenario: Scenario, design: Any, energy: Any) -> tuple[float, float, str | None]:
@@ -309,19 +398,16 @@ def _utilization(scenario: Scenario, simulation: Any, demand: Any) -> tuple[floa
 
 
 def _realised_utilization(
-    build: _Build, servers: pd.DataFrame, revenue: pd.DataFrame, cap_frac: float,
+    build: _Build, servers: _Servers, sold_gpu_h: np.ndarray, sold_vcpu_h: np.ndarray, cap_frac: float,
 ) -> np.ndarray:
     """Return the utilisation actually sold by year and server type.
 
     GPU servers by GPU-hours, CPU servers by vCPU-hours, others (storage) at ``cap_frac``.
     """
-    fleet = build.fleet[servers.index].to_numpy(float)
-    sold = revenue.groupby("year")[["gpu_h", "vcpu_h"]].sum().reindex(build.years, fill_value=0.0)
-    util = np.full(fleet.shape, cap_frac)
-    for column, sold_h in (("n_vcpus", sold["vcpu_h"]), ("gpus_h100_eq", sold["gpu_h"])):
-        per_server = servers[column].to_numpy(float)
-        capacity_h = fleet @ per_server * H_PER_YEAR
-        frac = np.divide(sold_h.to_numpy(), capacity_h, out=np.zeros_like(capacity_h), where=capacity_h > 0)
+    util = np.full(build.fleet.shape, cap_frac)
+    for per_server, sold_h in ((servers.n_vcpus, sold_vcpu_h), (servers.gpus_h100_eq, sold_gpu_h)):
+        capacity_h = build.fleet @ per_server * H_PER_YEAR
+        frac = np.divide(sold_h, capacity_h, out=np.zeros_like(capacity_h), where=capacity_h > 0)
         util[:, per_server > 0] = frac[:, None]
     return util
 
@@ -344,13 +430,17 @@ def evaluate(
     Returns
     -------
     Economics
+        The summary is computed here; the tables are built on first read.
     """
     factors = factors or Factors()
     notes: list[str] = []
-    build = _from_plan(scenario, plan) if plan is not None else _without_plan(scenario, design)
-    if plan is None:
+    catalog, prices = scenario.servers(), server_costs(scenario)
+    if plan is not None:
+        build = _from_plan(scenario, plan, catalog)
+    else:
+        build = _without_plan(scenario, design, catalog, prices)
         notes.append("no plan result: the phase-1 fleet runs the whole horizon, replaced at end of life")
-    elif not getattr(plan, "feasible", True):
+    if plan is not None and not getattr(plan, "feasible", True):
         notes.append(f"the plan breaks a limit ({plan.binding_limit}): costed as the schedule that "
                      "breaks it least")
     utilization, note = _utilization(scenario, simulation, demand)
@@ -359,39 +449,49 @@ def evaluate(
     notes += [note] if note else []
     if getattr(demand, "by_year", None) is None:
         notes.append("no demand result: sellable hours shared by economics.tenant_share_frac")
-    keys = [k for k in build.fleet.columns if k in scenario.servers()]
-    servers = _server_table(scenario, keys)
-    fleet = build.fleet[servers.index].to_numpy(float)
-    revenue = revenue_by_class(scenario, build, servers, utilization, demand, factors)
-    util = _realised_utilization(build, servers, revenue, utilization)
-    load = c.server_load_frac(servers["idle_frac"].to_numpy(float),
-                              servers["typical_frac"].to_numpy(float), util)
-    mean_it_kw = (fleet * load) @ servers["nameplate_kw"].to_numpy(float)
+    servers = _server_table(build.keys, catalog, prices)
+    wanted = _demand_by_class(scenario, demand, catalog, prices)
+    revenue = revenue_by_class(scenario, build, servers, utilization, wanted, factors)
+    gpu_h = _by_year(build, revenue["year"], revenue["gpu_h"])
+    util = _realised_utilization(build, servers, gpu_h, _by_year(build, revenue["year"], revenue["vcpu_h"]),
+                                 utilization)
+    load = c.server_load_frac(servers.idle_frac, servers.typical_frac, util)
+    mean_it_kw = (build.fleet * load) @ servers.nameplate_kw
     energy_krw = c.energy_cost_krw_per_y(mean_it_kw, pue, price_kwh * factors.tariff)
     capex = capex_by_year(scenario, build, factors)
-    opex = opex_by_year(scenario, build, capex, np.asarray(energy_krw, dtype=float))
-    revenue_krw = revenue.groupby("year")["revenue_krw"].sum().reindex(build.years, fill_value=0.0).to_numpy()
-    cash = cash_flow_table(scenario, capex, opex, revenue_krw, servers)
-    gpu_h = revenue.groupby("year")["gpu_h"].sum().reindex(build.years, fill_value=0.0).to_numpy()
+    opex = opex_by_year(scenario, build, capex, np.asarray(energy_krw, dtype=float), prices)
+    revenue_krw = _by_year(build, revenue["year"], revenue["revenue_krw"])
+    cash = cash_flow_table(scenario, capex, opex["opex_krw"], revenue_krw, servers)
     # Costs of the GPU-hour: each year's capex and opex times the GPU servers' share of IT power.
-    gpu_power = fleet @ (servers["nameplate_kw"] * (servers["gpus_h100_eq"] > 0)).to_numpy(float)
-    all_power = fleet @ servers["nameplate_kw"].to_numpy(float)
+    gpu_power = build.fleet @ (servers.nameplate_kw * (servers.gpus_h100_eq > 0))
+    all_power = build.fleet @ servers.nameplate_kw
     gpu_share = np.divide(gpu_power, all_power, out=np.zeros_like(gpu_power), where=all_power > 0)
     gpu_share[0] = gpu_share[1] if gpu_share.size > 1 else 0.0  # construction year: first year's mix
-    summary = _summary(scenario, cash, capex, gpu_h, gpu_share)
-    parts = pd.DataFrame({"part": PARTS, "capex_krw": [capex[f"{p}_krw"].sum() for p in PARTS]})
-    parts["share_frac"] = parts["capex_krw"] / parts["capex_krw"].sum()
-    return Economics(capex=parts, capex_by_year=capex, opex=opex, revenue=revenue, cash_flow=cash,
-                     summary=summary, fallbacks=tuple(notes))
+    year = {"year": build.years}
+    return Economics(
+        capex=partial(_capex_parts_frame, capex),
+        capex_by_year=partial(pd.DataFrame, year | {f"{p}_krw": v for p, v in capex.items()}),
+        opex=partial(pd.DataFrame, year | opex),
+        revenue=partial(pd.DataFrame, revenue),
+        cash_flow=partial(pd.DataFrame, year | cash),
+        summary=_summary(scenario, cash, gpu_h, gpu_share),
+        fallbacks=tuple(notes),
+    )
+
+
+def _capex_parts_frame(capex: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Return ``part, capex_krw, share_frac``: capital over the horizon by part."""
+    total = np.array([capex[p].sum() for p in PARTS])
+    return pd.DataFrame({"part": PARTS, "capex_krw": total, "share_frac": total / total.sum()})
 
 
 def _summary(
-    scenario: Scenario, cash: pd.DataFrame, capex: pd.DataFrame, gpu_h: np.ndarray, gpu_share: np.ndarray,
+    scenario: Scenario, cash: Columns, gpu_h: np.ndarray, gpu_share: np.ndarray,
 ) -> dict[str, float]:
     r = scenario.economics.discount_rate_frac
-    project, equity = cash["project_cash_flow_krw"].to_numpy(), cash["equity_cash_flow_krw"].to_numpy()
-    cost = (cash["capex_krw"] + cash["opex_krw"]).to_numpy() * gpu_share
-    dscr = cash["dscr"].dropna()
+    project, equity = cash["project_cash_flow_krw"], cash["equity_cash_flow_krw"]
+    cost = (cash["capex_krw"] + cash["opex_krw"]) * gpu_share
+    dscr = cash["dscr"][~np.isnan(cash["dscr"])]
     return {
         "npv_krw": f.npv(r, project),
         "irr_frac": f.irr(project),
@@ -399,12 +499,12 @@ def _summary(
         "equity_irr_frac": f.irr(equity),
         "payback_y": f.payback_y(project),
         "lcoe_krw_per_gpu_h": f.levelised_cost(cost, gpu_h, r),
-        "min_dscr": float(dscr.min()) if len(dscr) else float("nan"),
-        "mean_dscr": float(dscr.mean()) if len(dscr) else float("nan"),
+        "min_dscr": float(dscr.min()) if dscr.size else float("nan"),
+        "mean_dscr": float(dscr.mean()) if dscr.size else float("nan"),
         "capex_krw": float(cash["capex_krw"].sum()),
-        "phase1_capex_krw": float(cash["capex_krw"].iloc[0]),
+        "phase1_capex_krw": float(cash["capex_krw"][0]),
         "debt_krw": float(cash["debt_draw_krw"].sum()),
-        "equity_krw": float(cash["capex_krw"].iloc[0] - cash["debt_draw_krw"].iloc[0]),
+        "equity_krw": float(cash["capex_krw"][0] - cash["debt_draw_krw"][0]),
         "revenue_krw": float(cash["revenue_krw"].sum()),
         "opex_krw": float(cash["opex_krw"].sum()),
         "gpu_h": float(gpu_h.sum()),

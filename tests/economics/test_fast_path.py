@@ -1,0 +1,250 @@
+"""economics.evaluate's array path against a straightforward pandas computation, and its lazy tables.
+
+``_reference`` is the stage as it was written before the arithmetic moved to numpy arrays
+(one DataFrame per step, ``groupby`` and ``merge`` for the tenant classes): every table and
+every summary figure of :func:`evaluate` must equal it, for both shipped scenarios, with and
+without a plan, a demand, an energy and a simulation result, and under Monte Carlo factors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aidc import load_scenario
+from aidc.economics import Economics, Factors, evaluate, stage
+from aidc.economics import costs as c
+from aidc.economics import finance as f
+from aidc.plan.stage import server_costs
+from aidc.units import H_PER_YEAR, W_PER_KW
+
+TABLES = ("capex", "capex_by_year", "opex", "revenue", "cash_flow")
+
+
+# --- the straightforward computation ------------------------------------------------------
+
+def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any = None,
+               simulation: Any = None, demand: Any = None, factors: Factors | None = None) -> dict[str, Any]:
+    factors = factors or Factors()
+    catalog, prices = scenario.servers(), server_costs(scenario)
+    build = (stage._from_plan(scenario, plan, catalog) if plan is not None
+             else stage._without_plan(scenario, design, catalog, prices))
+    years = build.years
+    fleet = pd.DataFrame(build.fleet, index=pd.Index(years, name="year"), columns=list(build.keys))
+    servers = pd.DataFrame.from_dict(
+        {k: {"nameplate_kw": catalog[k].power_max_w / W_PER_KW, "idle_frac": catalog[k].power_idle_frac,
+             "typical_frac": catalog[k].power_typical_frac,
+             "gpus_h100_eq": catalog[k].n_gpus * prices.get(k, {}).get("h100_eq_per_gpu", 0.0),
+             "n_vcpus": catalog[k].n_vcpus, "lifetime_y": prices.get(k, {}).get("lifetime_y", 5.0)}
+         for k in build.keys}, orient="index")
+    econ = scenario.economics
+    utilization, _ = stage._utilization(scenario, simulation, demand)
+    pue, price_kwh, _ = stage._energy_inputs(scenario, design, energy)
+    n_fleet = fleet.to_numpy(float)
+
+    # revenue by year and tenant class
+    sell_gpu_h = n_fleet @ servers["gpus_h100_eq"].to_numpy(float) * H_PER_YEAR * utilization
+    sell_vcpu_h = n_fleet @ servers["n_vcpus"].to_numpy(float) * H_PER_YEAR * utilization
+    wanted = stage._demand_by_class(scenario, demand, catalog, prices)
+    if wanted is None:
+        shares = pd.Series(econ.tenant_share_frac, dtype=float)
+        shares = shares / shares.sum()
+        sold_by_year = zip(years, sell_gpu_h, sell_vcpu_h, strict=True)
+        rows = pd.DataFrame([(y, k, g * s, v * s) for y, g, v in sold_by_year
+                             for k, s in shares.items()], columns=["year", "tenant_class", "gpu_h", "vcpu_h"])
+    else:
+        wanted = wanted.assign(vcpu_h=wanted["vcpus"] * H_PER_YEAR * utilization)
+        sell = pd.DataFrame({"year": years, "sell_gpu_h": sell_gpu_h, "sell_vcpu_h": sell_vcpu_h})
+        rows = wanted.merge(sell, on="year", how="inner")
+        totals = rows.groupby("year")[["gpu_h", "vcpu_h"]].transform("sum")
+        rows = rows.assign(gpu_h=rows["gpu_h"] * np.minimum(1.0, rows["sell_gpu_h"] / totals["gpu_h"]),
+                           vcpu_h=rows["vcpu_h"] * np.minimum(1.0, (rows["sell_vcpu_h"] / totals["vcpu_h"])
+                                                             .fillna(1.0)))
+        rows = rows[["year", "tenant_class", "gpu_h", "vcpu_h"]]
+    discount = rows["tenant_class"].map(econ.discount_by_class_frac).fillna(0.0).to_numpy(float)
+    list_krw = rows["gpu_h"] * econ.price_krw_per_gpu_h + rows["vcpu_h"] * econ.price_krw_per_vcpu_h
+    revenue = rows.assign(discount_frac=discount, revenue_krw=list_krw * factors.price * (1.0 - discount))
+    revenue = revenue.reset_index(drop=True)
+    sold = revenue.groupby("year")[["gpu_h", "vcpu_h", "revenue_krw"]].sum().reindex(years, fill_value=0.0)
+
+    # energy at the utilisation sold
+    util = np.full(n_fleet.shape, utilization)
+    for column, sold_h in (("n_vcpus", sold["vcpu_h"]), ("gpus_h100_eq", sold["gpu_h"])):
+        per_server = servers[column].to_numpy(float)
+        capacity_h = n_fleet @ per_server * H_PER_YEAR
+        frac = np.divide(sold_h.to_numpy(), capacity_h, out=np.zeros_like(capacity_h), where=capacity_h > 0)
+        util[:, per_server > 0] = frac[:, None]
+    load = c.server_load_frac(servers["idle_frac"].to_numpy(float), servers["typical_frac"].to_numpy(float),
+                              util)
+    energy_krw = c.energy_cost_krw_per_y((n_fleet * load) @ servers["nameplate_kw"].to_numpy(float), pue,
+                                         price_kwh * factors.tariff)
+
+    # capex by part and year
+    facility = c.construction_cost_krw(build.block_kw, econ.construction_cost_usd_per_w,
+                                       econ.exchange_rate_krw_per_usd) * factors.cost
+    split = c.split_construction_cost(facility, econ.mep_share_frac, econ.electrical_share_of_mep_frac)
+    land = np.zeros(years.size)
+    land[0] = scenario.site.site_area_m2 * econ.land_price_krw_per_m2
+    electrical = np.array(split["electrical"], dtype=float)
+    electrical[0] += econ.grid_connection_krw * factors.cost
+    bought = build.server_capex_krw * factors.cost
+    it = bought / (1.0 + econ.network_cost_frac_of_it)
+    capex = pd.DataFrame({"year": years, "land_krw": land, "building_krw": split["building"],
+                          "electrical_krw": electrical, "mechanical_krw": split["mechanical"],
+                          "it_krw": it, "network_krw": bought - it})
+
+    # opex
+    life_facility = int(round(scenario.plan.facility_lifetime_y))
+    facility_krw = capex[["building_krw", "electrical_krw", "mechanical_krw"]].sum(axis=1).to_numpy()
+    servers_krw = capex[["it_krw", "network_krw"]].sum(axis=1).to_numpy()
+    life_it = int(round(np.mean([v["lifetime_y"] for v in prices.values()])))
+    facility_in_service = c.in_service_value_krw(facility_krw, life_facility)
+    it_in_service = c.in_service_value_krw(servers_krw, life_it)
+    built_kw = np.concatenate([[0.0], np.cumsum(build.block_kw)[:-1]])
+    operating = np.arange(years.size) > 0
+    scale = np.maximum(built_kw / scenario.power.it_capacity_kw, 1.0)
+    staff = econ.n_staff * econ.staff_cost_krw_per_y * scale
+    building = c.in_service_value_krw(capex["building_krw"].to_numpy(), life_facility)
+    taxable = capex["land_krw"].sum() + building
+    opex = pd.DataFrame({
+        "year": years, "energy_krw": energy_krw, "staff_krw": staff * operating,
+        "maintenance_krw": econ.maintenance_facility_frac_per_y * facility_in_service
+        + econ.maintenance_it_frac_per_y * it_in_service,
+        "insurance_krw": econ.insurance_frac_per_y * (facility_in_service + it_in_service),
+        "property_tax_krw": econ.property_tax_frac_per_y * taxable * operating,
+    })
+    opex = opex.assign(opex_krw=opex.drop(columns="year").sum(axis=1))
+
+    # cash flows: a year-by-year loan balance instead of the closed form
+    n = years.size
+    spend = capex.drop(columns="year").sum(axis=1).to_numpy()
+    debt = econ.debt_frac * spend[0]
+    payment = debt * f.annuity_factor(econ.interest_rate_frac, econ.debt_tenor_y)
+    interest, principal, balance = np.zeros(n), np.zeros(n), debt
+    for t in range(1, min(econ.debt_tenor_y, n - 1) + 1):
+        interest[t] = econ.interest_rate_frac * balance
+        principal[t] = payment - interest[t]
+        balance -= principal[t]
+    if econ.debt_tenor_y > n - 1:
+        principal[n - 1] += balance  # balloon at the horizon's end
+    life_it_cf = int(round(servers["lifetime_y"].mean())) if len(servers) else 5
+    cash = pd.DataFrame({"year": years, "capex_krw": spend, "revenue_krw": sold["revenue_krw"].to_numpy(),
+                         "opex_krw": opex["opex_krw"].to_numpy()})
+    cash["depreciation_krw"] = (c.straight_line_depreciation_krw(facility_krw, life_facility)
+                                + c.straight_line_depreciation_krw(servers_krw, life_it_cf))
+    profit = cash["revenue_krw"] - cash["opex_krw"] - interest - cash["depreciation_krw"]
+    cash["tax_krw"] = econ.corporate_tax_frac * profit.clip(lower=0.0)
+    cash["cfads_krw"] = cash["revenue_krw"] - cash["opex_krw"] - cash["tax_krw"]
+    cash["debt_draw_krw"] = np.where(years == years[0], debt, 0.0)
+    cash["interest_krw"], cash["principal_krw"] = interest, principal
+    cash["debt_service_krw"] = cash["interest_krw"] + cash["principal_krw"]
+    cash["dscr"] = (cash["cfads_krw"] / cash["debt_service_krw"]).where(cash["debt_service_krw"] > 0)
+    left_krw = (capex["land_krw"].sum() + c.book_value_krw(facility_krw, life_facility)
+                + c.book_value_krw(servers_krw, life_it_cf))
+    cash["terminal_value_krw"] = np.where(years == years[-1], left_krw, 0.0)
+    cash["project_cash_flow_krw"] = -cash["capex_krw"] + cash["cfads_krw"] + cash["terminal_value_krw"]
+    cash["equity_cash_flow_krw"] = (-cash["capex_krw"] + cash["debt_draw_krw"] + cash["cfads_krw"]
+                                    - cash["debt_service_krw"] + cash["terminal_value_krw"])
+    cash["cumulative_project_krw"] = cash["project_cash_flow_krw"].cumsum()
+    parts = pd.DataFrame({"part": stage.PARTS, "capex_krw": [capex[f"{p}_krw"].sum() for p in stage.PARTS]})
+    parts["share_frac"] = parts["capex_krw"] / parts["capex_krw"].sum()
+
+    # summary
+    nameplate = servers["nameplate_kw"].to_numpy(float)
+    gpu_power = n_fleet @ (nameplate * (servers["gpus_h100_eq"].to_numpy(float) > 0))
+    all_power = n_fleet @ nameplate
+    gpu_share = np.divide(gpu_power, all_power, out=np.zeros_like(gpu_power), where=all_power > 0)
+    gpu_share[0] = gpu_share[1] if n > 1 else 0.0
+    r, project = econ.discount_rate_frac, cash["project_cash_flow_krw"].to_numpy()
+    equity, dscr = cash["equity_cash_flow_krw"].to_numpy(), cash["dscr"].dropna()
+    gpu_h = sold["gpu_h"].to_numpy()
+    summary = {
+        "npv_krw": f.npv(r, project), "irr_frac": f.irr(project), "equity_npv_krw": f.npv(r, equity),
+        "equity_irr_frac": f.irr(equity), "payback_y": f.payback_y(project),
+        "lcoe_krw_per_gpu_h": f.levelised_cost((spend + cash["opex_krw"].to_numpy()) * gpu_share, gpu_h, r),
+        "min_dscr": dscr.min() if len(dscr) else np.nan, "mean_dscr": dscr.mean() if len(dscr) else np.nan,
+        "capex_krw": spend.sum(), "phase1_capex_krw": spend[0], "debt_krw": cash["debt_draw_krw"].sum(),
+        "equity_krw": spend[0] - debt, "revenue_krw": cash["revenue_krw"].sum(),
+        "opex_krw": cash["opex_krw"].sum(), "gpu_h": gpu_h.sum(), "discount_rate_frac": r,
+    }
+    return {"capex": parts, "capex_by_year": capex, "opex": opex, "revenue": revenue, "cash_flow": cash,
+            "summary": summary}
+
+
+# --- the cases ------------------------------------------------------------------------------
+
+def _plan() -> SimpleNamespace:
+    """A three-year plan: a 2-MW block and 10 DGX H100 for 2028, 4 more for 2029."""
+    years = [2028, 2029, 2030]
+    return SimpleNamespace(
+        capacity_by_year=pd.DataFrame({"year": years}),
+        fleet_by_year=pd.DataFrame({"dgx_h100": [10, 14, 14]}, index=pd.Index(years, name="year")),
+        schedule=pd.DataFrame({"year": [2028, 2028, 2029], "kind": ["block", "server", "server"],
+                               "it_capacity_kw": [2000.0, 102.0, 40.8], "capex_krw": [0.0, 5e9, 2e9]}))
+
+
+def _demand() -> SimpleNamespace:
+    return SimpleNamespace(by_year=pd.DataFrame({
+        "year": [2028, 2028, 2029, 2031],
+        "tenant_class": ["university", "enterprise", "research", "enterprise"],
+        "gpu_model": ["h100_sxm"] * 4, "gpu_hours": [1e5, 3e6, 2e5, 1e5], "peak_gpus": [10, 300, 20, 10],
+        "cpu_vcpus": [10.0, 0.0, 5.0, 0.0]}))
+
+
+def _cases() -> dict[str, tuple[Any, dict[str, Any]]]:
+    energy = SimpleNamespace(annual={"pue": 1.25, "price_krw_per_kwh": 160.0})
+    simulation = SimpleNamespace(summary={"utilization_frac": 0.6})
+    phase1, ai = load_scenario("jeonbuk-phase1"), load_scenario("jeonbuk-ai")
+    financed = ai.model_copy(update={"economics": ai.economics.model_copy(
+        update={"debt_frac": 0.6, "debt_tenor_y": 40, "corporate_tax_frac": 0.2})})
+    return {
+        "phase1 alone": (phase1, {}),
+        "ai alone": (ai, {}),
+        "ai with energy, simulation, factors": (ai, {"energy": energy, "simulation": simulation,
+                                                     "factors": Factors(cost=1.2, price=0.9, tariff=1.1)}),
+        "ai with plan and demand": (ai, {"plan": _plan(), "demand": _demand(), "simulation": simulation}),
+        "ai with plan, balloon and tax": (financed, {"plan": _plan()}),
+    }
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_equals_the_straightforward_computation(name: str) -> None:
+    scenario, kwargs = _cases()[name]
+    got, want = evaluate(scenario, **kwargs), _reference(scenario, **kwargs)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(getattr(got, table), want[table], check_exact=False, rtol=1e-12,
+                                      obj=f"{name}: {table}")
+    assert list(got.summary) == list(want["summary"])
+    for key, value in want["summary"].items():
+        assert got.summary[key] == pytest.approx(value, rel=1e-12, nan_ok=True), key
+        assert type(got.summary[key]) is float, key
+
+
+def test_tables_are_built_on_first_read_and_kept() -> None:
+    e = evaluate(load_scenario("jeonbuk-phase1"))
+    assert all(callable(e.__dict__[t]) for t in TABLES)  # nothing built yet: the sweep reads only the summary
+    first = e.cash_flow
+    assert isinstance(first, pd.DataFrame)
+    assert e.cash_flow is first
+    assert [fd.name for fd in dataclasses.fields(Economics)] == [*TABLES, "summary", "fallbacks"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        e.opex = first  # type: ignore[misc]
+
+
+def test_pickles_and_accepts_ready_frames() -> None:
+    e = evaluate(load_scenario("jeonbuk-ai"))
+    back = pickle.loads(pickle.dumps(e))
+    for table in TABLES:
+        pd.testing.assert_frame_equal(getattr(back, table), getattr(e, table))
+    frame = pd.DataFrame({"year": [2027]})
+    given = Economics(capex=frame, capex_by_year=frame, opex=frame, revenue=frame, cash_flow=frame,
+                      summary={}, fallbacks=())
+    assert given.opex is frame
+    with pytest.raises(TypeError, match="capex"):
+        Economics(summary={}, fallbacks=())  # type: ignore[call-arg]
