@@ -222,3 +222,41 @@ def test_the_survey_page_marks_the_invalid_cell(world, valid_answers, sign_in, c
     r = c.post(f"/survey/{world.round_id}", data=form)
     assert r.status_code == 200
     assert "Submitted." in r.text
+
+
+def _filled_template(tmp_path, deadline: object):
+    """The Korean template as an institution fills it: one respondent, one fine-tuning need."""
+    import openpyxl
+
+    from aidc.survey import write_template
+
+    path = write_template(tmp_path / "설문.xlsx", "ko")
+    wb = openpyxl.load_workbook(path)
+    wb["응답기관"].append(["R1", "아무 기관", "대학 (RISE)", None, "ai@example.ac.kr"])
+    wb["미세조정"].append(
+        ["R1", "8B", "500M", "경량 미세조정 (LoRA)", "BF16", "h100_sxm", deadline, 12, 2028]
+    )
+    wb.save(path)
+    return path.read_bytes()
+
+
+def test_the_korean_template_filled_in_is_read_with_its_labels(world, tmp_path) -> None:
+    c, h = world.client(), world.bearer("institution")
+    r = c.post(
+        f"{_url(world)}/upload", headers=h, files={"file": ("설문.xlsx", _filled_template(tmp_path, 3), "x")}
+    )
+    assert r.status_code == 200, r.text
+    answers = r.json()["answers"]
+    assert answers["respondents"][0]["tenant_class"] == "university"  # the label became the key
+    assert answers["finetuning"][0]["method"] == "peft"
+    assert answers["respondents"][0]["organisation"] == "Jeonbuk National University"  # not the file's
+
+
+def test_an_invalid_cell_in_the_workbook_is_located_in_the_file(world, tmp_path) -> None:
+    c, h = world.client(), world.bearer("institution")
+    bad = _filled_template(tmp_path, "다음 주")
+    r = c.post(f"{_url(world)}/upload", headers=h, files={"file": ("설문.xlsx", bad, "x")})
+    assert r.status_code == 422
+    errors = [p for p in r.json()["detail"] if p["severity"] == "error"]
+    assert [(p["sheet"], p["row"]) for p in errors] == [("미세조정", 3)]
+    assert c.get(_url(world), headers=h).json()["status"] == "none"

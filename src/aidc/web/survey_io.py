@@ -25,7 +25,7 @@ from aidc.errors import Problem
 from aidc.survey import sheets, validate
 from aidc.survey.parse import is_blank
 from aidc.survey.readers import READERS
-from aidc.survey.schema import Column, SheetSpec, choices, header_map, normalise, sheet_map
+from aidc.survey.schema import Column, SheetSpec, choices, header_map, match_choice, normalise, sheet_map
 
 Answers = dict[str, list[dict[str, Any]]]
 
@@ -124,6 +124,14 @@ def validate_answers(answers: Answers) -> list[Problem]:
     return [_relocate(p) for p in report.problems]
 
 
+def _choice_key(spec: SheetSpec, name: str, value: Any) -> Any:
+    """Return the key of a closed-list value given as a label ('대학 (RISE)' -> 'university')."""
+    column = next((c for c in spec.columns if c.name == name), None)
+    if column is None or column.choice_list is None or value is None:
+        return value
+    return match_choice(column.choice_list, value) or value
+
+
 def read_upload(
     content: bytes,
     suffix: str,
@@ -147,6 +155,7 @@ def read_upload(
         names = [hmap.get(normalise(h)) if not is_blank(h) else None for h in sheet.headers]
         for _, values in sheet.rows:
             row = {n: _plain(v) for n, v in zip(names, values, strict=False) if n is not None}
+            row = {n: _choice_key(specs()[sheet.name], n, v) for n, v in row.items()}
             if str(row.get("respondent_id", "")).strip().lower() in ("example", "예시"):
                 continue
             answers.setdefault(sheet.name, []).append(row)
