@@ -60,3 +60,14 @@ def test_serve_never_prints_a_database_password(monkeypatch, tmp_path) -> None:
     from aidc.cli.serve import _redact
 
     assert "s3cret" not in _redact("postgresql+psycopg://aidc:s3cret@db.example/aidc")
+
+
+def test_serve_prints_an_ipv6_address_in_brackets(tmp_path, monkeypatch) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: None)
+    monkeypatch.setenv("AIDC_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("AIDC_DATABASE_URL", raising=False)
+    r = runner.invoke(app, ["serve", "--host", "::1", "--port", "8000"])
+    assert r.exit_code == 0, r.output
+    assert "http://[::1]:8000" in r.output

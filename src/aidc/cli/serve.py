@@ -44,7 +44,10 @@ def serve(
     web_app = create_app(settings=settings)
     shown = f"[{host}]" if ":" in host else host
     console.print(
-        f"aidc web service on [bold]http://{shown}:{port}[/]  (database: {_redact(settings.database_url)})"
+        f"aidc web service on http://{shown}:{port}  (database: {_redact(settings.database_url)})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
     )
     uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
@@ -100,7 +103,12 @@ def create_admin(
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    console.print(f"admin {user.email} created (database: {_redact(settings.database_url)})")
+    console.print(
+        f"admin {user.email} created (database: {_redact(settings.database_url)})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def register(root: typer.Typer) -> None:
