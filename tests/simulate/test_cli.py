@@ -38,9 +38,10 @@ def test_policy_placement_and_table(tmp_path: Path) -> None:
                               "--policy", "easy", "--out", str(tmp_path)], env={"COLUMNS": "160"})
     assert res.exit_code == 0, res.output
     assert "policy easy, 64 GPUs (node)" in res.output
-    assert "11cb48" in res.output  # a Philly virtual cluster as tenant
     jobs = pd.read_parquet(tmp_path / "jobs.parquet")
     assert len(jobs) == 300
+    assert "11cb48" in set(jobs["tenant"])  # a Philly virtual cluster as tenant
+    assert "11cb48" in pd.read_csv(tmp_path / "tenants.csv")["tenant"].tolist()
     assert pd.read_csv(tmp_path / "hourly.csv").columns.tolist() == ["t_h", "busy_gpus", "queued_jobs",
                                                                      "queued_gpus"]
 

@@ -64,6 +64,17 @@ def test_easy_uses_spare_gpus_at_shadow_time() -> None:
     assert starts(r) == {"A": 0.0, "B": 10.0, "C": 0.0}
 
 
+def test_easy_spare_gpus_count_every_release_at_the_shadow_time() -> None:
+    # Found by the reference comparison. 8 GPUs: at 12 s the head (5 GPUs) is reserved at
+    # 16 s, when two jobs end together (3 + 2 GPUs): 1 + 1 + 3 + 2 = 7 GPUs free, 2 spare.
+    # At 14 s job 4 (2 GPUs, ends 19 s > 16 s) may use those 2 spare GPUs.
+    jobs = trace([("3", "t", 0, 8, 8), ("7", "t", 6, 1, 9), ("0", "t", 10, 3, 6), ("5", "t", 10, 1, 4),
+                  ("1", "t", 12, 2, 4), ("2", "t", 12, 5, 4), ("4", "t", 13, 2, 5), ("6", "t", 18, 5, 5)])
+    r = sim.run(jobs, sim.Cluster(8, 8), "easy")
+    assert starts(r) == {"3": 0.0, "7": 8.0, "0": 10.0, "5": 10.0, "1": 12.0, "2": 16.0, "4": 14.0,
+                         "6": 20.0}
+
+
 def test_fair_share_alternates_tenants() -> None:
     # 2 GPUs, equal shares. x has 4 one-GPU jobs, y has 2, all at 0. Fair share gives one GPU
     # to each tenant (FIFO would run x's four first).

@@ -172,11 +172,14 @@ class PooledAllocator:
         free = self.free
         if n_gpus <= free:
             return t_s, free - n_gpus
+        fit_s = math.inf
         for end_s, job in releases:
+            if end_s > fit_s:
+                break  # every release at the fitting instant is counted in the spare GPUs
             free += self._n[job]
             if free >= n_gpus:
-                return end_s, free - n_gpus
-        return math.inf, 0
+                fit_s = end_s
+        return (fit_s, free - n_gpus) if fit_s < math.inf else (math.inf, 0)
 
 
 class NodeAllocator:
