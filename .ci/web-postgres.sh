@@ -11,7 +11,8 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then skip "no postgres user to run the server"; fi
 data=$(mktemp -d /tmp/aidc-pg.XXXXXX)
 [ "$(id -u)" = 0 ] && chown postgres "$data"
-port=${AIDC_PG_PORT:-55432}
+# A free port, so two CI runs on one machine do not collide.
+port=${AIDC_PG_PORT:-$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 cleanup() { as_pg "$bindir/pg_ctl" -D "$data/db" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$data"; }
 trap cleanup EXIT
 as_pg "$bindir/initdb" -D "$data/db" -A trust -U aidc -E UTF8 >"$data/initdb.log" 2>&1 \
