@@ -58,6 +58,14 @@ def test_zero_rate_loan_repays_evenly() -> None:
     assert s["interest_krw"].tolist() == [0.0, 0.0, 0.0]
 
 
+@pytest.mark.parametrize("rate", [1e-300, 1e-15, 1e-9])
+def test_tiny_rate_loan_repays_like_a_zero_rate_one(rate) -> None:
+    """A rate too small for ``(1 + i)^k - 1`` in floating point still repays the principal."""
+    s = debt_service_krw(900.0, rate, 3)
+    assert s["principal_krw"] == pytest.approx([300.0, 300.0, 300.0], rel=1e-6)
+    assert s["balance_krw"] == pytest.approx([600.0, 300.0, 0.0], rel=1e-6, abs=1e-6)
+
+
 def test_payback_and_levelised_cost_by_hand() -> None:
     assert payback_y([-100.0, 40.0, 40.0, 40.0]) == pytest.approx(2 + 20 / 40)
     assert np.isnan(payback_y([-100.0, 10.0]))

@@ -122,12 +122,13 @@ def debt_service_krw(principal_krw: float, interest_rate_frac: float, tenor_y: i
     """
     payment = principal_krw * annuity_factor(interest_rate_frac, tenor_y)
     k = np.arange(tenor_y, dtype=float)
-    growth = (1.0 + interest_rate_frac) ** k
     # Balance at the start of year k+1 of an annuity loan (closed form of the recursion).
     if interest_rate_frac == 0:
         balance_start = principal_krw - payment * k
     else:
-        balance_start = principal_krw * growth - payment * (growth - 1.0) / interest_rate_frac
+        # (1 + i)^k - 1 written with expm1/log1p, so that a tiny rate does not cancel to 0.
+        grown = np.expm1(k * np.log1p(interest_rate_frac))
+        balance_start = principal_krw * (1.0 + grown) - payment * grown / interest_rate_frac
     interest = interest_rate_frac * balance_start
     principal = payment - interest
     return {
