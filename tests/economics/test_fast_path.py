@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aidc import load_scenario
 from aidc.economics import Economics, Factors, evaluate, stage
@@ -224,6 +226,28 @@ def test_equals_the_straightforward_computation(name: str) -> None:
     for key, value in want["summary"].items():
         assert got.summary[key] == pytest.approx(value, rel=1e-12, nan_ok=True), key
         assert type(got.summary[key]) is float, key
+
+
+@settings(max_examples=25, deadline=None)
+@given(debt_frac=st.floats(0.0, 0.95), tenor_y=st.integers(1, 40), interest=st.floats(0.0, 0.2),
+       tax=st.floats(0.0, 0.4), utilization=st.floats(0.05, 1.0), discount=st.floats(0.0, 0.2),
+       cost=st.floats(0.5, 2.0), price=st.floats(0.5, 2.0), with_plan=st.booleans())
+def test_equals_the_straightforward_computation_for_any_terms(
+    debt_frac: float, tenor_y: int, interest: float, tax: float, utilization: float, discount: float,
+    cost: float, price: float, with_plan: bool,
+) -> None:
+    base = load_scenario("jeonbuk-ai")
+    scenario = base.model_copy(update={"economics": base.economics.model_copy(update={
+        "debt_frac": debt_frac, "debt_tenor_y": tenor_y, "interest_rate_frac": interest,
+        "corporate_tax_frac": tax, "utilization_frac": utilization, "discount_rate_frac": discount})})
+    kwargs: dict[str, Any] = {"factors": Factors(cost=cost, price=price),
+                              "plan": _plan() if with_plan else None}
+    got, want = evaluate(scenario, **kwargs), _reference(scenario, **kwargs)
+    pd.testing.assert_frame_equal(got.cash_flow, want["cash_flow"], check_exact=False, rtol=1e-9, atol=1e-3)
+    for key in ("npv_krw", "equity_npv_krw", "payback_y", "min_dscr", "lcoe_krw_per_gpu_h", "debt_krw"):
+        assert got.summary[key] == pytest.approx(want["summary"][key], rel=1e-9, abs=1e-3, nan_ok=True), key
+    for key in ("irr_frac", "equity_irr_frac"):
+        assert got.summary[key] == pytest.approx(want["summary"][key], abs=1e-9, nan_ok=True), key
 
 
 def test_tables_are_built_on_first_read_and_kept() -> None:
