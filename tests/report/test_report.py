@@ -178,7 +178,8 @@ def test_missing_stage_is_a_visible_note_not_a_number(default_result, tmp_path, 
     files = report.build(gone, lang="ko", out_dir=tmp_path)
     page = parse_page(files.html.read_text(encoding="utf-8"))
     assert "design" in page.missing
-    assert "아직 제공되지 않음" in page.text
+    assert "이번 실행에서 제외됨" in page.text
+    assert "test: absent" in page.text  # the reason is shown, not only the stage
     assert not any(k["stage"] == "design" for k in page.kpis.values())
     wb = openpyxl.load_workbook(files.xlsx, read_only=True)
     assert not any(name.startswith("design") for name in wb.sheetnames)

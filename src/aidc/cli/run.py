@@ -34,11 +34,13 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = "en", 
             if event == "start":
                 progress.update(task, description=f"[cyan]{stage}[/] …")
                 return
-            mark = "[green]done[/]" if event == "done" else "[yellow]not yet available[/]"
+            mark = "[green]done[/]" if event == "done" else "[yellow]skipped[/]"
             progress.console.print(f"  {stage:<11} {mark}")
             progress.advance(task)
 
         result = run(s, on_stage=on_stage)
+        for stage, why in result.missing.items():
+            progress.console.print(f"  [yellow]{stage} skipped:[/] {why}")
         progress.update(task, description="[cyan]report[/] …")
         files = report.build(result, lang=lang, out_dir=out_dir)
         progress.update(task, advance=1, description="[green]finished[/]")
