@@ -35,7 +35,7 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
                simulation: Any = None, demand: Any = None, factors: Factors | None = None) -> dict[str, Any]:
     factors = factors or Factors()
     catalog, prices = scenario.servers(), server_costs(scenario)
-    build = (stage._from_plan(scenario, plan, catalog) if plan is not None
+    build = (_plan_build(plan, catalog) if plan is not None
              else stage._without_plan(scenario, design, catalog, prices))
     years = build.years
     fleet = pd.DataFrame(build.fleet, index=pd.Index(years, name="year"), columns=list(build.keys))
@@ -179,14 +179,34 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
             "summary": summary}
 
 
+def _plan_build(plan: Any, catalog: dict[str, Any]) -> stage._Build:
+    first = int(plan.capacity_by_year["year"].iloc[0])
+    years = np.arange(first - 1, first + len(plan.capacity_by_year))
+    fleet = plan.fleet_by_year.reindex(pd.Index(years, name="year"), fill_value=0)
+    keys = tuple(k for k in fleet.columns if k in catalog)
+    sched = plan.schedule
+    server_capex, block_kw = np.zeros(years.size), np.zeros(years.size)
+    servers, blocks = sched[sched["kind"] == "server"], sched[sched["kind"] == "block"]
+    for year, krw in zip(servers["year"], servers["capex_krw"], strict=True):
+        server_capex[year - first] += krw
+    for year, kw in zip(blocks["year"], blocks["it_capacity_kw"], strict=True):
+        block_kw[year - first] += kw
+    return stage._Build(years, keys, fleet[list(keys)].to_numpy(float), server_capex, block_kw)
+
+
 # --- the cases ------------------------------------------------------------------------------
 
-def _plan() -> SimpleNamespace:
-    """A three-year plan: a 2-MW block and 10 DGX H100 for 2028, 4 more for 2029."""
+def _plan(gap: bool = False) -> SimpleNamespace:
+    """A three-year plan: a 2-MW block and 10 DGX H100 for 2028, 4 more for 2029.
+
+    With ``gap`` its fleet table skips 2029 (no servers that year) and lists 2031, off the timeline.
+    """
     years = [2028, 2029, 2030]
+    fleet_years, fleet = ([2028, 2030, 2031], [10, 14, 14]) if gap else (years, [10, 14, 14])
     return SimpleNamespace(
         capacity_by_year=pd.DataFrame({"year": years}),
-        fleet_by_year=pd.DataFrame({"dgx_h100": [10, 14, 14]}, index=pd.Index(years, name="year")),
+        fleet_by_year=pd.DataFrame({"dgx_h100": fleet, "no_such_server": [1, 1, 1]},
+                                   index=pd.Index(fleet_years, name="year")),
         schedule=pd.DataFrame({"year": [2028, 2028, 2029], "kind": ["block", "server", "server"],
                                "it_capacity_kw": [2000.0, 102.0, 40.8], "capex_krw": [0.0, 5e9, 2e9]}))
 
@@ -212,6 +232,7 @@ def _cases() -> dict[str, tuple[Any, dict[str, Any]]]:
                                                      "factors": Factors(cost=1.2, price=0.9, tariff=1.1)}),
         "ai with plan and demand": (ai, {"plan": _plan(), "demand": _demand(), "simulation": simulation}),
         "ai with plan, balloon and tax": (financed, {"plan": _plan()}),
+        "ai with a plan whose fleet table has gaps": (ai, {"plan": _plan(gap=True), "demand": _demand()}),
     }
 
 
@@ -229,7 +250,8 @@ def test_equals_the_straightforward_computation(name: str) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(debt_frac=st.floats(0.0, 0.95), tenor_y=st.integers(1, 40), interest=st.floats(0.0, 0.2),
+@given(debt_frac=st.just(0.0) | st.floats(1e-4, 0.95), tenor_y=st.integers(1, 40),
+       interest=st.floats(0.0, 0.2),
        tax=st.floats(0.0, 0.4), utilization=st.floats(0.05, 1.0), discount=st.floats(0.0, 0.2),
        cost=st.floats(0.5, 2.0), price=st.floats(0.5, 2.0), with_plan=st.booleans())
 def test_equals_the_straightforward_computation_for_any_terms(

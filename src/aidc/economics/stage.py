@@ -140,14 +140,19 @@ class _Servers:
 def _from_plan(scenario: Scenario, plan: Any, catalog: dict[str, ServerType]) -> _Build:
     first = int(plan.capacity_by_year["year"].iloc[0])
     years = np.arange(first - 1, first + len(plan.capacity_by_year))
-    fleet = plan.fleet_by_year.reindex(pd.Index(years, name="year"), fill_value=0)
-    keys = tuple(k for k in fleet.columns if k in catalog)
+    by_year = plan.fleet_by_year
+    keys = tuple(k for k in by_year.columns if k in catalog)
+    fleet = np.zeros((years.size, len(keys)))  # years the plan does not list have no servers
+    row = by_year.index.to_numpy(int) - years[0]
+    on = (row >= 0) & (row < years.size)
+    fleet[row[on]] = by_year[list(keys)].to_numpy(float)[on]
     sched = plan.schedule
+    kind, bought = sched["kind"].to_numpy(), sched["year"].to_numpy(int) - first
+    server, block = kind == "server", kind == "block"
     server_capex, block_kw = np.zeros(years.size), np.zeros(years.size)
-    servers, blocks = sched[sched["kind"] == "server"], sched[sched["kind"] == "block"]
-    np.add.at(server_capex, servers["year"].to_numpy(int) - first, servers["capex_krw"].to_numpy(float))
-    np.add.at(block_kw, blocks["year"].to_numpy(int) - first, blocks["it_capacity_kw"].to_numpy(float))
-    return _Build(years, keys, fleet[list(keys)].to_numpy(float), server_capex, block_kw)
+    np.add.at(server_capex, bought[server], sched["capex_krw"].to_numpy(float)[server])
+    np.add.at(block_kw, bought[block], sched["it_capacity_kw"].to_numpy(float)[block])
+    return _Build(years, keys, fleet, server_capex, block_kw)
 
 
 def _without_plan(
