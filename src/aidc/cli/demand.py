@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import pandas as pd
 import typer
@@ -24,7 +24,20 @@ from aidc.errors import InputError
 from aidc.scenario import DEFAULT_SCENARIO
 from aidc.survey.schema import choices
 
-_TEXT = {
+
+class _Text(TypedDict):
+    """The words of the demand tables and chart in one language."""
+
+    year: str
+    total: str
+    gpu_h: str
+    peak: str
+    cpu: tuple[str, str, str]
+    cpu_title: str
+    chart: str
+
+
+_TEXT: dict[str, _Text] = {
     "en": {"year": "year", "total": "total", "gpu_h": "GPU-hours (thousand GPU·h)", "peak": "Peak GPUs",
            "cpu": ("vCPUs", "memory (GB)", "storage (TB)"),
            "cpu_title": "Cloud CPU and storage (all classes)", "chart": "Demand by tenant class and year"},

@@ -249,8 +249,9 @@ def energy(
     """Print a year of the facility: energy, PUE, peak, free cooling, water, the monthly bill and carbon."""
     if list_tariffs:
         table = Table(Column("key", no_wrap=True), "label", "effective from", "basic /kW-month")
-        for key, t in shipped_tariffs().items():
-            table.add_row(key, t.label, str(t.effective_from), f"{t.basic_per_kw_month:,.0f} {t.currency}")
+        for key, tf in shipped_tariffs().items():
+            table.add_row(key, tf.label, str(tf.effective_from),
+                          f"{tf.basic_per_kw_month:,.0f} {tf.currency}")
         console.print(table)
         return
     s = scenario_or_exit(scenario)
@@ -263,7 +264,8 @@ def energy(
         if renewable is not None:
             update["renewable_frac"] = renewable
         base = s.model_copy(update={"energy": s.energy.model_copy(update=update)})
-        combos = list(itertools.product(cooling or [None], tariff or [None]))
+        as_designed: list[str | None] = [None]  # one run with the scenario's own choice
+        combos = list(itertools.product(cooling or as_designed, tariff or as_designed))
         results: list[tuple[str, EnergyResult]] = []
         with Progress(console=console_err, transient=True, disable=len(combos) < 2 or json_) as bar:
             task = bar.add_task("evaluating options", total=len(combos))

@@ -86,7 +86,7 @@ def plant_power_kw(
         "pump_power_kw": heat * plant.pump_frac,
         "tower_fan_power_kw": (heat + chiller) * plant.tower_fan_frac,
     }
-    out["cooling_power_kw"] = sum(out[k] for k in PLANT_PARTS)
+    out["cooling_power_kw"] = sum((out[k] for k in PLANT_PARTS), np.zeros(wb.shape))
     out["heat_load_kw"] = heat
     out["free_cooling_frac"] = np.divide(free, heat, out=np.zeros(wb.shape), where=heat > 0)
     out["water_m3"] = tower_water_m3(heat + chiller, plant)

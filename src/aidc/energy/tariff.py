@@ -353,7 +353,8 @@ def monthly_bill(
     band = hours.band
 
     def per_month(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        return np.bincount(month - 1, weights=values, minlength=12)[:12]
+        # already float64 (weights given); numpy's stubs type bincount as intp whatever the weights
+        return np.asarray(np.bincount(month - 1, weights=values, minlength=12)[:12], dtype=float)
 
     out = pd.DataFrame({"month": np.arange(1, 13), "energy_kwh": per_month(kwh)})
     for k, b in enumerate(tariff.bands):

@@ -85,9 +85,9 @@ class LinearModel:
 
     def matrix(self) -> sparse.csr_array:
         """Return the constraint matrix (one row per constraint)."""
-        rows = np.concatenate([np.full(i.size, r) for r, (i, _) in enumerate(self.rows)] or [[]])
-        cols = np.concatenate([i for i, _ in self.rows] or [[]])
-        vals = np.concatenate([c for _, c in self.rows] or [[]])
+        rows = np.concatenate([np.full(i.size, r) for r, (i, _) in enumerate(self.rows)] or [np.empty(0)])
+        cols = np.concatenate([i for i, _ in self.rows] or [np.empty(0)])
+        vals = np.concatenate([c for _, c in self.rows] or [np.empty(0)])
         shape = (len(self.rows), len(self.var_names))
         return sparse.csr_array((vals, (rows.astype(int), cols.astype(int))), shape=shape)
 

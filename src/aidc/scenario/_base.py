@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from aidc import data
+
+
+class Bounds(TypedDict, total=False):
+    """Numeric bounds a field may declare (``ge=0``, ``lt=1``...)."""
+
+    ge: float
+    gt: float
+    le: float
+    lt: float
 
 
 class Section(BaseModel):
@@ -41,6 +50,6 @@ def quantity(
     )
 
 
-def required(*, unit: str, description: str, **bounds: float) -> Any:
+def required(*, unit: str, description: str, **bounds: Unpack[Bounds]) -> Any:
     """Declare a field that has no default: the scenario must give it."""
-    return Field(description=description, json_schema_extra={"unit": unit}, **bounds)  # type: ignore[arg-type]
+    return Field(description=description, json_schema_extra={"unit": unit}, **bounds)

@@ -94,5 +94,5 @@ def _shipped_servers() -> dict[str, ServerType]:
                 sources[name] = str(item["source"])
             else:
                 fields[name] = item
-        catalog[key] = ServerType(**fields, sources=sources)  # type: ignore[arg-type]
+        catalog[key] = ServerType(**fields, sources=sources)
     return catalog

@@ -14,7 +14,7 @@ every run, so two simulations in one process never share anything.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -287,4 +287,5 @@ class NodeAllocator:
         return math.inf, -1
 
 
-ALLOCATORS = {"pooled": PooledAllocator, "node": NodeAllocator}
+ALLOCATORS: dict[str, Callable[[NodeClass, list[int]], Allocator]] = {
+    "pooled": PooledAllocator, "node": NodeAllocator}

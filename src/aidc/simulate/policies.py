@@ -19,7 +19,7 @@ import bisect
 import heapq
 import math
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
@@ -336,4 +336,5 @@ POLICIES: dict[str, Policy] = {
 
 def configured(name: str, **params: object) -> Policy:
     """Return the policy ``name`` with its parameters bound (``configured("fair_share", shares=...)``)."""
-    return partial(POLICIES[name], **params)  # type: ignore[return-value]
+    factory: Callable[..., Scheduler] = POLICIES[name]  # the policies take keyword parameters after ``state``
+    return partial(factory, **params)

@@ -137,7 +137,7 @@ def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown
     total_gpu_h = float(tenants["gpu_hours"].sum())
     tenants["share_frac"] = tenants["gpu_hours"] / total_gpu_h if total_gpu_h else 0.0
     tenants["configured_share_frac"] = [shares.get(str(t), np.nan) for t in tenants.index]
-    overall = _stats(*(done[c].to_numpy() for c in ("wait_s", "jct_s", "duration_s", "n_gpus", "lost_s")),
+    overall = _stats(**{c: done[c].to_numpy() for c in ("wait_s", "jct_s", "duration_s", "n_gpus", "lost_s")},
                      slowdown_min_s=slowdown_min_s)
     busy_gpu_s = float((done["n_gpus"] * (done["end_s"] - done["start_s"])).sum())
     summary: dict[str, Any] = {
