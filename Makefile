@@ -21,6 +21,7 @@ run: $(STAMP)
 ## Set up (Python packages and the Debian packages the browser tests need) and run the tests.
 test: $(STAMP) system
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 system:
