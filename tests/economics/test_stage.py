@@ -146,3 +146,16 @@ def test_demand_sets_hours_sold_and_power_drawn() -> None:
     util = 1e5 / (10 * 8 * 8760)
     assert e.opex["energy_krw"].iloc[1] == pytest.approx(10 * 10.2 * (0.2 + 0.56 * util) * 1.3 * 8760 * 181.9)
     assert any(note.startswith("simulation utilisation 90% not used") for note in e.fallbacks)
+
+
+def test_vanishing_debt_gives_an_infinite_cover_ratio_not_an_error() -> None:
+    """A debt share of 1e-300 makes the debt service ~0: DSCR is +inf there (found by hypothesis in CI)."""
+    import math
+
+    from aidc.economics import evaluate
+    from aidc.scenario import load_scenario
+
+    base = load_scenario("jeonbuk-ai")
+    s = base.model_copy(update={"economics": base.economics.model_copy(update={"debt_frac": 1e-300})})
+    summary = evaluate(s).summary
+    assert summary["min_dscr"] > 1e100 or math.isinf(summary["min_dscr"])

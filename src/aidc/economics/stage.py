@@ -358,6 +358,10 @@ def cash_flow_table(
     terminal[-1] = (capex["land"].sum() + c.book_value_krw(facility, life_facility)
                     + c.book_value_krw(it, life_it))
     service = interest + principal
+    # A vanishing debt service (a debt share near zero) makes the cover ratio overflow to inf,
+    # which is its true value; it is not an error.
+    with np.errstate(over="ignore"):
+        dscr = np.divide(cfads, service, out=np.full(n, np.nan), where=service > 0)
     draw = np.zeros(n)
     draw[0] = debt
     project = -spend + cfads + terminal
@@ -365,7 +369,7 @@ def cash_flow_table(
         "capex_krw": spend, "revenue_krw": revenue_krw, "opex_krw": opex_krw,
         "depreciation_krw": depreciation, "tax_krw": tax, "cfads_krw": cfads, "debt_draw_krw": draw,
         "interest_krw": interest, "principal_krw": principal, "debt_service_krw": service,
-        "dscr": np.divide(cfads, service, out=np.full(n, np.nan), where=service > 0),
+        "dscr": dscr,
         "terminal_value_krw": terminal,
         "project_cash_flow_krw": project,
         "equity_cash_flow_krw": -spend + draw + cfads - service + terminal,
@@ -505,7 +509,7 @@ def _summary(
         "payback_y": f.payback_y(project),
         "lcoe_krw_per_gpu_h": f.levelised_cost(cost, gpu_h, r),
         "min_dscr": float(dscr.min()) if dscr.size else float("nan"),
-        "mean_dscr": float(dscr.mean()) if dscr.size else float("nan"),
+        "mean_dscr": _mean_overflow_to_inf(dscr),
         "capex_krw": float(cash["capex_krw"].sum()),
         "phase1_capex_krw": float(cash["capex_krw"][0]),
         "debt_krw": float(cash["debt_draw_krw"].sum()),
@@ -515,3 +519,11 @@ def _summary(
         "gpu_h": float(gpu_h.sum()),
         "discount_rate_frac": r,
     }
+
+
+def _mean_overflow_to_inf(values: np.ndarray) -> float:
+    """Return the mean of ``values`` (NaN if empty); a sum past the float range is inf, not an error."""
+    if not values.size:
+        return float("nan")
+    with np.errstate(over="ignore"):
+        return float(values.mean())
