@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+import os
+import sys
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -11,8 +13,16 @@ from rich.console import Console
 from aidc.errors import InputError
 from aidc.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
-console = Console()
-console_err = Console(stderr=True)
+
+def _width(stream: TextIO) -> int | None:
+    # Rich wraps output that goes to a pipe or file at 80 columns, which cuts the wider tables
+    # to '…'; a terminal reports its own width, and COLUMNS (if set) wins.
+    return None if stream.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH_COLUMNS
+
+
+PIPE_WIDTH_COLUMNS = 140  # wide enough for every table of the CLI; a layout choice, not a fact
+console = Console(width=_width(sys.stdout))
+console_err = Console(stderr=True, width=_width(sys.stderr))
 
 ScenarioArg = Annotated[
     str,

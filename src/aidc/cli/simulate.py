@@ -55,6 +55,8 @@ def _print_table(result: sim.SimulationResult) -> None:
                       _h(t["p50_wait_s"]), _h(t["p95_wait_s"]), _h(t["p99_wait_s"]), _h(t["mean_jct_s"]),
                       f"{t['mean_slowdown']:,.2f}", f"{t['share_frac']:.1%}",
                       "-" if conf is None or not math.isfinite(conf) else f"{conf:.1%}")
+    for column in table.columns:  # a narrow terminal folds a cell rather than hiding it behind '…'
+        column.overflow = "fold"
     console.print(table)
     console.print(f"utilization {s['utilization_frac']:.1%} over a makespan of {_h(s['makespan_s'])} h; "
                   f"{s['n_jobs_done']:,} of {s['n_jobs']:,} jobs ran")
