@@ -155,3 +155,11 @@ def test_many_bad_variants_are_summarised() -> None:
         expand(_with({"sweep": {"fleet.mix": mixes}}))
     assert len(err.value.problems) == 20 + 1
     assert str(err.value.problems[-1]) == "field 'sweep': ... and 30 more problems"
+
+
+def test_expand_keys_are_run_key_of_each_run_scenario() -> None:
+    """The keys made section by section equal run_key of the whole run scenario (resume finds them)."""
+    s = _with({"sweep": {"site.max_floors": [3, 4], "site.floor_height_m": [5.0, 6.5]}, "n_seeds": 2})
+    base, runs = expand(s, ("design",))
+    assert [r.key for r in runs] == [run_key(variant_dict(base, dict(r.values), r.seed), ("design",))
+                                     for r in runs]

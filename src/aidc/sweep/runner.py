@@ -93,6 +93,23 @@ def _evaluate_one(base: Mapping[str, Any], values: dict[str, Any], seed: int,
     return evaluate(variant_dict(base, values, seed), stages)
 
 
+class _Packed:
+    """A batch's items in a box Dask does not look into (it walks lists, tuples and dicts
+    of task arguments for futures: thousands of small dicts cost more than the pickling)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Packed, (self.items,))
+
+
+def _run_packed(base: Mapping[str, Any], packed: _Packed, stages: Mapping[str, Stage]) -> list[dict[str, Any]]:
+    return run_batch(base, packed.items, stages)
+
+
 def _batches(runs: list[Run], size: int) -> list[list[Item]]:
     items = [(r.key, dict(r.values), r.seed) for r in runs]
     return [items[i: i + size] for i in range(0, len(items), size)]
@@ -109,7 +126,8 @@ def _run_dask(client: Any, base: dict[str, Any], batches: list[list[Item]],
     from distributed import as_completed
 
     [base_f] = client.scatter([base], broadcast=True)
-    futures = {client.submit(run_batch, base_f, items, stages, pure=False): items for items in batches}
+    futures = {client.submit(_run_packed, base_f, _Packed(items), stages, pure=False): items
+               for items in batches}
     try:
         for future in as_completed(futures):
             try:

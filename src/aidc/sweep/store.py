@@ -83,6 +83,8 @@ def tidy(runs: list[Run], records: Mapping[str, Mapping[str, Any]]) -> pd.DataFr
         rows.append(row)
     table = pd.DataFrame(rows)
     for column in table.columns:
+        if table[column].dtype != object:  # a numeric or bool column holds one kind already
+            continue
         kinds = {type(v) for v in table[column] if v is not None and not _is_nan(v)}
         if len(kinds) > 1 and not kinds <= {int, float}:
             table[column] = table[column].map(lambda v: None if v is None or _is_nan(v) else str(v))
