@@ -80,8 +80,8 @@ class _KeyMaker:
 
     def __call__(self, tree: Mapping[str, Any], changed: set[str]) -> str:
         parts = self._parts
-        body = ",".join(parts[k] if k in parts and k not in changed else f"{_canonical(k)}:{_canonical(tree[k])}"
-                        for k in sorted(tree))
+        body = ",".join(parts[k] if k in parts and k not in changed
+                        else f"{_canonical(k)}:{_canonical(tree[k])}" for k in sorted(tree))
         text = f'{{"scenario":{{{body}}},"stages":{self._stages}}}'
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 

@@ -94,8 +94,11 @@ def _evaluate_one(base: Mapping[str, Any], values: dict[str, Any], seed: int,
 
 
 class _Packed:
-    """A batch's items in a box Dask does not look into (it walks lists, tuples and dicts
-    of task arguments for futures: thousands of small dicts cost more than the pickling)."""
+    """A batch's items in a box Dask does not look into.
+
+    Dask walks the lists, tuples and dicts of task arguments for futures: for thousands
+    of small dicts that costs more than pickling them.
+    """
 
     __slots__ = ("items",)
 
@@ -106,7 +109,8 @@ class _Packed:
         return (_Packed, (self.items,))
 
 
-def _run_packed(base: Mapping[str, Any], packed: _Packed, stages: Mapping[str, Stage]) -> list[dict[str, Any]]:
+def _run_packed(base: Mapping[str, Any], packed: _Packed,
+                stages: Mapping[str, Stage]) -> list[dict[str, Any]]:
     return run_batch(base, packed.items, stages)
 
 
