@@ -183,3 +183,21 @@ def test_unreachable_scheduler_is_an_input_error(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(InputError, match="cannot reach the Dask scheduler") as err:
         sweep(load_scenario(SMALL), ["toy"], stage_table=TOY, scheduler="tcp://127.0.0.1:1")
     assert err.value.problems[0].found == "tcp://127.0.0.1:1"
+
+
+def test_packed_batch_pickles_and_runs_like_run_batch() -> None:
+    """The box that keeps a batch's items from Dask's argument walk changes nothing else."""
+    import pickle
+
+    from aidc.sweep.runner import _Packed, _run_packed
+
+    s = load_scenario()
+    items = [("k1", {"site.max_floors": 3}, 0), ("k2", {"site.max_floors": 5}, 1)]
+    stages = {"fragile": Stage(lambda sc, up: fragile(sc), dict)}
+    packed = pickle.loads(pickle.dumps(_Packed(items)))
+    assert packed.items == items
+    got = _run_packed(base_dict(s), packed, stages)
+    want = run_batch(base_dict(s), items, stages)
+    assert [(r["key"], r["status"], r["outputs"]) for r in got] == \
+        [(r["key"], r["status"], r["outputs"]) for r in want] == \
+        [("k1", "ok", {"n_floors": 3}), ("k2", "ok", {"n_floors": 5})]
