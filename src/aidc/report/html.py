@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
-from aidc.report import content, figures, provenance
+from aidc.report import checks, content, figures, provenance
 from aidc.report.i18n import Text, split_unit
 
 #: How a value is written, by the unit suffix of its name (the rest: number + unit symbol).
@@ -66,7 +66,7 @@ def table_title(t: Text, name: str) -> str:
 
 def table_view(t: Text, table: content.Table, max_rows: int | None = content.HTML_MAX_ROWS) -> dict[str, Any]:
     """Prepare one table for the template: title, headers, formatted rows, truncation."""
-    frame = table.frame
+    frame = checks.localize(t, table.frame) if checks.is_checks(table.frame) else table.frame
     shown = frame if max_rows is None else frame.head(max_rows)
     if list(frame.columns) == ["quantity", "value"]:
         headers = [t("ui.quantity"), t("ui.value")]
@@ -78,7 +78,10 @@ def table_view(t: Text, table: content.Table, max_rows: int | None = content.HTM
         rows = [[_cell(t, str(c), v) for c, v in zip(frame.columns, r, strict=True)]
                 for r in shown.itertuples(index=False)]
         numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
-    return {"title": table_title(t, table.name), "headers": headers, "rows": rows, "numeric": numeric,
+    title = table_title(t, table.name)
+    if checks.is_free_text(t, frame):
+        title = checks.mark_original(t, title)
+    return {"title": title, "headers": headers, "rows": rows, "numeric": numeric,
             "n_rows": len(frame), "truncated": len(frame) > len(shown)}
 
 
@@ -87,6 +90,11 @@ def _figure_html(fig: Any, div_id: str) -> str:
     # div id (plotly draws a random one) keeps the same result giving byte-identical reports.
     return str(pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
                            config={"displaylogo": False, "responsive": True}))
+
+
+def _figure_text(t: Text, figure: content.Figure) -> str:
+    # a text figure (the plan's binding limit) may be a stage's own English sentence: marked
+    return checks.free_value(t, figure.value) if figure.kind == "text" else t.value(figure.value, figure.kind)
 
 
 def summary_sentence(t: Text, stage: str, values: dict[str, str]) -> str | None:
@@ -107,7 +115,7 @@ def summary_sentence(t: Text, stage: str, values: dict[str, str]) -> str | None:
 def context(result: Any, t: Text) -> dict[str, Any]:
     """Return everything the template needs, as plain values (no HTML)."""
     figs = content.headline(result)
-    values = {f.key: t.value(f.value, f.kind) for f in figs}
+    values = {f.key: _figure_text(t, f) for f in figs}
     sections = []
     for stage in content.STAGES:
         obj = getattr(result, stage)
@@ -125,7 +133,7 @@ def context(result: Any, t: Text) -> dict[str, Any]:
         "lang": t.lang,
         "scenario": scenario,
         "meta": {"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed},
-        "headline": [{"key": f.key, "stage": f.stage, "raw": f.value, "text": t.value(f.value, f.kind)}
+        "headline": [{"key": f.key, "stage": f.stage, "raw": f.value, "text": values[f.key]}
                      for f in figs],
         "summary": [s for s in (summary_sentence(t, stage, values) for stage in content.STAGES
                                 if getattr(result, stage) is not None) if s],

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from aidc.report import content, provenance
+from aidc.report import checks, content, provenance
 from aidc.report.html import table_title
 from aidc.report.i18n import Text, split_unit
 
@@ -107,7 +107,7 @@ def _write_summary(wb: Workbook, t: Text, result: Any) -> None:
                                                  t("ui.stage"))])
     for f in content.headline(result):
         unit = "" if f.kind in ("count", "ratio", "year", "text") else _UNIT_BY_KIND.get(f.kind, f.kind)
-        value = t.value(f.value, "text") if f.kind == "text" else f.value
+        value = checks.free_value(t, f.value) if f.kind == "text" else f.value
         fmt = _PERCENT if f.kind == "frac" else _format_of(f.key, value)
         ws.append([_cell(ws, f.key), _cell(ws, t(f"headline.{f.key}")), _cell(ws, value, fmt),
                    _cell(ws, t.unit(unit)), _cell(ws, t(f"section.{f.stage}"))])
@@ -133,7 +133,9 @@ def write(result: Any, t: Text, path: Path) -> None:
             name = f"{stage}.{table.name}" if table.name else stage
             title = t(f"section.{stage}")
             title = f"{title} — {table_title(t, table.name)}" if table.name else title
-            _write_table(wb, t, name, title, table.frame, taken)
+            frame = checks.localize(t, table.frame) if checks.is_checks(table.frame) else table.frame
+            title = checks.mark_original(t, title) if checks.is_free_text(t, frame) else title
+            _write_table(wb, t, name, title, frame, taken)
     scenario = result.scenario
     _write_table(wb, t, "assumptions", t("section.assumptions"), provenance.assumptions(scenario), taken)
     _write_table(wb, t, "sources", t("section.sources"), provenance.sources(scenario), taken)

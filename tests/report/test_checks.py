@@ -1,0 +1,125 @@
+"""Design checks in the report's language, written from their fields, and free text marked as such."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import aidc
+from aidc.design import checks as design_checks
+from aidc.report import checks, html
+from aidc.report.i18n import LANGS, text
+
+SHIPPED = ("jeonbuk-phase1", "jeonbuk-ai")
+_FABRICS = ("backend", "frontend")  # aidc.design.network's fabrics, each giving a <fabric>_fabric_tiers check
+_HANGUL = re.compile("[가-힣]")
+#: Three or more Latin words in a row: an English sentence, not a unit (kW, m²) or a symbol.
+_ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,:()-]+[A-Za-z]{2,}){2,}")
+
+
+def _names_in_source() -> set[str]:
+    source = Path(design_checks.__file__).read_text(encoding="utf-8")
+    names = set(re.findall(r'check\("([a-z_]+)"', source)) - {"a", "b"}  # a, b: binding_limit's doctest
+    return names | {f"{f}_fabric_tiers" for f in _FABRICS}
+
+
+@pytest.fixture(scope="module")
+def results(default_result: aidc.Result) -> dict[str, aidc.Result]:
+    return {"jeonbuk-phase1": default_result, "jeonbuk-ai": aidc.run(aidc.load_scenario("jeonbuk-ai"))}
+
+
+def _table_cells(page: str, caption: str) -> list[list[str]]:
+    """The body rows of the table captioned ``caption`` in a rendered report."""
+    start = page.index(f"<figcaption>{html_lib.escape(caption)}")
+    body = page[start: page.index("</table>", start)]
+    return [[html_lib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]]
+
+
+def test_every_check_name_has_a_template_in_both_languages(results: dict[str, aidc.Result]) -> None:
+    names = _names_in_source() | {c.name for r in results.values() for c in r.design.checks}
+    assert {"it_capacity", "grid_contract", "demand_gpus", "backend_fabric_tiers"} <= names
+    for lang in LANGS:
+        t = text(lang)
+        assert sorted(n for n in names if not t.has(checks.template_key(n))) == [], lang
+        assert all(t.has(f"value.{n}") for n in names), lang  # the check's name column
+
+
+@pytest.mark.parametrize("scenario", SHIPPED)
+def test_korean_check_rows_hold_no_english_sentence(results: dict[str, aidc.Result], scenario: str) -> None:
+    result = results[scenario]
+    t = text("ko")
+    page = html.render(result, t)
+    rows = _table_cells(page, html.table_title(t, "checks"))
+    assert len(rows) == len(result.design.checks)
+    for row, check in zip(rows, result.design.checks, strict=True):
+        assert check.message not in page
+        assert [c for c in row if _ENGLISH_SENTENCE.search(c)] == [], check.name
+        assert any(_HANGUL.search(c) for c in row)
+    failed = [c for c in result.design.checks if not c.ok]
+    assert all(("부족" if c.sense == "min" else "초과") in rows[result.design.checks.index(c)][5]
+               for c in failed)
+
+
+def test_english_rows_say_what_the_design_message_says(results: dict[str, aidc.Result]) -> None:
+    """Same figures as the design's own message: its value, limit and relation appear in ours."""
+    t = text("en")
+    for check in results["jeonbuk-ai"].design.checks:
+        ours = checks.check_message(t, check.name, check.ok, check.value, check.limit, check.unit,
+                                    check.sense)
+        relation = re.search(r" ([≤≥<>]) limit ", check.message)
+        assert relation is not None
+        assert f" {relation.group(1)} limit " in ours
+        assert ("spare" in ours) is ("spare" in check.message)
+
+
+def test_micro_case_in_korean() -> None:
+    # floors: 6.2 needed, 5 allowed: over by 1.2 floors = 1.2 / 5 = 24 %
+    t = text("ko")
+    assert checks.check_message(t, "floors", False, 6.2, 5, "floors") == (
+        "최대 건축 면적 기준 필요 층수: 6.20개 층 > 한도 5개 층 — 1.20개 층(24.0%) 초과")
+    # UPS 9,000 kW after spares against a 9,500 kW load: short by 500 kW = 500 / 9,500 = 5.3 %
+    assert checks.check_message(t, "ups_redundancy", False, 9000, 9500, "kW", "min").endswith(
+        "9,000 kW < 한도 9,500 kW — 500 kW(5.3%) 부족")
+
+
+@given(value=st.floats(0, 1e6), limit=st.floats(1e-3, 1e6), sense=st.sampled_from(["max", "min"]))
+def test_margin_clause_follows_the_design_verdict(value: float, limit: float, sense: str) -> None:
+    verdict = design_checks.check("grid_contract", value, limit, "kW", "x", sense=sense)  # type: ignore[arg-type]
+    for lang, spare in (("en", "spare"), ("ko", "여유")):
+        message = checks.check_message(text(lang), "grid_contract", verdict.ok, value, limit, "kW", sense)
+        assert (spare in message) is verdict.ok
+        assert "⟦" not in message
+
+
+def test_localize_keeps_the_figures_and_translates_unit_and_message() -> None:
+    frame = pd.DataFrame([{"name": "floors", "ok": True, "value": 2.0, "limit": 5.0, "unit": "floors",
+                           "message": "floors needed: 2 floors ≤ limit 5 floors", "sense": "max",
+                           "kind": "limit"}])
+    out = checks.localize(text("ko"), frame)
+    assert out.loc[0, "unit"] == "개 층"
+    assert out.loc[0, "value"] == 2.0
+    assert out.loc[0, "message"].startswith("최대 건축 면적 기준 필요 층수: 2개 층 ≤ 한도 5개 층")
+    assert frame.loc[0, "message"].startswith("floors needed")  # the stage result is not changed
+
+
+def test_free_text_is_marked_as_the_original_in_korean_only(pages: dict) -> None:
+    ko, en = pages["ko"].text, pages["en"].text
+    assert f"{text('ko')('term.notes')} (영문 원문)" in ko
+    assert "영문 원문" not in en
+    identifiers = pd.DataFrame({"note": ["n_gpus", "dgx_h100"]})
+    assert not checks.is_free_text(text("ko"), identifiers)
+
+
+def test_an_untranslated_headline_text_is_marked() -> None:
+    ko = text("ko")
+    assert checks.free_value(ko, "grid") == ko("value.grid")
+    sentence = "grid contract: 9.6 MW allowed"
+    assert checks.free_value(ko, sentence) == f"{sentence} (영문 원문)"
+    assert checks.free_value(text("en"), sentence) == sentence
