@@ -123,3 +123,12 @@ def test_an_untranslated_headline_text_is_marked() -> None:
     sentence = "grid contract: 9.6 MW allowed"
     assert checks.free_value(ko, sentence) == f"{sentence} (영문 원문)"
     assert checks.free_value(text("en"), sentence) == sentence
+
+
+def test_why_a_stage_is_missing_is_marked_as_the_original(default_result: aidc.Result, built: dict) -> None:
+    assert default_result.missing, "the default scenario has no GPUs, so its simulation is left out"
+    ko = built["ko"].html.read_text(encoding="utf-8")
+    en = built["en"].html.read_text(encoding="utf-8")
+    for why in default_result.missing.values():
+        assert f"<code>{html_lib.escape(why)}</code> (영문 원문)" in ko
+        assert f"<code>{html_lib.escape(why)}</code>)" in en  # English needs no mark
