@@ -23,6 +23,10 @@ KWH_PER_MWH = 1_000.0
 H_PER_DAY = 24.0
 S_PER_H = 3_600.0
 H_PER_YEAR = 8_760.0  # a non-leap year, the length of a typical meteorological year
+# 0 °C = 273.15 K exactly (source: BIPM, The International System of Units, 9th ed., 2019).
+ZERO_C_K = 273.15
+# Standard atmosphere at sea level (source: ISO 2533:1975).
+STANDARD_PRESSURE_PA = 101_325.0
 MM_PER_M = 1_000.0
 KRW_PER_EOK = 100_000_000.0  # 억 원
 PCT_PER_FRAC = 100.0

@@ -15,12 +15,13 @@ import numpy as np
 import numpy.typing as npt
 import psychrolib
 
+from aidc import units
 from aidc.scenario.energy import CoolingPlant
 from aidc.units import S_PER_H
 
 ArrayLike = float | npt.ArrayLike
 Array = npt.NDArray[np.float64]
-KELVIN_C = 273.15  # 0 C in kelvin (definition)
+KELVIN_C = units.ZERO_C_K
 LIFT_MIN_K = 1.0  # keeps the Carnot ratio finite; any COP this high is capped at cop_max anyway
 KG_PER_M3_WATER = 1000.0  # density of water, rounded (IAPWS: 997 kg/m3 at 25 C)
 

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from aidc import units
+
 if TYPE_CHECKING:  # pragma: no cover
     from aidc.energy.stage import EnergyResult
 
-N_DAYS = 365
+N_DAYS = int(units.H_PER_YEAR / units.H_PER_DAY)
 
 
 def pue_heatmap(result: EnergyResult) -> Any:

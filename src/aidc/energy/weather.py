@@ -11,12 +11,13 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from aidc import units
 from aidc.data import path as data_path
 from aidc.energy.cooling import wet_bulb_c
 from aidc.errors import InputError, Problem
 
-N_HOURS = 8760
-DEFAULT_PRESSURE_PA = 101325.0  # ISO 2533 standard atmosphere at sea level, used when a file has no pressure
+N_HOURS = int(units.H_PER_YEAR)
+DEFAULT_PRESSURE_PA = units.STANDARD_PRESSURE_PA  # used when a weather file has no pressure
 REQUIRED = ("temp_air_c", "relative_humidity_frac")
 DEFAULT_FILE = "weather/jeonju_typical.csv"
 
