@@ -28,6 +28,13 @@ class ReservedWindowSpec(Section):
         return self
 
 
+class ServiceLevel(Section):
+    """What a tenant class is promised: the 95th percentile of its queue wait."""
+
+    p95_wait_h: float = Field(gt=0, description="95th percentile of the queue wait, at most.",
+                              json_schema_extra={"unit": "h"})
+
+
 class SimulationSection(Section):
     """Settings of the operations digital twin."""
 
@@ -60,6 +67,11 @@ class SimulationSection(Section):
     checkpoint_interval_s: float = quantity(
         "simulation.checkpoint_interval_s", unit="s", gt=0,
         description="Checkpoint interval: a killed job restarts from its last checkpoint.",
+    )
+
+    service_levels: dict[str, ServiceLevel] = Field(
+        default_factory=dict,
+        description="Service level per tenant class (e.g. university: p95 wait <= 1 h); the fleet is sized to meet them.",
     )
 
     def policy_params(self) -> dict[str, Any]:
