@@ -4,10 +4,15 @@ One process per job asks a ``simpy.Container`` of GPUs for its GPU count, holds 
 duration, and gives it back. SimPy's container serves requests strictly in order (its
 ``_trigger_get`` stops at the first request that cannot be met), so this is strict FIFO
 with pooled placement: the same model as ``aidc.simulate`` with ``policy="fifo"``.
+
+Run as a script (``python simpy_baseline.py TRACE.csv GPUS OUT.npy``) it is the whole
+process a planner would run: read the canonical trace with pandas, simulate, save the
+start times in submission order.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator
 
 import numpy as np
@@ -37,3 +42,18 @@ def simpy_fifo_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np.
     env.process(source())
     env.run()
     return np.asarray(start)
+
+
+def main(argv: list[str]) -> None:
+    """Read a canonical trace CSV, simulate it on ``GPUS`` pooled GPUs, save the start times."""
+    import pandas as pd
+
+    path, gpus, out = argv[0], int(argv[1]), argv[2]
+    jobs = pd.read_csv(path).sort_values("submit_s", kind="stable")
+    start = simpy_fifo_start_s(jobs["submit_s"].to_numpy(float), jobs["n_gpus"].to_numpy(),
+                               jobs["duration_s"].to_numpy(float), gpus)
+    np.save(out, start)  # in submission order (stable), as aidc's job log
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,14 +1,68 @@
-"""The ``aidc`` command line: thin commands over the library, one module per topic."""
+"""The ``aidc`` command line: thin commands over the library, one module per topic.
+
+Start-up is kept to Typer's own cost: a topic module (and with it pandas, scipy, the stages)
+is imported only when its command runs. :data:`COMMANDS` lists each command (named as its module) with
+its one-line help, which is all ``aidc --help`` shows; a test checks that each line equals
+the help of the command it stands for.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
-from aidc.cli import scenario as _scenario
-from aidc.cli._common import console_err, render_input_error
-from aidc.errors import InputError
+# command (= its module under aidc.cli) -> the one-line help ``aidc --help`` shows, in that order
+COMMANDS: dict[str, str] = {
+    "design": "Size the facility of a scenario: fleet, racks, floors, power chain, cooling, network, checks.",
+    "demand": ("Show the demand a survey implies (GPU-hours, peak GPUs, vCPUs, storage by "
+               "tenant class and year)."),
+    "simulate": "Simulate a year of the scenario's GPU cloud, or replay a job trace on N GPUs.",
+    "energy": ("Print a year of the facility: energy, PUE, peak, free cooling, water, the "
+               "monthly bill and carbon."),
+    "plan": "Find the least-cost build schedule over the horizon: power blocks, servers, refreshes.",
+    "economics": "Cost the project and its PFV: CAPEX by part, OPEX, revenue, financing, NPV, IRR, payback.",
+    "run": "Run survey -> demand -> design -> plan -> simulate -> energy -> economics and write the report.",
+    "sweep": ("Run every variant of a scenario's sweep: section and write sweep.parquet, "
+              "sweep.csv, charts.html."),
+    "scenario": "List, show, validate and create scenarios.",
+    "survey": "Write the demand survey template and check returned surveys.",
+    "serve": "Run the web service (survey portal, scenario workspace, REST API).",
+}
+
+
+def load_command(name: str) -> Any:
+    """Import the module of command ``name`` and return its click command."""
+    module = importlib.import_module(f"aidc.cli.{name}")
+    holder = typer.Typer()
+    if hasattr(module, "register"):
+        module.register(holder)
+    else:  # a topic that is only a sub-app (``aidc scenario ...``)
+        holder.add_typer(module.app, name=name)
+    group = typer.main.get_group(holder)
+    return group.commands[name]
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists every command from :data:`COMMANDS`, imports one when it runs."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        for name, text in COMMANDS.items():
+            # a stand-in carrying the help line; replaced by the real command on first use
+            self.commands.setdefault(name, typer.core.TyperCommand(name=name, help=text))
+        self._loaded: set[str] = set()
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:  # noqa: D102
+        name = args[0] if args else ""
+        if name in COMMANDS and name not in self._loaded:
+            self.commands[name] = load_command(name)
+            self._loaded.add(name)
+        return super().resolve_command(ctx, args)
+
 
 app = typer.Typer(
     name="aidc",
@@ -16,39 +70,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,
 )
-app.add_typer(_scenario.app, name="scenario")
 
 
-def _register() -> None:
-    # Each topic module adds its commands to ``app``; imported here so that a module that
-    # is not there yet (its stage still to come) does not break the others.
-    import importlib
-
-    for name in ("design", "survey", "demand", "simulate", "energy", "plan", "economics", "run",
-                 "serve", "sweep"):
-        try:
-            module = importlib.import_module(f"aidc.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"aidc.cli.{name}":
-                raise
-            continue
-        module.register(app)
-
-
-_register()
+@app.callback()
+def _root() -> None:
+    """Plan, size, simulate and cost an AI data center."""
 
 
 def main() -> None:
     """Entry point of the ``aidc`` script: renders bad input as a message, not a traceback."""
+    from aidc.errors import InputError
+
     try:
         code = app(standalone_mode=False)
     except InputError as exc:
+        from aidc.cli._common import render_input_error
+
         render_input_error(exc)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
+        from aidc.cli._common import console_err
+
         console_err.print("Aborted.")
         sys.exit(1)
     except Exception as exc:
