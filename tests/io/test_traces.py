@@ -116,3 +116,59 @@ def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         read_trace(tmp_path / "missing.csv")
     assert {"canonical", "philly", "openb", "swf", "gavel"} <= set(FORMATS)
+
+
+def _precise(path: Path) -> pd.DataFrame:
+    """The canonical trace as the precise checker reads it (the fast reader's fallback)."""
+    from aidc.io import traces
+
+    fast = traces._read_canonical_fast
+    try:
+        traces._read_canonical_fast = lambda _p: None  # type: ignore[assignment]
+        return read_trace(path)
+    finally:
+        traces._read_canonical_fast = fast  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_typed_reader_equals_precise_checker(tmp_path: Path, suffix: str) -> None:
+    df = read_trace(DATA / "philly_300.csv", "philly")
+    df["priority"] = np.arange(len(df)) % 3
+    df["gpu_class"] = np.where(np.arange(len(df)) % 2, "h100", "a100")
+    write_trace(df, tmp_path / f"t{suffix}")
+    fast, slow = read_trace(tmp_path / f"t{suffix}"), _precise(tmp_path / "t.csv" if suffix == ".csv"
+                                                                   else _as_csv(tmp_path, df))
+    assert list(fast.columns) == list(slow.columns)
+    for col in fast.columns:
+        assert fast[col].astype(str).tolist() == slow[col].astype(str).tolist(), col
+    assert fast["n_gpus"].dtype == np.int64
+    assert fast["submit_s"].dtype == np.float64
+
+
+def _as_csv(tmp_path: Path, df: pd.DataFrame) -> Path:
+    write_trace(df, tmp_path / "same.csv")
+    return tmp_path / "same.csv"
+
+
+def test_whole_number_written_as_float_falls_back_and_is_accepted(tmp_path: Path) -> None:
+    # "2.0" is not an int64 to the typed reader; the precise checker accepts it as 2 GPUs
+    path = tmp_path / "t.csv"
+    path.write_text("job_id,tenant,submit_s,n_gpus,duration_s\na,x,0,2.0,10\n")
+    assert read_trace(path)["n_gpus"].tolist() == [2]
+
+
+def test_parquet_bad_value_names_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "bad.parquet"
+    pd.DataFrame({"job_id": ["a", "b"], "tenant": "x", "submit_s": [0.0, -5.0], "n_gpus": [1, 1],
+                  "duration_s": [10.0, 10.0]}).to_parquet(path)
+    with pytest.raises(InputError) as err:
+        read_trace(path)
+    problem = err.value.problems[0]
+    assert (problem.row, problem.column, problem.found, problem.line) == (2, "submit_s", "-5.0", None)
+    assert "bad.parquet, row 2, column 'submit_s'" in str(err.value)
+
+
+def test_philly_as_parquet_reads_like_csv(tmp_path: Path) -> None:
+    pd.read_csv(DATA / "philly_300.csv", dtype=str).to_parquet(tmp_path / "p.parquet")
+    a, b = read_trace(DATA / "philly_300.csv", "philly"), read_trace(tmp_path / "p.parquet", "philly")
+    pd.testing.assert_frame_equal(a, b)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 
 from aidc.errors import InputError
-from aidc.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+
+if TYPE_CHECKING:  # the scenario schema (pydantic) is imported by the commands that load one
+    from aidc.scenario import Scenario
 
 
 def _width(stream: TextIO) -> int | None:
@@ -42,10 +44,12 @@ def render_input_error(exc: InputError) -> None:
         console_err.print(str(p), highlight=False, markup=False)
 
 
-def scenario_or_exit(name_or_path: str = DEFAULT_SCENARIO) -> Scenario:
-    """Load a scenario; on bad input print the problems and exit with status 2."""
+def scenario_or_exit(name_or_path: str | None = None) -> Scenario:
+    """Load a scenario (default: the shipped default); on bad input print the problems and exit 2."""
+    from aidc.scenario import DEFAULT_SCENARIO, load_scenario
+
     try:
-        return load_scenario(name_or_path)
+        return load_scenario(name_or_path or DEFAULT_SCENARIO)
     except InputError as exc:
         render_input_error(exc)
         raise typer.Exit(2) from None

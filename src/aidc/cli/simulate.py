@@ -16,7 +16,6 @@ from aidc import simulate as sim
 from aidc.cli._common import console, console_err, print_json, scenario_or_exit
 from aidc.errors import InputError
 from aidc.io.traces import FORMATS, read_trace
-from aidc.scenario import DEFAULT_SCENARIO
 
 
 @contextmanager
@@ -71,7 +70,7 @@ def _write(result: sim.SimulationResult, out: Path) -> None:
     console_err.print(f"wrote jobs and hourly series (Parquet and CSV) to {out}")
 
 
-def _scenario_result(name: str, progress: Callable[[float], None] | None) -> sim.SimulationResult:
+def _scenario_result(name: str | None, progress: Callable[[float], None] | None) -> sim.SimulationResult:
     scenario = scenario_or_exit(name)
     try:
         from aidc import demand, design
@@ -86,8 +85,10 @@ def _scenario_result(name: str, progress: Callable[[float], None] | None) -> sim
 
 
 def simulate(
-    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or YAML (not with --trace).")]
-    = DEFAULT_SCENARIO,
+    # no default value here: naming the default scenario would import the scenario schema,
+    # which a trace replay never needs
+    scenario: Annotated[str | None, typer.Argument(
+        help="Shipped scenario name or YAML (not with --trace); default: the default scenario.")] = None,
     trace: Annotated[Path | None, typer.Option("--trace", help="Replay this job trace instead.")] = None,
     fmt: Annotated[str, typer.Option("--format", help=f"Trace format: {', '.join(FORMATS)}.")] = "canonical",
     gpus: Annotated[int | None, typer.Option("--gpus", help="GPUs of the cluster (--trace).", min=1)] = None,

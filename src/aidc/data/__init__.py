@@ -31,7 +31,9 @@ def path(name: str) -> Path:
 def load_yaml(name: str) -> Any:
     """Load a shipped YAML file (cached; treat the result as read-only)."""
     with path(name).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        # libyaml's parser when built in: the same documents, about ten times faster than
+        # the pure-Python one, which every command paid for at its first default
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @cache

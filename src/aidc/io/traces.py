@@ -8,7 +8,11 @@ column of every bad value.
 
 Formats (``FORMATS``):
 
-- ``canonical``: the CSV above.
+- ``canonical``: the CSV above, or the same columns as Parquet (a ``.parquet`` file). Read by
+  a typed columnar reader (pyarrow, :data:`SCHEMA`) in batches, so a trace of millions of jobs
+  costs its columns, not Python objects; only when that fast path cannot vouch for the file
+  (a value that does not parse as its declared type, or out of range) is it read again by
+  the precise checker, which names the line and column of every bad value.
 - ``philly``: Microsoft Philly jobs as processed by the Pollux/Sia authors
   (``timestamp, duration, num_gpus, gpu_time, cluster``); tenant = virtual cluster.
 - ``openb``: Alibaba GPU cluster trace v2023 pods (``openb_pod_list_*.csv``); tenant = QoS
@@ -32,8 +36,10 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,9 +48,36 @@ from aidc.errors import InputError, Problem
 
 CANONICAL = ["job_id", "tenant", "submit_s", "n_gpus", "duration_s"]
 OPTIONAL = ["gpu_class", "priority"]
+# The declared column types of a canonical trace (the fast reader's schema). [s] for times.
+SCHEMA = {"job_id": "string", "tenant": "string", "submit_s": "float64", "n_gpus": "int64",
+          "duration_s": "float64", "gpu_class": "string", "priority": "int64"}
+BATCH_BYTES = 1 << 24  # CSV block read at a time: memory stays with the columns, not the text
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
+def _read_table_as_text(path: Path) -> pd.DataFrame:
+    """Read a Parquet file as text cells, so the precise checker sees what a CSV would give."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises its own error types for a damaged file
+        raise InputError.single(f"cannot read the trace as Parquet: {exc}", file=str(path)) from None
+    return pd.DataFrame({name: ["" if v is None else str(v) for v in table.column(name).to_pylist()]
+                         for name in table.column_names})
 
 
 def _read_csv(path: Path, needed: list[str]) -> pd.DataFrame:
+    if _is_parquet(path):
+        df = _read_table_as_text(path)
+        missing = [c for c in needed if c not in df.columns]
+        if missing:
+            raise InputError([Problem("missing column", file=str(path), column=c, expected=", ".join(needed))
+                              for c in missing])
+        return df
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -80,8 +113,79 @@ def _finish(out: dict[str, object], path: Path, problems: list[Problem]) -> pd.D
     return df
 
 
+def _batches(path: Path) -> tuple[list[str], Iterator[Any]] | None:
+    """Open a canonical trace for typed reading in batches; None if its header does not fit."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    if _is_parquet(path):
+        try:
+            source = pq.ParquetFile(path)
+        except Exception:  # not a Parquet file after all: the precise path says so
+            return None
+        names = [n for n in source.schema_arrow.names if n in SCHEMA]
+        if any(c not in names for c in CANONICAL):
+            return None
+        schema = pa.schema([(n, SCHEMA[n]) for n in names])
+        return names, (b.select(names).cast(schema) for b in source.iter_batches(columns=names))
+    with path.open("rb") as fh:
+        header = fh.readline().decode("utf-8", errors="replace").strip().split(",")
+    names = [n for n in header if n in SCHEMA]
+    if any(c not in names for c in CANONICAL) or len(set(header)) != len(header):
+        return None
+    reader = pacsv.open_csv(
+        path, read_options=pacsv.ReadOptions(block_size=BATCH_BYTES),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: SCHEMA[n] for n in names}, include_columns=names,
+            strings_can_be_null=False, quoted_strings_can_be_null=False))
+    return names, iter(reader)
+
+
+def _read_canonical_fast(path: Path) -> pd.DataFrame | None:
+    """Read a canonical trace with the declared schema; None if any value needs the precise checker."""
+    import pyarrow as pa
+
+    try:
+        opened = _batches(path)
+        if opened is None:
+            return None
+        names, batches = opened
+        table = pa.Table.from_batches(list(batches), schema=pa.schema([(n, SCHEMA[n]) for n in names]))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        return None  # a value that is not of its declared type: the precise checker names it
+    if any(table.column(n).null_count for n in names):
+        return None
+    cols: dict[str, Any] = {n: table.column(n).to_numpy() for n in ("submit_s", "n_gpus", "duration_s")}
+    ok = (np.isfinite(cols["submit_s"]) & (cols["submit_s"] >= 0) & np.isfinite(cols["duration_s"])
+          & (cols["duration_s"] >= 0) & (cols["n_gpus"] >= 1))
+    if not ok.all():
+        return None
+    out: dict[str, Any] = {
+        # job ids stay Arrow strings (no Python object per job); tenants become a categorical
+        "job_id": pd.arrays.ArrowExtensionArray(table.column("job_id")),
+        "tenant": pd.Categorical(pd.arrays.ArrowExtensionArray(table.column("tenant"))),
+        **cols,
+    }
+    if "gpu_class" in names:
+        out["gpu_class"] = pd.Categorical(pd.arrays.ArrowExtensionArray(table.column("gpu_class")))
+    if "priority" in names:
+        out["priority"] = table.column("priority").to_numpy()
+    del table
+    # hand the CSV parser's scratch memory back, so peak memory is the columns, not the text
+    pa.default_memory_pool().release_unused()
+    return pd.DataFrame(out, copy=False)
+
+
 def read_canonical(path: Path) -> pd.DataFrame:
-    """Read a canonical trace CSV (``job_id, tenant, submit_s, n_gpus, duration_s`` [+ optional])."""
+    """Read a canonical trace (``job_id, tenant, submit_s, n_gpus, duration_s`` [+ optional]).
+
+    CSV or Parquet (by suffix). The typed reader runs first; a file it cannot vouch for is
+    read again by the precise checker, which raises :class:`InputError` naming every bad cell.
+    """
+    fast = _read_canonical_fast(path)
+    if fast is not None:
+        return fast
     df = _read_csv(path, CANONICAL)
     lines = np.arange(len(df)) + 2  # line 1 is the header
     problems: list[Problem] = []
@@ -246,10 +350,20 @@ def read_trace(path: str | Path, format: str = "canonical", **options: object) -
                                 expected=", ".join(FORMATS))
     if not path.is_file():
         raise InputError.single("trace file not found", file=str(path))
-    return FORMATS[format](path, **options)
+    try:
+        return FORMATS[format](path, **options)
+    except InputError as exc:
+        if not _is_parquet(path):
+            raise
+        # a Parquet file has no text lines: the checker's line (header = 1) becomes a data row
+        raise InputError([replace(p, line=None, row=p.line - 1 if p.line and p.line > 1 else None)
+                          for p in exc.problems]) from None
 
 
 def write_trace(df: pd.DataFrame, path: str | Path) -> None:
-    """Write a canonical trace CSV."""
+    """Write a canonical trace: Parquet if ``path`` ends in ``.parquet``, else CSV."""
     cols = [c for c in [*CANONICAL, *OPTIONAL] if c in df.columns]
-    df[cols].to_csv(path, index=False)
+    if _is_parquet(Path(path)):
+        df[cols].to_parquet(path, index=False)
+    else:
+        df[cols].to_csv(path, index=False)

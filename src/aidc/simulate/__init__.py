@@ -109,19 +109,23 @@ def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Poli
              rng: np.random.Generator, progress: Callable[[float], None] | None) -> pd.DataFrame:
     """Run each node class's jobs and gather the per-job log, in submission order."""
     n = len(table)
-    cols: dict[str, np.ndarray] = {"start_s": np.full(n, np.nan), "end_s": np.full(n, np.nan),
-                                   "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n)}
-    node_text = np.full(n, "", dtype=object)
-    class_code = np.zeros(n, np.int64)
     routes = _route(table, cluster)
-    for code, (node_class, rows) in enumerate(routes):
-        sub = table if len(routes) == 1 else table.take(rows)
-        out = _run_class(sub, node_class, cluster.placement, policy, failures, rng, progress)
-        class_code[rows] = code
-        if "nodes" in out:
-            node_text[rows] = out.pop("nodes")
-        for name, values in out.items():
-            cols.setdefault(name, np.full(n, np.nan))[rows] = values
+    if len(routes) == 1:  # one node class: its arrays are the log's columns (no copies)
+        cols = _run_class(table, routes[0][0], cluster.placement, policy, failures, rng, progress)
+        node_text = cols.pop("nodes", np.full(n, "", dtype=object))
+        class_code = np.zeros(n, np.int64)
+    else:
+        cols = {"start_s": np.full(n, np.nan), "end_s": np.full(n, np.nan),
+                "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n)}
+        node_text = np.full(n, "", dtype=object)
+        class_code = np.zeros(n, np.int64)
+        for code, (node_class, rows) in enumerate(routes):
+            out = _run_class(table.take(rows), node_class, cluster.placement, policy, failures, rng, progress)
+            class_code[rows] = code
+            if "nodes" in out:
+                node_text[rows] = out.pop("nodes")
+            for name, values in out.items():
+                cols.setdefault(name, np.full(n, np.nan))[rows] = values
     log = pd.DataFrame({
         "job_id": jobs["job_id"].reset_index(drop=True) if _identity(table.row)
         else jobs["job_id"].take(table.row).reset_index(drop=True),

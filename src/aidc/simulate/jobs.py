@@ -97,22 +97,43 @@ def job_table(df: pd.DataFrame) -> JobTable:
         raise InputError(problems)
     submit = df["submit_s"].to_numpy(dtype=float)
     # most traces come sorted: then keep the rows as they are (no sort, no copies)
-    order = np.arange(len(submit)) if np.all(submit[1:] >= submit[:-1]) else np.argsort(submit, kind="stable")
-    # factorize hashes (fast on strings), then codes are renumbered so tenants come sorted
-    tenant = df["tenant"] if pd.api.types.is_string_dtype(df["tenant"]) else df["tenant"].astype(str)
-    codes, uniques = pd.factorize(tenant, sort=True)
-    tenants = np.asarray(uniques, dtype=object)
+    in_order = bool(np.all(submit[1:] >= submit[:-1]))
+    order = np.arange(len(submit)) if in_order else np.argsort(submit, kind="stable")
+
+    def sort(values: np.ndarray) -> np.ndarray:
+        return values if in_order else values[order]
+
+    codes, tenants = _tenant_codes(df["tenant"])
     n = len(df)
     priority = df["priority"].to_numpy(dtype=np.int64) if "priority" in df.columns else np.zeros(n, np.int64)
-    gpu_class = (df["gpu_class"].fillna("").astype(str).to_numpy() if "gpu_class" in df.columns
+    gpu_class = (df["gpu_class"].astype(object).fillna("").astype(str).to_numpy() if "gpu_class" in df.columns
                  else np.full(n, "", dtype=object))
     return JobTable(
         row=order,
-        tenant=codes.astype(np.int64)[order],
-        tenants=tuple(str(t) for t in tenants),
-        submit_s=submit[order],
-        duration_s=df["duration_s"].to_numpy(dtype=float)[order],
-        n_gpus=df["n_gpus"].to_numpy(dtype=float).astype(np.int64)[order],
-        priority=priority[order],
-        gpu_class=np.asarray(gpu_class, dtype=object)[order],
+        tenant=sort(codes),
+        tenants=tenants,
+        submit_s=sort(submit),
+        duration_s=sort(df["duration_s"].to_numpy(dtype=float)),
+        n_gpus=sort(df["n_gpus"].to_numpy(dtype=np.int64) if df["n_gpus"].dtype.kind == "i"
+                    else df["n_gpus"].to_numpy(dtype=float).astype(np.int64)),
+        priority=sort(priority),
+        gpu_class=sort(np.asarray(gpu_class, dtype=object)),
     )
+
+
+def _tenant_codes(tenant: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Return each row's tenant code and the tenant names, sorted (codes index the names)."""
+    if isinstance(tenant.dtype, pd.CategoricalDtype):
+        # a categorical (the typed trace reader's): renumber its categories in sorted order
+        names = [str(c) for c in tenant.cat.categories]
+        rank = np.argsort(np.argsort(np.array(names, dtype=object), kind="stable"))
+        codes = rank[tenant.cat.codes.to_numpy()].astype(np.int64)
+        used = np.unique(codes)
+        if len(used) < len(names):  # drop categories no job has, as factorize would
+            codes = np.searchsorted(used, codes)
+        ordered = sorted(names)
+        return codes, tuple(ordered[i] for i in used) if len(used) < len(names) else tuple(ordered)
+    # factorize hashes (fast on strings), then codes are renumbered so tenants come sorted
+    values = tenant if pd.api.types.is_string_dtype(tenant) else tenant.astype(str)
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), tuple(str(t) for t in np.asarray(uniques, dtype=object))

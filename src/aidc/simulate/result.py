@@ -63,11 +63,24 @@ def hourly_mean(start_s: np.ndarray, end_s: np.ndarray, weight: np.ndarray, n_ho
     >>> hourly_mean(np.array([1800.0]), np.array([8100.0]), np.array([8.0]), 3).tolist()
     [4.0, 8.0, 2.0]
     """
-    a = np.clip(np.asarray(start_s, float) / S_PER_H, 0, n_hours)
-    b = np.clip(np.asarray(end_s, float) / S_PER_H, 0, n_hours)
-    w = np.asarray(weight, float)
-    ia, ib = np.floor(a).astype(np.int64), np.floor(b).astype(np.int64)
+    start_s, end_s = np.asarray(start_s, float), np.asarray(end_s, float)
+    weight = np.broadcast_to(np.asarray(weight, float), start_s.shape)
     size = n_hours + 2
+    total = np.zeros(size)
+    # in chunks: the sum is linear in the intervals, and a chunk's temporaries stay small
+    for i in range(0, len(start_s), HOURLY_CHUNK):
+        total += _hour_sums(start_s[i:i + HOURLY_CHUNK], end_s[i:i + HOURLY_CHUNK],
+                            weight[i:i + HOURLY_CHUNK], n_hours, size)
+    return total[:n_hours] if len(start_s) else np.zeros(n_hours)
+
+
+HOURLY_CHUNK = 1 << 18  # intervals per chunk of hourly_mean (memory, not results)
+
+
+def _hour_sums(start_s: np.ndarray, end_s: np.ndarray, w: np.ndarray, n_hours: int, size: int) -> np.ndarray:
+    a = np.clip(start_s / S_PER_H, 0, n_hours)
+    b = np.clip(end_s / S_PER_H, 0, n_hours)
+    ia, ib = np.floor(a).astype(np.int64), np.floor(b).astype(np.int64)
 
     def add(index: np.ndarray, values: np.ndarray) -> np.ndarray:
         return np.bincount(index, weights=values, minlength=size)
@@ -78,7 +91,7 @@ def hourly_mean(start_s: np.ndarray, end_s: np.ndarray, weight: np.ndarray, n_ho
     # parts w * (ia + 1 - a) + w * (b - ib) come down to w * (b - a).
     part = add(ia, w * (ia + 1 - a)) + add(ib, w * (b - ib))
     rate = add(ia + 1, w) - add(ib, w)
-    return (part + np.cumsum(rate))[:n_hours]
+    return part + np.cumsum(rate)
 
 
 STAT_COLUMNS = ["n_jobs", "gpu_hours", "mean_wait_s", "p50_wait_s", "p95_wait_s", "p99_wait_s",
