@@ -8,6 +8,7 @@ the scenario's simulation settings). See ``docs/simulate.md``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 from aidc import data
 from aidc.errors import InputError, Problem
 from aidc.simulate.cluster import Cluster, NodeClass
+from aidc.simulate.easy import easy_pooled_start_s
 from aidc.simulate.engine import Event, Failures, State, simulate
 from aidc.simulate.fast import fifo_pooled_start_s
 from aidc.simulate.jobs import JobTable, job_table
@@ -71,20 +73,42 @@ def _route(jobs: JobTable, cluster: Cluster) -> list[tuple[NodeClass, np.ndarray
     return routes
 
 
-def _is_fifo(policy: str | Policy) -> bool:
-    return policy == "fifo" or policy is POLICIES["fifo"]
+def _unbound(policy: str | Policy) -> tuple[object, dict[str, Any]]:
+    """The policy's factory and the parameters bound to it by :func:`configured`."""
+    if isinstance(policy, partial):
+        return policy.func, dict(policy.keywords)
+    return policy, {}
+
+
+def _fast_start_s(jobs: JobTable, node_class: NodeClass, placement: str, policy: Policy,
+                  failures: Failures | None) -> tuple[np.ndarray, dict[int, float] | None] | None:
+    """Start times from a fast path when one computes this policy exactly (pooled, no failures)."""
+    if placement != "pooled" or failures is not None:
+        return None
+    factory, params = _unbound(policy)
+    if factory is POLICIES["fifo"]:
+        return fifo_pooled_start_s(jobs.submit_s, jobs.n_gpus, jobs.duration_s, node_class.n_gpus), None
+    if factory is POLICIES["easy"] and set(params) <= {"depth"}:
+        depth = params.get("depth")
+        depth = int(depth if depth is not None else data.value("simulation.backfill_depth"))
+        return easy_pooled_start_s(jobs.submit_s, jobs.n_gpus, jobs.duration_s, node_class.n_gpus, depth)
+    return None
 
 
 def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Policy,
                failures: Failures | None, rng: np.random.Generator,
                progress: Callable[[float], None] | None) -> dict[str, Any]:
-    if _is_fifo(policy) and placement == "pooled" and failures is None:
-        start = fifo_pooled_start_s(jobs.submit_s, jobs.n_gpus, jobs.duration_s, node_class.n_gpus)
+    fast = _fast_start_s(jobs, node_class, placement, policy, failures)
+    if fast is not None:
+        start, reserved = fast
         if progress is not None:
             progress(1.0)
         n = len(jobs)
-        return {"start_s": start, "end_s": start + jobs.duration_s, "n_restarts": np.zeros(n, np.int64),
-                "lost_s": np.zeros(n)}
+        out = {"start_s": start, "end_s": start + jobs.duration_s, "n_restarts": np.zeros(n, np.int64),
+               "lost_s": np.zeros(n)}
+        if reserved is not None:
+            out["reserved_start_s"] = _reserved_column(reserved, n)
+        return out
     state = simulate(jobs, node_class, placement, policy, failures, rng, progress)
     out = {
         "start_s": np.asarray(state.start_s, float), "end_s": np.asarray(state.end_s, float),
@@ -94,11 +118,15 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
         out["nodes"] = np.array([",".join(map(str, ns)) for ns in state.nodes], dtype=object)
     reserved = getattr(state.scheduler, "reserved_start_s", None)
     if reserved is not None:
-        res = np.full(len(jobs), np.nan)
-        for j, t in reserved.items():
-            res[j] = t
-        out["reserved_start_s"] = res
+        out["reserved_start_s"] = _reserved_column(reserved, len(jobs))
     return out
+
+
+def _reserved_column(reserved: dict[int, float], n: int) -> np.ndarray:
+    res = np.full(n, np.nan)
+    if reserved:
+        res[np.fromiter(reserved, np.int64, len(reserved))] = np.fromiter(reserved.values(), float, len(reserved))
+    return res
 
 
 def _identity(rows: np.ndarray) -> bool:
