@@ -44,3 +44,22 @@ def test_run_takes_the_fast_path_with_the_same_log() -> None:
     # B became the head at 0 s and was promised 10 s (A's end); it started then
     assert np.isnan(log["reserved_start_s"][0])
     assert log["reserved_start_s"][1] == 10.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(jobs=traces(), tenants=st.lists(st.sampled_from("abc"), min_size=40, max_size=40),
+       share_a=st.sampled_from([0.2, 0.5, 0.7]), quota_b=st.integers(0, 4))
+def test_fast_fair_share_equals_engine(jobs: pd.DataFrame, tenants: list[str], share_a: float,
+                                       quota_b: int) -> None:
+    from aidc.simulate.easy import fair_share_pooled_start_s
+    from aidc.simulate.policies import tenant_shares
+
+    jobs = jobs.assign(tenant=tenants[: len(jobs)])
+    table = job_table(jobs)
+    shares, quotas = {"a": share_a}, {"b": quota_b}
+    state = simulate(table, NodeClass("any", 1, 8), "pooled",
+                     configured("fair_share", shares=shares, quotas_gpus=quotas))
+    share, quota = tenant_shares(table.tenants, shares, quotas)
+    start = fair_share_pooled_start_s(table.submit_s, table.n_gpus, table.duration_s, table.tenant, share,
+                                      quota, 8)
+    assert start.tolist() == state.start_s

@@ -17,11 +17,11 @@ import pandas as pd
 from aidc import data
 from aidc.errors import InputError, Problem
 from aidc.simulate.cluster import Cluster, NodeClass
-from aidc.simulate.easy import easy_pooled_start_s
+from aidc.simulate.easy import easy_pooled_start_s, fair_share_pooled_start_s
 from aidc.simulate.engine import Event, Failures, State, simulate
 from aidc.simulate.fast import fifo_pooled_start_s
 from aidc.simulate.jobs import JobTable, job_table
-from aidc.simulate.policies import POLICIES, Policy, Scheduler, Window, configured
+from aidc.simulate.policies import POLICIES, Policy, Scheduler, Window, configured, tenant_shares
 from aidc.simulate.result import SimulationResult, hourly_mean, summarize
 from aidc.units import H_PER_YEAR
 
@@ -74,7 +74,7 @@ def _route(jobs: JobTable, cluster: Cluster) -> list[tuple[NodeClass, np.ndarray
 
 
 def _unbound(policy: str | Policy) -> tuple[object, dict[str, Any]]:
-    """The policy's factory and the parameters bound to it by :func:`configured`."""
+    """Return the policy's factory and the parameters bound to it by :func:`configured`."""
     if isinstance(policy, partial):
         return policy.func, dict(policy.keywords)
     return policy, {}
@@ -92,6 +92,10 @@ def _fast_start_s(jobs: JobTable, node_class: NodeClass, placement: str, policy:
         depth = params.get("depth")
         depth = int(depth if depth is not None else data.value("simulation.backfill_depth"))
         return easy_pooled_start_s(jobs.submit_s, jobs.n_gpus, jobs.duration_s, node_class.n_gpus, depth)
+    if factory is POLICIES["fair_share"] and set(params) <= {"shares", "quotas_gpus"}:
+        share, quota = tenant_shares(jobs.tenants, params.get("shares") or {}, params.get("quotas_gpus") or {})
+        return fair_share_pooled_start_s(jobs.submit_s, jobs.n_gpus, jobs.duration_s, jobs.tenant, share, quota,
+                                         node_class.n_gpus), None
     return None
 
 
@@ -125,7 +129,8 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
 def _reserved_column(reserved: dict[int, float], n: int) -> np.ndarray:
     res = np.full(n, np.nan)
     if reserved:
-        res[np.fromiter(reserved, np.int64, len(reserved))] = np.fromiter(reserved.values(), float, len(reserved))
+        jobs = np.fromiter(reserved, np.int64, len(reserved))
+        res[jobs] = np.fromiter(reserved.values(), float, len(reserved))
     return res
 
 

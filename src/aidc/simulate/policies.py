@@ -186,12 +186,7 @@ class FairShare(Fifo):
     def __init__(self, state: State, shares: Mapping[str, float], quotas_gpus: Mapping[str, int]) -> None:
         super().__init__(state)
         names = state.jobs.tenants
-        given = {k: float(v) for k, v in shares.items() if k in names}
-        rest = [t for t in names if t not in given]
-        spare = max(0.0, 1.0 - sum(given.values()))
-        default = spare / len(rest) if rest and spare > 0 else (min(given.values(), default=1.0) or 1.0)
-        self.share = [given.get(t, default) or 1e-9 for t in names]
-        self.quota = [int(quotas_gpus.get(t, 0)) for t in names]
+        self.share, self.quota = tenant_shares(names, shares, quotas_gpus)
         self.queues: list[deque[int]] = [deque() for _ in names]
         self.tenant = state.tenant
 
@@ -220,6 +215,16 @@ class FairShare(Fifo):
         for job in started:
             busy[self.tenant[job]] -= n[job]
         return started
+
+
+def tenant_shares(names: Sequence[str], shares: Mapping[str, float],
+                  quotas_gpus: Mapping[str, int]) -> tuple[list[float], list[int]]:
+    """Return each tenant's share (fraction) and guaranteed GPUs; unnamed tenants split what is left."""
+    given = {k: float(v) for k, v in shares.items() if k in names}
+    rest = [t for t in names if t not in given]
+    spare = max(0.0, 1.0 - sum(given.values()))
+    default = spare / len(rest) if rest and spare > 0 else (min(given.values(), default=1.0) or 1.0)
+    return [given.get(t, default) or 1e-9 for t in names], [int(quotas_gpus.get(t, 0)) for t in names]
 
 
 @dataclass(frozen=True, slots=True)
