@@ -69,3 +69,34 @@ def test_unknown_policy_is_a_usage_error() -> None:
     res = runner.invoke(app, ["simulate", "--trace", str(DATA / "canonical_tiny.csv"), "--gpus", "8",
                               "--policy", "lottery"])
     assert res.exit_code != 0
+
+
+def test_failure_flags_reach_the_summary() -> None:
+    # canonical_tiny on one 8-GPU node, a node failure every 0.01 h on average: the JSON carries
+    # the failure account, and it balances (served + lost + checkpoints + idle + down = capacity)
+    tiny = str(DATA / "canonical_tiny.csv")
+    res = runner.invoke(app, ["simulate", "--trace", tiny, "--gpus", "8", "--placement", "node", "--failures",
+                              "--mtbf-h", "0.01", "--mttr-h", "0.005", "--checkpoint-interval-s", "20",
+                              "--checkpoint-write-s", "2", "--json", "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["n_failures"] >= 1
+    assert out["n_restarts"] >= 1
+    parts = ["served_gpu_h", "lost_gpu_h", "checkpoint_overhead_gpu_h", "idle_gpu_h", "down_gpu_h"]
+    assert sum(out[p] for p in parts) == pytest.approx(out["capacity_gpu_h"])
+    assert out["served_gpu_h"] == pytest.approx((4 * 100 + 8 * 50 + 2 * 30) / 3600)
+
+
+def test_shares_quotas_and_depth_flags() -> None:
+    tiny = str(DATA / "canonical_tiny.csv")
+    res = runner.invoke(app, ["simulate", "--trace", tiny, "--gpus", "8", "--policy", "fair_share",
+                              "--shares", "public=0.7", "--quotas", "public=2", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["tenants"]["public"]["configured_share_frac"] == 0.7
+    bad = runner.invoke(app, ["simulate", "--trace", tiny, "--gpus", "8", "--policy", "fifo",
+                              "--shares", "a=1"])
+    assert bad.exit_code != 0
+    assert "fair_share" in bad.output
+    res = runner.invoke(app, ["simulate", "--trace", tiny, "--gpus", "8", "--policy", "easy",
+                              "--backfill-depth", "1", "--json"])
+    assert res.exit_code == 0, res.output

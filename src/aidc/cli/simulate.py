@@ -59,6 +59,11 @@ def _print_table(result: sim.SimulationResult) -> None:
     console.print(table)
     console.print(f"utilization {s['utilization_frac']:.1%} over a makespan of {_h(s['makespan_s'])} h; "
                   f"{s['n_jobs_done']:,} of {s['n_jobs']:,} jobs ran")
+    if s.get("n_failures"):
+        console.print(f"{s['n_failures']:,} node failures, {s['n_restarts']:,} restarts: "
+                      f"{s['lost_gpu_h']:,.0f} GPU-h of work lost, "
+                      f"{s['checkpoint_overhead_gpu_h']:,.0f} GPU-h writing checkpoints, "
+                      f"{s['down_gpu_h']:,.0f} GPU-h on nodes under repair")
 
 
 def _write(result: sim.SimulationResult, out: Path) -> None:
@@ -70,8 +75,63 @@ def _write(result: sim.SimulationResult, out: Path) -> None:
     console_err.print(f"wrote jobs and hourly series (Parquet and CSV) to {out}")
 
 
-def _scenario_result(name: str | None, progress: Callable[[float], None] | None) -> sim.SimulationResult:
+def _pairs(text: str | None, option: str, cast: Callable[[str], Any]) -> dict[str, Any]:
+    """Parse ``tenant=value,tenant=value`` (``--shares``, ``--quotas``)."""
+    if not text:
+        return {}
+    out: dict[str, Any] = {}
+    for item in text.split(","):
+        name, sep, value = item.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError
+            out[name.strip()] = cast(value.strip())
+        except ValueError:
+            raise typer.BadParameter(f"{option} takes tenant=value pairs separated by commas, not {item!r}") \
+                from None
+    return out
+
+
+def _trace_policy_params(policy: str, depth: int | None, shares: dict[str, float],
+                         quotas: dict[str, int]) -> dict[str, Any]:
+    """Return the named policy's parameters from the command line (a trace's policy_params)."""
+    if (shares or quotas) and policy != "fair_share":
+        raise typer.BadParameter("--shares and --quotas apply to --policy fair_share")
+    if depth is not None and policy not in ("easy", "reserved"):
+        raise typer.BadParameter("--backfill-depth applies to --policy easy or reserved")
+    params: dict[str, Any] = {}
+    if shares:
+        params["shares"] = shares
+    if quotas:
+        params["quotas_gpus"] = quotas
+    if depth is not None:
+        params["depth"] = depth
+    return params
+
+
+def _failures(on: bool, mtbf_h: float | None, mttr_h: float | None, checkpoint_interval_s: float | None,
+              checkpoint_write_s: float | None, gpus_per_node: int) -> sim.Failures | None:
+    """Node failures for a trace replay; defaults from data/defaults/simulation.yaml."""
+    if not on:
+        return None
+    from aidc import data
+
+    return sim.Failures(
+        # the published rate is per GPU: a node of g GPUs fails g times as often as one GPU
+        mtbf_h=mtbf_h if mtbf_h is not None else data.value("simulation.gpu_mtbf_h") / gpus_per_node,
+        mttr_h=mttr_h if mttr_h is not None else data.value("simulation.mttr_h"),
+        checkpoint_interval_s=checkpoint_interval_s if checkpoint_interval_s is not None
+        else data.value("simulation.checkpoint_interval_s"),
+        checkpoint_write_s=checkpoint_write_s if checkpoint_write_s is not None
+        else data.value("simulation.checkpoint_write_s"))
+
+
+def _scenario_result(name: str | None, progress: Callable[[float], None] | None,
+                     overrides: dict[str, Any]) -> sim.SimulationResult:
     scenario = scenario_or_exit(name)
+    if overrides:  # command-line settings win over the scenario's simulation section
+        section = scenario.simulation.model_copy(update=overrides)
+        scenario = scenario.model_copy(update={"simulation": section})
     try:
         from aidc import demand, design
 
@@ -97,6 +157,23 @@ def simulate(
     policy: Annotated[str, typer.Option("--policy", help=f"--trace: {', '.join(sim.POLICIES)}.")] = "fifo",
     throughputs: Annotated[Path | None, typer.Option(help="Gavel throughputs JSON (--format gavel).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of random draws.")] = 0,
+    failures: Annotated[bool, typer.Option("--failures/--no-failures",
+                                           help="Simulate node failures (needs --placement node).")] = False,
+    mtbf_h: Annotated[float | None, typer.Option(
+        "--mtbf-h", min=0.001, help="Mean time between failures of a node [h]; default: the per-GPU rate "
+                                    "of the Llama 3 report / GPUs per node.")] = None,
+    mttr_h: Annotated[float | None, typer.Option(
+        "--mttr-h", min=0.001, help="Mean time to repair a node [h].")] = None,
+    checkpoint_interval_s: Annotated[float | None, typer.Option(
+        "--checkpoint-interval-s", min=1, help="Work between checkpoints [s].")] = None,
+    checkpoint_write_s: Annotated[float | None, typer.Option(
+        "--checkpoint-write-s", min=0, help="Time to write one checkpoint [s] (--trace).")] = None,
+    backfill_depth: Annotated[int | None, typer.Option(
+        "--backfill-depth", min=1, help="Queued jobs examined per backfill pass (easy, reserved).")] = None,
+    shares: Annotated[str | None, typer.Option(
+        "--shares", help="Fair-share targets, e.g. university=0.4,startup=0.2 (fractions).")] = None,
+    quotas: Annotated[str | None, typer.Option(
+        "--quotas", help="GPUs guaranteed under fair share, e.g. public=64.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write job log and hourly series here.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object (summary, tenants).")] = False,
 ) -> None:
@@ -105,19 +182,28 @@ def simulate(
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")
     if policy not in sim.POLICIES:
         raise typer.BadParameter(f"--policy must be one of {', '.join(sim.POLICIES)}, not {policy!r}")
+    share_of = _pairs(shares, "--shares", float)
+    quota_of = _pairs(quotas, "--quotas", int)
     with _progress(not json_) as progress:
         if trace is None:
-            result = _scenario_result(scenario, progress)
+            overrides = {k: v for k, v in {
+                "failures": failures or None, "mtbf_h": mtbf_h, "mttr_h": mttr_h,
+                "checkpoint_interval_s": checkpoint_interval_s, "backfill_depth": backfill_depth,
+                "shares": share_of or None, "quotas_gpus": quota_of or None}.items() if v is not None}
+            result = _scenario_result(scenario, progress, overrides)
         else:
             if gpus is None:
                 raise typer.BadParameter("--gpus N is needed with --trace")
             options = {"throughputs": throughputs} if fmt == "gavel" and throughputs else {}
             if fmt == "gavel" and not throughputs:
                 raise InputError.single("a Gavel trace needs --throughputs FILE", field="throughputs")
+            params = _trace_policy_params(policy, backfill_depth, share_of, quota_of)
+            node_failures = _failures(failures, mtbf_h, mttr_h, checkpoint_interval_s, checkpoint_write_s,
+                                      gpus_per_node)
             jobs = read_trace(trace, fmt, **options)
             cluster = sim.Cluster(gpus, gpus_per_node, placement)  # type: ignore[arg-type]
             result = sim.run(jobs.drop(columns=["gpu_class"], errors="ignore"), cluster, policy, seed,
-                             progress=progress)
+                             policy_params=params, failures=node_failures, progress=progress)
     if out is not None:
         _write(result, out)
     if json_:

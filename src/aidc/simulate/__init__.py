@@ -93,9 +93,11 @@ def _fast_start_s(jobs: JobTable, node_class: NodeClass, placement: str, policy:
         depth = int(depth if depth is not None else data.value("simulation.backfill_depth"))
         return easy_pooled_start_s(jobs.submit_s, jobs.n_gpus, jobs.duration_s, node_class.n_gpus, depth)
     if factory is POLICIES["fair_share"] and set(params) <= {"shares", "quotas_gpus"}:
-        share, quota = tenant_shares(jobs.tenants, params.get("shares") or {}, params.get("quotas_gpus") or {})
-        return fair_share_pooled_start_s(jobs.submit_s, jobs.n_gpus, jobs.duration_s, jobs.tenant, share, quota,
-                                         node_class.n_gpus), None
+        share, quota = tenant_shares(jobs.tenants, params.get("shares") or {},
+                                     params.get("quotas_gpus") or {})
+        start = fair_share_pooled_start_s(jobs.submit_s, jobs.n_gpus, jobs.duration_s, jobs.tenant, share,
+                                          quota, node_class.n_gpus)
+        return start, None
     return None
 
 
@@ -109,7 +111,7 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
             progress(1.0)
         n = len(jobs)
         out = {"start_s": start, "end_s": start + jobs.duration_s, "n_restarts": np.zeros(n, np.int64),
-               "lost_s": np.zeros(n)}
+               "lost_s": np.zeros(n), "checkpoint_s": np.zeros(n)}
         if reserved is not None:
             out["reserved_start_s"] = _reserved_column(reserved, n)
         return out
@@ -117,7 +119,13 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
     out = {
         "start_s": np.asarray(state.start_s, float), "end_s": np.asarray(state.end_s, float),
         "n_restarts": np.asarray(state.n_restarts, np.int64), "lost_s": np.asarray(state.lost_s, float),
+        "checkpoint_s": np.asarray(state.checkpoint_s, float),
     }
+    if failures is not None:  # run segments and the engine's own count of unused GPU time
+        seg = np.array(state.segments, dtype=float).reshape(-1, 3)
+        out["_account"] = {"n_failures": state.n_failures, "idle_gpu_s": state.idle_gpu_s,
+                           "down_gpu_s": state.down_gpu_s, "t_end_s": state.t_s, "n_gpus": node_class.n_gpus,
+                           "segments": (seg[:, 0].astype(np.int64), seg[:, 1], seg[:, 2])}
     if placement == "node":
         out["nodes"] = np.array([",".join(map(str, ns)) for ns in state.nodes], dtype=object)
     reserved = getattr(state.scheduler, "reserved_start_s", None)
@@ -138,18 +146,34 @@ def _identity(rows: np.ndarray) -> bool:
     return bool(len(rows) == 0 or (rows[0] == 0 and np.all(np.diff(rows) == 1)))
 
 
+def _merged(accounts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """One account for all node classes, over ``[0, the last class's end]``."""
+    if not accounts:
+        return None
+    t_end = max(a["t_end_s"] for a in accounts)
+    segments = tuple(np.concatenate([a["segments"][i] for a in accounts]) for i in range(3))
+    return {"n_failures": sum(a["n_failures"] for a in accounts), "t_end_s": t_end, "segments": segments,
+            "down_gpu_s": sum(a["down_gpu_s"] for a in accounts),
+            # a class whose jobs were done earlier stands idle until the last one ends
+            "idle_gpu_s": sum(a["idle_gpu_s"] + (t_end - a["t_end_s"]) * a["n_gpus"] for a in accounts)}
+
+
 def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Policy, failures: Failures | None,
-             rng: np.random.Generator, progress: Callable[[float], None] | None) -> pd.DataFrame:
-    """Run each node class's jobs and gather the per-job log, in submission order."""
+             rng: np.random.Generator, progress: Callable[[float], None] | None,
+             ) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """Run each node class's jobs; return the per-job log (submission order) and the GPU-time account."""
     n = len(table)
     routes = _route(table, cluster)
+    accounts = []
     if len(routes) == 1:  # one node class: its arrays are the log's columns (no copies)
         cols = _run_class(table, routes[0][0], cluster.placement, policy, failures, rng, progress)
         node_text = cols.pop("nodes", np.full(n, "", dtype=object))
         class_code = np.zeros(n, np.int64)
+        if "_account" in cols:
+            accounts.append(cols.pop("_account"))
     else:
         cols = {"start_s": np.full(n, np.nan), "end_s": np.full(n, np.nan),
-                "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n)}
+                "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n), "checkpoint_s": np.zeros(n)}
         node_text = np.full(n, "", dtype=object)
         class_code = np.zeros(n, np.int64)
         for code, (node_class, rows) in enumerate(routes):
@@ -157,6 +181,10 @@ def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Poli
             class_code[rows] = code
             if "nodes" in out:
                 node_text[rows] = out.pop("nodes")
+            if "_account" in out:
+                account = out.pop("_account")
+                seg_rows, a, b = account["segments"]
+                accounts.append(account | {"segments": (rows[seg_rows], a, b)})
             for name, values in out.items():
                 cols.setdefault(name, np.full(n, np.nan))[rows] = values
     log = pd.DataFrame({
@@ -171,7 +199,7 @@ def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Poli
     }, copy=False)
     log["wait_s"] = log["start_s"] - log["submit_s"]
     log["jct_s"] = log["end_s"] - log["submit_s"]
-    return log
+    return log, _merged(accounts)
 
 
 def run(
@@ -231,10 +259,10 @@ def run(
     else:
         name, policy_fn = getattr(policy, "__name__", "custom"), policy
     table = job_table(jobs)
-    log = _job_log(jobs, table, cluster, policy_fn, failures, np.random.default_rng(seed), progress)
+    log, account = _job_log(jobs, table, cluster, policy_fn, failures, np.random.default_rng(seed), progress)
     shares = {str(k): float(v) for k, v in (params.get("shares") or {}).items()}
     return summarize(log, cluster.n_gpus, shares, data.value("simulation.slowdown_min_duration_s"),
-                     horizon_h, {"policy": name, "placement": cluster.placement})
+                     horizon_h, {"policy": name, "placement": cluster.placement}, account=account)
 
 
 def run_scenario(scenario: Any, design: Any, demand: Any, *,
@@ -251,6 +279,7 @@ def run_scenario(scenario: Any, design: Any, demand: Any, *,
     rng = np.random.default_rng(scenario.seed)
     jobs = job_stream(demand, scenario, year, rng)
     cluster = Cluster.from_design(design, scenario, placement=sim.placement)
-    failures = Failures(sim.mtbf_h, sim.mttr_h, sim.checkpoint_interval_s) if sim.failures else None
+    failures = Failures(sim.mtbf_h, sim.mttr_h, sim.checkpoint_interval_s,
+                        data.value("simulation.checkpoint_write_s")) if sim.failures else None
     return run(jobs, cluster, sim.policy, scenario.seed, policy_params=sim.policy_params(),
                failures=failures, horizon_h=HOURS_PER_YEAR, progress=progress)

@@ -53,12 +53,19 @@ class Failures:
         Mean time to repair a node. [h]
     checkpoint_interval_s : float
         A killed job restarts from its last checkpoint, taken every this many seconds of
-        run time. [s]
+        work. [s]
+    checkpoint_write_s : float
+        Time the job's GPUs spend writing one checkpoint (no work is done meanwhile). [s]
     """
 
     mtbf_h: float
     mttr_h: float
     checkpoint_interval_s: float
+    checkpoint_write_s: float = 0.0
+
+    def n_writes(self, work_s: float) -> int:
+        """Return the checkpoints written while doing ``work_s`` of work (none after the last piece)."""
+        return max(0, math.ceil(work_s / self.checkpoint_interval_s) - 1)
 
 
 class State:
@@ -89,7 +96,13 @@ class State:
         self.end_s = [math.nan] * len(jobs)
         self.nodes: list[tuple[int, ...]] = [()] * len(jobs)
         self.lost_s = [0.0] * len(jobs)
+        self.checkpoint_s = [0.0] * len(jobs)  # time spent writing checkpoints [s]
         self.n_restarts = [0] * len(jobs)
+        self.n_failures = 0
+        # GPU-seconds no job could use: free on an up node (idle) and on a node under repair (down)
+        self.idle_gpu_s = 0.0
+        self.down_gpu_s = 0.0
+        self.down_since: dict[int, float] = {}
         self.segments: list[tuple[int, float, float]] = []
         self.requeued: list[int] = []
         self.scheduler: object = None
@@ -114,13 +127,29 @@ def _finish(state: State, ev: Event) -> NewEvents:
     return []
 
 
+def _run_length_s(state: State, j: int, failures: Failures | None) -> float:
+    """Return how long the job's GPUs are held for its remaining work, checkpoint writes included."""
+    rem = state.remaining_s[j]
+    if failures is None or failures.checkpoint_write_s == 0:
+        return rem
+    n = failures.n_writes(rem)
+    state.checkpoint_s[j] += n * failures.checkpoint_write_s  # taken back in _fail for unwritten ones
+    return rem + n * failures.checkpoint_write_s
+
+
 def _fail(state: State, ev: Event, failures: Failures, rng: np.random.Generator) -> NewEvents:
     node, t = ev.target, ev.t_s
+    interval, write = failures.checkpoint_interval_s, failures.checkpoint_write_s
     for j in state.alloc.jobs_on(node):  # type: ignore[attr-defined]
         ran_s = t - state.run_start.pop(j)
-        kept_s = math.floor(ran_s / failures.checkpoint_interval_s) * failures.checkpoint_interval_s
-        state.remaining_s[j] -= kept_s
-        state.lost_s[j] += ran_s - kept_s
+        planned = failures.n_writes(state.remaining_s[j]) if write else 0
+        # work and checkpoint writes alternate: every full (interval + write) cycle is kept
+        cycles = math.floor(ran_s / (interval + write))
+        if write:
+            cycles = min(cycles, planned)
+            state.checkpoint_s[j] -= (planned - cycles) * write  # the writes it never reached
+        state.remaining_s[j] -= cycles * interval
+        state.lost_s[j] += ran_s - cycles * (interval + write)
         state.n_restarts[j] += 1
         state.segments.append((j, t - ran_s, t))
         del state.running[j]
@@ -128,11 +157,15 @@ def _fail(state: State, ev: Event, failures: Failures, rng: np.random.Generator)
         state.busy_by_tenant[state.tenant[j]] -= state.n_gpus[j]
         state.requeued.append(j)
     state.alloc.fail(node)  # type: ignore[attr-defined]
+    state.n_failures += 1
+    state.down_since[node] = t
     return [(t + rng.exponential(failures.mttr_h * S_PER_H), REPAIR, REPAIR, node)]
 
 
 def _repair(state: State, ev: Event, failures: Failures, rng: np.random.Generator) -> NewEvents:
     state.alloc.repair(ev.target)  # type: ignore[attr-defined]
+    gpn = state.alloc.gpn  # type: ignore[attr-defined]
+    state.down_gpu_s += (ev.t_s - state.down_since.pop(ev.target)) * gpn
     return [(ev.t_s + rng.exponential(failures.mtbf_h * S_PER_H), FAIL, FAIL, ev.target)]
 
 
@@ -177,6 +210,7 @@ def simulate(
             t = heap[0].t_s
         if t == math.inf:
             break  # nothing can ever start (only when failures took every node down)
+        state.idle_gpu_s += state.alloc.free * (t - state.t_s)
         state.t_s = t
         while heap and heap[0].t_s == t:
             ev = heapq.heappop(heap)
@@ -203,7 +237,7 @@ def simulate(
                 progress(ptr / n)
         for j in select(state):
             state.n_queued -= 1
-            end = t + state.remaining_s[j]
+            end = t + _run_length_s(state, j, failures)
             state.running[j] = end
             state.run_start[j] = t
             token = state.token.get(j, -1) + 1
@@ -218,4 +252,8 @@ def simulate(
         if wake is not None and wake < wake_at and state.n_queued:
             wake_at = wake
             push(wake, WAKE, -1)
+    if state.down_since:  # nodes still under repair when the last job ended
+        gpn = state.alloc.gpn  # type: ignore[attr-defined]
+        state.down_gpu_s += sum(state.t_s - since for since in state.down_since.values()) * gpn
+        state.down_since.clear()
     return state

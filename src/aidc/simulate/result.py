@@ -6,6 +6,7 @@ times. The hourly series are time averages over each hour ``[t_h, t_h + 1)``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,18 +95,20 @@ def _hour_sums(start_s: np.ndarray, end_s: np.ndarray, w: np.ndarray, n_hours: i
     return part + np.cumsum(rate)
 
 
+STAT_INPUTS = ("wait_s", "jct_s", "duration_s", "n_gpus", "lost_s", "checkpoint_s")
 STAT_COLUMNS = ["n_jobs", "gpu_hours", "mean_wait_s", "p50_wait_s", "p95_wait_s", "p99_wait_s",
                 "mean_jct_s", "mean_slowdown"]
 
 
 def _stats(wait_s: np.ndarray, jct_s: np.ndarray, duration_s: np.ndarray, n_gpus: np.ndarray,
-           lost_s: np.ndarray, slowdown_min_s: float) -> dict[str, float]:
+           lost_s: np.ndarray, checkpoint_s: np.ndarray, slowdown_min_s: float) -> dict[str, float]:
     if len(wait_s) == 0:
         return dict.fromkeys(STAT_COLUMNS, np.nan) | {"n_jobs": 0, "gpu_hours": 0.0}
     p50, p95, p99 = np.percentile(wait_s, [50, 95, 99])
     slowdown = np.maximum(jct_s / np.maximum(duration_s, slowdown_min_s), 1.0)
     return {
-        "n_jobs": len(wait_s), "gpu_hours": float((n_gpus * (duration_s + lost_s)).sum() / S_PER_H),
+        "n_jobs": len(wait_s),
+        "gpu_hours": float((n_gpus * (duration_s + lost_s + checkpoint_s)).sum() / S_PER_H),
         "mean_wait_s": float(wait_s.mean()), "p50_wait_s": float(p50), "p95_wait_s": float(p95),
         "p99_wait_s": float(p99), "mean_jct_s": float(jct_s.mean()), "mean_slowdown": float(slowdown.mean()),
     }
@@ -114,7 +117,7 @@ def _stats(wait_s: np.ndarray, jct_s: np.ndarray, duration_s: np.ndarray, n_gpus
 def _tenant_table(done: pd.DataFrame, slowdown_min_s: float) -> pd.DataFrame:
     tenant = done["tenant"].astype("category")
     codes = tenant.cat.codes.to_numpy()
-    cols = {c: done[c].to_numpy() for c in ("wait_s", "jct_s", "duration_s", "n_gpus", "lost_s")}
+    cols = {c: done[c].to_numpy() for c in STAT_INPUTS}
     order = np.argsort(codes, kind="stable")
     groups = np.split(order, np.cumsum(np.bincount(codes, minlength=len(tenant.cat.categories)))[:-1])
     rows = {str(name): _stats(**{c: a[idx] for c, a in cols.items()}, slowdown_min_s=slowdown_min_s)
@@ -124,20 +127,59 @@ def _tenant_table(done: pd.DataFrame, slowdown_min_s: float) -> pd.DataFrame:
     return table.astype({"n_jobs": np.int64})
 
 
+def gpu_time_account(log: pd.DataFrame, n_gpus: int, account: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Split the cluster's GPU-hours over ``[0, last end]`` into where they went.
+
+    ``served + lost + checkpoint overhead + idle + down = capacity``: served is the work
+    jobs kept, lost the work done since a killed run's last checkpoint, checkpoint overhead
+    the time spent writing checkpoints, down the GPU time of nodes under repair. With
+    failures, idle and down come from the engine's own count of free GPUs over time (so
+    the balance is a check, not an identity); without, idle is what the jobs left.
+    """
+    ran = np.isfinite(log["start_s"].to_numpy())
+    n = log["n_gpus"].to_numpy()[ran]
+    served = float((n * log["duration_s"].to_numpy()[ran]).sum())
+    lost = float((n * log["lost_s"].to_numpy()[ran]).sum())
+    ckpt = float((n * log["checkpoint_s"].to_numpy()[ran]).sum())
+    t_end = float(np.nanmax(log["end_s"], initial=0.0))
+    if account is None:
+        down, failures = 0.0, 0
+        idle = n_gpus * t_end - served - lost - ckpt
+    else:
+        t_end, down, idle, failures = account["t_end_s"], account["down_gpu_s"], account["idle_gpu_s"], \
+            account["n_failures"]
+    return {
+        "n_failures": int(failures), "n_restarts": int(log["n_restarts"].sum()),
+        "served_gpu_h": served / S_PER_H, "lost_gpu_h": lost / S_PER_H,
+        "checkpoint_overhead_gpu_h": ckpt / S_PER_H, "idle_gpu_h": idle / S_PER_H,
+        "down_gpu_h": down / S_PER_H,
+        "capacity_gpu_h": n_gpus * t_end / S_PER_H,
+    }
+
+
 def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown_min_s: float,
-              horizon_h: int | None = None, extra: dict[str, Any] | None = None) -> SimulationResult:
+              horizon_h: int | None = None, extra: dict[str, Any] | None = None, *,
+              account: Mapping[str, Any] | None = None) -> SimulationResult:
     """Build a :class:`SimulationResult` from a per-job log.
 
     ``slowdown_min_s`` bounds the slowdown of very short jobs (bounded slowdown,
-    Feitelson et al. 1997): ``max(1, jct / max(duration, slowdown_min_s))``.
+    Feitelson et al. 1997): ``max(1, jct / max(duration, slowdown_min_s))``. ``account``
+    (from a run with failures) holds the run segments and the engine's count of idle and
+    down GPU time: GPUs are busy only while a job runs, not while it waits to restart.
     """
+    if "checkpoint_s" not in log.columns:
+        log = log.assign(checkpoint_s=0.0)
     ran = np.isfinite(log["start_s"].to_numpy())
     done = log if ran.all() else log[ran]
     makespan_s = float(done["end_s"].max() - log["submit_s"].min()) if len(done) else 0.0
     last_end_s = float(np.nanmax(log["end_s"], initial=0.0))
     n_hours = horizon_h if horizon_h is not None else int(np.ceil(last_end_s / S_PER_H))
-    run = hourly_mean(done["start_s"].to_numpy(), done["end_s"].to_numpy(), done["n_gpus"].to_numpy(),
-                      n_hours)
+    if account is not None:  # busy only within run segments, not across a wait to restart
+        rows, seg_start, seg_end = account["segments"]
+        run = hourly_mean(seg_start, seg_end, log["n_gpus"].to_numpy()[rows], n_hours)
+    else:
+        run = hourly_mean(done["start_s"].to_numpy(), done["end_s"].to_numpy(), done["n_gpus"].to_numpy(),
+                          n_hours)
     start_s, submit_s = log["start_s"].to_numpy(), log["submit_s"].to_numpy()
     start_or_inf = np.where(ran, start_s, np.inf)
     waited = start_or_inf > submit_s  # most jobs start at once: leave them out of the queue series
@@ -150,9 +192,10 @@ def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown
     total_gpu_h = float(tenants["gpu_hours"].sum())
     tenants["share_frac"] = tenants["gpu_hours"] / total_gpu_h if total_gpu_h else 0.0
     tenants["configured_share_frac"] = [shares.get(str(t), np.nan) for t in tenants.index]
-    overall = _stats(**{c: done[c].to_numpy() for c in ("wait_s", "jct_s", "duration_s", "n_gpus", "lost_s")},
-                     slowdown_min_s=slowdown_min_s)
-    busy_gpu_s = float((done["n_gpus"] * (done["end_s"] - done["start_s"])).sum())
+    overall = _stats(**{c: done[c].to_numpy() for c in STAT_INPUTS}, slowdown_min_s=slowdown_min_s)
+    gpu_time = gpu_time_account(log, n_gpus, account)
+    busy_gpu_s = (gpu_time["served_gpu_h"] + gpu_time["lost_gpu_h"] + gpu_time["checkpoint_overhead_gpu_h"]) \
+        * S_PER_H
     summary: dict[str, Any] = {
         "n_jobs": int(len(log)),
         "n_jobs_done": int(len(done)),
@@ -166,6 +209,7 @@ def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown
         "makespan_s": makespan_s,
         "utilization_frac": busy_gpu_s / (n_gpus * makespan_s) if makespan_s > 0 else 0.0,
         "n_gpus": int(n_gpus),
+        **gpu_time,
         "tenants": {str(t): {k: (int(v) if k == "n_jobs" else float(v)) for k, v in row.items()}
                     for t, row in tenants.astype(object).to_dict("index").items()},
     } | (extra or {})
