@@ -100,3 +100,11 @@ def test_shares_quotas_and_depth_flags() -> None:
     res = runner.invoke(app, ["simulate", "--trace", tiny, "--gpus", "8", "--policy", "easy",
                               "--backfill-depth", "1", "--json"])
     assert res.exit_code == 0, res.output
+
+
+def test_slurm_fair_share_from_the_command_line() -> None:
+    tiny = str(DATA / "canonical_tiny.csv")
+    res = runner.invoke(app, ["simulate", "--trace", tiny, "--gpus", "8", "--policy", "slurm_fair_share",
+                              "--shares", "public=0.5", "--half-life-h", "24", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["policy"] == "slurm_fair_share"

@@ -93,10 +93,12 @@ def _pairs(text: str | None, option: str, cast: Callable[[str], Any]) -> dict[st
 
 
 def _trace_policy_params(policy: str, depth: int | None, shares: dict[str, float],
-                         quotas: dict[str, int]) -> dict[str, Any]:
+                         quotas: dict[str, int], half_life_h: float | None) -> dict[str, Any]:
     """Return the named policy's parameters from the command line (a trace's policy_params)."""
-    if (shares or quotas) and policy != "fair_share":
-        raise typer.BadParameter("--shares and --quotas apply to --policy fair_share")
+    if (shares or quotas) and policy not in ("fair_share", "slurm_fair_share"):
+        raise typer.BadParameter("--shares and --quotas apply to --policy fair_share or slurm_fair_share")
+    if half_life_h is not None and policy != "slurm_fair_share":
+        raise typer.BadParameter("--half-life-h applies to --policy slurm_fair_share")
     if depth is not None and policy not in ("easy", "reserved"):
         raise typer.BadParameter("--backfill-depth applies to --policy easy or reserved")
     params: dict[str, Any] = {}
@@ -106,6 +108,8 @@ def _trace_policy_params(policy: str, depth: int | None, shares: dict[str, float
         params["quotas_gpus"] = quotas
     if depth is not None:
         params["depth"] = depth
+    if half_life_h is not None:
+        params["half_life_h"] = half_life_h
     return params
 
 
@@ -174,6 +178,8 @@ def simulate(
         "--shares", help="Fair-share targets, e.g. university=0.4,startup=0.2 (fractions).")] = None,
     quotas: Annotated[str | None, typer.Option(
         "--quotas", help="GPUs guaranteed under fair share, e.g. public=64.")] = None,
+    half_life_h: Annotated[float | None, typer.Option(
+        "--half-life-h", min=0.001, help="Half-life of past usage, slurm_fair_share (--trace) [h].")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write job log and hourly series here.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object (summary, tenants).")] = False,
 ) -> None:
@@ -197,7 +203,7 @@ def simulate(
             options = {"throughputs": throughputs} if fmt == "gavel" and throughputs else {}
             if fmt == "gavel" and not throughputs:
                 raise InputError.single("a Gavel trace needs --throughputs FILE", field="throughputs")
-            params = _trace_policy_params(policy, backfill_depth, share_of, quota_of)
+            params = _trace_policy_params(policy, backfill_depth, share_of, quota_of, half_life_h)
             node_failures = _failures(failures, mtbf_h, mttr_h, checkpoint_interval_s, checkpoint_write_s,
                                       gpus_per_node)
             jobs = read_trace(trace, fmt, **options)

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from aidc.scenario._base import Section, quantity
 
-PolicyName = Literal["fifo", "easy", "fair_share", "priority", "reserved"]
+PolicyName = Literal["fifo", "easy", "fair_share", "slurm_fair_share", "priority", "reserved"]
 
 
 class ReservedWindowSpec(Section):
@@ -76,7 +76,7 @@ class SimulationSection(Section):
 
     def policy_params(self) -> dict[str, Any]:
         """Return the keyword parameters of the chosen policy."""
-        if self.policy == "fair_share":
+        if self.policy in ("fair_share", "slurm_fair_share"):
             return {"shares": dict(self.shares), "quotas_gpus": dict(self.quotas_gpus)}
         if self.policy == "easy":
             return {"depth": self.backfill_depth}

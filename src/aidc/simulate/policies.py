@@ -196,12 +196,18 @@ class FairShare(Fifo):
     def requeue(self, job: int) -> None:  # noqa: D102
         _insort(self.queues[self.tenant[job]], job)
 
+    def _key(self, busy: list[int]) -> Callable[[int], tuple[bool, float, int]]:
+        """Rank of a tenant: under its quota first, then fewest GPUs in use per share."""
+        share, quota = self.share, self.quota
+        return lambda k: (busy[k] >= quota[k], busy[k] / share[k], k)
+
     def select(self, state: State) -> list[int]:  # noqa: D102
-        busy, share, quota, n = state.busy_by_tenant, self.share, self.quota, self.n_gpus
+        busy, n = state.busy_by_tenant, self.n_gpus
         alloc, started = state.alloc, []
         waiting = [k for k, q in enumerate(self.queues) if q]
+        key = self._key(busy)
         while waiting and alloc.free > 0:
-            waiting.sort(key=lambda k: (busy[k] >= quota[k], busy[k] / share[k], k))
+            waiting.sort(key=key)
             for k in waiting:
                 job = self.queues[k][0]
                 if alloc.allocate(job, n[job]):
@@ -214,6 +220,111 @@ class FairShare(Fifo):
             waiting = [k for k in waiting if self.queues[k]]
         for job in started:
             busy[self.tenant[job]] -= n[job]
+        return started
+
+
+def decayed_usage_gpu_s(usage_gpu_s: float, busy_gpus: float, dt_s: float, half_life_s: float) -> float:
+    """Return a tenant's decayed usage after ``dt_s`` more seconds with ``busy_gpus`` in use.
+
+    Usage decays continuously with the half-life while it accrues: ``dU/dt = busy - λU``,
+    ``λ = ln 2 / half_life``, so ``U(t + dt) = U e^(-λ dt) + busy (1 - e^(-λ dt)) / λ``.
+    Slurm applies the same decay at each ``PriorityCalcPeriod`` (5 min by default).
+
+    Parameters
+    ----------
+    usage_gpu_s : float
+        Decayed usage so far. [GPU·s]
+    busy_gpus : float
+        GPUs the tenant holds during the step. [GPU]
+    dt_s : float
+        Length of the step. [s]
+    half_life_s : float
+        Half-life of past usage (Slurm's ``PriorityDecayHalfLife``). [s]
+
+    Returns
+    -------
+    float
+        Decayed usage at the end of the step. [GPU·s]
+
+    Examples
+    --------
+    8 GPUs for one half-life from nothing: 8 · (1 - 1/2) · half-life / ln 2.
+
+    >>> round(decayed_usage_gpu_s(0.0, 8, 3600.0, 3600.0), 1)
+    20774.8
+    """
+    rate_per_s = math.log(2) / half_life_s
+    keep = math.exp(-rate_per_s * dt_s)
+    return usage_gpu_s * keep + busy_gpus * (1.0 - keep) / rate_per_s
+
+
+def fair_share_factor(usage_frac: float, share_frac: float) -> float:
+    """Return Slurm's classic fair-share factor ``F = 2^(-U/S)`` (1 = unused, 0.5 = used its share).
+
+    Parameters
+    ----------
+    usage_frac : float
+        The tenant's decayed usage over all tenants' decayed usage. [-]
+    share_frac : float
+        The tenant's share over all shares. [-]
+
+    References
+    ----------
+    SchedMD, "Classic Fair Share Algorithm", https://slurm.schedmd.com/classic_fair_share.html.
+
+    Examples
+    --------
+    >>> fair_share_factor(0.5, 0.5), fair_share_factor(0.0, 0.25)
+    (0.5, 1.0)
+    """
+    return float(2.0 ** (-usage_frac / share_frac))
+
+
+class DecayedFairShare(FairShare):
+    """Slurm's multifactor fair share: tenants ranked by decayed past usage against their share.
+
+    Each tenant's usage (GPU-seconds) decays with a half-life (:func:`decayed_usage_gpu_s`);
+    at each start the tenants below their guaranteed quota go first, then the highest
+    fair-share factor ``2^(-U/S)`` (:func:`fair_share_factor`), as Slurm's priority/multifactor
+    plugin orders jobs when fair share is its only weighted factor. Unlike :class:`FairShare`
+    (GPUs in use now), a tenant that ran a lot recently waits behind one that did not, even
+    when neither holds GPUs at the moment.
+
+    References
+    ----------
+    SchedMD, "Multifactor Priority Plugin", https://slurm.schedmd.com/priority_multifactor.html;
+    "Classic Fair Share Algorithm", https://slurm.schedmd.com/classic_fair_share.html;
+    slurm.conf(5), ``PriorityDecayHalfLife`` (default 7 days).
+    """
+
+    def __init__(self, state: State, shares: Mapping[str, float], quotas_gpus: Mapping[str, int],
+                 half_life_h: float) -> None:
+        super().__init__(state, shares, quotas_gpus)
+        self.half_life_s = half_life_h * S_PER_H
+        self.usage_gpu_s = [0.0] * len(self.share)
+        self.share_frac = [s / sum(self.share) for s in self.share]
+        self._t_s = 0.0
+        self._busy = [0] * len(self.share)  # GPUs held since the last pass
+
+    def _advance(self, t_s: float) -> None:
+        if t_s > self._t_s:
+            self.usage_gpu_s = [decayed_usage_gpu_s(u, b, t_s - self._t_s, self.half_life_s)
+                                for u, b in zip(self.usage_gpu_s, self._busy, strict=True)]
+            self._t_s = t_s
+
+    def _key(self, busy: list[int]) -> Callable[[int], tuple[bool, float, int]]:
+        total = sum(self.usage_gpu_s)
+        factor = [fair_share_factor(u / total if total > 0 else 0.0, s)
+                  for u, s in zip(self.usage_gpu_s, self.share_frac, strict=True)]
+        quota = self.quota
+        return lambda k: (busy[k] >= quota[k], -factor[k], k)
+
+    def select(self, state: State) -> list[int]:  # noqa: D102
+        self._advance(state.t_s)
+        started = super().select(state)
+        self._busy = list(state.busy_by_tenant)  # what the tenants hold until the next pass
+        for job in started:
+            self._busy[self.tenant[job]] += self.n_gpus[job]
         return started
 
 
@@ -323,6 +434,14 @@ def fair_share(state: State, shares: Mapping[str, float] | None = None,
     return FairShare(state, shares or {}, quotas_gpus or {})
 
 
+def slurm_fair_share(state: State, shares: Mapping[str, float] | None = None,
+                     quotas_gpus: Mapping[str, int] | None = None,
+                     half_life_h: float | None = None) -> Scheduler:
+    """Slurm multifactor fair share with decayed usage (half-life default: Slurm's 7 days)."""
+    half_life_h = half_life_h if half_life_h is not None else data.value("simulation.fair_share_half_life_h")
+    return DecayedFairShare(state, shares or {}, quotas_gpus or {}, half_life_h)
+
+
 def reserved_windows(state: State, windows: Sequence[Window] = (), depth: int | None = None) -> Scheduler:
     """FIFO first fit with weekly reserved windows."""
     windows = [w if isinstance(w, Window) else Window(**w) for w in windows]
@@ -334,6 +453,7 @@ POLICIES: dict[str, Policy] = {
     "fifo": fifo,
     "easy": easy_backfill,
     "fair_share": fair_share,
+    "slurm_fair_share": slurm_fair_share,
     "priority": priority,
     "reserved": reserved_windows,
 }
