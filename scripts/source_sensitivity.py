@@ -1,0 +1,114 @@
+"""One-at-a-time sensitivity of the default scenario to every shipped data record.
+
+Each numeric record under ``src/aidc/data`` (defaults, catalogs, costs, tariffs, weather normals) is
+raised by 10 % on its own, the default scenario is run again, and the change of NPV and PUE is
+written to ``docs/sources_sensitivity.csv`` (one row per record, largest effect first). The
+top 20 are the table of ``docs/sources.md``. Run: ``PYTHONPATH=src python scripts/source_sensitivity.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aidc
+from aidc import data, pipeline
+
+STEP_FRAC = 0.10  # one-at-a-time step: +10 % of the record's value
+SKIP_DIRS = ("i18n", "scenarios", "survey")
+
+
+def iter_records(node: Any, path: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(dotted path, record)`` for every ``{value, ...}`` mapping in a loaded YAML tree."""
+    if isinstance(node, dict):
+        if "value" in node and ({"source", "unit", "type"} & node.keys()):
+            yield ".".join(path), node
+            return
+        for k, v in node.items():
+            yield from iter_records(v, [*path, str(k)])
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from iter_records(v, [*path, str(i)])
+
+
+def _scaled(value: Any) -> Any:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        up = round(value * (1 + STEP_FRAC))
+        return up if up != value else value + 1
+    if isinstance(value, float):
+        return value * (1 + STEP_FRAC)
+    if isinstance(value, list) and value and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    ):
+        return [v * (1 + STEP_FRAC) for v in value]
+    if isinstance(value, dict) and value and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+    ):
+        return {k: v * (1 + STEP_FRAC) for k, v in value.items()}
+    return None
+
+
+def _clear_caches() -> None:
+    # Model code caches parsed catalogs; the raw YAML (data.load_yaml) is what we edit in place.
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("aidc.") or module is None:
+            continue
+        for obj in list(vars(module).values()):
+            if callable(getattr(obj, "cache_clear", None)) and obj is not data.load_yaml:
+                obj.cache_clear()
+
+
+def headline() -> tuple[float, float, float]:
+    """Return (NPV [KRW], PUE, CAPEX [KRW]) of the default scenario with the data as loaded now."""
+    _clear_caches()
+    result = pipeline.run(aidc.load_scenario())
+    summary = result.economics.summary
+    return summary["npv_krw"], result.energy.annual["pue"], summary["capex_krw"]
+
+
+def main() -> None:
+    """Run the sweep and write docs/sources_sensitivity.csv."""
+    root = data.path("")
+    base_npv, base_pue, base_capex = headline()
+    print(f"base: NPV {base_npv:.4e} KRW, PUE {base_pue:.4f}, CAPEX {base_capex:.4e} KRW")
+    rows = []
+    for file in sorted(Path(root).rglob("*.yaml")):
+        rel = file.relative_to(root).as_posix()
+        if rel.split("/")[0] in SKIP_DIRS:
+            continue
+        for key, rec in iter_records(data.load_yaml(rel), []):
+            new = _scaled(rec["value"])
+            if new is None:
+                continue
+            old = rec["value"]
+            rec["value"] = new
+            try:
+                npv, pue, _ = headline()
+                d_npv, d_pue, err = npv - base_npv, pue - base_pue, ""
+            except Exception as exc:  # a perturbed record may be out of range: say so
+                d_npv, d_pue, err = math.nan, math.nan, type(exc).__name__
+            finally:
+                rec["value"] = old
+            rows.append({
+                "file": rel, "key": key, "value": str(old), "unit": rec.get("unit", ""),
+                "type": rec.get("type", ""), "d_npv_krw": d_npv, "d_pue": d_pue, "error": err,
+                "source": str(rec.get("source", ""))[:300],
+            })
+    rows.sort(key=lambda r: -(abs(r["d_npv_krw"]) / abs(base_npv) + abs(r["d_pue"]) / base_pue)
+              if not math.isnan(r["d_npv_krw"]) else 0.0)
+    out = Path(__file__).resolve().parents[1] / "docs" / "sources_sensitivity.csv"
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} records -> {out}")
+
+
+if __name__ == "__main__":
+    main()
