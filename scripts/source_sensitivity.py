@@ -11,28 +11,15 @@ from __future__ import annotations
 import csv
 import math
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aidc
 from aidc import data, pipeline
+from aidc.energy import tariff
 
 STEP_FRAC = 0.10  # one-at-a-time step: +10 % of the record's value
 SKIP_DIRS = ("i18n", "scenarios", "survey")
-
-
-def iter_records(node: Any, path: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield ``(dotted path, record)`` for every ``{value, ...}`` mapping in a loaded YAML tree."""
-    if isinstance(node, dict):
-        if "value" in node and ({"source", "unit", "type"} & node.keys()):
-            yield ".".join(path), node
-            return
-        for k, v in node.items():
-            yield from iter_records(v, [*path, str(k)])
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from iter_records(v, [*path, str(i)])
 
 
 def _scaled(value: Any) -> Any:
@@ -72,6 +59,32 @@ def headline() -> tuple[float, float, float]:
     return summary["npv_krw"], result.energy.annual["pue"], summary["capex_krw"]
 
 
+def _tariff_row(part: str, base_npv: float, base_pue: float) -> dict[str, Any]:
+    # Tariff rates are tables, not {value} records: scale one part of every shipped tariff.
+    original = tariff._read_yaml
+
+    def scaled(path: Path) -> Any:
+        raw = original(path)
+        for entry in raw["tariffs"].values():
+            if part == "basic_per_kw_month":
+                entry[part] *= 1 + STEP_FRAC
+            else:
+                up = 1 + STEP_FRAC
+                entry[part] = {s: {b: v * up for b, v in r.items()} for s, r in entry[part].items()}
+        return raw
+
+    tariff._read_yaml = scaled  # type: ignore[assignment]
+    try:
+        npv, pue, _ = headline()
+    finally:
+        tariff._read_yaml = original  # type: ignore[assignment]
+    return {
+        "file": "tariffs/*.yaml", "key": f"tariffs.*.{part}", "value": "(table)", "unit": "KRW",
+        "type": "secondary", "d_npv_krw": npv - base_npv, "d_pue": pue - base_pue, "error": "",
+        "source": "KEPCO tariff tables as transcribed (see each tariff's source)",
+    }
+
+
 def main() -> None:
     """Run the sweep and write docs/sources_sensitivity.csv."""
     root = data.path("")
@@ -82,7 +95,7 @@ def main() -> None:
         rel = file.relative_to(root).as_posix()
         if rel.split("/")[0] in SKIP_DIRS:
             continue
-        for key, rec in iter_records(data.load_yaml(rel), []):
+        for key, rec in data.walk_records(data.load_yaml(rel)):
             new = _scaled(rec["value"])
             if new is None:
                 continue
@@ -100,6 +113,7 @@ def main() -> None:
                 "type": rec.get("type", ""), "d_npv_krw": d_npv, "d_pue": d_pue, "error": err,
                 "source": str(rec.get("source", ""))[:300],
             })
+    rows += [_tariff_row(part, base_npv, base_pue) for part in ("energy_per_kwh", "basic_per_kw_month")]
     rows.sort(key=lambda r: -(abs(r["d_npv_krw"]) / abs(base_npv) + abs(r["d_pue"]) / base_pue)
               if not math.isnan(r["d_npv_krw"]) else 0.0)
     out = Path(__file__).resolve().parents[1] / "docs" / "sources_sensitivity.csv"

@@ -90,8 +90,10 @@ def fabrics(scenario: Scenario, counts: dict[str, int], catalog: dict[str, Serve
     fac = scenario.facility
     backend_ports = sum(n * catalog[k].n_backend_ports for k, n in counts.items())
     rails = max((catalog[k].n_backend_ports for k, n in counts.items() if n), default=1) or 1
-    manager_links = int(cat.services["ufm_fabric_links"]) if backend_ports else 0
-    backend = network.size_fabric("backend", backend_ports + manager_links, fac.backend_switch,
+    ufm_links = network.manager_links(backend_ports, int(cat.services["ufm_fabric_links"]),
+                                      cat.switches[fac.backend_switch].radix,
+                                      fac.backend_oversubscription, rails)
+    backend = network.size_fabric("backend", backend_ports + ufm_links, fac.backend_switch,
                                   fac.backend_oversubscription, rails, cat)
     frontend_ports = sum(n * catalog[k].n_frontend_ports for k, n in counts.items())
     frontend = network.size_fabric("frontend", frontend_ports, fac.frontend_switch,
