@@ -3,7 +3,10 @@
 Each numeric record under ``src/aidc/data`` (defaults, catalogs, costs, tariffs, weather normals) is
 raised by 10 % on its own, the default scenario is run again, and the change of NPV and PUE is
 written to ``docs/sources_sensitivity.csv`` (one row per record, largest effect first). The
-top 20 are the table of ``docs/sources.md``. Run: ``PYTHONPATH=src python scripts/source_sensitivity.py``.
+top 20 go into ``docs/sources.md`` between its ``<!-- top20 -->`` markers. Run:
+``PYTHONPATH=src python scripts/source_sensitivity.py`` (``--table`` rewrites the table from the CSV
+without running again). Records are ranked by the larger of |dNPV| / |NPV| and |dPUE| / (PUE - 1),
+so a figure that moves the cooling overhead counts as much as one that moves the money.
 """
 
 from __future__ import annotations
@@ -114,15 +117,49 @@ def main() -> None:
                 "source": str(rec.get("source", ""))[:300],
             })
     rows += [_tariff_row(part, base_npv, base_pue) for part in ("energy_per_kwh", "basic_per_kw_month")]
-    rows.sort(key=lambda r: -(abs(r["d_npv_krw"]) / abs(base_npv) + abs(r["d_pue"]) / base_pue)
-              if not math.isnan(r["d_npv_krw"]) else 0.0)
+    rows.sort(key=lambda r: -_score(r, base_npv, base_pue))
     out = Path(__file__).resolve().parents[1] / "docs" / "sources_sensitivity.csv"
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     print(f"{len(rows)} records -> {out}")
+    (out.parent / "sources_base.txt").write_text(f"{base_npv} {base_pue}\n", encoding="utf-8")
+    write_table()
+
+
+def _score(row: dict[str, Any], base_npv: float, base_pue: float) -> float:
+    d_npv, d_pue = float(row["d_npv_krw"]), float(row["d_pue"])
+    if math.isnan(d_npv):
+        return 0.0
+    return max(abs(d_npv) / abs(base_npv), abs(d_pue) / (base_pue - 1.0))
+
+
+def write_table(n_top: int = 20) -> None:
+    """Rewrite the top-``n_top`` table of docs/sources.md from docs/sources_sensitivity.csv."""
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    base_npv, base_pue = (float(x) for x in (docs / "sources_base.txt").read_text().split())
+    with (docs / "sources_sensitivity.csv").open(encoding="utf-8") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda r: -_score(r, base_npv, base_pue))[:n_top]
+    lines = [
+        "| # | record (file: key) | value | type | dNPV [bn KRW] | dPUE | source |",
+        "| --- | --- | --- | --- | ---: | ---: | --- |",
+    ]
+    for i, r in enumerate(rows, 1):
+        src = r["source"].replace("|", "/")[:160]
+        lines.append(
+            f"| {i} | `{r['file']}`: `{r['key']}` | {r['value'][:24]} {r['unit']} | {r['type']} | "
+            f"{float(r['d_npv_krw']) / 1e9:+.2f} | {float(r['d_pue']):+.4f} | {src} |"
+        )
+    md = docs / "sources.md"
+    text = md.read_text(encoding="utf-8")
+    head, _, rest = text.partition("<!-- top20 -->")
+    _, _, tail = rest.partition("<!-- /top20 -->")
+    md.write_text(head + "<!-- top20 -->\n" + "\n".join(lines) + "\n<!-- /top20 -->" + tail, encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--table"]:
+        write_table()
+    else:
+        main()
