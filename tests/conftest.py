@@ -8,3 +8,19 @@ import os
 # then; pytest workers have no terminal, so without this tables wrap at 80 columns and
 # labels the CLI tests look for are split over lines. Set before any test imports aidc.cli.
 os.environ["COLUMNS"] = "160"
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Print the share of estimate records whenever the data-sources test ran (issue 19)."""
+    if not any("test_data_sources.py" in r.nodeid for rs in terminalreporter.stats.values()
+               for r in rs if hasattr(r, "nodeid")):
+        return
+    from aidc import data
+
+    types = [r.get("type") for _, _, r in data.shipped_records()]
+    n_est = types.count("estimate")
+    terminalreporter.write_line(
+        f"aidc data records: {len(types)}, estimates {n_est} ({n_est / len(types):.1%}), "
+        f"choices {types.count('choice')}, derived {types.count('derived')}, "
+        f"primary {types.count('primary')}, secondary {types.count('secondary')}"
+    )

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from tests.design.conftest import superpod
 
 from aidc.design import size
-from aidc.design.network import fat_tree, leaf_ports, n_transceivers, smallest_divisor_at_least
+from aidc.design.network import (
+    fat_tree,
+    leaf_ports,
+    manager_links,
+    n_transceivers,
+    smallest_divisor_at_least,
+)
 from aidc.scenario import load_scenario
 
 # facts.yaml net.spod_h100.su1..su4: nodes, GPUs, leaf, spine, node+UFM-to-leaf cables, leaf-to-spine cables
@@ -72,6 +78,48 @@ def test_superpod_b200_two_and_three_tiers(su: int) -> None:
     assert f.n_tiers == (3 if core else 2)
     assert f.n_cables_node_leaf == f.n_cables_leaf_spine == nodes * 8
     assert f.n_cables_spine_core == (nodes * 8 if core else 0)
+
+
+@pytest.mark.parametrize("su", sorted(SPOD_B200))
+def test_superpod_b200_sizes_through_the_design_stage(su: int) -> None:
+    """B200 RA table through ``fat_tree`` with the UFM rule: full SUs of 32 nodes take no UFM port.
+
+    The node counts are multiples of 32, so no node position is free and the node-leaf cables
+    equal the GPUs, as in the RA's table (64 nodes: 512 node-leaf cables, 16 leaves, 8 spines).
+    """
+    nodes, leaf, spine, core = SPOD_B200[su]
+    ufm = manager_links(nodes * 8, 4, 64, 1.0, 8)
+    f = fat_tree(nodes * 8 + ufm, 64, 1.0, rails=8)
+    assert ufm == 0
+    assert (f.n_leaf, f.n_spine, f.n_core, f.n_cables_node_leaf) == (leaf, spine, core, nodes * 8)
+
+
+def test_32_dgx_fill_one_scalable_unit() -> None:
+    """32 DGX H100 = 256 GPU ports = one full SU (8 leaves x 32 ports); the UFM links must not open a
+    second SU (B200 RA: SU = 32 nodes). 31 nodes keep the H100 RA's UFM position (252 cables)."""
+    f32 = size(superpod(32)).network.backend
+    assert (f32.n_leaf, f32.n_spine, f32.n_cables_node_leaf) == (8, 4, 256)
+    assert f32.n_scalable_units == 1
+    f33 = size(superpod(33)).network.backend  # a 33rd node needs the second SU's leaves
+    assert (f33.n_leaf, f33.n_cables_node_leaf) == (16, 33 * 8 + 4)
+
+
+@pytest.mark.parametrize(
+    ("n_su", "leaf", "spine", "core"),
+    [
+        # between the RA's 8, 16 and 32 SU rows: spines = leaves and core = spines / 2, as in
+        # every 3-tier row of the B200 RA table (no rounding up to whole pods of 32 leaves)
+        (10, 80, 80, 40),
+        (12, 96, 96, 48),
+        (20, 160, 160, 80),
+    ],
+)
+def test_three_tier_sizes_between_the_table_rows(n_su: int, leaf: int, spine: int, core: int) -> None:
+    f = fat_tree(n_su * 32 * 8, 64, 1.0, rails=8)
+    assert (f.n_leaf, f.n_spine, f.n_core, f.n_tiers) == (leaf, spine, core, 3)
+    # every leaf uplink lands on a spine port, every spine uplink on a core port
+    assert f.n_spine * 32 >= f.n_leaf * 32
+    assert f.n_core * 64 >= f.n_spine * 32
 
 
 def test_three_tier_limit_is_k_cubed_over_four() -> None:

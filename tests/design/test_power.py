@@ -26,7 +26,7 @@ def test_power_chain_by_hand() -> None:
     chiller_load = it + fans + pdu_loss + ups_loss + other
     compressor = chiller_load / 5.5
     heat = chiller_load + compressor
-    cooling_kw = compressor + fans + 0.05 * heat
+    cooling_kw = compressor + fans + 0.043 * heat  # pumps 0.028 + tower fans 0.015 (ASHRAE 90.1)
     xfmr_out = ups_out + ups_loss + cooling_kw + other
     peak = xfmr_out / 0.9928
     assert p.pdu_loss_kw == pytest.approx(pdu_loss)

@@ -105,10 +105,10 @@ def test_site_too_small_fails_and_names_the_limit() -> None:
 
 
 def test_far_can_bind_before_floors() -> None:
-    """계획관리지역: FAR 100 % (facts kr.zoning.planning_management) with 20 floors allowed."""
-    d = size(scenario_with(site={"area_pyeong": 1000, "max_floors": 20, "floor_area_ratio_max_frac": 1.0,
-                                 "building_coverage_max_frac": 0.4}))
+    """계획관리지역: FAR 100 % (시행령 제85조; facts kr.zoning.planning_management) with 20 floors allowed."""
+    d = size(scenario_with(site={"area_pyeong": 1000, "max_floors": 20, "zoning": "planning_management"}))
     assert "floor_area_ratio" in {c.name for c in d.failing}
+    assert d.layout.gross_floor_area_max_m2 == pytest.approx(1000 * 3.305785 * 1.0)
 
 
 def test_rack_power_fails_when_one_server_exceeds_the_rack_limit(make) -> None:

@@ -48,7 +48,7 @@ def test_revenue_and_energy_by_hand() -> None:
 def test_capex_parts_by_hand() -> None:
     e = evaluate(_scenario(land_price_krw_per_m2=300_000.0, grid_connection_krw=4.5e9), plan=_plan())
     parts = e.capex.set_index("part")["capex_krw"]
-    block = 2000 * 1000 * 9.23 * 1400  # C&W Korea 9.23 USD/W at 1,400 KRW/USD
+    block = 2000 * 1000 * 9.23 * 1422  # C&W Korea 9.23 USD/W at 1,422 KRW/USD (BoK 2025 mean)
     assert parts["land"] == pytest.approx(2500 * PYEONG_M2 * 300_000)
     assert parts["building"] == pytest.approx(block * 0.47)
     assert parts["electrical"] == pytest.approx(block * 0.53 * 0.6 + 4.5e9)
@@ -103,7 +103,7 @@ def test_alone_uses_fallbacks_and_names_them() -> None:
     assert len(e.fallbacks) == 4
     # 10,000 reference servers at 8,000 USD x 1.1 (network) bought in 2027, 2032 and 2037 (5-year life)
     assert e.capex.set_index("part").loc[["it", "network"], "capex_krw"].sum() == pytest.approx(
-        3 * 10_000 * 8000 * 1400 * 1.1)
+        3 * 10_000 * 8000 * 1422 * 1.1)
     assert np.isnan(e.summary["lcoe_krw_per_gpu_h"])  # the article's servers have no GPUs
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from aidc.energy.cooling import (
     COOLING_MODELS,
     chiller_cop,
+    chiller_part_load_factor,
     economiser_frac,
     tower_water_m3,
     wet_bulb_c,
@@ -85,8 +86,9 @@ def test_economiser_by_hand() -> None:
 
 
 def test_tower_water_by_hand() -> None:
-    # 1 MW for an hour: 3.6e6 kJ * 0.8 / 2442 kJ/kg evaporated, times cycles / (cycles - 1) = 4/3
-    expected_m3 = 1000.0 * 3600 * 0.8 / 2442.0 / 1000.0 * 4.0 / 3.0
+    # 1 MW for an hour: 3.6e6 kJ * 0.85 / 2442 kJ/kg evaporated, times cycles / (cycles - 1) = 4/3
+    # (0.85: the tower rule E = 0.00085 x range(F) x flow against 0.001 for all heat evaporated)
+    expected_m3 = 1000.0 * 3600 * 0.85 / 2442.0 / 1000.0 * 4.0 / 3.0
     assert float(tower_water_m3(1000.0, PLANT)) == pytest.approx(expected_m3)
 
 
@@ -137,3 +139,51 @@ def test_plant_parts_add_up() -> None:
     np.testing.assert_allclose(out["cooling_power_kw"], parts)
     np.testing.assert_allclose(out["heat_load_kw"], [400.0, 250.0])
     assert ((out["free_cooling_frac"] >= 0) & (out["free_cooling_frac"] <= 1)).all()
+
+
+DOE2_EIR_FPLR = (0.222903, 0.313387, 0.463710)  # DOE-2 centrifugal 5.50 COP, EIRFunPLR; PLRMin 0.1
+
+
+def _eir(plr: float) -> float:
+    a, b, c = DOE2_EIR_FPLR
+    return a + b * plr + c * plr * plr
+
+
+@pytest.mark.parametrize(
+    ("load_kw", "expected"),
+    [
+        (1000.0, 1.0),  # full load: EIR(1) = 1
+        (500.0, _eir(0.5) / 0.5),  # 0.991
+        (200.0, _eir(0.2) / 0.2),  # 20 % load: 1.52, the curve's low end
+        (50.0, _eir(0.1) / 0.05),  # below PLRMin the chiller false-loads at EIR(0.1)
+        (1500.0, _eir(0.75) / 0.75),  # two of three chillers run at 75 % each
+    ],
+)
+def test_chiller_part_load_factor_by_hand(load_kw: float, expected: float) -> None:
+    """DOE-2 reference centrifugal chiller (modelica-buildings DOE_2_Centrifugal_5_50COP), 1,000 kW units."""
+    got = float(chiller_part_load_factor(load_kw, 1000.0, 3, DOE2_EIR_FPLR, 0.1))
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
+def test_shipped_part_load_curve_is_one_at_full_load() -> None:
+    plant = CoolingPlant()
+    assert sum(plant.chiller_eir_fplr) == pytest.approx(1.0, abs=1e-6)
+    assert plant.chiller_eir_fplr == pytest.approx(DOE2_EIR_FPLR)
+
+
+@given(st.floats(10.0, 3000.0))
+def test_staged_chillers_never_beat_the_best_point_of_the_curve(load_kw: float) -> None:
+    """Whatever the staging, input per kW of cooling is at least min over PLR of EIR(PLR)/PLR."""
+    best = min(_eir(p) / p for p in np.linspace(0.1, 1.0, 901))
+    assert float(chiller_part_load_factor(load_kw, 1000.0, 3, DOE2_EIR_FPLR, 0.1)) >= best - 1e-9
+
+
+def test_part_load_raises_cooling_power_per_kw_at_low_load() -> None:
+    """A plant with one 1,000 kW chiller: 20 % of its load costs more per kW than 80 %."""
+    plant = CoolingPlant()
+    wb = np.array([25.0])
+    low = plant_power_kw({"air": 200.0}, wb, plant, chillers=(1000.0, 1))
+    high = plant_power_kw({"air": 800.0}, wb, plant, chillers=(1000.0, 1))
+    flat = plant_power_kw({"air": 200.0}, wb, plant)
+    assert low["chiller_power_kw"][0] / 200.0 > high["chiller_power_kw"][0] / 800.0
+    assert low["chiller_power_kw"][0] == pytest.approx(flat["chiller_power_kw"][0] * _eir(0.2) / 0.2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 import yaml
 
 from aidc.energy.tariff import (
+    adder_rate,
     billing_demand_kw,
     calendar,
     classify_hours,
@@ -27,7 +29,9 @@ BASIC = 9810.0
 WINTER = {"light": 122.4, "mid": 163.4, "peak": 193.4}
 SPRING_FALL = {"light": 115.1, "mid": 132.1, "peak": 142.6}
 CLIMATE, FUEL = 9.0, 5.0  # won/kWh (kr.tariff.climate_env_charge, kr.tariff.fuel_adjustment)
-FUND, VAT = 0.037, 0.10  # of the electricity charge (kr.tariff.power_fund, kr.tariff.vat)
+# of the electricity charge: the fund levy is 2.7 % for use from 2025-07-01 (전기사업법 시행령 제36조,
+# 2024 amendment), VAT 10 % (kr.tariff.vat)
+FUND, VAT = 0.027, 0.10
 
 
 def _month(cal_year: int, month: int) -> tuple:
@@ -207,3 +211,26 @@ def test_custom_tariff_file(tmp_path: Path) -> None:
     expected = (10.0 * 100.0 + 0.2 * 100.0 * 744) * 1.19
     assert bill.total_eur.iloc[0] == pytest.approx(expected)
     assert get_tariff(f"{p}#flat").key == "flat"
+
+
+def test_fund_levy_follows_the_dated_series_of_the_decree() -> None:
+    """전기사업법 시행령 제36조: 3.7 % until 2024-06-30, 3.2 % from 2024-07-01, 2.7 % from 2025-07-01.
+
+    A flat 1,000 kW over 2025: January-June bill the fund at 3.2 % of the charge, July on at 2.7 %.
+    """
+    tar = get_tariff(KEY)
+    fund = next(a for a in tar.adders if a["name"] == "power_fund")
+    assert adder_rate(fund, dt.date(2024, 6, 30)) == 0.037
+    assert adder_rate(fund, dt.date(2024, 7, 1)) == 0.032
+    assert adder_rate(fund, dt.date(2025, 7, 1)) == fund["value"] == 0.027
+    cal = calendar(2025)
+    bill = monthly_bill(np.full(len(cal), 1000.0), cal, tar, contract_kw=1000.0)
+    charge = bill.basic_krw + bill.energy_krw + bill.climate_env_krw + bill.fuel_adjustment_krw
+    share = bill.power_fund_krw / charge
+    assert share.iloc[:6].tolist() == pytest.approx([0.032] * 6)
+    assert share.iloc[6:].tolist() == pytest.approx([0.027] * 6)
+
+
+def test_an_adder_without_series_keeps_its_value() -> None:
+    vat = {"name": "vat", "kind": "frac_of_charges", "value": 0.1}
+    assert adder_rate(vat, dt.date(1990, 1, 1)) == adder_rate(vat, dt.date(2090, 1, 1)) == 0.1

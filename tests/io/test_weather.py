@@ -141,3 +141,69 @@ def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
         read_weather(tmp_path / "w.txt")
     with pytest.raises(InputError, match="no such weather file"):
         read_weather(tmp_path / "none.epw")
+
+
+SEVILLE = DATA / "seville_iwec_excerpt.epw"
+
+
+def test_real_iwec_file_with_a_latin1_comment_is_read() -> None:
+    """Seville's IWEC file as it is distributed: its COMMENTS 1 line is Latin-1, not UTF-8.
+
+    The excerpt's line 9 (15 July, hour 1) reads ``1988,7,15,1,60,...,24.7,17.9,66,101830.0,...``
+    (tests/data/weather/README.md gives its provenance).
+    """
+    raw = SEVILLE.read_bytes()
+    assert "automáticamente".encode("latin-1") in raw
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    w = read_epw(SEVILLE, full_year=False)
+    assert len(w) == 48
+    assert w.attrs["city"] == "SEVILLA"
+    assert (w.attrs["latitude_deg"], w.attrs["longitude_deg"], w.attrs["elevation_m"]) == (37.42, -5.9, 31.0)
+    line9 = raw.split(b"\r\n")[8].decode("ascii").split(",")
+    first = w.iloc[0]
+    assert (first.month, first.day, first.hour) == (7, 15, 0)
+    assert (float(line9[6]), float(line9[8])) == (24.7, 66.0)
+    assert first.temp_air_c == 24.7
+    assert first.relative_humidity_frac == pytest.approx(0.66)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "comment"),
+    [
+        ("utf-8", "Données converties – Sevilla"),
+        ("cp1252", "Données converties – Sevilla"),  # '–' is 0x96 in cp1252, absent from Latin-1
+        ("latin-1", "Données converties, Sevilla"),
+    ],
+)
+def test_epw_comment_in_each_encoding_real_files_use(tmp_path: Path, encoding: str, comment: str) -> None:
+    """A test file built here (no real cp1252 file is shipped): only the comment differs."""
+    text = EPW.read_text(encoding="utf-8").replace("COMMENTS 2,", f"COMMENTS 2,{comment}", 1)
+    p = tmp_path / "c.epw"
+    p.write_bytes(text.encode(encoding))
+    got, ref = read_epw(p, full_year=False), read_epw(EPW, full_year=False)
+    pd.testing.assert_frame_equal(got, ref)
+
+
+def test_broken_location_line_names_line_and_field(tmp_path: Path) -> None:
+    lines = EPW.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("35.82", "35.82°N", 1)
+    p = tmp_path / "loc.epw"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_epw(p, full_year=False)
+    prob = info.value.problems[0]
+    assert (prob.line, prob.column, prob.found) == (1, "LOCATION field 7 (latitude_deg)", "35.82°N")
+
+
+def test_binary_garbage_in_a_data_line_names_line_and_field(tmp_path: Path) -> None:
+    raw = EPW.read_bytes().split(b"\n")
+    fields = raw[10].split(b",")
+    fields[6] = b"\x00\xff\xfe"
+    raw[10] = b",".join(fields)
+    p = tmp_path / "bin.epw"
+    p.write_bytes(b"\n".join(raw))
+    with pytest.raises(InputError) as info:
+        read_epw(p, full_year=False)
+    prob = info.value.problems[0]
+    assert (prob.line, prob.column) == (11, "temp_air_c")

@@ -22,7 +22,7 @@ def test_article_plan_alone() -> None:
     assert p.min_blocks.tolist() == [4] * 15
     assert p.floors_per_block == pytest.approx(5 * 2000 / 8000)
     assert p.pue == 1.3
-    assert p.block_capex_krw[0] == pytest.approx(2000 * 1000 * 9.23 * 1400)
+    assert p.block_capex_krw[0] == pytest.approx(2000 * 1000 * 9.23 * 1422)
     assert p.grid_limit_kw[0] == 40_000
     # 10,000 reference servers x 64 vCPUs, grown 15 %/y
     k = p.products.index("n_vcpus")

@@ -93,3 +93,50 @@ def default(key: str) -> Callable[[], Any]:
 def all_records() -> dict[str, dict[str, Any]]:
     """Return every default record, for the report's sources appendix."""
     return dict(_defaults())
+
+
+#: Kinds of record source (``type`` field), as in shared/data/reference/facts.yaml, plus ``choice``.
+#: primary: maker, standard, operator or law document (or a faithful copy of its table);
+#: secondary: press, vendor or third-party compilation quoting a primary; derived: computed from
+#: cited values (the arithmetic in ``basis`` or ``source``); estimate: engineering judgement, no source found
+#: (``basis`` says how it was reached); choice: a setting the planner decides, not a fact about the
+#: world (a policy, horizon or model resolution; ``basis`` says why this default).
+SOURCE_TYPES = ("primary", "secondary", "derived", "estimate", "choice")
+#: Source types that must say how the value was reached (a derived record gives its arithmetic in
+#: ``basis`` or, in older records, in its ``source``).
+NEEDS_BASIS = ("estimate", "choice")
+#: Folders whose YAML holds messages or inputs, not default records.
+NOT_RECORDS = ("i18n", "scenarios", "survey")
+
+
+def walk_records(tree: Any, prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Return ``(dotted key, record)`` for every ``{value, ...}`` mapping in a loaded YAML tree.
+
+    A record is a mapping with a ``value`` and at least one of ``source``, ``unit``, ``type``;
+    its own fields are not searched further.
+
+    Examples
+    --------
+    >>> walk_records({"a": {"b": {"value": 1, "unit": "W"}}, "c": [{"value": 2, "source": "x"}]})
+    [('a.b', {'value': 1, 'unit': 'W'}), ('c.0', {'value': 2, 'source': 'x'})]
+    """
+    if isinstance(tree, dict):
+        if "value" in tree and {"source", "unit", "type"} & tree.keys():
+            return [(prefix, tree)]
+        items = [(str(k), v) for k, v in tree.items()]
+    elif isinstance(tree, list):
+        items = [(str(i), v) for i, v in enumerate(tree)]
+    else:
+        return []
+    return [rec for k, v in items for rec in walk_records(v, f"{prefix}.{k}" if prefix else k)]
+
+
+def shipped_records() -> list[tuple[str, str, dict[str, Any]]]:
+    """Return ``(file, key, record)`` for every record in the shipped YAML files, in file order."""
+    root = path("")
+    out = []
+    for file in sorted(root.rglob("*.yaml")):
+        rel = file.relative_to(root).as_posix()
+        if rel.split("/")[0] not in NOT_RECORDS:
+            out += [(rel, key, rec) for key, rec in walk_records(load_yaml(rel))]
+    return out

@@ -38,6 +38,41 @@ def footprint_max_m2(site_area_m2, building_coverage_max_frac):
     return site_area_m2 * building_coverage_max_frac
 
 
+def buildable_area_m2(site_area_m2, setback_m):
+    """Area inside the setback lines of a square plot of ``site_area_m2`` [m²].
+
+    The plot's shape is not known, so it is taken as a square: ``(sqrt(A) - 2 s)²``; 0 when the
+    setbacks meet.
+
+    References
+    ----------
+    건축법 제58조 (대지 안의 공지), 시행령 제80조의2.
+
+    Examples
+    --------
+    >>> buildable_area_m2(10_000.0, 5.0)  # 100 m square, 5 m all round: 90 x 90
+    8100.0
+    """
+    side_m = max(math.sqrt(site_area_m2) - 2.0 * setback_m, 0.0)
+    return side_m * side_m
+
+
+def footprint_limit_m2(site_area_m2, building_coverage_max_frac, buildable_area_m2, plant_yard_m2):
+    """Largest footprint: the coverage limit, or what the setbacks leave after the plant yard [m²].
+
+    The generator yard and the substation stand on the plot outside the building, so they are
+    counted before it.
+
+    Examples
+    --------
+    >>> footprint_limit_m2(8264.46, 0.70, 7735.0, 2000.0)  # the yard binds: 7,735 - 2,000
+    5735.0
+    >>> round(footprint_limit_m2(8264.46, 0.70, 7735.0, 500.0), 1)  # the coverage ratio binds
+    5785.1
+    """
+    return min(site_area_m2 * building_coverage_max_frac, max(buildable_area_m2 - plant_yard_m2, 0.0))
+
+
 def gross_floor_area_max_m2(site_area_m2, floor_area_ratio_max_frac):
     """Largest gross floor area the zoning allows [m²].
 

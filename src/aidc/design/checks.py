@@ -93,7 +93,7 @@ def design_checks(scenario: Scenario, fl: FleetDesign, lay: LayoutDesign, pw: Po
         check("floor_loading", lay.floor_loading_kg_per_m2, scenario.site.floor_loading_max_kg_per_m2,
               "kg/m2", "floor loading of the heaviest rack over its tributary area"),
         check("generator_yard", lay.generator_yard_m2, lay.yard_available_m2, "m2",
-              "generator yard vs open site area"),
+              "generator yard and substation vs open site area inside the setbacks"),
         check("roof_plant", lay.roof_plant_m2, lay.building_footprint_m2, "m2",
               "cooling towers vs roof area"),
         check("grid_contract", pw.grid_contract_kw, pw.facility_peak_kw, "kW",

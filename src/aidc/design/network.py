@@ -14,8 +14,13 @@ architectures in ``tests/design/test_network.py``):
 * two tiers (``n_leaf <= k``): every leaf stripes its ``up`` uplinks evenly over all spines, so
   the spine count is the smallest divisor of ``up`` that gives enough spine ports
   (3 SU: 768 uplinks need 12 spines, 12 does not divide 32, so 16 — as the RA builds it);
-* three tiers: pods of ``k/2`` leaves with ``up`` spines each; each spine sends ``k/2`` links up;
+* three tiers: pods of up to ``k/2`` leaves; a spine takes ``k/2`` leaf links and sends ``k/2`` up, so
+  ``n_spine = ceil(n_leaf * up / (k/2))`` — a part-filled last pod gets only the spines its leaves
+  need, not a whole pod's (B200 RA: spines = leaves from 16 SU on) — and
   ``n_core = ceil(n_spine * k/2 / k)``;
+* the fabric managers' links take a free node position of the last scalable unit (H100 RA Table 4:
+  31, 63, 95, 127 nodes = 32n - 1); when every position is taken by GPU ports they do not open a
+  new scalable unit (B200 RA: 32 nodes per SU, node-leaf cables = GPUs), see :func:`manager_links`;
 * cables per tier: ``E`` node-leaf, ``n_leaf * up`` leaf-spine, ``n_spine * k/2`` spine-core.
 
 References
@@ -131,10 +136,30 @@ def fat_tree(n_endpoints: int, radix: int, oversubscription: float = 1.0, rails:
         return FabricCounts(2, n_leaf, n_spine, 0, n_endpoints, n_leaf * n_up, 0)
     half = radix // 2
     n_pods = math.ceil(n_leaf / half)
-    n_spine = n_pods * n_up
+    n_spine = math.ceil(n_leaf * n_up / half)
     n_core = math.ceil(n_spine * half / radix)
     tiers = 3 if n_pods <= radix else 4
     return FabricCounts(tiers, n_leaf, n_spine, n_core, n_endpoints, n_leaf * n_up, n_spine * half)
+
+
+def manager_links(n_gpu_ports: int, n_manager_links: int, radix: int, oversubscription: float,
+                  rails: int) -> int:
+    """Fabric-manager (UFM) links that take leaf ports: all of them if the last scalable unit has room.
+
+    A scalable unit offers ``rails * down`` leaf ports. The H100 RA fills a free node position of
+    the last SU with the UFM links (31 nodes x 8 + 4 = 252 ports in 1 SU); the B200 RA's full SUs
+    (32 nodes, node-leaf cables = GPUs) leave them off the compute leaves rather than add an SU.
+
+    Examples
+    --------
+    >>> manager_links(31 * 8, 4, 64, 1.0, 8), manager_links(32 * 8, 4, 64, 1.0, 8)
+    (4, 0)
+    """
+    if n_gpu_ports <= 0:
+        return 0
+    su_ports = rails * leaf_ports(radix, oversubscription)[0]
+    free = -n_gpu_ports % su_ports
+    return n_manager_links if free >= n_manager_links else 0
 
 
 def n_transceivers(n_cables: int, ports_per_module: int) -> int:

@@ -90,8 +90,10 @@ def fabrics(scenario: Scenario, counts: dict[str, int], catalog: dict[str, Serve
     fac = scenario.facility
     backend_ports = sum(n * catalog[k].n_backend_ports for k, n in counts.items())
     rails = max((catalog[k].n_backend_ports for k, n in counts.items() if n), default=1) or 1
-    manager_links = int(cat.services["ufm_fabric_links"]) if backend_ports else 0
-    backend = network.size_fabric("backend", backend_ports + manager_links, fac.backend_switch,
+    ufm_links = network.manager_links(backend_ports, int(cat.services["ufm_fabric_links"]),
+                                      cat.switches[fac.backend_switch].radix,
+                                      fac.backend_oversubscription, rails)
+    backend = network.size_fabric("backend", backend_ports + ufm_links, fac.backend_switch,
                                   fac.backend_oversubscription, rails, cat)
     frontend_ports = sum(n * catalog[k].n_frontend_ports for k, n in counts.items())
     frontend = network.size_fabric("frontend", frontend_ports, fac.frontend_switch,
@@ -282,7 +284,11 @@ def layout_design(scenario: Scenario, halls: tuple[HallDesign, ...], groups: lis
     net = white + electrical + mechanical + support
     gfa = building.gross_floor_area_m2(net, b["core_frac"])
     area = site.site_area_m2
-    fp_max = building.footprint_max_m2(area, site.building_coverage_max_frac)
+    buildable = building.buildable_area_m2(area, b["setback_m"])
+    plant_yard = pw.n_generators * b["generator_yard_m2_per_unit"] + b["substation_m2"]
+    fp_max = building.footprint_limit_m2(area, site.coverage_limit_frac, buildable, plant_yard)
+    if fp_max <= 0:  # the plant yard fills the plot: its check fails and says so; floors are
+        fp_max = area * site.coverage_limit_frac  # still counted on the coverage limit
     floors = building.floors_used(building.floors_needed(gfa, fp_max))
     footprint = gfa / floors
     return LayoutDesign(
@@ -292,16 +298,16 @@ def layout_design(scenario: Scenario, halls: tuple[HallDesign, ...], groups: lis
         grey_space_m2=electrical + mechanical, support_space_m2=support, core_m2=gfa - net,
         gross_floor_area_m2=gfa, site_area_m2=area, building_footprint_m2=footprint,
         footprint_max_m2=fp_max,
-        gross_floor_area_max_m2=building.gross_floor_area_max_m2(area, site.floor_area_ratio_max_frac),
+        gross_floor_area_max_m2=building.gross_floor_area_max_m2(area, site.floor_area_ratio_limit_frac),
         floors_used=floors, floors_allowed=site.max_floors, building_height_m=floors * site.floor_height_m,
         rack_power_max_kw=max((g.rack_power_kw for g in groups), default=0.0),
         rack_weight_max_kg=max((g.rack_weight_kg for g in groups), default=0.0),
         floor_loading_kg_per_m2=max((g.floor_loading_kg_per_m2 for g in groups), default=0.0),
-        generator_yard_m2=pw.n_generators * b["generator_yard_m2_per_unit"],
-        yard_available_m2=area - footprint,
+        generator_yard_m2=plant_yard,
+        yard_available_m2=buildable - footprint,
         roof_plant_m2=cl.n_cooling_towers * b["cooling_tower_m2_per_unit"],
         gross_floor_area_m2_per_kw=gfa / pw.it_design_kw,
         site_it_capacity_kw=building.site_it_capacity_kw(
             pw.it_design_kw, gfa, site.max_floors, fp_max,
-            building.gross_floor_area_max_m2(area, site.floor_area_ratio_max_frac)),
+            building.gross_floor_area_max_m2(area, site.floor_area_ratio_limit_frac)),
     )

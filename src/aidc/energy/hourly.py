@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from aidc.energy.cooling import COOLING_MODELS, tower_water_m3
+from aidc.energy.cooling import COOLING_MODELS, chiller_part_load_factor, tower_water_m3
 from aidc.energy.electrical import distribution_loss_kw, transformer_loss_kw, ups_loss_kw
 from aidc.energy.it_power import fleet_power_kw
 from aidc.energy.site import Facility
@@ -53,9 +53,16 @@ PLANT_PARTS = ("chiller_power_kw", "fan_power_kw", "cdu_power_kw", "pump_power_k
 
 
 def plant_power_kw(
-    heat_kw: dict[str, Array | float], wet_bulb_c: Array, plant: CoolingPlant
+    heat_kw: dict[str, Array | float],
+    wet_bulb_c: Array,
+    plant: CoolingPlant,
+    chillers: tuple[float, int] | None = None,
 ) -> dict[str, Array]:
     """Power of the whole cooling plant for the heat of each cooling kind.
+
+    With ``chillers = (unit capacity [kW], units installed)`` the chillers run staged on their
+    part-load curve (:func:`~aidc.energy.cooling.chiller_part_load_factor`); without it, at the
+    efficiency of full load. Pumps and fans stay proportional to the heat (variable speed).
 
     Parameters
     ----------
@@ -79,6 +86,10 @@ def plant_power_kw(
     )
     chiller = sum((p.chiller_kw for p in parts), np.zeros(wb.shape))
     free = sum((p.free_heat_kw for p in parts), np.zeros(wb.shape))
+    if chillers is not None:  # one staged chiller plant serves every loop
+        chiller = chiller * chiller_part_load_factor(
+            heat - free, chillers[0], chillers[1], plant.chiller_eir_fplr, plant.chiller_plr_min
+        )
     out = {
         "chiller_power_kw": chiller,
         "fan_power_kw": sum((p.fan_kw for p in parts), np.zeros(wb.shape)),
@@ -134,7 +145,8 @@ def facility_hourly(
     heat = {kind: by_type[(fleet.cooling == kind).to_numpy()].sum(axis=0) for kind in set(fleet.cooling)}
     heat[ROOM_AIR] = heat.get(ROOM_AIR, 0.0) + facility.network_power_kw + ups_kw + dist_kw
     wb = weather["wet_bulb_c"].to_numpy(dtype=float)
-    cool = plant_power_kw(heat, wb, plant)
+    chillers = (facility.chiller_capacity_kw, facility.n_chillers) if facility.n_chillers else None
+    cool = plant_power_kw(heat, wb, plant, chillers)
     cooling_kw = cool["cooling_power_kw"]
     other_kw = np.full(n_hours, facility.it_design_kw * section.other_power_frac)
     load_kw = it_kw + ups_kw + dist_kw + cooling_kw + other_kw

@@ -46,6 +46,8 @@ class Facility:
     transformer_rated_kw: float | None
     contract_kw: float | None
     source: str
+    chiller_capacity_kw: float = 0.0  # one chiller's cooling capacity [kW] (0: no design)
+    n_chillers: int = 0  # chillers installed; 0 runs the plant at full-load efficiency
 
 
 def cooling_by_type(
@@ -145,4 +147,6 @@ def facility_from_design(scenario: Scenario, design: Any) -> Facility:
         transformer_rated_kw=float(power.n_transformers * power.transformer_kva),
         contract_kw=float(contract),
         source="design",
+        chiller_capacity_kw=float(design.cooling.chiller_kw),
+        n_chillers=int(design.cooling.n_chillers),
     )

@@ -313,6 +313,29 @@ def billing_demand_kw(
     return np.maximum(np.maximum(peak, ref), rule.get("contract_floor_frac", 0.0) * contract_kw)
 
 
+def adder_rate(adder: dict[str, Any], on: dt.date) -> float:
+    """Return the rate of a bill add-on in force on a date.
+
+    An add-on with a ``series`` of ``{effective_from, value}`` entries (a levy whose rate the law
+    has changed, such as the power-industry fund) takes the latest entry in force on ``on``; a date
+    before the first entry takes the first. Without a series the add-on's ``value`` applies.
+    A bill month takes the rate in force on its first day (Korean levy changes apply to the use
+    from the 1st of a month).
+
+    Examples
+    --------
+    >>> fund = {"value": 0.027, "series": [{"effective_from": "2024-07-01", "value": 0.032},
+    ...                                    {"effective_from": "2025-07-01", "value": 0.027}]}
+    >>> adder_rate(fund, dt.date(2025, 6, 1)), adder_rate(fund, dt.date(2025, 7, 1))
+    (0.032, 0.027)
+    """
+    series = sorted(adder.get("series") or (), key=lambda e: _date(e["effective_from"]))
+    if not series:
+        return float(adder["value"])
+    in_force = [e for e in series if _date(e["effective_from"]) <= on] or series[:1]
+    return float(in_force[-1]["value"])
+
+
 def monthly_bill(
     power_kw: npt.ArrayLike,
     cal: pd.DataFrame,
@@ -366,10 +389,12 @@ def monthly_bill(
     out[f"basic_{cur}"] = out["billing_demand_kw"] * tariff.basic_per_kw_month
     out[f"energy_{cur}"] = per_month(kwh * hours.rate)
     charges = out[f"basic_{cur}"] + out[f"energy_{cur}"]
+    year = int(cal["timestamp"].iloc[0].year)  # a calendar() frame holds one year
+    first_days = [dt.date(year, m, 1) for m in range(1, 13)]
     for a in (a for a in tariff.adders if a["kind"] == "per_kwh"):
-        out[f"{a['name']}_{cur}"] = out["energy_kwh"] * float(a["value"])
+        out[f"{a['name']}_{cur}"] = out["energy_kwh"] * [adder_rate(a, d) for d in first_days]
         charges = charges + out[f"{a['name']}_{cur}"]
     for a in (a for a in tariff.adders if a["kind"] == "frac_of_charges"):
-        out[f"{a['name']}_{cur}"] = charges * float(a["value"])
+        out[f"{a['name']}_{cur}"] = charges * [adder_rate(a, d) for d in first_days]
     out[f"total_{cur}"] = out[[c for c in out.columns if c.endswith(f"_{cur}")]].sum(axis=1)
     return out

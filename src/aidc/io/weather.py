@@ -58,6 +58,31 @@ VARIABLE_MAP: dict[str, tuple[str, float]] = {
 }
 
 
+#: Encodings tried in order. Real EPW files are UTF-8 (EnergyPlus 9+, Climate.OneBuilding) or
+#: Windows-1252 / Latin-1 (IWEC files re-saved by Spanish, Portuguese and French tools, e.g.
+#: Seville's "Convertido automáticamente" comment). Latin-1 maps every byte, so it is last.
+TEXT_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode the bytes of a weather file with the first of :data:`TEXT_ENCODINGS` that fits.
+
+    Only the header lines carry free text; the data lines are ASCII in every encoding, so a
+    wrong guess among these can at worst garble a comment, never a number.
+
+    Examples
+    --------
+    >>> decode_text("Convertido automáticamente".encode("latin-1"))
+    'Convertido automáticamente'
+    """
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
 def _number(text: str, line: int, column: str, file: str, problems: list[Problem]) -> float:
     try:
         return float(text)
@@ -93,9 +118,10 @@ def read_epw(path: str | Path, full_year: bool = True) -> pd.DataFrame:
     """
     file = str(path)
     try:
-        lines = Path(path).read_text(encoding="utf-8", errors="strict").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
         raise InputError.single(f"cannot read the file ({exc.__class__.__name__})", file=file) from None
+    lines = decode_text(raw).splitlines()
     if not lines or not lines[0].startswith("LOCATION"):
         raise InputError.single("not an EPW file", file=file, line=1, expected="first line 'LOCATION,...'")
     loc = next(csv.reader([lines[0]]))
@@ -153,7 +179,9 @@ def read_epw(path: str | Path, full_year: bool = True) -> pd.DataFrame:
     frame.attrs.update({"city": loc[1] if len(loc) > 1 else "", "source": file})
     for key, i in (("latitude_deg", 6), ("longitude_deg", 7), ("timezone_h", 8), ("elevation_m", 9)):
         if len(loc) > i:
-            frame.attrs[key] = float(loc[i])
+            frame.attrs[key] = _number(loc[i], 1, f"LOCATION field {i + 1} ({key})", file, problems)
+    if problems:
+        raise InputError(problems)
     return frame
 
 

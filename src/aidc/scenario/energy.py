@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from aidc import data
 from aidc.scenario._base import Section, quantity
 from aidc.scenario.fleet import CoolingKind
 
@@ -97,6 +98,18 @@ class CoolingPlant(Section):
         gt=1,
         le=30,
         description="Highest COP credited at low lift.",
+    )
+    chiller_eir_fplr: tuple[float, float, float] = Field(
+        default_factory=data.default("energy.cooling.chiller_eir_fplr"),
+        description="Chiller electric-input-ratio part-load curve EIR = a + b PLR + c PLR² (1 at PLR = 1).",
+        json_schema_extra={"unit": "-", "default_key": "energy.cooling.chiller_eir_fplr"},
+    )
+    chiller_plr_min: float = quantity(
+        "energy.cooling.chiller_plr_min",
+        unit="-",
+        ge=0,
+        le=1,
+        description="Lowest chiller part-load ratio before false loading.",
     )
     chiller_approach_k: float = quantity(
         "energy.cooling.chiller_approach_k",

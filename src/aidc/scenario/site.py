@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from aidc import units
+from aidc import data, units
 from aidc.scenario._base import Section, quantity
+
+#: Korean zoning classes (용도지역) with national bounds in ``data/catalog/zoning.yaml``.
+Zoning = Literal[
+    "exclusive_industrial", "general_industrial", "semi_industrial", "planning_management",
+    "production_management", "conservation_management", "natural_green",
+]
+
+
+def zoning_bounds(zoning: str) -> dict[str, float]:
+    """Return the national bounds of a zoning class: coverage max, FAR min and max (fractions).
+
+    References
+    ----------
+    국토의 계획 및 이용에 관한 법률 시행령 제84조 (건폐율), 제85조 (용적률).
+
+    Examples
+    --------
+    >>> zoning_bounds("planning_management")["floor_area_ratio_max_frac"]
+    1.0
+    """
+    zone = data.load_yaml("catalog/zoning.yaml")[zoning]
+    return {k: float(v["value"]) for k, v in zone.items() if isinstance(v, dict)}
 
 
 class Site(Section):
@@ -29,13 +51,20 @@ class Site(Section):
         "site.max_floors", unit="floors", ge=1, le=100,
         description="Most above-ground floors the plan allows.",
     )
-    building_coverage_max_frac: float = quantity(
-        "site.building_coverage_max_frac", unit="-", gt=0, le=1,
-        description="Zoning limit on building footprint / site area (건폐율).",
+    zoning: Zoning = Field(
+        default_factory=data.default("site.zoning"),
+        description="Zoning class of the plot (용도지역); sets the legal bounds of 건폐율 and 용적률.",
+        json_schema_extra={"unit": "-", "default_key": "site.zoning"},
     )
-    floor_area_ratio_max_frac: float = quantity(
-        "site.floor_area_ratio_max_frac", unit="-", gt=0, le=20,
-        description="Zoning limit on gross floor area / site area (용적률), as a fraction (3.5 = 350 %).",
+    building_coverage_max_frac: float | None = Field(
+        None, gt=0, le=1, json_schema_extra={"unit": "-"},
+        description="Building footprint / site area limit (건폐율) set by the local ordinance; "
+        "default: the zoning class's national maximum.",
+    )
+    floor_area_ratio_max_frac: float | None = Field(
+        None, gt=0, le=20, json_schema_extra={"unit": "-"},
+        description="Gross floor area / site area limit (용적률, 3.5 = 350 %) set by the local ordinance; "
+        "default: the zoning class's national maximum.",
     )
     floor_height_m: float = quantity(
         "site.floor_height_m", unit="m", gt=2, le=20,
@@ -52,7 +81,33 @@ class Site(Section):
             raise ValueError("give the site area as area_pyeong or area_m2, not both")
         if self.area_pyeong is None and self.area_m2 is None:
             raise ValueError("the site needs an area: area_pyeong or area_m2")
+        bounds = zoning_bounds(self.zoning)
+        for field, given, bound in (
+            ("building_coverage_max_frac", self.building_coverage_max_frac,
+             bounds["building_coverage_max_frac"]),
+            ("floor_area_ratio_max_frac", self.floor_area_ratio_max_frac,
+             bounds["floor_area_ratio_max_frac"]),
+        ):
+            if given is not None and given > bound + 1e-9:
+                raise ValueError(
+                    f"{field} = {given:g} exceeds the national maximum {bound:g} of zoning "
+                    f"'{self.zoning}' (국토계획법 시행령 제84조/제85조)"
+                )
         return self
+
+    @property
+    def coverage_limit_frac(self) -> float:
+        """건폐율 limit in force: the ordinance's value if given, else the zone's national maximum."""
+        if self.building_coverage_max_frac is not None:
+            return self.building_coverage_max_frac
+        return zoning_bounds(self.zoning)["building_coverage_max_frac"]
+
+    @property
+    def floor_area_ratio_limit_frac(self) -> float:
+        """용적률 limit in force: the ordinance's value if given, else the zone's national maximum."""
+        if self.floor_area_ratio_max_frac is not None:
+            return self.floor_area_ratio_max_frac
+        return zoning_bounds(self.zoning)["floor_area_ratio_max_frac"]
 
     @property
     def site_area_m2(self) -> float:
