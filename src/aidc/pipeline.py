@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from aidc.energy.stage import EnergyResult
     from aidc.plan.solution import Plan
     from aidc.simulate.result import SimulationResult
+    from aidc.summary import Summary
     from aidc.survey.validate import SurveyTable
 
 
@@ -48,6 +49,7 @@ class Result:
     economics: Economics | None = None
     missing: dict[str, str] = field(default_factory=dict)  # stage -> why it did not run
     timings_s: dict[str, float] = field(default_factory=dict)  # stage -> wall time [s]
+    summary: Summary | None = None  # the headline figures, computed once at the end of the run
 
     def stage(self, name: str) -> Any:
         """Return the result of stage ``name`` (None if it is missing)."""
@@ -126,10 +128,10 @@ STAGES: tuple[Stage, ...] = (
     Stage("survey", _survey),
     Stage("demand", _demand, needs=("survey",)),
     Stage("design", _design, uses=("demand",)),
-    Stage("plan", _plan, needs=("design", "demand")),
+    Stage("plan", _plan, uses=("design", "demand")),
     Stage("simulation", _simulation, needs=("design", "demand"), applies=_no_gpus),
-    Stage("energy", _energy, needs=("design",), uses=("simulation", "plan")),
-    Stage("economics", _economics, needs=("design",), uses=("plan", "energy", "simulation", "demand")),
+    Stage("energy", _energy, uses=("design", "simulation", "plan")),
+    Stage("economics", _economics, uses=("design", "plan", "energy", "simulation", "demand")),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
 
@@ -148,8 +150,8 @@ def closure(
     --------
     >>> closure(["plan"])
     ('survey', 'demand', 'design', 'plan')
-    >>> closure(["energy"], "needs")
-    ('design', 'energy')
+    >>> closure(["simulation"], "needs")
+    ('survey', 'demand', 'design', 'simulation')
     """
     table = STAGES if table is None else table
     by_name = {s.name: s for s in table}
@@ -188,7 +190,8 @@ def run(
     Returns
     -------
     Result
-        One attribute per stage; ``missing`` names each selected stage that did not run and why.
+        One attribute per stage; ``missing`` names each selected stage that did not run and why;
+        ``summary`` holds the headline figures and the run's consistency checks.
 
     Raises
     ------
@@ -216,7 +219,9 @@ def run(
         result.timings_s[stage.name] = time.perf_counter() - t0
         result = _with(result, stage.name, done[stage.name])
         notify(stage.name, "done")
-    return result
+    from aidc.summary import summarize
+
+    return _with(result, "summary", summarize(result))
 
 
 def _with(result: Result, name: str, value: Any) -> Result:

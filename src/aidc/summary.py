@@ -65,6 +65,7 @@ class Summary:
     gross_floor_area_m2: float | None = None
     site_use_frac: float | None = None
     grid_contract_kw: float | None = None
+    facility_peak_kw: float | None = None
     design_pue: float | None = None
     annual_pue: float | None = None
     facility_energy_mwh: float | None = None
@@ -147,6 +148,7 @@ def _design_figures(result: Result) -> dict[str, Any]:
         "site_use_frac": (float(lay.gross_floor_area_m2 / lay.gross_floor_area_max_m2)
                           if lay.gross_floor_area_max_m2 else None),
         "grid_contract_kw": float(d.power.grid_contract_kw),
+        "facility_peak_kw": float(d.power.facility_peak_kw),
         "design_pue": float(d.cooling.design_pue),
         "tightest_check": None if worst is None else worst.name,
         "tightest_check_ok": None if worst is None else bool(worst.ok),

@@ -17,9 +17,10 @@ from aidc.cli._common import (
     render_input_error,
     scenario_or_exit,
 )
-from aidc.design import Check, Design, labels, size, to_dict
+from aidc.design import Check, Design, labels, to_dict
 from aidc.design.checks import fmt
 from aidc.errors import InputError
+from aidc.pipeline import run
 from aidc.scenario import DEFAULT_SCENARIO, Scenario
 
 
@@ -183,7 +184,8 @@ def design_command(
     check_lang(lang)
     s = scenario_or_exit(scenario)
     try:
-        d = size(s)
+        d = run(s, ("design",)).design  # with the survey's demand, as in aidc run
+        assert d is not None  # the design stage has no hard input: it always runs
     except InputError as exc:
         render_input_error(exc)
         raise typer.Exit(2) from None
