@@ -48,7 +48,7 @@ def test_design_outputs_are_the_designs_fields(design_row: tuple[dict, aidc.Resu
 
 
 def test_scenario_stage_by_hand() -> None:
-    out = evaluate(base_dict(load_scenario()), {"scenario": STAGES["scenario"]})
+    out = evaluate(base_dict(load_scenario("jeonbuk-phase1")), {"scenario": STAGES["scenario"]})
     assert out == {"site_area_m2": pytest.approx(2500 * 3.305785), "it_capacity_kw": 8000.0,
                    "n_server_types": 1}
 

@@ -6,8 +6,10 @@ The timeline has one construction year (``start_year - 1``, index 0) and the pla
 years after it; what opens in year ``t`` is bought in year ``t - 1``.
 
 Stage results are read by the fields ``docs/contracts.md`` promises. Without a plan the
-phase-1 fleet runs the whole horizon (servers replaced at the end of their life); without an
-energy result the bill is the mean IT power x PUE x tariff; hours sold follow the demand
+phase-1 fleet runs the whole horizon (servers replaced at the end of their life); with an
+energy result that has ``by_year`` (the plan's fleet of each year) its bill is the energy
+line, so the two stages agree year by year; without one the bill is the mean IT power x PUE x
+tariff; hours sold follow the demand
 (capped at ``economics.utilization_frac`` of capacity), or without a demand result the
 simulation's utilisation (else ``economics.utilization_frac``); servers draw power at the
 utilisation actually sold. Each fallback used is listed in
@@ -97,8 +99,12 @@ class Economics:
         One row per year: capex, revenue, opex, tax, CFADS, debt draw and service, DSCR,
         terminal value, project and equity cash flows [KRW].
     summary : dict
-        ``npv_krw, irr_frac, equity_npv_krw, equity_irr_frac, payback_y, lcoe_krw_per_gpu_h,
-        min_dscr, ...``.
+        ``npv_krw, irr_frac, equity_npv_krw, equity_irr_frac, payback_y, min_dscr, ...``;
+        ``cost_krw_per_gpu_h`` and ``cost_krw_per_vcpu_h`` (levelised; NaN when the fleet has no
+        GPUs, or no CPU servers), ``gpu_utilization_sold_frac`` and ``vcpu_utilization_sold_frac``
+        (hours sold over installed capacity), ``residual_value_krw`` (book value at the horizon:
+        straight-line depreciation, land at cost). ``lcoe_krw_per_gpu_h`` is the GPU figure's
+        former name.
     fallbacks : tuple of str
         Stage results that were missing and what was used instead.
 
