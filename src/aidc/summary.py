@@ -85,6 +85,8 @@ class Summary:
     p95_wait_s: float | None = None
     capex_krw: float | None = None
     capex_by_part_krw: dict[str, float] | None = None
+    facility_usd_per_w: float | None = None
+    published_usd_per_w: float | None = None
     phase1_capex_krw: float | None = None
     electricity_cost_krw_by_year: dict[int, float] | None = None
     electricity_cost_first_year_krw: float | None = None
@@ -221,6 +223,8 @@ def _economics_figures(result: Result) -> dict[str, Any]:
         "capex_krw": float(s["capex_krw"]),
         "capex_by_part_krw": parts,
         "phase1_capex_krw": _finite(s.get("phase1_capex_krw")),
+        "facility_usd_per_w": _finite(s.get("facility_usd_per_w")),
+        "published_usd_per_w": _finite(s.get("published_usd_per_w")),
         "electricity_cost_krw_by_year": bill,
         "electricity_cost_first_year_krw": next(iter(bill.values()), None),
         "npv_krw": _finite(s.get("npv_krw")),

@@ -192,6 +192,8 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
         "equity_krw": spend[0] - debt, "revenue_krw": cash["revenue_krw"].sum(),
         "opex_krw": cash["opex_krw"].sum(), "gpu_h": gpu_h.sum(), "vcpu_h": vcpu_h.sum(),
         "discount_rate_frac": r,
+        "facility_usd_per_w": np.nan,  # no design: no bill of materials (tests/economics/test_bom.py)
+        "published_usd_per_w": econ.construction_cost_usd_per_w,
     }
     return {"capex": parts, "capex_by_year": capex, "opex": opex, "revenue": revenue, "cash_flow": cash,
             "summary": summary}
@@ -296,7 +298,7 @@ def test_tables_are_built_on_first_read_and_kept() -> None:
     first = e.cash_flow
     assert isinstance(first, pd.DataFrame)
     assert e.cash_flow is first
-    assert [fd.name for fd in dataclasses.fields(Economics)] == [*TABLES, "summary", "fallbacks"]
+    assert [fd.name for fd in dataclasses.fields(Economics)] == [*TABLES, "bom", "summary", "fallbacks"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         e.opex = first  # type: ignore[misc]
 
@@ -308,7 +310,7 @@ def test_pickles_and_accepts_ready_frames() -> None:
         pd.testing.assert_frame_equal(getattr(back, table), getattr(e, table))
     frame = pd.DataFrame({"year": [2027]})
     given = Economics(capex=frame, capex_by_year=frame, opex=frame, revenue=frame, cash_flow=frame,
-                      summary={}, fallbacks=())
+                      bom=frame, summary={}, fallbacks=())
     assert given.opex is frame
     with pytest.raises(TypeError, match="capex"):
         Economics(summary={}, fallbacks=())  # type: ignore[call-arg]

@@ -30,6 +30,7 @@ from typing import Any, overload
 import numpy as np
 import pandas as pd
 
+from aidc.economics import bom as b
 from aidc.economics import costs as c
 from aidc.economics import finance as f
 from aidc.plan.stage import design_pue, phase1_fleet, server_costs
@@ -91,6 +92,9 @@ class Economics:
         mechanical, it, network).
     capex_by_year : DataFrame
         ``year`` and one ``<part>_krw`` column per part.
+    bom : DataFrame
+        The design's bill of materials (:func:`aidc.economics.bom.bill_of_materials`); empty
+        without a design.
     opex : DataFrame
         ``year, energy_krw, staff_krw, maintenance_krw, insurance_krw, property_tax_krw, opex_krw``.
     revenue : DataFrame
@@ -116,6 +120,7 @@ class Economics:
     opex: _Table = _Table()
     revenue: _Table = _Table()
     cash_flow: _Table = _Table()
+    bom: _Table = _Table()
     summary: dict[str, float]  # type: ignore[misc]  # the tables above have no default (see _Table)
     fallbacks: tuple[str, ...]  # type: ignore[misc]
 
@@ -197,24 +202,41 @@ def _server_table(
     )
 
 
-def capex_by_year(scenario: Scenario, build: _Build, factors: Factors) -> dict[str, np.ndarray]:
+def capex_by_year(
+    scenario: Scenario, build: _Build, factors: Factors, bom: pd.DataFrame | None = None,
+    design: Any = None,
+) -> dict[str, np.ndarray]:
     """Return capital spending by part and year [KRW] as ``{part: array}``.
 
-    Land and the grid connection are paid in year 0.
+    With the design's bill of materials, each power block costs the design's facility cost per
+    kW of IT by part, and phase 1 (year 0) buys the design's racks and fabric (in place of the
+    network share of its servers); without it, the published cost per watt split by the MEP
+    shares. Land and the grid connection are paid in year 0.
     """
     econ = scenario.economics
     n = build.years.size
-    facility = np.asarray(c.construction_cost_krw(build.block_kw, econ.construction_cost_usd_per_w,
-                                                  econ.exchange_rate_krw_per_usd), dtype=float) * factors.cost
-    parts = c.split_construction_cost(facility, econ.mep_share_frac, econ.electrical_share_of_mep_frac)
+    parts: dict[str, Any]
+    if bom is not None and design is not None:
+        rates = b.facility_krw_per_kw(scenario, design, bom)
+        parts = {p: build.block_kw * rate * factors.cost for p, rate in rates.items()}
+    else:
+        usd_per_w, fx = econ.construction_cost_usd_per_w, econ.exchange_rate_krw_per_usd
+        facility = np.asarray(c.construction_cost_krw(build.block_kw, usd_per_w, fx), dtype=float)
+        facility = facility * factors.cost
+        parts = c.split_construction_cost(facility, econ.mep_share_frac, econ.electrical_share_of_mep_frac)
     land = np.zeros(n)
     land[0] = scenario.site.site_area_m2 * econ.land_price_krw_per_m2
     electrical = np.asarray(parts["electrical"], dtype=float).copy()
     electrical[0] += econ.grid_connection_krw * factors.cost
     servers = build.server_capex_krw * factors.cost
     it = servers / (1.0 + econ.network_cost_frac_of_it)
+    network = servers - it
+    if bom is not None and design is not None:
+        by_part = bom.groupby("part")["cost_krw"].sum()
+        it[0] += float(by_part.get("it", 0.0)) * factors.cost
+        network[0] = float(by_part.get("network", 0.0)) * factors.cost
     out = {"land": land, "building": parts["building"], "electrical": electrical,
-           "mechanical": parts["mechanical"], "it": it, "network": servers - it}
+           "mechanical": parts["mechanical"], "it": it, "network": network}
     return {p: np.asarray(v, dtype=float) for p, v in out.items()}
 
 
@@ -482,7 +504,8 @@ def evaluate(
             notes.append("no energy bill by plan year: bill = mean IT power x annual PUE x all-in price")
     else:
         energy_krw = bill_krw * factors.tariff
-    capex = capex_by_year(scenario, build, factors)
+    bom = b.bill_of_materials(scenario, design) if design is not None else None
+    capex = capex_by_year(scenario, build, factors, bom, design)
     opex = opex_by_year(scenario, build, capex, np.asarray(energy_krw, dtype=float), prices)
     revenue_krw = _by_year(build, revenue["year"], revenue["revenue_krw"])
     cash = cash_flow_table(scenario, capex, opex["opex_krw"], revenue_krw, servers)
@@ -497,7 +520,11 @@ def evaluate(
         opex=partial(pd.DataFrame, year | opex),
         revenue=partial(pd.DataFrame, revenue),
         cash_flow=partial(pd.DataFrame, year | cash),
-        summary=_summary(scenario, cash, sold, _cost_shares(build, servers)),
+        bom=bom if bom is not None else pd.DataFrame(columns=["part", "item", "quantity", "cost_krw"]),
+        summary=_summary(scenario, cash, sold, _cost_shares(build, servers))
+        | {"facility_usd_per_w": b.usd_per_w(scenario, b.facility_krw_per_kw(scenario, design, bom))
+           if bom is not None else float("nan"),
+           "published_usd_per_w": scenario.economics.construction_cost_usd_per_w},
         fallbacks=tuple(notes),
     )
 

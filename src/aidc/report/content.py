@@ -97,6 +97,8 @@ HEADLINES: tuple[tuple[str, str, str, str], ...] = (
     ("carbon", "energy", "carbon_t", "t"),
     ("capex", "economics", "capex_krw", "krw"),
     ("phase1_capex", "economics", "phase1_capex_krw", "krw"),
+    ("facility_cost_per_w", "economics", "facility_usd_per_w", "USD/W"),
+    ("published_cost_per_w", "economics", "published_usd_per_w", "USD/W"),
     ("npv", "economics", "npv_krw", "krw"),
     ("irr", "economics", "irr_frac", "frac"),
     ("payback", "economics", "payback_y", "y"),
