@@ -87,6 +87,8 @@ HEADLINES: tuple[tuple[str, str, str, str], ...] = (
     ("n_checks_failed", "design", "n_checks_failed", "count"),
     ("phase2_year", "plan", "phase2_year", "year"),
     ("gpu_short_years", "plan", "gpu_short_years", "text"),
+    ("envelope_fill", "plan", "envelope_fill_first_year_frac", "frac"),
+    ("envelope_unused_capex", "economics", "envelope_unused_capex_krw", "krw"),
     ("plan_binding_limit", "plan", "plan_binding_limit", "text"),
     ("utilization", "simulation", "sim_utilization_frac", "frac"),
     ("mean_wait", "simulation", "mean_wait_s", "duration_s"),
