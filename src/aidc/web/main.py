@@ -122,7 +122,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if problem := limits.origin_problem(request, settings.allowed_origins):
+        current = request.app.state.settings
+        if problem := limits.origin_problem(request, current.allowed_origins):
             response: Response = JSONResponse({"detail": problem}, status_code=403)
         else:
             request.state.csp_nonce = nonce = secrets.token_urlsafe(16)
@@ -131,8 +132,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
                 "script-src 'self'", f"script-src 'self' 'nonce-{nonce}'"
             )
         response.headers.update(SECURITY_HEADERS)
-        if settings.https_only:
-            response.headers["Strict-Transport-Security"] = f"max-age={settings.hsts_max_age_s}"
+        if current.https_only:
+            response.headers["Strict-Transport-Security"] = f"max-age={current.hsts_max_age_s}"
         if not request.url.path.startswith(("/static/", "/assets/")):
             response.headers["Cache-Control"] = "no-store"
         return response
