@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +25,55 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aidc.web.security import SAFE_METHODS, Busy
+
+
+class InFlight:
+    """At most ``limit`` requests are worked on at once; the next waits up to ``wait_s``, then 503.
+
+    Without it a burst queues inside the server (threads, connections, the GIL) and every request
+    gets slow; with it the ones admitted finish quickly and the rest are told when to come back.
+    A counter under a thread lock, not an asyncio semaphore: test clients run each request on an
+    event loop of its own.
+    """
+
+    POLL_S = 0.02
+
+    def __init__(self, app: ASGIApp, limit: int, wait_s: float) -> None:
+        self.app = app
+        self.limit = limit
+        self.wait_s = wait_s
+        self.active = 0
+        self._lock = threading.Lock()
+
+    def _enter(self) -> bool:
+        with self._lock:
+            if self.active >= self.limit:
+                return False
+            self.active += 1
+            return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Admit the request when a place is free within ``wait_s``, else answer 503."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = time.monotonic() + self.wait_s
+        while not self._enter():
+            if time.monotonic() > deadline:
+                response = JSONResponse(
+                    {"detail": "the server is busy; try again in a few seconds"},
+                    status_code=503,
+                    # The body was not read: the connection cannot carry another request.
+                    headers={"Retry-After": str(max(int(math.ceil(self.wait_s)), 1)), "Connection": "close"},
+                )
+                await response(scope, receive, send)
+                return
+            await asyncio.sleep(self.POLL_S)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            with self._lock:
+                self.active -= 1
 
 
 class BodyLimit:

@@ -138,6 +138,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    app.add_middleware(limits.InFlight, limit=settings.max_in_flight, wait_s=settings.busy_wait_s)
     # Outermost: an oversized body is refused before sessions, authentication or any route.
     app.add_middleware(limits.BodyLimit, max_bytes=settings.max_body_bytes)
 

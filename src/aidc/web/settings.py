@@ -85,6 +85,8 @@ class Settings:
     upload_memory_bytes: int = field(default_factory=_limit("upload_memory_bytes"))
     upload_time_s: float = field(default_factory=_limit("upload_time_s"))
     n_upload_workers: int = field(default_factory=_limit("n_upload_workers"))
+    #: Requests worked on at once; the next waits ``busy_wait_s`` at the door, then gets 503.
+    max_in_flight: int = field(default_factory=_limit("max_in_flight"))
     #: How long a request waits for a parse, hash or database slot before 503. [s]
     busy_wait_s: float = field(default_factory=_limit("busy_wait_s"))
     #: Failed sign-ins allowed per (address, e-mail) and per e-mail within ``login_window_s``.
