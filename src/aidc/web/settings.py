@@ -21,6 +21,7 @@ ENV_DATA_DIR = "AIDC_DATA_DIR"
 ENV_SECRET_FILE = "AIDC_SECRET_FILE"
 ENV_DASK_SCHEDULER = "AIDC_DASK_SCHEDULER"
 ENV_TRUSTED_PROXIES = "AIDC_TRUSTED_PROXIES"
+ENV_HTTPS_ONLY = "AIDC_HTTPS_ONLY"
 #: Content-Security-Policy of every answer: the pages use only their own scripts, styles and images
 #: (Plotly draws inline styles, hence 'unsafe-inline' for styles only).
 CSP = (
@@ -104,7 +105,9 @@ class Settings:
     #: Lifetime of an invitation link. [s]
     invitation_max_age_s: int = 30 * 24 * 3600
     #: Send the session cookie only over HTTPS and ask browsers to use HTTPS only (HSTS).
-    https_only: bool = False
+    https_only: bool = field(
+        default_factory=lambda: os.environ.get(ENV_HTTPS_ONLY, "").lower() in ("1", "true", "yes")
+    )
     hsts_max_age_s: int = field(default_factory=_limit("hsts_max_age_s"))
     #: Runs: processes, limits per run, quotas of queued runs, optional Dask scheduler address.
     n_run_workers: int = field(default_factory=_limit("n_run_workers"))
