@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cloudpickle
 import pytest
 
 with warnings.catch_warnings():
@@ -222,6 +224,11 @@ def fake_run(scenario, on_stage):
         on_stage(stage, "start")
         on_stage(stage, "done")
     return FakeResult()
+
+
+# Runs execute in worker processes, which cannot import this file by name (pytest imports it with
+# --import-mode=importlib): its functions travel by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 
 @pytest.fixture

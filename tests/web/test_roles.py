@@ -19,6 +19,10 @@ PUBLIC = frozenset({"anonymous", "admin", "planner", "institution"})
 ROUTES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/api/me", ALL),
     ("POST", "/api/auth/token", PUBLIC),
+    ("GET", "/api/tokens", ALL),
+    ("DELETE", "/api/tokens/{apitoken}", ALL),
+    ("POST", "/api/me/password", ALL),
+    ("POST", "/api/runs/{run}/cancel", PLANNERS),
     ("GET", "/api/users", ADMIN),
     ("POST", "/api/users", ADMIN),
     ("PATCH", "/api/users/{user}", ADMIN),
@@ -70,9 +74,11 @@ ROUTES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/scenarios/{scenario}", PLANNERS),
     ("POST", "/scenarios/{scenario}/runs", PLANNERS),
     ("GET", "/runs/{run}", PLANNERS),
+    ("POST", "/runs/{run}/cancel", PLANNERS),
     ("GET", "/compare?a={scenario}&b={scenario}", PLANNERS),
     ("POST", "/rounds/{round}/close", PLANNERS),
     ("GET", "/assets/plotly.min.js", PUBLIC),
+    ("GET", "/docs", PUBLIC),
 ]
 
 
@@ -86,6 +92,7 @@ def _template(path: str) -> str:
         "run_id": "run",
         "user_id": "user",
         "token": "token",
+        "token_id": "apitoken",
         "name": "report.html",
     }
     return re.sub(
@@ -134,6 +141,7 @@ def test_each_route_as_each_role(planner_world, role: str, sign_in, csrf_of) -> 
         "scenario": w.tokens["scenario"],
         "run": w.tokens["run"],
         "token": "not-a-token",
+        "apitoken": 999_999,
         "user": me.get("id", 1),
     }
     for method, path, allowed in ROUTES:

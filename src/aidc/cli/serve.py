@@ -49,7 +49,9 @@ def serve(
         highlight=False,
         soft_wrap=True,
     )
-    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+    # Forwarding headers are read by the app, from the proxies in Settings.trusted_proxies only;
+    # uvicorn's own handling would trust any local peer and rewrite the client address first.
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def _redact(url: str) -> str:

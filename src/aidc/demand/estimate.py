@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aidc import data
 from aidc.demand import catalog
 from aidc.demand import translate as tr
+from aidc.errors import InputError, Problem
 from aidc.scenario.demand import DemandSection
 from aidc.survey import SurveyTable
 from aidc.units import H_PER_DAY, H_PER_YEAR
@@ -152,6 +154,38 @@ TRANSLATORS: dict[str, Callable[[pd.DataFrame, DemandSection], pd.DataFrame]] = 
 }
 
 
+def need_bounds() -> tuple[float, float]:
+    """Return the most one need may ask for: (GPUs at its peak [GPU], GPU-hours per year [GPU·h]).
+
+    A stated multiple of the country's GPU fleet (``data/demand/bounds.yaml``), running all year.
+    """
+    bounds = data.load_yaml("demand/bounds.yaml")
+    max_gpus = bounds["national_gpu_fleet"]["value"] * bounds["need_max_fleet_multiple"]["value"]
+    return max_gpus, max_gpus * H_PER_YEAR
+
+
+def check_bounds(by_need: pd.DataFrame) -> None:
+    """Raise :class:`InputError` naming each need that asks for more than :func:`need_bounds` allows.
+
+    A need of 1e8 GPU-hours a year was accepted with a warning and made the planner's run
+    need more than 8 GiB; past these bounds an answer cannot be meant, so it is an error.
+    """
+    max_gpus, max_gpu_h = need_bounds()
+    problems = [
+        Problem(
+            f"this {row.kind} need asks for more than {max_gpus:,.0f} GPUs (the country's fleet) at once "
+            "or all year",
+            field=f"{row.respondent_id}.{row.need_id}",
+            found=f"{row.gpu_h_per_y:.3g} GPU·h/y, {row.peak_gpus:.3g} GPUs",
+            expected=f"at most {max_gpu_h:.4g} GPU·h/y and {max_gpus:,.0f} GPUs",
+        )
+        for row in by_need.itertuples(index=False)
+        if not (float(row.gpu_h_per_y) <= max_gpu_h and float(row.peak_gpus) <= max_gpus)
+    ]
+    if problems:
+        raise InputError(problems)
+
+
 def translate_needs(survey: SurveyTable, section: DemandSection) -> pd.DataFrame:
     """Return one row per need with its first-year GPU-hours, peak GPUs and job shape."""
     catalog.check_gpu_models(pd.Series([section.default_gpu_model]), "demand.default_gpu_model")
@@ -161,6 +195,7 @@ def translate_needs(survey: SurveyTable, section: DemandSection) -> pd.DataFrame
         return pd.DataFrame(columns=BY_NEED_COLUMNS)
     out = pd.concat(frames, ignore_index=True)[BY_NEED_COLUMNS]
     catalog.check_gpu_models(out.loc[out["gpu_model"] != NO_GPU, "gpu_model"], "survey gpu_model")
+    check_bounds(out)
     return out
 
 

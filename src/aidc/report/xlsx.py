@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from aidc.io import xlsx_safe
 from aidc.report import checks, content, provenance
 from aidc.report.html import table_title
 from aidc.report.i18n import Text, split_unit
@@ -36,8 +37,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not np.isfinite(value):
         return None
     if not isinstance(value, str | int | float | bool) and value is not None:
-        return str(value)
-    return value
+        value = str(value)
+    return xlsx_safe(value)  # text from survey answers and scenarios must not become a formula
 
 
 def _cell(ws: Any, value: Any, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:

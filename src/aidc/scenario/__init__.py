@@ -158,9 +158,40 @@ def _problems(err: ValidationError, file: str | None, lines: dict[tuple[Any, ...
     return problems
 
 
+def _refuse_aliases_and_size(text: str, file: str | None) -> None:
+    """Refuse a text over the size limit or with a YAML alias (``*name``).
+
+    Nested aliases expand exponentially (a 393-byte file became 2.6 GiB); a scenario never
+    needs them, so they are refused while scanning, before anything is built.
+    """
+    limit = data.load_yaml("input_limits.yaml")["scenario_yaml_max_bytes"]["value"]
+    if len(text) > limit:
+        raise InputError.single(
+            "the scenario is too large",
+            file=file,
+            found=f"{len(text)} characters",
+            expected=f"at most {limit}",
+        )
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise InputError.single(
+                "YAML aliases (*name) are not accepted in a scenario; write the values out",
+                file=file,
+                line=event.start_mark.line + 1 if event.start_mark else None,
+                found=f"*{event.anchor}",
+            )
+
+
 def parse_scenario(text: str, file: str | None = None) -> Scenario:
-    """Parse and validate a scenario from YAML text; ``file`` names it in errors."""
+    """Parse and validate a scenario from YAML text; ``file`` names it in errors.
+
+    Raises
+    ------
+    InputError
+        For invalid YAML, a YAML alias, a text over the size limit, or any invalid field.
+    """
     try:
+        _refuse_aliases_and_size(text, file)
         node = yaml.compose(text)
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -19,9 +19,9 @@ class Bounds(TypedDict, total=False):
 
 
 class Section(BaseModel):
-    """A scenario section: unknown keys are errors and values never change after loading."""
+    """A scenario section: unknown keys, NaN and infinities are errors; values never change after loading."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
 
 def quantity(

@@ -24,8 +24,18 @@ def db(request: Request) -> Iterator[Session]:
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a Jinja2 page with the signed-in user and the CSRF token in its context."""
-    context |= {"user": getattr(request.state, "user", None), "csrf_token": csrf_token(request)}
+    context |= {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request),
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
+    }
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def lang_of(request: Request) -> str:
+    """Return the user's language: ``ko`` when Korean comes first in Accept-Language, else ``en``."""
+    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return "ko" if first.startswith("ko") else "en"
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -8,6 +8,7 @@ The schema is created and upgraded by Alembic (``aidc/web/migrations``) on start
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,11 +30,14 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 ROLES = ("admin", "planner", "institution")
 SUBMISSION_STATES = ("draft", "submitted")
-RUN_STATES = ("queued", "running", "done", "failed")
+RUN_STATES = ("queued", "running", "done", "failed", "cancelled")
+#: Owner-only rights of the data folder and of the files in it (the SQLite file, the secret).
+OWNER_ONLY_DIR = 0o700
+OWNER_ONLY_FILE = 0o600
 
 
 def utcnow() -> datetime:
@@ -45,14 +49,6 @@ class Base(DeclarativeBase):
     """Declarative base of every table."""
 
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
-
-
-class AppSecret(Base):
-    """Server-side secrets (the cookie signing key), kept so restarts keep sessions valid."""
-
-    __tablename__ = "app_secret"
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(String(256))
 
 
 class Institution(Base):
@@ -75,6 +71,38 @@ class User(Base):
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WebSession(Base):
+    """A browser session: the cookie carries only its random id, so ending it here ends it everywhere.
+
+    Only the SHA-256 of the id is stored; logout, a password change or deactivating the account
+    sets ``revoked_at``.
+    """
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ApiToken(Base):
+    """A bearer token of the API: random, stored only as its SHA-256, expiring, revocable."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class SurveyRound(Base):
@@ -164,6 +192,7 @@ class Run(Base):
     stage: Mapped[str] = mapped_column(String(64), default="")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -186,15 +215,29 @@ class RunFile(Base):
 # Engine and schema
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine; a SQLite file (and its folder) is created on first use, in WAL mode."""
+def owner_only_file(path: Path) -> None:
+    """Create ``path`` (and its folder) readable by the owner only, or tighten an existing one."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=OWNER_ONLY_DIR)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, OWNER_ONLY_FILE)
+    os.close(fd)
+    os.chmod(path, OWNER_ONLY_FILE)  # a file left 0644 by an older version is tightened
+
+
+def make_engine(
+    url: str, pool_size: int = 10, max_overflow: int = 20, pool_timeout_s: float = 30.0
+) -> Engine:
+    """Create the engine; a SQLite file (and its folder) is created owner-only on first use, in WAL mode.
+
+    ``pool_timeout_s`` is how long a request waits for a connection before
+    :class:`sqlalchemy.exc.TimeoutError` (answered 503 by the app).
+    """
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout_s}
     if url.startswith("sqlite"):
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10, max_overflow=40
-        )
+            owner_only_file(Path(db_path))
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn: Any, _record: Any) -> None:
@@ -205,8 +248,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    # Enough connections for every worker thread of the server (40) plus the run workers.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def migrate(engine: Engine) -> None:
@@ -221,14 +263,37 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def secret_key(sessions: sessionmaker[Session]) -> str:
-    """Return the cookie-signing key stored in the database, creating it on first start."""
-    with sessions.begin() as s:
-        row = s.get(AppSecret, "session_key")
-        if row is None:
-            row = AppSecret(name="session_key", value=secrets.token_urlsafe(48))
-            s.add(row)
-        return row.value
+def secret_key(path: Path) -> str:
+    """Return the cookie-signing key kept in ``path``, creating it (owner-only) on first start.
+
+    Raises
+    ------
+    InputError
+        When the file can be read by others than its owner: anyone who reads it can forge sessions.
+    """
+    from aidc.errors import InputError
+
+    if path.is_file():
+        if path.stat().st_mode & 0o077:
+            raise InputError.single(
+                "the secret file can be read by other users; make it owner-only (chmod 600)",
+                file=str(path),
+                found=oct(path.stat().st_mode & 0o777),
+                expected="0o600",
+            )
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) < 32:
+            raise InputError.single(
+                "the secret file is too short", file=str(path), expected="at least 32 characters"
+            )
+        return key
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=OWNER_ONLY_DIR)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key + "\n")
+    return key
 
 
 def get_one(s: Session, model: type[Any], **where: Any) -> Any:

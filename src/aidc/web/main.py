@@ -6,6 +6,7 @@ first start; the schema is migrated to the latest revision before the app serves
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -13,20 +14,24 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 import aidc
-from aidc.web import db
+from aidc.web import db, limits
 from aidc.web.common import render
 from aidc.web.routers import auth, rounds, runs, scenarios, survey, users
 from aidc.web.runner import RunWorker
-from aidc.web.security import AuthError, LoginLimiter, Passwords, TokenSigner
-from aidc.web.settings import Settings
+from aidc.web.security import AuthError, Busy, LoginLimiter, Passwords, Slots
+from aidc.web.settings import CSP, Settings
+from aidc.web.uploads import UploadParser
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -34,6 +39,17 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+SWAGGER_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>aidc API</title>
+<link rel="stylesheet" href="/assets/swagger/swagger-ui.css"></head><body><div id="swagger-ui"></div>
+<script src="/assets/swagger/swagger-ui-bundle.js"></script><script src="/static/swagger-init.js"></script>
+</body></html>"""
+
+
+def swagger_dir() -> Path:
+    """Return the folder of the Swagger UI files shipped by the ``swagger-ui-bundle-v2`` package."""
+    import swagger_ui_bundle
+
+    return Path(swagger_ui_bundle.swagger_ui_path)
 
 
 def create_app(database_url: str | None = None, settings: Settings | None = None) -> FastAPI:
@@ -54,17 +70,21 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     settings = settings or Settings()
     if database_url is not None:
         settings = replace(settings, database_url=database_url)
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(
+        settings.database_url, settings.db_pool_size, settings.db_max_overflow, settings.busy_wait_s
+    )
     db.migrate(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
-    secret = settings.secret_key or db.secret_key(sessions)
-    worker = RunWorker(sessions, settings.n_run_workers)
+    secret = settings.secret_key or db.secret_key(settings.secret_file)
+    worker = RunWorker(sessions, settings)
     worker.recover()
+    uploads = UploadParser(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         worker.shutdown()
+        uploads.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -72,14 +92,22 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         version=aidc.__version__,
         lifespan=lifespan,
         description="Demand survey portal and scenario workspace of the aidc toolkit.",
+        docs_url=None,  # served below from the package: an offline network cannot reach a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.worker = worker
-    app.state.passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
-    app.state.limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
-    app.state.tokens = TokenSigner(secret, settings.session_max_age_s)
+    app.state.uploads = uploads
+    app.state.passwords = Passwords(
+        settings.argon2_time_cost,
+        settings.argon2_memory_kib,
+        Slots(settings.n_hash_slots, settings.busy_wait_s, "password checks"),
+    )
+    app.state.limiter = LoginLimiter(
+        settings.login_max_failures, settings.login_window_s, settings.login_max_failures_per_account
+    )
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.add_middleware(
         SessionMiddleware,
@@ -94,13 +122,30 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
+        current = request.app.state.settings
+        if problem := limits.origin_problem(request, current.allowed_origins):
+            response: Response = JSONResponse({"detail": problem}, status_code=403)
+        else:
+            request.state.csp_nonce = nonce = secrets.token_urlsafe(16)
+            response = await call_next(request)
+            response.headers["Content-Security-Policy"] = CSP.replace(
+                "script-src 'self'", f"script-src 'self' 'nonce-{nonce}'"
+            )
         response.headers.update(SECURITY_HEADERS)
+        if current.https_only:
+            response.headers["Strict-Transport-Security"] = f"max-age={current.hsts_max_age_s}"
         if not request.url.path.startswith(("/static/", "/assets/")):
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    app.add_middleware(limits.InFlight, limit=settings.max_in_flight, wait_s=settings.busy_wait_s)
+    # Outermost: an oversized body is refused before sessions, authentication or any route.
+    app.add_middleware(limits.BodyLimit, max_bytes=settings.max_body_bytes)
+
     app.add_exception_handler(AuthError, auth.auth_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, limits.validation_errors)
+    app.add_exception_handler(Busy, limits.busy)
+    app.add_exception_handler(PoolTimeout, limits.busy)
 
     async def page_errors(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -112,4 +157,11 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     for module in (auth, users, rounds, survey, scenarios, runs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/assets/swagger", StaticFiles(directory=swagger_dir()), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI over ``/openapi.json``, from files shipped in the package."""
+        return HTMLResponse(SWAGGER_PAGE)
+
     return app

@@ -1,9 +1,17 @@
-"""Background runs: a worker pool that runs :func:`aidc.run` and stores what it produced.
+"""Runs as jobs outside the web process: :func:`aidc.run` in a worker process with limits.
 
-A run row moves queued -> running -> done | failed. Progress is the fraction of pipeline
-stages finished (``aidc.run``'s ``on_stage`` callback). Any exception inside a run marks it
-failed with its message; the worker thread survives and the server keeps serving. Runs
-left queued or running by a stopped server are marked failed on the next start.
+A run row moves queued -> running -> done | failed | cancelled. The web process keeps a few
+supervisor threads (``Settings.n_run_workers``); each takes the next queued run and executes it
+
+- in a fresh process forked from a clean fork server (default), whose address space and CPU
+  time are capped (``run_memory_bytes``, ``run_time_s``); progress (the fraction of pipeline
+  stages finished, from ``aidc.run``'s ``on_stage``) comes back through a pipe; or
+- on the Dask cluster at ``Settings.dask_scheduler`` (``$AIDC_DASK_SCHEDULER``), where the
+  worker's own memory limit bounds a run (the nanny restarts a worker that passes it).
+
+The supervisor kills a run that passes its time or whose cancel was asked for. Any exception
+inside a run marks it failed with its message; the server keeps serving. Runs left queued or
+running by a stopped server are marked failed on the next start.
 """
 
 from __future__ import annotations
@@ -11,10 +19,15 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import multiprocessing
+import pickle
 import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +40,8 @@ from aidc.web import survey_io
 from aidc.web.common import server_file_problems
 from aidc.web.db import Run, RunFile, ScenarioRecord, Submission, utcnow
 from aidc.web.figures import result_figures
+from aidc.web.settings import Settings
+from aidc.web.uploads import MIB, _limit_self
 
 MAX_TABLE_ROWS = 500
 REPORT_FILES = {
@@ -144,15 +159,91 @@ def build_report(result: Any) -> dict[str, bytes]:
         }
 
 
+Outcome = tuple[
+    str, Any, Any
+]  # ("done", payload, files) | ("failed", message, None) | ("cancelled", None, None)
+#: How often a supervisor looks at the clock and at the cancel flag while a run works. [s]
+POLL_S = 0.25
+
+
+def run_job(
+    scenario_yaml: str,
+    answers: list[dict[str, Any]] | None,
+    run_function: RunFunction,
+    on_stage: Callable[[str, str], None],
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Run a frozen scenario (a round's submitted answers as its survey): (result JSON, report files)."""
+    scenario = parse_scenario(scenario_yaml, file="scenario")
+    if problems := server_file_problems(scenario):
+        raise InputError(problems)
+    with tempfile.TemporaryDirectory(prefix="aidc-web-run-") as tmp:
+        if answers is not None:
+            path = Path(tmp) / "round.yaml"
+            survey_io.write_yaml(answers, path)
+            demand = scenario.demand.model_copy(update={"survey": str(path)})
+            scenario = scenario.model_copy(update={"demand": demand})
+        result = run_function(scenario, on_stage)
+        on_stage("report", "start")
+        payload = json.loads(json.dumps(summarize(result), allow_nan=False))
+        try:
+            files = build_report(result)
+        except Exception as exc:  # noqa: BLE001 - keep the results when only the report fails
+            files, payload["report_error"] = {}, f"{type(exc).__name__}: {exc}"[:2000]
+    return payload, files
+
+
+def _outcome_of(call: Callable[[], tuple[dict[str, Any], dict[str, bytes]]], memory_bytes: int) -> Outcome:
+    try:
+        payload, files = call()
+        return ("done", payload, files)
+    except InputError as exc:
+        return ("failed", f"bad input:\n{exc}", None)
+    except MemoryError:
+        return (
+            "failed",
+            f"the run needed more than {memory_bytes // MIB} MiB of memory and was stopped",
+            None,
+        )
+    except Exception as exc:  # noqa: BLE001 - a crashed run must not take anything else down
+        return ("failed", f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}", None)
+
+
+def _process_main(
+    conn: Connection, function: bytes, scenario_yaml: str, answers: Any, memory_bytes: int, time_s: float
+) -> None:
+    _limit_self(memory_bytes, time_s)
+    run_function = pickle.loads(function)  # noqa: S301 - pickled by this server a moment ago
+
+    def on_stage(stage: str, event: str) -> None:
+        conn.send(("stage", stage, event))
+
+    try:
+        conn.send(_outcome_of(lambda: run_job(scenario_yaml, answers, run_function, on_stage), memory_bytes))
+    finally:
+        conn.close()
+
+
+def _dask_task(function: bytes, scenario_yaml: str, answers: Any) -> Outcome:
+    run_function = pickle.loads(function)  # noqa: S301 - pickled by the web server that submitted it
+    return _outcome_of(lambda: run_job(scenario_yaml, answers, run_function, lambda *_: None), 0)
+
+
 class RunWorker:
-    """Executes runs in a small thread pool; all state lives in the database."""
+    """Supervises runs executed in worker processes (or on Dask); all state lives in the database."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], n_workers: int, run_function: RunFunction = library_run
+        self, sessions: sessionmaker[Session], settings: Settings, run_function: RunFunction = library_run
     ) -> None:
         self.sessions = sessions
+        self.settings = settings
         self.run_function = run_function
-        self._pool = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="aidc-run")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(settings.n_run_workers, 1), thread_name_prefix="aidc-run"
+        )
+        self._stopping = threading.Event()
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._dask: Any = None
+        self._deadline: dict[int, float] = {}
         self.futures: dict[int, Future[None]] = {}
 
     def recover(self) -> int:
@@ -173,61 +264,167 @@ class RunWorker:
         """Queue a run for execution."""
         self.futures[run_id] = self._pool.submit(self._execute, run_id)
 
+    def cancel(self, s: Session, run: Run) -> None:
+        """Cancel a run: a queued one at once, a running one as soon as its supervisor sees the flag."""
+        if run.status == "queued":
+            run.status, run.stage, run.finished_at = "cancelled", "cancelled", utcnow()
+        elif run.status == "running":
+            run.cancel_requested = True
+
     def shutdown(self) -> None:
-        """Stop accepting runs and wait for the running ones."""
+        """Stop accepting runs, stop the running ones and wait for their supervisors."""
+        self._stopping.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._dask is not None:
+            self._dask.close()
 
     def _set(self, run_id: int, **values: Any) -> None:
         with self.sessions.begin() as s:
             s.execute(update(Run).where(Run.id == run_id).values(**values))
 
-    def _scenario(self, run_id: int, tmp: Path) -> Scenario:
-        with self.sessions() as s:
+    def _claim(self, run_id: int) -> tuple[str, list[dict[str, Any]] | None] | None:
+        """Mark the run running and return its inputs, or None when it was cancelled meanwhile."""
+        with self.sessions.begin() as s:
+            res = s.execute(
+                update(Run)
+                .where(Run.id == run_id, Run.status == "queued")
+                .values(status="running", started_at=utcnow(), stage="starting")
+            )
+            if getattr(res, "rowcount", 1) != 1:
+                return None
             run = s.get(Run, run_id)
             assert run is not None
-            scenario = parse_scenario(run.scenario_yaml, file="scenario")
-            if problems := server_file_problems(scenario):
-                raise InputError(problems)
             record = s.get(ScenarioRecord, run.scenario_id)
             round_id = record.survey_round_id if record is not None else None
-            if round_id is None:
-                return scenario
-            answers = [
-                sub.answers
-                for sub in s.scalars(
-                    select(Submission).where(
-                        Submission.round_id == round_id, Submission.status == "submitted"
+            answers = (
+                None
+                if round_id is None
+                else [
+                    sub.answers
+                    for sub in s.scalars(
+                        select(Submission).where(
+                            Submission.round_id == round_id, Submission.status == "submitted"
+                        )
                     )
-                )
-            ]
-        path = tmp / f"round-{int(round_id)}.yaml"
-        survey_io.write_yaml(answers, path)
-        demand = scenario.demand.model_copy(update={"survey": str(path)})
-        return scenario.model_copy(update={"demand": demand})
+                ]
+            )
+            return run.scenario_yaml, answers
+
+    def _cancel_requested(self, run_id: int) -> bool:
+        with self.sessions() as s:
+            return bool(s.scalar(select(Run.cancel_requested).where(Run.id == run_id)))
+
+    def _watch(self, run_id: int, done: Callable[[], bool], stop: Callable[[], None]) -> str | None:
+        """Wait one poll; return why the run must stop (time, cancel, shutdown), or None to go on."""
+        if self._stopping.is_set():
+            stop()
+            return "failed"
+        if time.monotonic() > self._deadline[run_id]:
+            stop()
+            return "timeout"
+        if not done() and self._cancel_requested(run_id):
+            stop()
+            return "cancelled"
+        return None
+
+    def _local(self, run_id: int, function: bytes, scenario_yaml: str, answers: Any) -> Outcome:
+        stages = _stage_names()
+        finished: list[str] = []
+        receiver, sender = self._ctx.Pipe(duplex=False)
+        proc = self._ctx.Process(
+            target=_process_main,
+            args=(
+                sender,
+                function,
+                scenario_yaml,
+                answers,
+                self.settings.run_memory_bytes,
+                self.settings.run_time_s,
+            ),
+            daemon=True,
+        )
+        proc.start()
+        sender.close()
+        try:
+            while True:
+                if receiver.poll(POLL_S):
+                    try:
+                        message = receiver.recv()
+                    except EOFError:  # killed by its CPU-time limit, or memory outside Python
+                        return ("failed", self._limit_message(), None)
+                    if message[0] != "stage":
+                        return message
+                    _, stage, event = message
+                    if event in ("done", "missing"):
+                        finished.append(stage)
+                    self._set(
+                        run_id,
+                        stage=f"{stage}: {event}",
+                        progress_frac=min(len(finished) / max(len(stages), 1), 0.99),
+                    )
+                    continue
+                why = self._watch(run_id, lambda: False, proc.kill)
+                if why is not None:
+                    return self._stopped(why)
+        finally:
+            receiver.close()
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+
+    def _on_dask(self, run_id: int, function: bytes, scenario_yaml: str, answers: Any) -> Outcome:
+        from distributed import Client
+
+        if self._dask is None:
+            self._dask = Client(self.settings.dask_scheduler, set_as_default=False)
+        future = self._dask.submit(_dask_task, function, scenario_yaml, answers, pure=False)
+        self._set(run_id, stage="running on the Dask cluster")
+        while not future.done():
+            time.sleep(POLL_S)
+            why = self._watch(run_id, future.done, future.cancel)
+            if why is not None:
+                return self._stopped(why)
+        try:
+            return future.result()
+        except Exception as exc:  # noqa: BLE001 - a worker killed for its memory, a lost cluster
+            return ("failed", f"the Dask cluster could not finish the run: {type(exc).__name__}: {exc}", None)
+
+    def _limit_message(self) -> str:
+        return (
+            f"the run was stopped: it passed its limit of {self.settings.run_memory_bytes // MIB} MiB "
+            f"of memory or {self.settings.run_time_s:g} s of CPU time"
+        )
+
+    def _stopped(self, why: str) -> Outcome:
+        if why == "cancelled":
+            return ("cancelled", None, None)
+        if why == "timeout":
+            return (
+                "failed",
+                f"the run took longer than {self.settings.run_time_s:g} s and was stopped",
+                None,
+            )
+        return ("failed", "the server stopped before this run finished; start it again", None)
 
     def _execute(self, run_id: int) -> None:
         try:
-            stages = _stage_names()
-            done: list[str] = []
+            claimed = self._claim(run_id)
+            if claimed is None:
+                return
+            scenario_yaml, answers = claimed
+            import cloudpickle
 
-            def on_stage(stage: str, event: str) -> None:
-                if event in ("done", "missing"):
-                    done.append(stage)
-                self._set(
-                    run_id,
-                    stage=f"{stage}: {event}",
-                    progress_frac=min(len(done) / max(len(stages), 1), 0.99),
-                )
-
-            self._set(run_id, status="running", started_at=utcnow(), stage="starting")
-            with tempfile.TemporaryDirectory(prefix="aidc-web-run-") as tmp:
-                result = self.run_function(self._scenario(run_id, Path(tmp)), on_stage)
-                self._set(run_id, stage="report")
-                payload = json.loads(json.dumps(summarize(result), allow_nan=False))
-                try:
-                    files = build_report(result)
-                except Exception as exc:  # noqa: BLE001 - keep the results when only the report fails
-                    files, payload["report_error"] = {}, f"{type(exc).__name__}: {exc}"[:2000]
+            function = cloudpickle.dumps(self.run_function)
+            self._deadline[run_id] = time.monotonic() + self.settings.run_time_s
+            backend = self._on_dask if self.settings.dask_scheduler else self._local
+            kind, payload, files = backend(run_id, function, scenario_yaml, answers)
+        except Exception as exc:  # noqa: BLE001 - a broken supervisor must not take the server down
+            kind, payload, files = (
+                "failed",
+                f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}",
+                None,
+            )
+        if kind == "done":
             with self.sessions.begin() as s:
                 for name, content in files.items():
                     s.add(RunFile(run_id=run_id, name=name, media_type=REPORT_FILES[name], content=content))
@@ -238,10 +435,7 @@ class RunWorker:
                         status="done", progress_frac=1.0, stage="done", result=payload, finished_at=utcnow()
                     )
                 )
-        except InputError as exc:
-            self._fail(run_id, f"bad input:\n{exc}")
-        except Exception as exc:  # noqa: BLE001 - a crashed run must not take the worker down
-            self._fail(run_id, f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}")
-
-    def _fail(self, run_id: int, error: str) -> None:
-        self._set(run_id, status="failed", error=error[:20000], finished_at=utcnow())
+        elif kind == "cancelled":
+            self._set(run_id, status="cancelled", stage="cancelled", finished_at=utcnow())
+        else:
+            self._set(run_id, status="failed", error=str(payload)[:20000], finished_at=utcnow())

@@ -13,9 +13,9 @@ Role = Literal["admin", "planner", "institution"]
 
 
 class Body(BaseModel):
-    """Base of request bodies: unknown keys are errors."""
+    """Base of request bodies: unknown keys are errors, NaN and infinities are refused."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Credentials(Body):
@@ -23,6 +23,27 @@ class Credentials(Body):
 
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
+    name: str = Field("", max_length=100, description="What the token is for (shown in the token list).")
+
+
+class PasswordChange(Body):
+    """Change of one's own password; every other session and API token of the account ends."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=10, max_length=1024)
+
+
+class ApiTokenOut(BaseModel):
+    """An API token as listed (never the token itself: only its hash is stored)."""
+
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    revoked_at: datetime | None
+    live: bool
 
 
 class TokenOut(BaseModel):
@@ -199,7 +220,8 @@ class RunOut(BaseModel):
 
     id: int
     scenario_id: int
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    queue_position: int | None = Field(None, description="1 = next to start; None when not queued.")
     progress_frac: float
     stage: str
     error: str | None

@@ -9,7 +9,8 @@ so one institution can never write rows for another.
 Validation is the stage's own: the answers are written as a YAML survey in a private
 temporary folder under a name the server chooses and passed to ``aidc.survey.validate``;
 its problems (sheet, 1-based row, column) are mapped back to the form's cells. Uploads are
-read with the stage's readers (xlsx or CSV), so Korean and English headers both work.
+read with the stage's readers (bounded, in a worker process: :mod:`aidc.web.uploads`), so
+Korean and English headers both work.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import yaml
 from aidc.errors import Problem
 from aidc.survey import sheets, validate
 from aidc.survey.parse import is_blank
-from aidc.survey.readers import READERS
+from aidc.survey.readers import RawSheet
 from aidc.survey.schema import Column, SheetSpec, choices, header_map, match_choice, normalise, sheet_map
 
 Answers = dict[str, list[dict[str, Any]]]
@@ -132,23 +133,16 @@ def _choice_key(spec: SheetSpec, name: str, value: Any) -> Any:
     return match_choice(column.choice_list, value) or value
 
 
-def read_upload(
-    content: bytes,
-    suffix: str,
-    institution_id: int,
-    organisation: str,
+def answers_of(
+    raw: list[RawSheet], problems: list[Problem], institution_id: int, organisation: str
 ) -> tuple[Answers, list[Problem]]:
-    """Read an uploaded workbook or CSV into answers (raw cell values) and the file's problems.
+    """Turn the sheets read from an upload into answers (raw cell values) and add the file's problems.
 
     The file must hold one respondent (this institution); its rows are re-stamped with the
-    institution's respondent ID. ``suffix`` is a key of :data:`UPLOAD_TYPES`.
+    institution's respondent ID. Reading (within limits, in a worker process) is
+    :mod:`aidc.web.uploads`' job.
     """
-    with tempfile.TemporaryDirectory(prefix="aidc-web-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(content)
-        raw, _ = READERS[suffix](path)
-        # The reader's problems are among them; the server's file name means nothing to the user.
-        problems = [replace(p, file=None) for p in validate(path).problems]
+    problems = list(problems)
     answers: Answers = {}
     for sheet in raw:
         hmap = header_map(sheet.name)

@@ -1,4 +1,4 @@
-"""Signing in and out (pages and API tokens), the home page and ``/api/me``."""
+"""Signing in and out (pages and API tokens), the home page, ``/api/me``, tokens and password change."""
 
 from __future__ import annotations
 
@@ -6,17 +6,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from aidc.web.common import db, redirect, render
-from aidc.web.db import User, get_one
-from aidc.web.schemas import Credentials, TokenOut, UserOut
+from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, redirect, render
+from aidc.web.db import ApiToken, User, get_one, utcnow
+from aidc.web.schemas import ApiTokenOut, Credentials, PasswordChange, TokenOut, UserOut
 from aidc.web.security import (
     AuthError,
     authenticate,
     check_csrf,
     client_address,
+    end_session,
+    issue_token,
+    password_problem,
     require,
+    revoke_all,
+    start_session,
 )
 
 router = APIRouter()
@@ -26,17 +33,18 @@ ANY_ROLE = require("admin", "planner", "institution")
 def _check_credentials(request: Request, s: Session, email: str, password: str) -> User:
     limiter = request.app.state.limiter
     client = client_address(request)
-    wait_s = limiter.blocked_for_s(client, email)
+    # Counted before the hash: a burst of concurrent guesses is limited like a sequence of them.
+    wait_s = limiter.attempt(client, email)
     if wait_s > 0:
         raise HTTPException(
-            429, "too many failed sign-ins; try again later", headers={"Retry-After": str(int(wait_s) + 1)}
+            429, "too many sign-in attempts; try again later", headers={"Retry-After": str(int(wait_s) + 1)}
         )
     user = get_one(s, User, email=email.strip().lower())
+    s.commit()  # give the connection back to the pool while the hash runs
     if (
         not request.app.state.passwords.verify(user.password_hash if user else None, password)
         or not user.active
     ):
-        limiter.failed(client, email)
         raise HTTPException(401, "wrong e-mail or password")
     limiter.succeeded(client, email)
     return user
@@ -75,29 +83,99 @@ async def login(
     """Check the credentials (rate-limited) and start a session."""
     await check_csrf(request)
     try:
-        user = _check_credentials(request, s, email, password)
+        # Argon2 takes tens of milliseconds of CPU: never on the event loop.
+        user = await run_in_threadpool(_check_credentials, request, s, email, password)
     except HTTPException as exc:
         return render(
             request, "login.html", status_code=exc.status_code, next=_safe_next(next), error=exc.detail
         )
-    request.session.clear()  # a fresh session (and CSRF token) on sign-in: no session fixation
-    request.session["uid"] = user.id
+    start_session(request, s, user.id)  # a fresh session (and CSRF token): no session fixation
+    s.commit()
     return redirect(_safe_next(next))
 
 
 @router.post("/logout", include_in_schema=False)
-async def logout(request: Request, user: Annotated[User, Depends(ANY_ROLE)]) -> Response:
-    """End the session."""
-    request.session.clear()
+async def logout(
+    request: Request, user: Annotated[User, Depends(ANY_ROLE)], s: Annotated[Session, Depends(db)]
+) -> Response:
+    """End the session on the server (the cookie no longer works, even if kept)."""
+    end_session(request, s)
+    s.commit()
     return redirect("/login")
+
+
+def token_out(s: Session, request: Request, user_id: int, name: str = "") -> TokenOut:
+    """Issue an API token for ``user_id`` and return it (shown only this once)."""
+    max_age_s = request.app.state.settings.session_max_age_s
+    token = issue_token(s, user_id, max_age_s, name)
+    s.commit()
+    return TokenOut(access_token=token, expires_in_s=max_age_s)
 
 
 @router.post("/api/auth/token", tags=["auth"])
 def token(request: Request, body: Credentials, s: Annotated[Session, Depends(db)]) -> TokenOut:
     """Exchange e-mail and password for a bearer token (rate-limited like the sign-in page)."""
     user = _check_credentials(request, s, body.email, body.password)
-    tokens = request.app.state.tokens
-    return TokenOut(access_token=tokens.issue(user.id), expires_in_s=tokens.max_age_s)
+    return token_out(s, request, user.id, body.name)
+
+
+@router.get("/api/tokens", tags=["auth"])
+def list_tokens(
+    user: Annotated[User, Depends(ANY_ROLE)], s: Annotated[Session, Depends(db)]
+) -> list[ApiTokenOut]:
+    """List API tokens: one's own, or (admins) everyone's; never the tokens themselves."""
+    q = select(ApiToken).order_by(ApiToken.id)
+    if user.role != "admin":
+        q = q.where(ApiToken.user_id == user.id)
+    now = utcnow()
+    return [
+        ApiTokenOut(
+            id=t.id,
+            user_id=t.user_id,
+            name=t.name,
+            created_at=aware_utc(t.created_at),
+            last_used_at=aware(t.last_used_at),
+            expires_at=aware_utc(t.expires_at),
+            revoked_at=aware(t.revoked_at),
+            live=t.revoked_at is None and aware_utc(t.expires_at) > now,
+        )
+        for t in s.scalars(q)
+    ]
+
+
+@router.delete("/api/tokens/{token_id}", status_code=204, tags=["auth"])
+def revoke_token(
+    token_id: PathId, user: Annotated[User, Depends(ANY_ROLE)], s: Annotated[Session, Depends(db)]
+) -> Response:
+    """Revoke an API token (its owner or an admin); it stops working at once."""
+    t = get_or_404(s, ApiToken, token_id, "token")
+    if t.user_id != user.id and user.role != "admin":
+        raise HTTPException(404, "no such token")  # do not reveal others' tokens
+    if t.revoked_at is None:
+        t.revoked_at = utcnow()
+        s.commit()
+    return Response(status_code=204)
+
+
+@router.post("/api/me/password", status_code=204, tags=["auth"])
+def change_password(
+    request: Request,
+    body: PasswordChange,
+    user: Annotated[User, Depends(ANY_ROLE)],
+    s: Annotated[Session, Depends(db)],
+) -> Response:
+    """Change one's password; every other session and every API token of the account ends."""
+    stored = s.get(User, user.id)
+    assert stored is not None
+    if not request.app.state.passwords.verify(stored.password_hash, body.current_password):
+        raise HTTPException(403, "the current password is wrong")
+    if (problem := password_problem(body.new_password)) is not None:
+        raise HTTPException(422, problem)
+    stored.password_hash = request.app.state.passwords.hash(body.new_password)
+    sid = request.session.get("sid")
+    revoke_all(s, user.id, keep_sid=sid if isinstance(sid, str) else None)
+    s.commit()
+    return Response(status_code=204)
 
 
 @router.get("/api/me", tags=["auth"])

@@ -11,12 +11,22 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, redirect, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SurveyRound, User, get_one, utcnow
 from aidc.web.routers.users import institution_id
 from aidc.web.schemas import AcceptIn, BoardRow, InvitationIn, InvitationOut, RoundIn, RoundOut, TokenOut
-from aidc.web.security import Passwords, check_csrf, new_token, password_problem, require, token_sha256
+from aidc.web.security import (
+    Passwords,
+    authenticate,
+    check_csrf,
+    new_token,
+    password_problem,
+    require,
+    start_session,
+    token_sha256,
+)
 
 router = APIRouter()
 PLANNER = require("admin", "planner")
@@ -156,10 +166,24 @@ def add_invitation(
     return invite(request, s, round_id, body)
 
 
+async def _not_staff(request: Request) -> None:
+    """Refuse a signed-in planner or admin: an invitation makes an institution member, nobody else."""
+    user = await authenticate(request)
+    if user is not None and user.role != "institution":
+        raise HTTPException(
+            403, "a planner or admin cannot accept an institution's invitation; sign out first"
+        )
+
+
 def _accept(s: Session, passwords: Passwords, token: str, password: str) -> User:
     inv = get_one(s, Invitation, token_sha256=token_sha256(token))
     if inv is None or inv.accepted_at is not None or aware_utc(inv.expires_at) < utcnow():
         raise HTTPException(404, "this invitation link is unknown, used or expired")
+    # Whoever holds a link (the planner who made it, too) must not join an institution that already
+    # has an account and take over its answers; further members are added by an admin.
+    member = s.scalars(select(User.id).filter_by(institution_id=inv.institution_id, active=True)).first()
+    if member is not None:
+        raise HTTPException(409, "this institution already has an account; its members sign in")
     if (problem := password_problem(password)) is not None:
         raise HTTPException(422, problem)
     if get_one(s, User, email=inv.email) is not None:
@@ -182,11 +206,15 @@ def _accept(s: Session, passwords: Passwords, token: str, password: str) -> User
 
 
 @router.post("/api/invitations/{token}/accept", tags=["rounds"])
-def accept_api(request: Request, token: str, body: AcceptIn, s: Annotated[Session, Depends(db)]) -> TokenOut:
+async def accept_api(
+    request: Request, token: str, body: AcceptIn, s: Annotated[Session, Depends(db)]
+) -> TokenOut:
     """Accept an invitation: create the institution's account and return a bearer token."""
-    user = _accept(s, request.app.state.passwords, token, body.password)
-    tokens = request.app.state.tokens
-    return TokenOut(access_token=tokens.issue(user.id), expires_in_s=tokens.max_age_s)
+    from aidc.web.routers.auth import token_out
+
+    await _not_staff(request)
+    user = await run_in_threadpool(_accept, s, request.app.state.passwords, token, body.password)
+    return token_out(s, request, user.id, "invitation")
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -295,9 +323,10 @@ async def invitation_accept(
     """Create the account, sign it in and open the survey."""
     await check_csrf(request)
     try:
+        await _not_staff(request)
         if password != password2:
             raise HTTPException(422, "the two passwords differ")
-        user = _accept(s, request.app.state.passwords, token, password)
+        user = await run_in_threadpool(_accept, s, request.app.state.passwords, token, password)
     except HTTPException as exc:
         inv = get_one(s, Invitation, token_sha256=token_sha256(token))
         return render(
@@ -309,6 +338,6 @@ async def invitation_accept(
             institution=None,
             error=exc.detail,
         )
-    request.session.clear()
-    request.session["uid"] = user.id
+    start_session(request, s, user.id)
+    s.commit()
     return redirect("/survey")

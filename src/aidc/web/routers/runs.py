@@ -9,16 +9,27 @@ from typing import Annotated, Any, Literal
 import yaml
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidc.web.common import PathId, QueryId, aware, db, get_or_404, redirect, render
 from aidc.web.db import Run, RunFile, ScenarioRecord, User
 from aidc.web.schemas import RunOut
-from aidc.web.security import require
+from aidc.web.security import Busy, require
 
 router = APIRouter()
 PLANNER = require("admin", "planner")
+
+
+ACTIVE = ("queued", "running")
+
+
+def queue_position(s: Session, run: Run) -> int | None:
+    """Return 1 for the next queued run to start, 2 for the one after, ...; None when not queued."""
+    if run.status != "queued":
+        return None
+    ahead = s.scalar(select(func.count()).select_from(Run).where(Run.status == "queued", Run.id < run.id))
+    return int(ahead or 0) + 1
 
 
 def run_out(s: Session, run: Run, with_result: bool = True) -> RunOut:
@@ -28,6 +39,7 @@ def run_out(s: Session, run: Run, with_result: bool = True) -> RunOut:
         id=run.id,
         scenario_id=run.scenario_id,
         status=run.status,
+        queue_position=queue_position(s, run),
         progress_frac=run.progress_frac,
         stage=run.stage,
         error=run.error,
@@ -40,8 +52,19 @@ def run_out(s: Session, run: Run, with_result: bool = True) -> RunOut:
 
 
 def start_run(request: Request, s: Session, scenario_id: PathId, user: User) -> Run:
-    """Queue a run of the scenario as it is stored now."""
+    """Queue a run of the scenario as it is stored now, within the per-user and global quotas."""
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
+    settings = request.app.state.settings
+    active = select(func.count()).select_from(Run).where(Run.status.in_(ACTIVE))
+    if (s.scalar(active.where(Run.created_by == user.id)) or 0) >= settings.max_queued_runs_per_user:
+        raise HTTPException(
+            429,
+            f"you have {settings.max_queued_runs_per_user} runs queued or running; "
+            "wait for one to finish or cancel one",
+            headers={"Retry-After": "60"},
+        )
+    if (s.scalar(active) or 0) >= settings.max_queued_runs:
+        raise Busy(f"{settings.max_queued_runs} runs are queued", 60.0)
     run = Run(
         scenario_id=rec.id,
         scenario_yaml=rec.yaml_text,
@@ -131,6 +154,24 @@ def get_run(
     return run_out(s, get_or_404(s, Run, run_id, "run"))
 
 
+@router.post("/api/runs/{run_id}/cancel", tags=["runs"])
+def cancel_run(
+    request: Request,
+    run_id: PathId,
+    user: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+) -> RunOut:
+    """Cancel a queued or running run (its starter or an admin); a finished run is left as it is (409)."""
+    run = get_or_404(s, Run, run_id, "run")
+    if run.created_by != user.id and user.role != "admin":
+        raise HTTPException(403, "only the planner who started this run or an admin can cancel it")
+    if run.status not in ACTIVE:
+        raise HTTPException(409, f"this run is {run.status}; only a queued or running run can be cancelled")
+    request.app.state.worker.cancel(s, run)
+    s.commit()
+    return run_out(s, run, with_result=False)
+
+
 @router.get("/api/compare", tags=["runs"])
 def compare(
     _: Annotated[User, Depends(PLANNER)],
@@ -173,6 +214,18 @@ def run_from_page(
 ) -> Response:
     """Start a run and open its page."""
     return redirect(f"/runs/{start_run(request, s, scenario_id, user).id}")
+
+
+@router.post("/runs/{run_id}/cancel", include_in_schema=False)
+def cancel_from_page(
+    request: Request,
+    run_id: PathId,
+    user: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+) -> Response:
+    """Cancel the run and show its page again."""
+    cancel_run(request, run_id, user, s)
+    return redirect(f"/runs/{run_id}")
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)

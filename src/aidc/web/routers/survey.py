@@ -12,13 +12,15 @@ from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from aidc.errors import Problem
 from aidc.web import store, survey_io
-from aidc.web.common import PathId, QueryId, aware, db, get_or_404, render, round_open
+from aidc.web.common import PathId, QueryId, aware, db, get_or_404, lang_of, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SubmissionEvent, SurveyRound, User
 from aidc.web.schemas import EventOut, ProblemOut, RoundOut, SubmissionIn, SubmissionOut
 from aidc.web.security import require
+from aidc.web.uploads import UploadRefused
 
 router = APIRouter()
 INSTITUTION = require("institution")
@@ -144,11 +146,15 @@ async def read_upload(
     user: User,
     file: UploadFile,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Check an upload's size and type and read it; raise 413/415, else return (answers, problems)."""
-    limit = request.app.state.settings.max_upload_bytes
-    content = await file.read(limit + 1)
-    if len(content) > limit:
-        raise HTTPException(413, f"the file is larger than {limit // 1024} KiB")
+    """Check an upload's size and type and read it within limits: (answers, problems), or 413/415/422/503."""
+    settings = request.app.state.settings
+    lang = lang_of(request)
+    # One byte past the limit is enough to know it is too large; never read the rest.
+    content = await file.read(settings.max_upload_bytes + 1)
+    if len(content) > settings.max_upload_bytes:
+        raise HTTPException(
+            413, UploadRefused("file_too_large", limit=settings.max_upload_bytes // 1024).message(lang)
+        )
     name = (file.filename or "").lower()
     suffix = next((sfx for sfx in survey_io.UPLOAD_TYPES if name.endswith(sfx)), None)
     if suffix is None:
@@ -159,7 +165,17 @@ async def read_upload(
     if magic and not content.startswith(magic):
         raise HTTPException(415, f"the file is not a valid {suffix} file")
     assert user.institution_id is not None
-    return survey_io.read_upload(content, suffix, user.institution_id, _organisation(s, user))
+    organisation = _organisation(s, user)
+    s.commit()  # the connection goes back to the pool while the file is read
+    try:
+        # Off the event loop, and the parse itself in a worker process with its own limits.
+        return await run_in_threadpool(
+            request.app.state.uploads.parse, content, suffix, user.institution_id, organisation
+        )
+    except UploadRefused as exc:
+        if exc.key == "not_a_workbook":  # a damaged file is a problem of the file, listed like the others
+            raise Refused([Problem(exc.message(lang), expected="an .xlsx file")]) from None
+        raise HTTPException(exc.status_code, exc.message(lang)) from None
 
 
 # --- API --------------------------------------------------------------------------------

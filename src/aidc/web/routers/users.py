@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aidc.web.common import PathId, db, get_or_404, redirect, render
 from aidc.web.db import Institution, User, get_one
 from aidc.web.schemas import UserIn, UserOut, UserPatch
-from aidc.web.security import Passwords, require
+from aidc.web.security import Passwords, require, revoke_all
 
 router = APIRouter()
 ADMIN = require("admin")
@@ -80,6 +80,8 @@ def patch_user(
     if user.id == admin.id and not body.active:
         raise HTTPException(409, "you cannot deactivate your own account")
     user.active = body.active
+    if not body.active:
+        revoke_all(s, user.id)  # a deactivated account's sessions and tokens end now
     s.commit()
     return UserOut.model_validate(user)
 
