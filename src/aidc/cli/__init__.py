@@ -26,7 +26,7 @@ def _register() -> None:
     import importlib
 
     for name in ("design", "survey", "demand", "simulate", "energy", "plan", "economics", "run",
-                 "serve", "sweep"):
+                 "serve", "sweep", "ops"):
         try:
             module = importlib.import_module(f"aidc.cli.{name}")
         except ModuleNotFoundError as exc:
