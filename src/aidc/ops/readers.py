@@ -153,9 +153,8 @@ def read_prometheus(path: str | Path) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["time", "host", "gpu"])
     long = pd.concat(frames, ignore_index=True)
-    wide = long.pivot_table(
-        index=["time", "host", "gpu"], columns="metric", values="value", aggfunc="mean", dropna=False
-    )
+    # one row per sample time and GPU that has any metric (no empty cartesian product)
+    wide = long.groupby(["time", "host", "gpu", "metric"])["value"].mean().unstack("metric")
     return wide.reset_index().rename_axis(columns=None)
 
 

@@ -332,7 +332,7 @@ def read_sacct(path: str | Path, skipped: Skipped | None = None) -> pd.DataFrame
                 )
             )
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    raw = pd.DataFrame({n: pd.Series(c, dtype=object) for n, c in zip(names, columns, strict=True)})
+    raw = pd.DataFrame({n: pd.Series(c, dtype=str) for n, c in zip(names, columns, strict=True)})
     parsed, bad = _parse(raw)
     for name, mask in bad.items():
         column = name if name != "AllocTRES" or "AllocTRES" in raw else "ReqTRES"
@@ -365,6 +365,8 @@ def read_sacct(path: str | Path, skipped: Skipped | None = None) -> pd.DataFrame
 
 
 def _job_frame(df: pd.DataFrame) -> pd.DataFrame:
+    for col in ("job_id", "account", "user", "partition", "state", "gpu_type"):
+        df[col] = df[col].astype(str)  # one string dtype, the one Parquet gives back
     for col in ("submit", "start", "end"):
         df[col] = pd.to_datetime(df[col])
     df["elapsed_s"] = df["elapsed_s"].astype(float)
