@@ -11,7 +11,9 @@ from aidc.ops.growth import fit, forecast, months_after, predict
 MONTHS = [str(pd.Period("2028-01", freq="M") + i) for i in range(36)]
 
 
-def synthetic(growth_frac_per_y: float, gpu_h_0: float, sigma_log: float, seed: int, n: int = 36) -> np.ndarray:
+def synthetic(
+    growth_frac_per_y: float, gpu_h_0: float, sigma_log: float, seed: int, n: int = 36
+) -> np.ndarray:
     """Monthly GPU-hours growing by ``growth_frac_per_y`` with log-normal scatter ``sigma_log``."""
     b = np.log1p(growth_frac_per_y) / 12
     rng = np.random.default_rng(seed)
@@ -43,7 +45,7 @@ def test_slope_agrees_with_numpy_polyfit() -> None:
 
 
 def test_prediction_interval_holds_future_months() -> None:
-    """Months 37-48 of the generating process fall inside the 90 % prediction interval about 90 % of the time."""
+    """Months 37-48 of the generating process fall inside the 90 % prediction interval ~90 % of the time."""
     hits = []
     for seed in range(100):
         y = synthetic(0.4, 1000.0, 0.25, seed=seed, n=48)
@@ -53,12 +55,18 @@ def test_prediction_interval_holds_future_months() -> None:
 
 
 def test_forecast_skips_short_classes_and_checks_held_out_months() -> None:
-    monthly = pd.DataFrame({"month": MONTHS * 2, "tenant_class": ["university"] * 36 + ["public"] * 36,
-                            "gpu_h": np.r_[synthetic(0.3, 1e4, 0.1, seed=3), np.r_[np.zeros(31), np.ones(5)]]})
+    monthly = pd.DataFrame(
+        {
+            "month": MONTHS * 2,
+            "tenant_class": ["university"] * 36 + ["public"] * 36,
+            "gpu_h": np.r_[synthetic(0.3, 1e4, 0.1, seed=3), np.r_[np.zeros(31), np.ones(5)]],
+        }
+    )
     out = forecast(monthly, 12)
     assert set(out.fits) == {"university"}
     assert out.not_forecast == {"public": "5 months with demand, fewer than 6"}
     assert out.table["month"].tolist() == months_after("2030-12", 12)
     check = out.holdout.set_index("tenant_class").loc["university"]
     assert check["n_months_held_out"] == 6
-    assert 0 <= check["coverage_frac"] <= 1 and check["mape_frac"] < 0.5
+    assert 0 <= check["coverage_frac"] <= 1
+    assert check["mape_frac"] < 0.5

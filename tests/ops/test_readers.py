@@ -49,12 +49,16 @@ def test_meter_korean_headers_and_midnight_by_hand() -> None:
 
 def test_meter_refuses_off_grid_and_duplicate_times(tmp_path) -> None:
     path = tmp_path / "m.csv"
-    path.write_text("timestamp,kW\n2028-03-01 00:10,10\n2028-03-01 00:15,x\n2028-03-01 00:30,1\n"
-                    "2028-03-01 00:30,2\n")
+    path.write_text(
+        "timestamp,kW\n2028-03-01 00:10,10\n2028-03-01 00:15,x\n2028-03-01 00:30,1\n2028-03-01 00:30,2\n"
+    )
     with pytest.raises(InputError) as err:
         read_meter(path)
-    assert [(p.line, p.field) for p in err.value.problems] == [(2, "timestamp"), (3, "power_kw"),
-                                                               (None, "timestamp")]
+    assert [(p.line, p.field) for p in err.value.problems] == [
+        (2, "timestamp"),
+        (3, "power_kw"),
+        (None, "timestamp"),
+    ]
 
 
 def test_bills_with_thousands_separators() -> None:
@@ -74,12 +78,22 @@ def test_accounts_refuse_an_unknown_tenant_class(tmp_path) -> None:
 
 def test_store_round_trip(tmp_path) -> None:
     """Every table comes back from Parquet as it went in, with what was read and skipped."""
-    rec = import_records(DATA / "sacct_awkward.txt", [DATA / "prometheus_dcgm.json"], DATA / "meter_15min.csv",
-                         DATA / "bills.csv", DATA / "accounts.csv")
+    rec = import_records(
+        DATA / "sacct_awkward.txt",
+        [DATA / "prometheus_dcgm.json"],
+        DATA / "meter_15min.csv",
+        DATA / "bills.csv",
+        DATA / "accounts.csv",
+    )
     save(rec, tmp_path)
     back = load(tmp_path)
     pd.testing.assert_frame_equal(back.jobs, rec.jobs)
     pd.testing.assert_frame_equal(back.meter, rec.meter)
-    assert back.read.set_index("kind")["n_kept"].to_dict() == {"sacct": 7, "telemetry": 4, "meter": 4,
-                                                               "bills": 2, "accounts": 5}
+    assert back.read.set_index("kind")["n_kept"].to_dict() == {
+        "sacct": 7,
+        "telemetry": 4,
+        "meter": 4,
+        "bills": 2,
+        "accounts": 5,
+    }
     assert back.read.set_index("kind").loc["sacct", "n_skipped"] == 4
