@@ -70,6 +70,11 @@ class GrowthFit:
     _df_resid: float
 
 
+def min_months() -> int:
+    """Return the fewest months with demand a series needs to be fitted (``ops.forecast_min_months``)."""
+    return int(data.value("ops.forecast_min_months"))
+
+
 def month_index(months: pd.Series | list[str], first_month: str) -> np.ndarray:
     """Return months (``YYYY-MM``) as whole months after ``first_month``.
 
@@ -216,17 +221,17 @@ def forecast(monthly: pd.DataFrame, n_months_ahead: int) -> Forecast:
     wide = _series(monthly)
     months = list(wide.index)
     ahead = months_after(months[-1], n_months_ahead)
-    min_months = int(data.value("ops.forecast_min_months"))
+    needed = min_months()
     k = int(data.value("ops.forecast_holdout_months"))
     fits, tables, checks, skipped = {}, [], [], {}
     for cls in wide.columns:
         y = wide[cls].to_numpy(dtype=float)
-        if int((y > 0).sum()) < min_months:
-            skipped[str(cls)] = f"{int((y > 0).sum())} months with demand, fewer than {min_months}"
+        if int((y > 0).sum()) < needed:
+            skipped[str(cls)] = f"{int((y > 0).sum())} months with demand, fewer than {needed}"
             continue
         fits[str(cls)] = g = fit(str(cls), months, y)
         tables.append(predict(g, ahead))
-        check = _holdout(str(cls), months, y, k, min_months) if len(y) > k else None
+        check = _holdout(str(cls), months, y, k, needed) if len(y) > k else None
         if check:
             checks.append(check)
     observed = wide.reset_index().melt(id_vars="month", var_name="tenant_class", value_name="gpu_h")

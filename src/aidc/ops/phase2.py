@@ -191,6 +191,10 @@ def trigger(jobs: pd.DataFrame, scenario: Any, design: Any, placement: str | Non
     table = monthly(jobs)
     horizon = int(data.value("ops.trigger_horizon_months"))
     total = table.groupby("month")["gpu_h"].sum()
+    if (total > 0).sum() < fc.min_months():
+        raise InputError.single("too few months of records to forecast", field="jobs.month",
+                                found=int((total > 0).sum()),
+                                expected=f">= {fc.min_months()} months with GPU use")
     fit = fc.fit("all", list(total.index), total.to_numpy())
     base = float(total[total.index.isin(base_months)].sum()) / len(base_months)
     months = fc.months_after(max(table["month"]), horizon)
