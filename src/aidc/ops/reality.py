@@ -4,8 +4,9 @@ For each month observed and tenant class: GPU-hours and peak GPUs the demand sta
 predicted from the survey, and those the records show; the p95 wait the scheduler
 recorded and the one the twin predicts when it replays the same jobs on the real fleet.
 Per class, the demand parameters are recalibrated where the observed year is off the
-survey by more than ``ops.recalibration_tolerance_frac``: the annual GPU-hours are
-scaled, and the growth rate is the one fitted to the records.
+survey by more than ``ops.recalibration_tolerance_frac`` the annual GPU-hours are scaled,
+and where the fitted growth's confidence interval excludes the survey's rate the growth rate
+is the one fitted to the records.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from aidc import data
 from aidc.ops import growth as fc
 from aidc.ops import twin
 from aidc.ops.store import P95, monthly
-from aidc.units import H_PER_DAY, H_PER_YEAR, S_PER_H
+from aidc.units import S_PER_H
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class Comparison:
 
 
 def surveyed(demand: Any, months: list[str]) -> pd.DataFrame:
-    """Return the survey's GPU-hours (the year's share of each month's days) and peak GPUs per class."""
+    """Return the survey's GPU-hours (the month's share of its year's days) and peak GPUs per class."""
     by_year = demand.by_year.groupby(["year", "tenant_class"], as_index=False)[
         ["gpu_hours", "peak_gpus"]
     ].sum()
@@ -40,7 +41,8 @@ def surveyed(demand: Any, months: list[str]) -> pd.DataFrame:
     for m in months:
         p = pd.Period(m, freq="M")
         year = min(max(p.year, min(demand.years)), max(demand.years))
-        share = p.days_in_month * H_PER_DAY / H_PER_YEAR
+        # the month's share of its calendar year, so that a leap year's months still add up to it
+        share = p.days_in_month / pd.Period(f"{p.year}-12-31", freq="D").day_of_year
         for rec in by_year[by_year["year"] == year].itertuples(index=False):
             rows.append(
                 {
@@ -75,12 +77,14 @@ def recalibrate(table: pd.DataFrame, demand: Any, fits: dict[str, fc.GrowthFit])
     rows = []
     for cls, rec in sums.iterrows():
         ratio = rec["observed_gpu_h"] / rec["surveyed_gpu_h"] if rec["surveyed_gpu_h"] > 0 else np.nan
-        g_obs = fits[str(cls)].growth_frac_per_y if str(cls) in fits else np.nan
+        fitted = fits.get(str(cls))
+        g_obs = fitted.growth_frac_per_y if fitted else np.nan
         g_srv = float(growth.get(cls, np.nan))
         volume_off = not np.isfinite(ratio) or abs(ratio - 1) > tol
-        growth_off = np.isfinite(g_obs) and (
-            not np.isfinite(g_srv) or abs(g_obs - g_srv) > tol * max(abs(g_srv), tol)
-        )
+        # growth is off only where the records rule the survey's rate out (outside the fitted interval):
+        # a year or two of records cannot tell 12 % from 15 %, and must not overwrite the survey by noise
+        growth_off = bool(fitted and np.isfinite(g_srv)
+                          and not fitted.growth_frac_per_y_lo <= g_srv <= fitted.growth_frac_per_y_hi)
         rows.append(
             {
                 "tenant_class": cls,
@@ -120,6 +124,7 @@ def compare(
             "mean_wait_h": "observed_mean_wait_h",
             "n_jobs": "observed_n_jobs",
             "peak_gpus": "observed_peak_gpus",
+            "busy_gpu_h": "observed_busy_gpu_h",
         }
     )
     months = sorted(obs["month"].unique())
@@ -130,7 +135,8 @@ def compare(
         .merge(_twin_waits(log, t0), on=["month", "tenant_class"], how="left")
     )
     table = table[table["month"].isin(months)]
-    for col in ("surveyed_gpu_h", "observed_gpu_h", "observed_n_jobs", "observed_peak_gpus"):
+    for col in ("surveyed_gpu_h", "observed_gpu_h", "observed_busy_gpu_h", "observed_n_jobs",
+                "observed_peak_gpus"):
         table[col] = table[col].fillna(0.0)
     table = table.sort_values(["month", "tenant_class"], ignore_index=True)
     fits = fc.forecast(observed, 1).fits

@@ -3,9 +3,10 @@
 One directory holds ``jobs.parquet``, ``telemetry.parquet``, ``meter.parquet``,
 ``bills.parquet`` (each only if that record was imported), ``skipped.parquet`` (every
 line read but not kept, with why) and ``read.parquet`` (per file: lines read, kept,
-skipped). Jobs and their waits are counted in the month they were submitted (when the
-demand arrived); GPU-hours in the months the GPUs were busy, so that a job of several
-weeks spreads over the months it ran and the monthly series is what the fleet delivered.
+skipped). Jobs, their GPU-hours and their waits are counted in the month they were
+submitted: that is when the demand arrived, however long the fleet made it wait. What the
+fleet delivered each month (busy GPU-hours, peak GPUs) is counted in the months it ran; it is
+capped by the fleet, so it measures demand only while queues stay short.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from aidc.simulate import hourly_mean
 from aidc.units import S_PER_H
 
 TABLES = ("jobs", "telemetry", "meter", "bills", "skipped", "read")
-MONTHLY_COLUMNS = ["month", "tenant_class", "n_jobs", "gpu_h", "peak_gpus", "mean_wait_h", "p95_wait_h"]
+MONTHLY_COLUMNS = ["month", "tenant_class", "n_jobs", "gpu_h", "busy_gpu_h", "peak_gpus", "mean_wait_h",
+                   "p95_wait_h"]
 P95 = 95  # the percentile of the service levels (scenario.simulation.service_levels)
 
 
@@ -155,48 +157,36 @@ def busy_gpus_hourly(jobs: pd.DataFrame) -> tuple[pd.DatetimeIndex, dict[str, np
 
 
 def monthly(jobs: pd.DataFrame) -> pd.DataFrame:
-    """Per month and tenant class: jobs, GPU-hours, peak GPUs, mean and p95 wait of the jobs that started.
+    """Per month and tenant class: jobs, GPU-hours asked and delivered, peak GPUs, mean and p95 wait.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`MONTHLY_COLUMNS`; ``gpu_h`` [GPU·h] busy in the month, ``peak_gpus`` the largest
-        hourly mean [GPU], waits [h] of the jobs submitted in the month.
+        :data:`MONTHLY_COLUMNS`. Of the jobs submitted in the month: ``n_jobs``, ``gpu_h``
+        [GPU·h] (their whole run, the demand that arrived), waits [h] (of those that started).
+        Of the month itself: ``busy_gpu_h`` [GPU·h] delivered and ``peak_gpus`` the largest
+        hourly mean [GPU] (capped by the fleet, so not a measure of demand when queues build).
     """
     hours, busy = busy_gpus_hourly(jobs)
     month_of_hour = hours.to_period("M").astype(str)
-    used = {
-        cls: pd.DataFrame({"gpu_h": b, "peak_gpus": b})
-        .groupby(month_of_hour)
-        .agg({"gpu_h": "sum", "peak_gpus": "max"})
-        for cls, b in busy.items()
-    }
+    used = {cls: pd.DataFrame({"busy_gpu_h": b, "peak_gpus": b}).groupby(month_of_hour).agg(
+            {"busy_gpu_h": "sum", "peak_gpus": "max"}) for cls, b in busy.items()}
     rows = []
     for (month, cls), group in jobs.groupby(["month", "tenant_class"], sort=True, observed=True):
         mean_h, p95_h = _wait_stats(group["wait_s"].to_numpy(dtype=float))
-        rows.append(
-            {
-                "month": month,
-                "tenant_class": cls,
-                "n_jobs": len(group),
-                "mean_wait_h": mean_h,
-                "p95_wait_h": p95_h,
-            }
-        )
-    submitted = pd.DataFrame(rows, columns=["month", "tenant_class", "n_jobs", "mean_wait_h", "p95_wait_h"])
-    ran = (
-        pd.concat(
-            [u.assign(tenant_class=cls).rename_axis("month").reset_index() for cls, u in used.items()],
-            ignore_index=True,
-        )
-        if used
-        else pd.DataFrame(columns=["month", "gpu_h", "peak_gpus", "tenant_class"])
-    )
+        rows.append({"month": month, "tenant_class": cls, "n_jobs": len(group),
+                     "gpu_h": float(group["gpu_h"].sum()), "mean_wait_h": mean_h, "p95_wait_h": p95_h})
+    submitted = pd.DataFrame(rows, columns=["month", "tenant_class", "n_jobs", "gpu_h", "mean_wait_h",
+                                            "p95_wait_h"])
+    parts = [u.assign(tenant_class=cls).rename_axis("month").reset_index() for cls, u in used.items()]
+    ran = (pd.concat(parts, ignore_index=True) if used
+           else pd.DataFrame(columns=["month", "busy_gpu_h", "peak_gpus", "tenant_class"]))
     out = submitted.merge(ran, on=["month", "tenant_class"], how="outer")
     # GPU time after the last month of submissions belongs to a month the export does not cover
     out = out[(out["month"] >= jobs["month"].min()) & (out["month"] <= jobs["month"].max())]
     out["n_jobs"] = out["n_jobs"].fillna(0).astype(np.int64)
-    out[["gpu_h", "peak_gpus"]] = out[["gpu_h", "peak_gpus"]].fillna(0.0)
+    filled = ["gpu_h", "busy_gpu_h", "peak_gpus"]
+    out[filled] = out[filled].fillna(0.0)
     return out.sort_values(["month", "tenant_class"], ignore_index=True)[MONTHLY_COLUMNS]
 
 
