@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "scenario": "List, show, validate and create scenarios.",
     "survey": "Write the demand survey template and check returned surveys.",
     "serve": "Run the web service (survey portal, scenario workspace, REST API).",
+    "ops": "Operate phase 1: import records, compare with the plan, forecast, phase-2 trigger.",
 }
 
 

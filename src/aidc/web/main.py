@@ -27,7 +27,7 @@ from starlette.responses import Response
 import aidc
 from aidc.web import db, limits
 from aidc.web.common import render
-from aidc.web.routers import auth, rounds, runs, scenarios, survey, users
+from aidc.web.routers import auth, ops, rounds, runs, scenarios, survey, users
 from aidc.web.runner import RunWorker
 from aidc.web.security import AuthError, Busy, LoginLimiter, Passwords, Slots
 from aidc.web.settings import CSP, Settings
@@ -154,7 +154,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         return render(request, "error.html", status_code=exc.status_code, message=str(exc.detail))
 
     app.add_exception_handler(StarletteHTTPException, page_errors)
-    for module in (auth, users, rounds, survey, scenarios, runs):
+    for module in (auth, users, rounds, survey, scenarios, runs, ops):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/assets/swagger", StaticFiles(directory=swagger_dir()), name="swagger")
