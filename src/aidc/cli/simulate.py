@@ -179,7 +179,8 @@ def simulate(
     quotas: Annotated[str | None, typer.Option(
         "--quotas", help="GPUs guaranteed under fair share, e.g. public=64.")] = None,
     half_life_h: Annotated[float | None, typer.Option(
-        "--half-life-h", min=0.001, help="Half-life of past usage, hours (slurm_fair_share, --trace).")] = None,
+        "--half-life-h", min=0.001,
+        help="Half-life of past usage, hours (slurm_fair_share, --trace).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write job log and hourly series here.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object (summary, tenants).")] = False,
 ) -> None:
