@@ -1,8 +1,9 @@
 """Speed of the operations twin as a user meets it: ``aidc simulate`` as a whole process.
 
 Every case runs in a fresh process, timed from ``fork`` to exit, so that interpreter
-start-up, imports, reading the trace file, simulating and printing all count, and its peak
-memory (``ru_maxrss`` of that process, from ``wait4``) is its own. The SimPy model
+start-up, imports, reading the trace file, simulating and printing all count; its CPU time
+comes from ``wait4`` and its peak memory from its own ``VmHWM`` (``benchmarks/_peak.py``:
+``ru_maxrss`` would carry the harness's memory over ``exec``). The SimPy model
 (``benchmarks/simpy_baseline.py``: read the same trace with pandas, one SimPy process per
 job) runs as a whole process too, in the same run. Figures are CPU seconds of the process
 (user + system: the machine is shared, so wall time depends on what else runs); wall time is
@@ -72,18 +73,23 @@ def _env() -> dict[str, str]:
 
 def whole_process(argv: list[str]) -> dict[str, float]:
     """Run ``argv`` to its end; return its CPU seconds, wall seconds and peak RSS [MB]."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
+    with tempfile.NamedTemporaryFile(suffix=".peak") as peak:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, env=_env() | {"AIDC_BENCH_PEAK_FILE": peak.name},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        peak_kib = float(Path(peak.name).read_text() or "nan")
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:6])} ... failed ({proc.returncode}): {err[-800:]}")
-    return {"cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": wall, "peak_mb": usage.ru_maxrss / 1024}
+    return {"cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": wall, "peak_mb": peak_kib / 1024}
 
 
-AIDC = [sys.executable, "-c", "from aidc.cli import main; main()"]
+AIDC = [sys.executable, "-c", "import benchmarks._peak\nfrom aidc.cli import main; main()"]
+PYTHON = [sys.executable, "-c", "import benchmarks._peak, runpy, sys\nsys.argv = sys.argv[1:]\n"
+          "runpy.run_path(sys.argv[0], run_name='__main__')"]
 
 IN_PROCESS = r"""
 import json, sys, time
@@ -112,8 +118,8 @@ def _simulate(path: Path, fmt: str, gpus: int, policy: str) -> dict[str, float]:
 
 
 def _simpy(path: Path, gpus: int, out: Path) -> dict[str, float]:
-    return whole_process([sys.executable, str(ROOT / "benchmarks" / "simpy_baseline.py"), str(path),
-                          str(gpus), str(out)])
+    return whole_process([*PYTHON, str(ROOT / "benchmarks" / "simpy_baseline.py"), str(path), str(gpus),
+                          str(out)])
 
 
 def _note(got: dict[str, float], n_jobs: int) -> str:

@@ -164,14 +164,14 @@ def simulate(
     failures: Annotated[bool, typer.Option("--failures/--no-failures",
                                            help="Simulate node failures (needs --placement node).")] = False,
     mtbf_h: Annotated[float | None, typer.Option(
-        "--mtbf-h", min=0.001, help="Mean time between failures of a node [h]; default: the per-GPU rate "
+        "--mtbf-h", min=0.001, help="Mean time between failures of a node, hours; default: the per-GPU rate "
                                     "of the Llama 3 report / GPUs per node.")] = None,
     mttr_h: Annotated[float | None, typer.Option(
-        "--mttr-h", min=0.001, help="Mean time to repair a node [h].")] = None,
+        "--mttr-h", min=0.001, help="Mean time to repair a node, hours.")] = None,
     checkpoint_interval_s: Annotated[float | None, typer.Option(
-        "--checkpoint-interval-s", min=1, help="Work between checkpoints [s].")] = None,
+        "--checkpoint-interval-s", min=1, help="Work between checkpoints, seconds.")] = None,
     checkpoint_write_s: Annotated[float | None, typer.Option(
-        "--checkpoint-write-s", min=0, help="Time to write one checkpoint [s] (--trace).")] = None,
+        "--checkpoint-write-s", min=0, help="Time to write one checkpoint, seconds (--trace).")] = None,
     backfill_depth: Annotated[int | None, typer.Option(
         "--backfill-depth", min=1, help="Queued jobs examined per backfill pass (easy, reserved).")] = None,
     shares: Annotated[str | None, typer.Option(
@@ -179,7 +179,8 @@ def simulate(
     quotas: Annotated[str | None, typer.Option(
         "--quotas", help="GPUs guaranteed under fair share, e.g. public=64.")] = None,
     half_life_h: Annotated[float | None, typer.Option(
-        "--half-life-h", min=0.001, help="Half-life of past usage, slurm_fair_share (--trace) [h].")] = None,
+        "--half-life-h", min=0.001,
+        help="Half-life of past usage, hours (slurm_fair_share, --trace).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write job log and hourly series here.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object (summary, tenants).")] = False,
 ) -> None:
