@@ -13,7 +13,7 @@ import pandas as pd
 from aidc.energy import carbon, tariff
 from aidc.energy.hourly import busy_fractions, facility_hourly
 from aidc.energy.site import Facility, facility_from_design, facility_from_scenario
-from aidc.energy.weather import N_HOURS, default_weather, prepare_weather
+from aidc.energy.weather import DEFAULT_WEATHER_BASIS, N_HOURS, default_weather, prepare_weather
 from aidc.errors import InputError
 from aidc.scenario import Scenario
 from aidc.units import KWH_PER_MWH
@@ -125,6 +125,8 @@ def evaluate(
     else:
         facility = facility_from_scenario(scenario)
         notes.append("no design given: " + facility.source)
+    if weather is None:  # the shipped year: say what it is (issue 19)
+        notes.append(DEFAULT_WEATHER_BASIS)
     busy_frac = busy_fractions(facility.fleet, N_HOURS, section, busy, util)
     hourly = facility_hourly(facility, busy_frac, _weather(scenario, weather), section)
     cal = tariff.calendar(scenario.start_year)
