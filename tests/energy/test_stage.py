@@ -239,7 +239,7 @@ def test_tariff_newer_than_the_year_is_noted() -> None:
 
 
 def test_a_run_on_the_shipped_year_says_it_is_synthetic() -> None:
-    """Issue 19: the stage notes (shown in the report) state the typical year's basis; given weather does not."""
+    """Issue 19: the stage notes (shown in the report) state the basis of the typical year."""
     r = _run()
     basis = [n for n in r.notes if n.startswith("weather:")]
     assert len(basis) == 1
