@@ -141,12 +141,22 @@ def write_table(n_top: int = 20) -> None:
     base_npv, base_pue = (float(x) for x in (docs / "sources_base.txt").read_text().split())
     with (docs / "sources_sensitivity.csv").open(encoding="utf-8") as fh:
         rows = sorted(csv.DictReader(fh), key=lambda r: -_score(r, base_npv, base_pue))[:n_top]
+    # type and source as the data hold them now (the CSV keeps those of the run)
+    current = {(f, k): r for f, k, r in data.shipped_records()}
+    for r in rows:
+        rec = current.get((r["file"], r["key"]))
+        if rec is not None:
+            r["type"], r["source"] = str(rec.get("type", "")), str(rec.get("source", ""))
+            r["value"] = str(rec.get("value", r["value"]))
+            if rec.get("type") in data.NEEDS_BASIS:  # the basis says more than "aidc estimate"
+                r["source"] = "basis: " + str(rec.get("basis", ""))
     lines = [
-        "| # | record (file: key) | value | type | dNPV [bn KRW] | dPUE | source |",
+        "| # | record (file: key) | value | type | dNPV [bn KRW] | dPUE "
+        "| source (basis for estimates and choices) |",
         "| --- | --- | --- | --- | ---: | ---: | --- |",
     ]
     for i, r in enumerate(rows, 1):
-        src = r["source"].replace("|", "/")[:160]
+        src = r["source"].replace("|", "/")[:220]
         lines.append(
             f"| {i} | `{r['file']}`: `{r['key']}` | {r['value'][:24]} {r['unit']} | {r['type']} | "
             f"{float(r['d_npv_krw']) / 1e9:+.2f} | {float(r['d_pue']):+.4f} | {src} |"

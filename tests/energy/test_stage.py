@@ -242,3 +242,16 @@ def test_tariff_newer_than_the_year_is_noted() -> None:
     early = s.model_copy(update={"start_year": 2025})
     assert any("takes effect 2026-04-16" in n for n in evaluate(early, d).notes)
     assert not any("takes effect" in n for n in _run().notes)
+
+
+def test_a_run_on_the_shipped_year_says_it_is_synthetic() -> None:
+    """Issue 19: the stage notes (shown in the report) state the basis of the typical year."""
+    r = _run()
+    basis = [n for n in r.notes if n.startswith("weather:")]
+    assert len(basis) == 1
+    assert "KMA 1991-2020" in basis[0]
+    assert "Jeonju (station 146" in basis[0]
+    assert "synthetic" in basis[0]
+    s, d = _ai()
+    given = evaluate(s, d, weather=default_weather())
+    assert not any(n.startswith("weather:") for n in given.notes)

@@ -20,7 +20,7 @@ from aidc.energy.site import (
     facility_from_scenario,
     fleet_table,
 )
-from aidc.energy.weather import N_HOURS, default_weather, prepare_weather
+from aidc.energy.weather import DEFAULT_WEATHER_BASIS, N_HOURS, default_weather, prepare_weather
 from aidc.errors import InputError
 from aidc.scenario import Scenario
 from aidc.units import KWH_PER_MWH
@@ -142,6 +142,8 @@ def evaluate(
     else:
         facility = facility_from_scenario(scenario)
         notes.append("no design given: " + facility.source)
+    if weather is None:  # the shipped year: say what it is (issue 19)
+        notes.append(DEFAULT_WEATHER_BASIS)
     busy_frac = busy_fractions(facility.fleet, N_HOURS, section, busy, util)
     wx = _weather(scenario, weather)
     hourly = facility_hourly(facility, busy_frac, wx, section)

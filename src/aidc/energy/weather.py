@@ -27,6 +27,15 @@ def _default() -> pd.DataFrame:
     return pd.read_csv(data_path(DEFAULT_FILE))
 
 
+#: What the shipped year is, for the notes of a run that uses it (see data/weather/README.md).
+DEFAULT_WEATHER_BASIS = (
+    "weather: the shipped Jeonju typical year is synthetic - 8,760 hours built from the KMA 1991-2020 "
+    "monthly normals of daily maximum and minimum temperature for Jeonju (station 146, secondary copy) "
+    "with ASHRAE's daily-range profile (Fundamentals 2021, ch. 14, Table 6); humidity is Cheongju's "
+    "(KMA 131) as a proxy; it has no day-to-day weather, so peaks are understated: size with a measured EPW"
+)
+
+
 def default_weather() -> pd.DataFrame:
     """Return the shipped typical year for Jeonju (built from KMA normals; RH is a Cheongju proxy).
 
