@@ -49,7 +49,9 @@ def test_serve_prints_the_address_and_creates_the_database(tmp_path, monkeypatch
     monkeypatch.setattr(
         uvicorn,
         "run",
-        lambda app, host, port, log_level, proxy_headers: seen.update(host=host, port=port, proxy=proxy_headers),
+        lambda app, host, port, log_level, proxy_headers: seen.update(
+            host=host, port=port, proxy=proxy_headers
+        ),
     )
     monkeypatch.setenv("AIDC_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("AIDC_DATABASE_URL", raising=False)
