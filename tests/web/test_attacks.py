@@ -106,7 +106,7 @@ def xlsx_declaring_the_maximum_dimension(w: World) -> None:
     r = _upload(w, "bomb.xlsx", content)
     assert r.status_code == 413, r.text
     assert f"more than {MAX_ROWS} rows" in r.json()["detail"]
-    assert time.perf_counter() - t0 < 15
+    assert time.perf_counter() - t0 < 30  # before: no answer in 60 s
     assert _rss_mib() - rss0 < 100  # read in a worker process, not here
     assert (
         _upload(w, "bomb.xlsx", content, lang="ko").json()["detail"].startswith("'Respondents' 시트의 행이")
@@ -147,7 +147,7 @@ def zip_bomb_workbook(w: World) -> None:
     r = _upload(w, "bomb.xlsx", buf.getvalue())
     assert r.status_code == 413, r.text
     assert "times its size" in r.json()["detail"]
-    assert time.perf_counter() - t0 < 5
+    assert time.perf_counter() - t0 < 10
 
 
 def damaged_workbook_message_leaks_no_server_path(w: World) -> None:
@@ -182,7 +182,7 @@ def server_answers_others_while_a_file_is_refused(w: World, live_server) -> None
         assert c.get("/api/me", headers=w.bearer("planner")).status_code == 200
         me_s = time.perf_counter() - t0
         assert {f.result() for f in uploads} <= {413, 503}
-    assert me_s < 2
+    assert me_s < 5
 
 
 def survey_row_beyond_the_national_gpu_fleet(w: World) -> None:

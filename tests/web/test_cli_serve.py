@@ -46,14 +46,22 @@ def test_serve_prints_the_address_and_creates_the_database(tmp_path, monkeypatch
     import uvicorn
 
     seen = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: seen.update(host=host, port=port))
+    monkeypatch.setattr(
+        uvicorn,
+        "run",
+        lambda app, host, port, log_level, proxy_headers: seen.update(
+            host=host, port=port, proxy=proxy_headers
+        ),
+    )
     monkeypatch.setenv("AIDC_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("AIDC_DATABASE_URL", raising=False)
     r = runner.invoke(app, ["serve", "--port", "8765"])
     assert r.exit_code == 0, r.output
     assert "http://127.0.0.1:8765" in r.output
-    assert seen == {"host": "127.0.0.1", "port": 8765}
+    # Forwarding headers are the app's to read, from trusted proxies only (issue 15).
+    assert seen == {"host": "127.0.0.1", "port": 8765, "proxy": False}
     assert (tmp_path / "data" / "aidc-web.sqlite3").is_file()  # created on first start, no set-up
+    assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o777 == 0o600  # the key is a file of its own
 
 
 def test_serve_never_prints_a_database_password(monkeypatch, tmp_path) -> None:
@@ -65,7 +73,7 @@ def test_serve_never_prints_a_database_password(monkeypatch, tmp_path) -> None:
 def test_serve_prints_an_ipv6_address_in_brackets(tmp_path, monkeypatch) -> None:
     import uvicorn
 
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: None)
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level, proxy_headers: None)
     monkeypatch.setenv("AIDC_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("AIDC_DATABASE_URL", raising=False)
     r = runner.invoke(app, ["serve", "--host", "::1", "--port", "8000"])

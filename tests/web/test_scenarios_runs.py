@@ -159,3 +159,21 @@ def test_a_scenario_may_not_name_a_server_file(planner_world, sign_in, csrf_of) 
     r = c.post(f"/scenarios/{sid}", data={"csrf_token": csrf_of(c, f"/scenarios/{sid}"), "yaml_text": text})
     assert r.status_code == 422
     assert "energy.weather" in r.text
+
+
+def test_a_run_on_the_dask_cluster_named_in_the_settings(planner_world) -> None:
+    from dataclasses import replace
+
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        worker = planner_world.app.state.worker
+        worker.settings = replace(worker.settings, dask_scheduler=cluster.scheduler_address)
+        c, h = planner_world.client(), planner_world.bearer("planner")
+        run = _wait(
+            c, h, c.post(f"/api/scenarios/{planner_world.tokens['scenario']}/runs", headers=h).json()["id"]
+        )
+        worker._dask.close()
+        worker._dask = None
+    assert run["status"] == "done", run["error"]
+    assert run["result"]["summary"]["design"] == {"n_gpus": 512, "it_power_kw": 800.0}  # FakeResult's

@@ -23,6 +23,7 @@ import io
 import multiprocessing
 import re
 import tempfile
+import threading
 import zipfile
 from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import Connection
@@ -252,6 +253,12 @@ def _worker(
         conn.close()
 
 
+def _start_fork_server() -> None:
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 class UploadParser:
     """Runs :func:`parse` in worker processes, a bounded number at a time."""
 
@@ -262,6 +269,8 @@ class UploadParser:
         # Each worker forks from a server that has the survey stage imported: quick to start,
         # and it never inherits the web server's threads, connections or memory.
         self._ctx.set_forkserver_preload(["aidc.web.uploads", "aidc.survey.validate", "openpyxl"])
+        # Started now, in the background, so the first upload does not wait for those imports.
+        threading.Thread(target=_start_fork_server, name="aidc-forkserver", daemon=True).start()
 
     def parse(
         self, content: bytes, suffix: str, institution_id: int, organisation: str
