@@ -83,6 +83,7 @@ HEADLINES: tuple[tuple[str, str, str, str], ...] = (
     ("gross_floor_area", "design", "gross_floor_area_m2", "area_m2"),
     ("site_use", "design", "site_use_frac", "frac"),
     ("binding_limit", "design", "tightest_check", "text"),
+    ("tightest_check_margin", "design", "tightest_check_margin_frac", "frac"),
     ("n_checks", "design", "n_checks", "count"),
     ("n_checks_failed", "design", "n_checks_failed", "count"),
     ("phase2_year", "plan", "phase2_year", "year"),
