@@ -38,10 +38,21 @@ def test_interval_coverage_matches_its_level() -> None:
 
 
 def test_slope_agrees_with_numpy_polyfit() -> None:
-    """An independent least-squares fit (numpy.polyfit on the logarithm) gives the same growth."""
-    y = synthetic(0.2, 500.0, 0.2, seed=7)
-    slope = np.polyfit(np.arange(36), np.log(y), 1)[0]
-    assert fit("x", MONTHS, y).growth_frac_per_y == pytest.approx(np.expm1(12 * slope), rel=1e-9)
+    """Under two years (no season fitted), numpy.polyfit on the logarithm gives the same growth."""
+    y = synthetic(0.2, 500.0, 0.2, seed=7, n=18)
+    slope = np.polyfit(np.arange(18), np.log(y), 1)[0]
+    g = fit("x", MONTHS[:18], y)
+    assert not g.seasonal
+    assert g.growth_frac_per_y == pytest.approx(np.expm1(12 * slope), rel=1e-9)
+
+
+def test_season_is_separated_from_growth() -> None:
+    """A repeating January peak (x3) on 10 %/y growth: the seasonal fit recovers 10 %/y exactly."""
+    t = np.arange(36)
+    y = 1000.0 * 1.1 ** (t / 12) * np.where(t % 12 == 0, 3.0, 1.0)
+    g = fit("x", MONTHS, y)
+    assert g.seasonal
+    assert g.growth_frac_per_y == pytest.approx(0.1, rel=1e-9)
 
 
 def test_prediction_interval_holds_future_months() -> None:

@@ -2,15 +2,17 @@
 
 The model, per tenant class ``c`` and month ``t`` (0 = first month observed)::
 
-    log(gpu_h[c, t]) = a_c + b_c * t + e[c, t],    e ~ Normal(0, sigma_c^2), independent
+    log(gpu_h[c, t]) = a_c + b_c * t + s_c[month of year] + e[c, t],    e ~ Normal(0, sigma_c^2)
 
 fitted by ordinary least squares (statsmodels ``OLS``). Its assumptions, to be read with
-every forecast: demand grows (or shrinks) by a constant factor ``exp(b_c)`` per month; the
-month-to-month scatter around that path is log-normal, of constant size, and not correlated
-from one month to the next (no seasonality is modelled: with one or two years of records a
-semester pattern cannot be told from noise, and it widens the interval instead); the classes
-are forecast independently. Prediction intervals are those of the regression (Student t with
-``n - 2`` degrees of freedom on the log scale, parameter uncertainty included); months with
+every forecast: demand grows (or shrinks) by a constant factor ``exp(b_c)`` per month; with
+two years of records or more (``ops.forecast_seasonal_min_months``) each calendar month has an
+effect ``s_c`` of its own that repeats every year (semesters, budget years, runs planned at the
+start of a year), with less the season is not modelled and widens the interval instead; the
+scatter around that path is log-normal, of constant size, and not correlated from one month
+to the next; the classes are forecast independently. Prediction intervals are those of the
+regression (Student t with ``n - p`` degrees of freedom on the log scale, ``p`` parameters,
+their uncertainty included); months with
 no GPU-hours are left out of the fit (the logarithm needs demand).
 
 The method is checked on held-out months: fitted without the last ``ops.forecast_holdout_months``,
@@ -53,6 +55,8 @@ class GrowthFit:
         Residual standard deviation of ``log(gpu_h)``. [-]
     n_months : int
         Months with demand used in the fit.
+    seasonal : bool
+        Whether month-of-year effects were fitted (``ops.forecast_seasonal_min_months`` or more).
     """
 
     tenant_class: str
@@ -65,8 +69,9 @@ class GrowthFit:
     sigma_log: float
     n_months: int
     alpha_frac: float
-    _params: tuple[float, float]
-    _cov: tuple[tuple[float, float], tuple[float, float]]
+    seasonal: bool
+    _params: tuple[float, ...]
+    _cov: tuple[tuple[float, ...], ...]
     _df_resid: float
 
 
@@ -105,27 +110,38 @@ def fit(
     gpu_h = np.asarray(gpu_h, dtype=float)
     keep = gpu_h > 0
     first = str(months[0])
-    t = month_index(list(np.asarray(months)[keep]), first).astype(float)
-    y = np.log(gpu_h[keep])
-    res = sm.OLS(y, sm.add_constant(t, has_constant="add")).fit()
-    a, b = (float(v) for v in res.params)
+    t = month_index(list(np.asarray(months)[keep]), first)
+    seasonal = int(keep.sum()) >= int(data.value("ops.forecast_seasonal_min_months"))
+    res = sm.OLS(np.log(gpu_h[keep]), design(t, seasonal)).fit()
+    params = np.asarray(res.params, dtype=float)
     b_lo, b_hi = (float(v) for v in np.asarray(res.conf_int(alpha))[1])
     cov = np.asarray(res.cov_params(), dtype=float)
     return GrowthFit(
-        tenant_class=tenant_class,
-        first_month=first,
-        log_gpu_h_0=a,
-        growth_frac_per_month=float(np.expm1(b)),
-        growth_frac_per_y=float(np.expm1(MONTHS_PER_Y * b)),
+        tenant_class=tenant_class, first_month=first, log_gpu_h_0=float(params[0]),
+        growth_frac_per_month=float(np.expm1(params[1])),
+        growth_frac_per_y=float(np.expm1(MONTHS_PER_Y * params[1])),
         growth_frac_per_y_lo=float(np.expm1(MONTHS_PER_Y * b_lo)),
         growth_frac_per_y_hi=float(np.expm1(MONTHS_PER_Y * b_hi)),
-        sigma_log=float(np.sqrt(res.scale)),
-        n_months=int(keep.sum()),
-        alpha_frac=alpha,
-        _params=(a, b),
-        _cov=((cov[0, 0], cov[0, 1]), (cov[1, 0], cov[1, 1])),
+        sigma_log=float(np.sqrt(res.scale)), n_months=int(keep.sum()), alpha_frac=alpha, seasonal=seasonal,
+        _params=tuple(float(v) for v in params), _cov=tuple(tuple(float(v) for v in row) for row in cov),
         _df_resid=float(res.df_resid),
     )
+
+
+def design(t: np.ndarray, seasonal: bool) -> np.ndarray:
+    """Return the regressors: constant, month index and, if seasonal, 11 month-of-year indicators.
+
+    Examples
+    --------
+    >>> design(np.array([0, 1, 12]), True)[:, [0, 1, 2]].tolist()
+    [[1.0, 0.0, 0.0], [1.0, 1.0, 1.0], [1.0, 12.0, 0.0]]
+    """
+    t = np.asarray(t, dtype=float)
+    columns = [np.ones_like(t), t]
+    if seasonal:
+        season = np.mod(t, MONTHS_PER_Y)
+        columns += [(season == k).astype(float) for k in range(1, MONTHS_PER_Y)]
+    return np.column_stack(columns)
 
 
 def predictive(g: GrowthFit, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -134,11 +150,10 @@ def predictive(g: GrowthFit, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, flo
     ``log(gpu_h) ~ loc + scale * T(df)``: the regression's mean plus its standard error and
     the residual scatter.
     """
-    t = np.asarray(t, dtype=float)
-    a, b = g._params
+    x = design(np.asarray(t), g.seasonal)
     cov = np.asarray(g._cov)
-    var_mean = cov[0, 0] + 2 * t * cov[0, 1] + t * t * cov[1, 1]
-    return a + b * t, np.sqrt(var_mean + g.sigma_log**2), g._df_resid
+    var_mean = np.einsum("ij,jk,ik->i", x, cov, x)
+    return x @ np.asarray(g._params), np.sqrt(var_mean + g.sigma_log**2), g._df_resid
 
 
 def predict(g: GrowthFit, months: list[str]) -> pd.DataFrame:

@@ -182,19 +182,19 @@ def trigger(jobs: pd.DataFrame, scenario: Any, design: Any, placement: str | Non
         ``pooled`` (fast) or ``node``; default the scenario's.
     """
     levels = service_levels_h(scenario)
+    table = monthly(jobs)
+    total = table.groupby("month")["gpu_h"].sum()
+    if (total > 0).sum() < fc.min_months():
+        raise InputError.single("too few months of records to forecast", field="jobs.month",
+                                found=int((total > 0).sum()),
+                                expected=f">= {fc.min_months()} months with GPU use")
     base_jobs, base_months = _base(jobs)
     cluster = twin.cluster_of(scenario, design, placement)
     t0 = pd.Period(base_months[0], freq="M").to_timestamp()
     trace = twin.observed_trace(base_jobs, t0, {c.gpu_class for c in cluster.classes})
     factor, cls = break_factor(trace, scenario, design, levels, placement)
 
-    table = monthly(jobs)
     horizon = int(data.value("ops.trigger_horizon_months"))
-    total = table.groupby("month")["gpu_h"].sum()
-    if (total > 0).sum() < fc.min_months():
-        raise InputError.single("too few months of records to forecast", field="jobs.month",
-                                found=int((total > 0).sum()),
-                                expected=f">= {fc.min_months()} months with GPU use")
     fit = fc.fit("all", list(total.index), total.to_numpy())
     base = float(total[total.index.isin(base_months)].sum()) / len(base_months)
     months = fc.months_after(max(table["month"]), horizon)
