@@ -71,7 +71,8 @@ class SimulationSection(Section):
 
     service_levels: dict[str, ServiceLevel] = Field(
         default_factory=dict,
-        description="Service level per tenant class (e.g. university: p95 wait <= 1 h); the fleet is sized to meet them.",
+        description="Service level per tenant class (e.g. university: p95 wait <= 1 h); "
+                    "the fleet is sized to meet them.",
     )
 
     def policy_params(self) -> dict[str, Any]:
