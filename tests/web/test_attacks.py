@@ -446,7 +446,7 @@ def formula_in_a_survey_answer_reaches_the_workbook(w: World) -> None:
     """Before: '=HYPERLINK(...)' typed in a survey answer became a live formula in report.xlsx."""
     from openpyxl import Workbook
 
-    from aidc.io import xlsx_safe
+    from aidc.report.cells import xlsx_safe
     from aidc.report.xlsx import _cell
 
     ws = Workbook(write_only=True).create_sheet()

@@ -18,8 +18,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from aidc.io import xlsx_safe
 from aidc.report import checks, content, provenance
+from aidc.report.cells import xlsx_safe
 from aidc.report.html import table_title
 from aidc.report.i18n import Text, split_unit
 

