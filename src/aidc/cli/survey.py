@@ -12,7 +12,7 @@ from rich.table import Table
 from aidc import survey
 from aidc.cli._common import JsonOpt, LangOpt, check_lang, console, print_json
 from aidc.errors import Problem
-from aidc.survey.messages import localise
+from aidc.i18n.problems import localise
 
 app = typer.Typer(help="Write the demand survey template and check returned surveys.", no_args_is_help=True)
 
