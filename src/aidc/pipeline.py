@@ -1,93 +1,188 @@
-"""One run from survey to economics: :func:`run` calls the stages in order.
+"""One run from survey to economics: the stage table and :func:`run`, its only wiring.
 
-Each stage is called only if its entry function exists (the stages land one by one); a stage
-that is not there yet, or whose input stage is missing, is recorded in ``Result.missing``
-with the reason, never replaced by a made-up value. A stage that raises
-:class:`aidc.errors.InputError` stops the run with that error.
+:data:`STAGES` says, once, which result feeds which stage. ``aidc run`` runs them all; a
+single-stage command, the web runner and each sweep variant ask :func:`run` for the stages they
+show (``stages=("economics",)``) and get the closure of those in the same table, so a figure is
+the same wherever it is computed. A stage whose hard input did not run, or that does not apply
+(no GPUs to simulate), is recorded in ``Result.missing`` with the reason, never replaced by a
+made-up value. A stage that raises :class:`aidc.errors.InputError` stops the run with that error.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import aidc
 from aidc.scenario import Scenario, scenario_hash
 
-#: The stages in run order: result attribute, ``module.entry_function``, the earlier results it
-#: needs, and how it is called (entry function, scenario, results so far).
-STAGES: tuple[tuple[str, str, tuple[str, ...], Callable[..., Any]], ...] = (
-    ("survey", "survey.read", (), lambda f, s, r: f(_survey_path(s))),
-    ("demand", "demand.estimate", ("survey",), lambda f, s, r: f(r["survey"], s)),
-    ("design", "design.size", (), lambda f, s, r: f(s, r.get("demand"))),
-    ("plan", "plan.optimize", ("design", "demand"), lambda f, s, r: f(s, r["design"], r["demand"])),
-    ("simulation", "simulate.run_scenario", ("design", "demand"),
-     lambda f, s, r: f(s, r["design"], r["demand"])),
-    ("energy", "energy.evaluate", ("design",),
-     lambda f, s, r: f(s, r["design"], busy_gpus_hourly=_busy_gpus(r), **_weather(s))),
-    ("economics", "economics.evaluate", ("design",),
-     lambda f, s, r: f(s, r["design"], plan=r.get("plan"), energy=r.get("energy"),
-                       simulation=r.get("simulation"), demand=r.get("demand"))),
-)
-STAGE_NAMES: tuple[str, ...] = tuple(s[0] for s in STAGES)
+if TYPE_CHECKING:
+    import pandas as pd
 
-
-def _no_gpus(results: dict[str, Any]) -> str | None:
-    n_gpus = getattr(getattr(results.get("design"), "fleet", None), "n_gpus", None)
-    return "the design has no GPUs, so there are no GPU jobs to simulate" if n_gpus == 0 else None
-
-
-#: Stages that do not apply to some designs: stage -> why not (None: it applies). The article's
-#: plan of 800 W servers has no GPUs; its operations twin of GPU jobs has nothing to run on.
-NOT_APPLICABLE: dict[str, Callable[[dict[str, Any]], str | None]] = {"simulation": _no_gpus}
+    from aidc.demand import Demand
+    from aidc.design import Design
+    from aidc.economics import Economics
+    from aidc.energy.stage import EnergyResult
+    from aidc.plan.solution import Plan
+    from aidc.simulate.result import SimulationResult
+    from aidc.summary import Summary
+    from aidc.survey.validate import SurveyTable
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """Everything one run produced: one attribute per stage (None if missing) plus provenance."""
+    """Everything one run produced: one attribute per stage (None if it did not run) plus provenance."""
 
     scenario: Scenario
     scenario_hash: str
     aidc_version: str
     seed: int
-    survey: Any = None
-    demand: Any = None
-    design: Any = None
-    plan: Any = None
-    simulation: Any = None
-    energy: Any = None
-    economics: Any = None
+    survey: SurveyTable | None = None
+    demand: Demand | None = None
+    design: Design | None = None
+    plan: Plan | None = None
+    simulation: SimulationResult | None = None
+    energy: EnergyResult | None = None
+    economics: Economics | None = None
     missing: dict[str, str] = field(default_factory=dict)  # stage -> why it did not run
     timings_s: dict[str, float] = field(default_factory=dict)  # stage -> wall time [s]
+    summary: Summary | None = None  # the headline figures, computed once at the end of the run
 
     def stage(self, name: str) -> Any:
         """Return the result of stage ``name`` (None if it is missing)."""
         return getattr(self, name)
 
 
-def entry_point(target: str) -> Callable[..., Any] | None:
-    """Return the stage entry function ``"design.size"`` -> ``aidc.design.size``, or None if absent."""
-    module_name, func = target.split(".")
-    try:
-        module = importlib.import_module(f"aidc.{module_name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"aidc.{module_name}":
-            raise
-        return None
-    return getattr(module, func, None)
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One row of the stage table.
+
+    ``compute(scenario, partial_result)`` calls the stage's entry function with the results it
+    reads; ``needs`` must have run (else the stage is missing), ``uses`` are passed when they ran
+    (else the stage's documented fallback applies). ``applies`` returns why the stage does not
+    apply to this run, or None.
+    """
+
+    name: str
+    compute: Callable[[Scenario, Result], Any]
+    needs: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    applies: Callable[[Result], str | None] | None = None
 
 
-def run(scenario: Scenario, on_stage: Callable[[str, str], None] | None = None) -> Result:
-    """Run every available stage on ``scenario`` and return their results.
+def _survey(s: Scenario, r: Result) -> SurveyTable:
+    from aidc import survey
+
+    return survey.read(Path(s.demand.survey) if s.demand.survey is not None else survey.example_path())
+
+
+def _demand(s: Scenario, r: Result) -> Demand:
+    from aidc import demand
+
+    assert r.survey is not None  # a need: run() checks it
+    return demand.estimate(r.survey, s)
+
+
+def _design(s: Scenario, r: Result) -> Design:
+    from aidc import design
+
+    return design.size(s, r.demand)
+
+
+def _plan(s: Scenario, r: Result) -> Plan:
+    from aidc import plan
+
+    return plan.optimize(s, r.design, r.demand)
+
+
+def _simulation(s: Scenario, r: Result) -> SimulationResult:
+    from aidc import simulate
+
+    return simulate.run_scenario(s, r.design, r.demand)
+
+
+def _energy(s: Scenario, r: Result) -> EnergyResult:
+    from aidc import energy
+
+    return energy.evaluate(s, r.design, busy_gpus_hourly=_busy_gpus(r), plan=r.plan, **_weather(s))
+
+
+def _economics(s: Scenario, r: Result) -> Economics:
+    from aidc import economics
+
+    return economics.evaluate(s, r.design, plan=r.plan, energy=r.energy, simulation=r.simulation,
+                              demand=r.demand)
+
+
+def _no_gpus(r: Result) -> str | None:
+    # The article's plan of 800 W servers has no GPUs; its operations twin of GPU jobs has nothing to run on.
+    no = r.design is not None and r.design.fleet.n_gpus == 0
+    return "the design has no GPUs, so there are no GPU jobs to simulate" if no else None
+
+
+#: The stage table, in run order: the only place that says which result feeds which stage.
+STAGES: tuple[Stage, ...] = (
+    Stage("survey", _survey),
+    Stage("demand", _demand, needs=("survey",)),
+    Stage("design", _design, uses=("demand",)),
+    Stage("plan", _plan, uses=("design", "demand")),
+    Stage("simulation", _simulation, needs=("design", "demand"), applies=_no_gpus),
+    Stage("energy", _energy, uses=("design", "simulation", "plan")),
+    Stage("economics", _economics, uses=("design", "plan", "energy", "simulation", "demand")),
+)
+STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
+
+Closure = Literal["all", "needs"]
+
+
+def closure(
+    names: Iterable[str], inputs: Closure = "all", table: tuple[Stage, ...] | None = None,
+) -> tuple[str, ...]:
+    """Return the stages to run for ``names``: those and every stage they read, in run order.
+
+    ``inputs="all"`` follows ``needs`` and ``uses`` (the figures equal those of a whole run);
+    ``"needs"`` follows only ``needs`` (a stage on its documented fallbacks).
+
+    Examples
+    --------
+    >>> closure(["plan"])
+    ('survey', 'demand', 'design', 'plan')
+    >>> closure(["simulation"], "needs")
+    ('survey', 'demand', 'design', 'simulation')
+    """
+    table = STAGES if table is None else table
+    by_name = {s.name: s for s in table}
+    unknown = sorted(set(names) - set(by_name))
+    if unknown:
+        from aidc.errors import InputError
+
+        raise InputError.single(f"unknown stage(s): {', '.join(unknown)}", field="stages",
+                                expected=f"some of {', '.join(by_name)}")
+    wanted = set(names)
+    for stage in reversed(table):  # inputs point backwards: one pass from the end closes them
+        if stage.name in wanted:
+            wanted.update(stage.needs + (stage.uses if inputs == "all" else ()))
+    return tuple(s.name for s in table if s.name in wanted)
+
+
+def run(
+    scenario: Scenario, stages: Iterable[str] | None = None, *, inputs: Closure = "all",
+    on_stage: Callable[[str, str], None] | None = None,
+) -> Result:
+    """Run the stages of ``scenario`` (all, or the closure of ``stages``) and return their results.
 
     Parameters
     ----------
     scenario : Scenario
         The plan to evaluate (:func:`aidc.load_scenario`).
+    stages : iterable of str, optional
+        The stages wanted; the stages they read are added (:func:`closure`). None: all.
+    inputs : "all" or "needs"
+        Which inputs to add: every input (the default, figures as in a whole run) or only the
+        hard ones (``--alone``: the stages' documented fallbacks).
     on_stage : callable, optional
         Called as ``on_stage(stage, event)`` with event ``"start"``, ``"done"`` or
         ``"missing"`` — for progress displays; the run itself never prints.
@@ -95,47 +190,53 @@ def run(scenario: Scenario, on_stage: Callable[[str, str], None] | None = None) 
     Returns
     -------
     Result
-        One attribute per stage; ``missing`` names each stage that did not run and why.
+        One attribute per stage; ``missing`` names each selected stage that did not run and why;
+        ``summary`` holds the headline figures and the run's consistency checks.
 
     Raises
     ------
     aidc.errors.InputError
-        As raised by the first stage that finds bad input.
+        As raised by the first stage that finds bad input, or for an unknown stage name.
     """
     notify = on_stage or (lambda stage, event: None)
-    results: dict[str, Any] = {}
-    missing: dict[str, str] = {}
-    timings_s: dict[str, float] = {}
-    for name, target, needs, call in STAGES:
-        fn, lacking = entry_point(target), [n for n in needs if n not in results]
-        why_not = None if fn is None or lacking else NOT_APPLICABLE.get(name, lambda r: None)(results)
-        if fn is None or lacking or why_not:
-            missing[name] = (f"aidc.{target} is not yet available" if fn is None
-                             else why_not or f"needs {', '.join(lacking)}, which did not run")
-            notify(name, "missing")
+    chosen = set(STAGE_NAMES if stages is None else closure(stages, inputs))
+    result = Result(scenario=scenario, scenario_hash=scenario_hash(scenario), aidc_version=aidc.__version__,
+                    seed=scenario.seed)
+    done: dict[str, Any] = {}
+    for stage in STAGES:
+        if stage.name not in chosen:
             continue
-        notify(name, "start")
+        lacking = [n for n in stage.needs if n not in done]
+        why_not = (f"needs {', '.join(lacking)}, which did not run" if lacking
+                   else stage.applies(result) if stage.applies is not None else None)
+        if why_not:
+            result.missing[stage.name] = why_not
+            notify(stage.name, "missing")
+            continue
+        notify(stage.name, "start")
         t0 = time.perf_counter()
-        results[name] = call(fn, scenario, results)
-        timings_s[name] = time.perf_counter() - t0
-        notify(name, "done")
-    return Result(scenario=scenario, scenario_hash=scenario_hash(scenario), aidc_version=aidc.__version__,
-                  seed=scenario.seed, missing=missing, timings_s=timings_s, **results)
+        done[stage.name] = stage.compute(scenario, result)
+        result.timings_s[stage.name] = time.perf_counter() - t0
+        result = _with(result, stage.name, done[stage.name])
+        notify(stage.name, "done")
+    from aidc.summary import summarize
+
+    return _with(result, "summary", summarize(result))
 
 
-def _survey_path(scenario: Scenario) -> Path:
-    if scenario.demand.survey is not None:
-        return Path(scenario.demand.survey)
-    example = entry_point("survey.example_path")
-    return example() if example is not None else Path()
+def _with(result: Result, name: str, value: Any) -> Result:
+    # Result is frozen; each stage sees a Result holding exactly the stages before it.
+    fields = {f: getattr(result, f) for f in Result.__slots__}
+    fields[name] = value
+    return Result(**fields)
 
 
-def _busy_gpus(results: dict[str, Any]) -> Any:
+def _busy_gpus(r: Result) -> pd.Series | None:
     # The energy twin follows the simulated hourly GPU occupancy when the simulation ran;
     # otherwise it uses its own utilisation assumption (None).
-    simulation = results.get("simulation")
-    hourly = getattr(simulation, "hourly", None)
-    return None if hourly is None or "busy_gpus" not in hourly else hourly["busy_gpus"]
+    if r.simulation is None or "busy_gpus" not in r.simulation.hourly:
+        return None
+    return r.simulation.hourly["busy_gpus"]
 
 
 def _weather(scenario: Scenario) -> dict[str, Any]:

@@ -21,7 +21,7 @@ def test_article_arithmetic_reference() -> None:
 
 def test_same_8mw_in_gpu_servers() -> None:
     """facts check.8mw.dgx_h100: 784 DGX H100 = 6,272 GPUs; check.8mw.dgx_b200: 559 = 4,472 GPUs."""
-    eq = {e.server_type: e for e in size(load_scenario()).article.equivalents}
+    eq = {e.server_type: e for e in size(load_scenario("jeonbuk-phase1")).article.equivalents}
     assert (eq["dgx_h100"].n_servers, eq["dgx_h100"].n_gpus) == (784, 6_272)
     assert eq["dgx_h100"].power_max_w == 10_200
     assert (eq["dgx_b200"].n_servers, eq["dgx_b200"].n_gpus) == (559, 4_472)
@@ -40,7 +40,7 @@ def test_mix_by_hand() -> None:
 
 
 def test_network_counts_on_top_of_capacity_by_default() -> None:
-    d = size(load_scenario())
+    d = size(load_scenario("jeonbuk-phase1"))
     assert d.fleet.it_power_kw == pytest.approx(d.fleet.server_power_kw + d.fleet.network_power_kw)
     assert d.fleet.it_power_kw > 8_000
     assert d.power.it_design_kw == d.fleet.it_power_kw

@@ -118,7 +118,7 @@ def test_network_power_adds_up() -> None:
 
 
 def test_cpu_only_fleet_has_no_gpu_fabric() -> None:
-    d = size(load_scenario())
+    d = size(load_scenario("jeonbuk-phase1"))
     assert d.network.backend.n_switches == 0
     assert d.network.n_ufm == 0
     assert d.network.frontend.n_endpoints == 10_000 * 2

@@ -10,7 +10,7 @@ from tests.design.conftest import scenario_with
 from aidc.design import cooling, power, size
 from aidc.scenario import load_scenario
 
-PHASE1 = load_scenario()
+PHASE1 = load_scenario("jeonbuk-phase1")
 
 
 def test_power_chain_by_hand() -> None:

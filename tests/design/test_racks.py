@@ -13,7 +13,7 @@ from aidc.scenario import load_scenario
 def test_dgx_h100_reference_figures() -> None:
     """NVIDIA DGX H100/H200 User Guide: 10.2 kW max, 8U, 130.45 kg (facts hw.dgx_h100.*);
     SuperPOD: 4 per rack = 40.8 kW (facts rack.dgx_h100.per_rack)."""
-    dgx = load_scenario().servers()["dgx_h100"]
+    dgx = load_scenario("jeonbuk-phase1").servers()["dgx_h100"]
     assert (dgx.power_max_w, dgx.rack_units, dgx.weight_kg, dgx.n_gpus) == (10_200, 8, 130.45, 8)
     g = next(g for g in size(superpod(127)).layout.rack_groups if g.content == "dgx_h100")
     assert g.units_per_rack == 4
@@ -29,7 +29,7 @@ def test_rack_limits_by_hand() -> None:
     assert racks.units_per_rack_by_space(42, 2) == 21
     assert racks.units_per_rack_by_weight(1360, 180, 25) == 47
     assert racks.units_per_rack(18, 21, 47) == 18
-    g = size(load_scenario()).layout.rack_groups[0]
+    g = size(load_scenario("jeonbuk-phase1")).layout.rack_groups[0]
     assert (g.units_per_rack, g.n_racks, g.limited_by) == (18, -(-10_000 // 18), "power")
 
 
@@ -48,7 +48,7 @@ def test_space_and_weight_can_bind(make) -> None:
 
 def test_white_space_per_rack_by_hand() -> None:
     """0.6 m x (1.2 + 1.2/2 + 0.9/2) = 1.35 m² pitch; air halls add 80 % -> 2.43 m²/rack."""
-    d = size(load_scenario())
+    d = size(load_scenario("jeonbuk-phase1"))
     hall = d.layout.halls[0]
     assert hall.white_space_m2_per_rack == pytest.approx(0.6 * (1.2 + 0.6 + 0.45) * 1.8)
     assert d.layout.white_space_m2 == pytest.approx(hall.n_racks * 0.6 * 2.25 * 1.8)

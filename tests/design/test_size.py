@@ -53,7 +53,7 @@ def test_design_is_frozen_and_picklable() -> None:
 
 
 def test_to_dict_is_json() -> None:
-    out = json.loads(json.dumps(to_dict(size(load_scenario()))))
+    out = json.loads(json.dumps(to_dict(size(load_scenario("jeonbuk-phase1")))))
     assert out["fleet"]["servers"] == {"reference_800w": 10_000}
     assert out["ok"] is True
     assert out["failing"] == []
@@ -64,7 +64,7 @@ def test_to_dict_is_json() -> None:
 def test_site_envelope_reference() -> None:
     """facts kr.site.general_industrial_envelope: 2,500 pyeong at BCR 70 %, FAR 350 % ->
     footprint 5,785.1 m², GFA 28,925.6 m²."""
-    lay = size(load_scenario()).layout
+    lay = size(load_scenario("jeonbuk-phase1")).layout
     assert lay.footprint_max_m2 == pytest.approx(5785.1, abs=0.1)
     assert lay.gross_floor_area_max_m2 == pytest.approx(28925.6, abs=0.1)
     assert lay.floors_allowed == 5
@@ -72,7 +72,7 @@ def test_site_envelope_reference() -> None:
 
 def test_building_by_hand() -> None:
     """GFA = (white + grey + support) / (1 - 0.20); floors = ceil(GFA / footprint_max)."""
-    lay = size(load_scenario()).layout
+    lay = size(load_scenario("jeonbuk-phase1")).layout
     net = lay.white_space_m2 + lay.grey_space_m2 + lay.support_space_m2
     assert lay.gross_floor_area_m2 == pytest.approx(net / 0.80)
     assert lay.support_space_m2 == pytest.approx(0.25 * lay.white_space_m2)
@@ -83,7 +83,7 @@ def test_building_by_hand() -> None:
 
 def test_site_it_capacity_by_hand() -> None:
     """Envelope = min(5 floors x 5,785.1 m², 350 % x 8,264.5 m²) = 28,925.6 m²; divided by GFA per kW."""
-    d = size(load_scenario())
+    d = size(load_scenario("jeonbuk-phase1"))
     lay = d.layout
     assert lay.gross_floor_area_m2_per_kw == pytest.approx(lay.gross_floor_area_m2 / d.power.it_design_kw)
     assert lay.site_it_capacity_kw == pytest.approx(28925.6 / lay.gross_floor_area_m2_per_kw, rel=1e-5)
@@ -178,7 +178,7 @@ def test_impossible_values_are_input_errors() -> None:
 
 
 def test_design_type() -> None:
-    assert isinstance(size(load_scenario()), Design)
+    assert isinstance(size(load_scenario("jeonbuk-phase1")), Design)
 
 
 @settings(max_examples=30, deadline=None)

@@ -52,7 +52,9 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
 
     # revenue by year and tenant class
     sell_gpu_h = n_fleet @ servers["gpus_h100_eq"].to_numpy(float) * H_PER_YEAR * utilization
-    sell_vcpu_h = n_fleet @ servers["n_vcpus"].to_numpy(float) * H_PER_YEAR * utilization
+    is_gpu = servers["gpus_h100_eq"].to_numpy(float) > 0
+    cpu_vcpus = servers["n_vcpus"].to_numpy(float) * ~is_gpu  # GPU servers' host CPUs are not sold
+    sell_vcpu_h = n_fleet @ cpu_vcpus * H_PER_YEAR * utilization
     wanted = stage._demand_by_class(scenario, demand, catalog, prices)
     if wanted is None:
         shares = pd.Series(econ.tenant_share_frac, dtype=float)
@@ -158,22 +160,38 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
     parts["share_frac"] = parts["capex_krw"] / parts["capex_krw"].sum()
 
     # summary
+    # costs split by the IT power of GPU servers and of CPU servers (storage rides with both)
     nameplate = servers["nameplate_kw"].to_numpy(float)
-    gpu_power = n_fleet @ (nameplate * (servers["gpus_h100_eq"].to_numpy(float) > 0))
-    all_power = n_fleet @ nameplate
-    gpu_share = np.divide(gpu_power, all_power, out=np.zeros_like(gpu_power), where=all_power > 0)
-    gpu_share[0] = gpu_share[1] if n > 1 else 0.0
+    is_cpu = (servers["n_vcpus"].to_numpy(float) > 0) & ~is_gpu
+    compute_power = n_fleet @ (nameplate * (is_gpu | is_cpu))
+    shares = {}
+    for name, mask in (("gpu", is_gpu), ("cpu", is_cpu)):
+        power = n_fleet @ (nameplate * mask)
+        share = np.divide(power, compute_power, out=np.zeros(n), where=compute_power > 0)
+        share[0] = share[1] if n > 1 else 0.0
+        shares[name] = share
     r, project = econ.discount_rate_frac, cash["project_cash_flow_krw"].to_numpy()
     equity, dscr = cash["equity_cash_flow_krw"].to_numpy(), cash["dscr"].dropna()
-    gpu_h = sold["gpu_h"].to_numpy()
+    gpu_h, vcpu_h = sold["gpu_h"].to_numpy(), sold["vcpu_h"].to_numpy()
+    cost = spend + cash["opex_krw"].to_numpy()
+    gpu_capacity_h = (n_fleet @ servers["gpus_h100_eq"].to_numpy(float) * H_PER_YEAR).sum()
+    vcpu_capacity_h = (n_fleet @ cpu_vcpus * H_PER_YEAR).sum()
+    per_gpu_h = f.levelised_cost(cost * shares["gpu"], gpu_h, r) if gpu_capacity_h > 0 else np.nan
     summary = {
+        "cost_krw_per_gpu_h": per_gpu_h,
+        "cost_krw_per_vcpu_h": f.levelised_cost(cost * shares["cpu"], vcpu_h, r) if vcpu_capacity_h > 0
+        else np.nan,
+        "gpu_utilization_sold_frac": gpu_h.sum() / gpu_capacity_h if gpu_capacity_h > 0 else np.nan,
+        "vcpu_utilization_sold_frac": vcpu_h.sum() / vcpu_capacity_h if vcpu_capacity_h > 0 else np.nan,
+        "residual_value_krw": cash["terminal_value_krw"].sum(),
         "npv_krw": f.npv(r, project), "irr_frac": f.irr(project), "equity_npv_krw": f.npv(r, equity),
         "equity_irr_frac": f.irr(equity), "payback_y": f.payback_y(project),
-        "lcoe_krw_per_gpu_h": f.levelised_cost((spend + cash["opex_krw"].to_numpy()) * gpu_share, gpu_h, r),
+        "lcoe_krw_per_gpu_h": per_gpu_h,
         "min_dscr": dscr.min() if len(dscr) else np.nan, "mean_dscr": dscr.mean() if len(dscr) else np.nan,
         "capex_krw": spend.sum(), "phase1_capex_krw": spend[0], "debt_krw": cash["debt_draw_krw"].sum(),
         "equity_krw": spend[0] - debt, "revenue_krw": cash["revenue_krw"].sum(),
-        "opex_krw": cash["opex_krw"].sum(), "gpu_h": gpu_h.sum(), "discount_rate_frac": r,
+        "opex_krw": cash["opex_krw"].sum(), "gpu_h": gpu_h.sum(), "vcpu_h": vcpu_h.sum(),
+        "discount_rate_frac": r,
     }
     return {"capex": parts, "capex_by_year": capex, "opex": opex, "revenue": revenue, "cash_flow": cash,
             "summary": summary}

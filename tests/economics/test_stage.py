@@ -71,7 +71,9 @@ def test_passes_simulation_utilisation_and_energy_price_along() -> None:
     e = evaluate(_scenario(), plan=_plan(), simulation=sim, energy=energy)
     assert e.cash_flow["revenue_krw"].iloc[1] == pytest.approx(10 * 8 * 8760 * 0.25 * 3000)
     assert e.opex["energy_krw"].iloc[1] == pytest.approx(10 * 10.2 * (0.2 + 0.56 * 0.25) * 1.2 * 8760 * 150)
-    assert e.fallbacks == ("no demand result: sellable hours shared by economics.tenant_share_frac",)
+    assert e.fallbacks == (
+        "no demand result: sellable hours shared by economics.tenant_share_frac",
+        "no energy bill by plan year: bill = mean IT power x annual PUE x all-in price")
 
 
 def test_factors_scale_prices_costs_and_tariff() -> None:

@@ -16,7 +16,7 @@ def test_plan_json_names_the_binding_limit(tmp_path) -> None:
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout[res.stdout.index("{"):])
     assert out["feasible"] is False
-    assert out["binding_limit"] == "site floors: 5 allowed, 6.25 needed in 2034"
+    assert out["binding_limit"] == "site floors: 5 allowed, 6.25 needed in 2029"
     assert out["schedule"][0]["item"] == "power block"
     assert len(out["capacity_by_year"]) == 15
     assert any("no design result" in note for note in out["fallbacks"])
@@ -27,7 +27,7 @@ def test_plan_table_and_chart(tmp_path) -> None:
                         env={"COLUMNS": "160"})
     assert res.exit_code == 0, res.output
     assert "Build schedule" in res.stdout
-    assert "binding limit: site floors: 5 allowed, 6.25 needed in 2034" in res.stdout
+    assert "binding limit: site floors: 5 allowed, 6.25 needed in 2029" in res.stdout
     html = (tmp_path / "plan.html").read_text(encoding="utf-8")
     assert "plotly" in html
     assert "power block" in html

@@ -125,10 +125,16 @@ def test_an_untranslated_headline_text_is_marked() -> None:
     assert checks.free_value(text("en"), sentence) == sentence
 
 
-def test_why_a_stage_is_missing_is_marked_as_the_original(default_result: aidc.Result, built: dict) -> None:
-    assert default_result.missing, "the default scenario has no GPUs, so its simulation is left out"
-    ko = built["ko"].html.read_text(encoding="utf-8")
-    en = built["en"].html.read_text(encoding="utf-8")
-    for why in default_result.missing.values():
+def test_why_a_stage_is_missing_is_marked_as_the_original(default_result: aidc.Result,
+                                                          tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from aidc import report
+
+    why_not = "the design has no GPUs, so there are no GPU jobs to simulate"
+    left_out = replace(default_result, simulation=None, summary=None, missing={"simulation": why_not})
+    ko = report.build(left_out, lang="ko", out_dir=tmp_path / "ko").html.read_text(encoding="utf-8")
+    en = report.build(left_out, lang="en", out_dir=tmp_path / "en").html.read_text(encoding="utf-8")
+    for why in left_out.missing.values():
         assert f"<code>{html_lib.escape(why)}</code> (영문 원문)" in ko
         assert f"<code>{html_lib.escape(why)}</code>)" in en  # English needs no mark

@@ -24,7 +24,7 @@ def test_run_writes_the_report_and_says_where(tmp_path) -> None:
     assert '<html lang="ko">' in (out / "report.html").read_text(encoding="utf-8")
     assert (out / "report.xlsx").is_file()
     run = json.loads((out / "data" / "run.json").read_text(encoding="utf-8"))
-    assert run["scenario"] == "jeonbuk-phase1"
+    assert run["scenario"] == "jeonbuk-aidc"  # the embedded default
 
 
 def test_default_out_dir_is_aidc_out_scenario(tmp_path, monkeypatch, default_result) -> None:

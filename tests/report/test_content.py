@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pytest
 
+import aidc
 from aidc.report import content
 
 
@@ -62,43 +65,39 @@ def test_private_columns_are_dropped() -> None:
     assert list(table.frame.columns) == ["respondent_id"]
 
 
-class _Result:
-    def __init__(self, **stages: object) -> None:
-        import aidc
-
-        self.scenario = aidc.load_scenario()
-        for name in content.STAGES:
-            setattr(self, name, stages.get(name))
+@pytest.fixture(scope="module")
+def design_only() -> aidc.Result:
+    """A run of the AI preset up to its design: survey, demand and design ran, nothing after."""
+    return aidc.run(aidc.load_scenario("jeonbuk-ai"), stages=["design"])
 
 
-def test_headline_reads_each_stage_and_skips_what_is_missing() -> None:
-    figures = {f.key: f for f in content.headline(_Result(design=DESIGN))}
-    assert figures["n_servers"].value == 3 + 2
-    assert figures["n_gpus"].value == 24
+def test_headline_shows_the_summary_and_skips_what_is_missing(design_only: aidc.Result) -> None:
+    figures = {f.key: f for f in content.headline(design_only)}
+    design = design_only.design
+    assert figures["n_servers"].value == sum(design.fleet.servers.values())
+    assert figures["n_gpus"].value == design.fleet.n_gpus
     assert type(figures["n_gpus"].value) is int  # numpy scalars become Python numbers
-    assert figures["grid_contract"].value == 9600.0
-    assert figures["n_checks"].value == 2
-    assert figures["n_checks_failed"].value == 1
-    assert "design_pue" not in figures  # the design gave no cooling: no figure, not a zero
-    assert not any(f.stage == "energy" for f in figures.values())
+    assert figures["n_checks"].value == len(design.checks)
+    assert figures["n_checks_failed"].value == len(design.failing)
+    # the survey's peak GPU demand against the design's GPUs: the gap, in GPUs
+    assert figures["gpu_gap"].value == figures["peak_gpus_demand"].value - design.fleet.n_gpus
+    assert not any(f.stage in ("plan", "energy", "economics") for f in figures.values())
+    assert "warnings" not in figures  # no consistency check failed: no warning tile
     assert figures["it_capacity"].value == 8000  # from the scenario
 
 
-def test_nan_is_no_figure() -> None:
-    @dataclass(frozen=True)
-    class _Economics:
-        summary: dict[str, float]
+def test_tightest_check_is_the_worst_failing_one(design_only: aidc.Result) -> None:
+    """The AI preset's 5,328 GPUs fall short of the survey's peak: that failing check is the tightest."""
+    figures = {f.key: f.value for f in content.headline(design_only)}
+    worst = min(design_only.design.failing, key=lambda c: c.margin_frac)
+    assert worst.name == "demand_gpus"
+    assert figures["binding_limit"] == worst.name
 
-    figures = {f.key for f in content.headline(_Result(economics=_Economics({"payback_y": float("nan"),
-                                                                              "npv_krw": -1.0e9})))}
+
+def test_nan_is_no_figure(design_only: aidc.Result) -> None:
+    from aidc import summary
+
+    nan_payback = dataclasses.replace(summary.summarize(design_only), payback_y=float("nan"), npv_krw=-1.0e9)
+    figures = {f.key for f in content.headline(dataclasses.replace(design_only, summary=nan_payback))}
     assert "payback" not in figures
     assert "npv" in figures
-
-
-def test_phase2_year_from_the_schedule_when_the_plan_does_not_say() -> None:
-    @dataclass(frozen=True)
-    class _Plan:
-        schedule: pd.DataFrame
-
-    assert content.phase2_year(_Plan(pd.DataFrame({"year": [2028, 2028, 2033, 2040]}))) == 2033
-    assert content.phase2_year(_Plan(pd.DataFrame({"year": [2028]}))) is None

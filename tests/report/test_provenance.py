@@ -19,7 +19,7 @@ def test_default_scenario_differs_from_nothing() -> None:
 
 
 def test_a_changed_default_is_listed_with_the_source_of_the_default() -> None:
-    table = provenance.assumptions(_edited("jeonbuk-phase1", "max_floors: 5", "max_floors: 4"))
+    table = provenance.assumptions(_edited("jeonbuk-aidc", "max_floors: 5", "max_floors: 4"))
     row = table.set_index("field").loc["site.max_floors"]
     assert (row["value"], row["default"]) == ("4", "5")
     assert row["default_from"] == data.record("site.max_floors")["source"]
@@ -27,11 +27,11 @@ def test_a_changed_default_is_listed_with_the_source_of_the_default() -> None:
 
 
 def test_differences_from_the_base_scenario_both_ways() -> None:
-    table = provenance.assumptions(aidc.load_scenario("jeonbuk-ai")).set_index("field")
-    assert table.loc["fleet.mix.dgx_h100", "value"] == "0.85"
-    assert table.loc["fleet.mix.reference_800w", "value"] == "–"  # dropped from the base's mix
-    assert table.loc["fleet.mix.reference_800w", "default"] == "1.0"
-    assert table.loc["facility.halls[0].cooling", "default"] == "air"
+    table = provenance.assumptions(aidc.load_scenario("jeonbuk-phase1")).set_index("field")
+    assert table.loc["fleet.mix.reference_800w", "value"] == "1.0"
+    assert table.loc["fleet.servers.dgx_h100", "value"] == "–"  # dropped from the base's fleet
+    assert table.loc["fleet.servers.dgx_h100", "default"] == "157"
+    assert table.loc["facility.halls[0].cooling", "default"] == "rear_door"
     assert "name" not in table.index  # descriptive fields are not assumptions
 
 
@@ -43,7 +43,7 @@ def test_sources_list_every_default_record() -> None:
 
 
 def test_sources_list_the_catalog_entries_the_scenario_uses() -> None:
-    phase1 = set(provenance.sources(aidc.load_scenario())["key"])
+    phase1 = set(provenance.sources(aidc.load_scenario("jeonbuk-phase1"))["key"])
     ai = set(provenance.sources(aidc.load_scenario("jeonbuk-ai"))["key"])
     assert "servers:reference_800w.power_max_w" in phase1
     assert not any(k.startswith("servers:dgx_h100.") for k in phase1)

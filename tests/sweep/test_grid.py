@@ -18,7 +18,7 @@ SMALL = Path(__file__).parents[1] / "data" / "sweep" / "small_sweep.yaml"
 
 
 def _with(update: dict) -> Scenario:
-    return load_scenario().model_copy(update=update)
+    return load_scenario("jeonbuk-phase1").model_copy(update=update)
 
 
 def test_set_path_by_hand() -> None:

@@ -2,94 +2,63 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any
-
 import numpy as np
 import pytest
 
+import aidc
 from aidc import load_scenario
 from aidc.errors import InputError
+from aidc.pipeline import closure
 from aidc.sweep import stages as st
 from aidc.sweep.grid import base_dict
 from aidc.sweep.stages import STAGES, Stage, evaluate, resolve, scalar_outputs
 
-DESIGN = SimpleNamespace(  # the fields of docs/contracts.md, with made-up values
-    fleet=SimpleNamespace(servers={"a": 10, "b": 5}, n_gpus=80, it_power_kw=7990.0),
-    power=SimpleNamespace(it_design_kw=8000.0, facility_peak_kw=10400.0, grid_contract_kw=11000.0,
-                          n_ups_modules=20, n_transformers=4, n_generators=6),
-    cooling=SimpleNamespace(design_pue=1.3, heat_rejected_kw=9000.0, n_chillers=5),
-    layout=SimpleNamespace(n_racks=400, floors_used=3, gross_floor_area_m2=12000.0, white_space_m2=5000.0),
-    checks=[SimpleNamespace(ok=True), SimpleNamespace(ok=False)],
-    binding_limit="power",
-)
+
+def test_library_stages_are_rows_of_the_pipeline_table() -> None:
+    """A sweep never wires stages itself: each library stage names its pipeline row and reads its closure."""
+    for name, stage in STAGES.items():
+        if name in ("scenario", "all"):
+            continue
+        target = st.PIPELINE_NAMES[name]
+        assert stage.pipeline == target
+        assert [st.PIPELINE_NAMES[n] for n in stage.needs] == list(closure([target]))[:-1]
 
 
-@pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple, dict]]:
-    """Record every library call the stages make; each returns a stand-in result."""
-    seen: list[tuple[str, tuple, dict]] = []
-    results: dict[str, Any] = {
-        "design.size": DESIGN,
-        "energy.evaluate": SimpleNamespace(annual={"pue": np.float64(1.25), "bill_krw": 1e9}),
-        "economics.evaluate": SimpleNamespace(summary={"npv_krw": -5e9, "irr_frac": 0.04,
-                                                       "by_year": [1, 2]}),
-    }
-
-    def fake(target: str, *args: Any, **kwargs: Any) -> Any:
-        seen.append((target, args, kwargs))
-        return results[target]
-
-    monkeypatch.setattr(st, "_call", fake)
-    return seen
+@pytest.fixture(scope="module")
+def design_row() -> tuple[dict, aidc.Result]:
+    s = load_scenario("jeonbuk-ai")
+    return evaluate(base_dict(s), resolve(["design"])), aidc.run(s, ["design"])
 
 
-def test_design_energy_economics_pass_results_along(calls: list) -> None:
-    s = load_scenario()
-    chosen = {n: STAGES[n] for n in ("design", "energy", "economics")}
-    evaluate(base_dict(s), chosen)
-    (t1, a1, _), (t2, a2, _), (t3, a3, k3) = calls
-    assert (t1, a1[1]) == ("design.size", None)  # no demand stage in this sweep
-    assert (t2, a2[1], a2[2]) == ("energy.evaluate", DESIGN, None)  # no simulated occupancy
-    assert (t3, a3[1], k3["energy"].annual["bill_krw"], k3["simulation"], k3["demand"]) == (
-        "economics.evaluate", DESIGN, 1e9, None, None)
-    assert a1[0] == a2[0] == a3[0] == s
+def test_a_sweep_row_starts_with_the_runs_summary(design_row: tuple[dict, aidc.Result]) -> None:
+    row, result = design_row
+    assert result.summary is not None
+    for key, value in result.summary.scalars().items():
+        if key not in ("scenario_hash",):  # the variant dict is validated anew: same scenario
+            assert row[key] == value, key
+    assert row["n_gpus"] == result.design.fleet.n_gpus
+    assert all(isinstance(v, int | float | str | bool) for v in row.values())
 
 
-def test_design_outputs_follow_the_contract(calls: list) -> None:
-    out = evaluate(base_dict(load_scenario()), {"design": STAGES["design"]})
-    assert out["n_gpus"] == 80
-    assert out["n_servers"] == 10 + 5
-    assert out["n_checks_failed"] == 1
-    assert out["design_pue"] == 1.3
-    assert out["n_floors_used"] == 3
-    assert out["binding_limit"] == "power"
-    assert all(isinstance(v, int | float | str | bool) for v in out.values())
-
-
-def test_energy_and_economics_outputs_are_scalars(calls: list) -> None:
-    out = evaluate(base_dict(load_scenario()), resolve(["economics", "energy"], _available(STAGES)))
-    assert out["pue"] == 1.25
-    assert type(out["pue"]) is float
-    assert out["npv_krw"] == -5e9
-    assert "by_year" not in out
-
-
-def _available(table: dict[str, Stage]) -> dict[str, Stage]:
-    # Entries cleared so that resolve() does not depend on which stages have landed.
-    return {n: Stage(s.compute, s.extract, s.needs, s.uses) for n, s in table.items()}
+def test_design_outputs_are_the_designs_fields(design_row: tuple[dict, aidc.Result]) -> None:
+    row, result = design_row
+    assert row["n_chillers"] == result.design.cooling.n_chillers
+    assert row["white_space_m2"] == result.design.layout.white_space_m2
+    assert "npv_krw" not in row  # economics was not asked for, so it did not run
 
 
 def test_scenario_stage_by_hand() -> None:
-    out = evaluate(base_dict(load_scenario()), {"scenario": STAGES["scenario"]})
+    out = evaluate(base_dict(load_scenario("jeonbuk-phase1")), {"scenario": STAGES["scenario"]})
     assert out == {"site_area_m2": pytest.approx(2500 * 3.305785), "it_capacity_kw": 8000.0,
                    "n_server_types": 1}
 
 
 def test_name_taken_by_an_earlier_stage_is_prefixed() -> None:
-    table = {"a": Stage(lambda s, up: 1.0, lambda r: {"x_kw": r}),
-             "b": Stage(lambda s, up: 2.0, lambda r: {"x_kw": r, "y_kw": r})}
-    assert evaluate(base_dict(load_scenario()), table) == {"x_kw": 1.0, "b_x_kw": 2.0, "y_kw": 2.0}
+    table = {"a": Stage(lambda s, up: 1.0, lambda r: {"x_kw": r, "z_kw": 5.0}),
+             "b": Stage(lambda s, up: 2.0, lambda r: {"x_kw": r, "y_kw": r, "z_kw": 5.0})}
+    # a different value under a taken name is prefixed; the same value (one figure) is kept once
+    assert evaluate(base_dict(load_scenario()), table) == {"x_kw": 1.0, "z_kw": 5.0, "b_x_kw": 2.0,
+                                                           "y_kw": 2.0}
 
 
 def test_scalar_outputs_keep_plain_scalars() -> None:
@@ -100,16 +69,14 @@ def test_scalar_outputs_keep_plain_scalars() -> None:
 
 
 def test_resolve_adds_needs_in_run_order() -> None:
-    assert list(resolve(["economics", "design"], _available(STAGES))) == ["design", "economics"]
-    assert list(resolve(["simulate"], _available(STAGES))) == ["demand", "design", "simulate"]
+    assert list(resolve(["economics", "design"])) == ["survey", "demand", "design", "plan", "simulate",
+                                                      "energy", "economics"]
+    assert list(resolve(["simulate"])) == ["survey", "demand", "design", "simulate"]
 
 
 def test_resolve_rejects_unknown_and_unavailable_stages() -> None:
     with pytest.raises(InputError, match="unknown stage") as err:
         resolve(["desing"])
     assert err.value.problems[0].found == "desing"
-    later = {"later": Stage(lambda s, up: 0, dict, entry="design.no_such_function")}
-    with pytest.raises(InputError, match="not available yet"):
-        resolve(["later"], later)
     with pytest.raises(InputError, match="no stage"):
         resolve([])

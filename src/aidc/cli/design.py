@@ -17,10 +17,12 @@ from aidc.cli._common import (
     render_input_error,
     scenario_or_exit,
 )
-from aidc.design import Check, Design, labels, size, to_dict
+from aidc.design import Check, Design, labels, to_dict
 from aidc.design.checks import fmt
 from aidc.errors import InputError
+from aidc.pipeline import Result, run
 from aidc.scenario import DEFAULT_SCENARIO, Scenario
+from aidc.service import FleetSizing
 
 
 def _area(area_m2: float, lang: str) -> str:
@@ -183,18 +185,51 @@ def design_command(
     lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     try:
-        d = size(s)
+        r = run(s, ("design",))  # with the survey's demand, as in aidc run
+        d = r.design
+        assert d is not None  # the design stage has no hard input: it always runs
+        sizing = _service_sizing(s, r)
     except InputError as exc:
         render_input_error(exc)
         raise typer.Exit(2) from None
     if json_:
-        print_json(to_dict(d))
+        out = to_dict(d)
+        if sizing is not None:
+            out["service_sizing"] = {"n_gpus": sizing.n_gpus, "n_gpu_servers": sizing.n_gpu_servers,
+                                     "binding_class": sizing.binding_class,
+                                     "curve": sizing.curve.to_dict(orient="records")}
+        print_json(out)
         return
     t = labels(lang)
     console.rule(f"{t['title']}: {s.title or s.name}")
     for part in (_article(d, s, t), _fleet(d, s, t), _racks(d, t), _layout(d, lang, t), _power(d, t),
                  _cooling(d, t), _network(d, t), _checks(d, t), _verdict(d, t)):
         console.print(part)
+    if sizing is not None:
+        console.print(_service_table(sizing, t))
+
+
+def _service_sizing(s: Scenario, r: Result) -> FleetSizing | None:
+    """Search the smallest GPU fleet for the scenario's service levels (None when it states none)."""
+    if not s.simulation.service_levels or r.design is None or r.demand is None or r.design.fleet.n_gpus == 0:
+        return None
+    from aidc.service import smallest_fleet
+
+    with console.status("simulating candidate fleets for the service levels ..."):
+        return smallest_fleet(s, r.design, r.demand)
+
+
+def _service_table(sizing: FleetSizing, t: dict[str, str]) -> Table:
+    classes = [c.removeprefix("p95_wait_h__") for c in sizing.curve.columns if c.startswith("p95_wait_h__")]
+    table = Table(t["service_curve_gpus"], *[f"{c}: {t['service_curve_p95']}" for c in classes],
+                  t["service_meets"], title=t["service_sizing"])
+    for row in sizing.curve.itertuples(index=False):
+        waits = [f"{getattr(row, f'p95_wait_h__{c}'):,.2f}" for c in classes]
+        table.add_row(f"{row.n_gpus:,}", *waits, "✓" if row.meets else "✗")
+    key = "service_result" if sizing.n_gpus is not None else "service_none"
+    n = sizing.n_gpus if sizing.n_gpus is not None else int(sizing.curve["n_gpus"].max())
+    table.caption = t[key].format(n=n, s=sizing.n_gpu_servers or 0, c=sizing.binding_class)
+    return table
 
 
 def register(app: typer.Typer) -> None:

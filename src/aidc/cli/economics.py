@@ -10,9 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aidc import economics as economics_stage
-from aidc import plan as plan_stage
 from aidc.cli._common import JsonOpt, ScenarioArg, console, print_json, scenario_or_exit
-from aidc.cli.plan import AloneOpt, earlier_stages, native_stdout_quiet
+from aidc.cli.plan import AloneOpt, native_stdout_quiet, run_stages
 from aidc.economics import Economics, MonteCarlo
 from aidc.scenario import DEFAULT_SCENARIO
 
@@ -22,28 +21,6 @@ SamplesOpt = Annotated[
     int, typer.Option("--samples", min=0, help="Monte Carlo samples over demand growth, prices and costs.")
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed of the draws (default: the scenario's).")]
-SimulateOpt = Annotated[
-    bool,
-    typer.Option("--simulate", help="Also run the operations twin; the energy year follows its GPUs."),
-]
-
-
-def _stages(s: Any, alone: bool, simulate: bool) -> dict[str, Any]:
-    design, demand = earlier_stages(s, alone)
-    out: dict[str, Any] = {"design": design, "demand": demand, "energy": None, "simulation": None,
-                           "plan": plan_stage.optimize(s, design, demand)}
-    if alone:
-        return out
-    busy = None
-    if simulate and design.fleet.n_gpus > 0:
-        from aidc import simulate as simulate_stage
-
-        out["simulation"] = simulate_stage.run_scenario(s, design, demand)
-        busy = out["simulation"].hourly["busy_gpus"]
-    from aidc import energy as energy_stage
-
-    out["energy"] = energy_stage.evaluate(s, design, busy_gpus_hourly=busy)
-    return out
 
 
 def _money(x: float) -> str:
@@ -103,13 +80,18 @@ def _print_mc(mc: MonteCarlo) -> None:
 
 def economics_command(
     scenario: ScenarioArg = DEFAULT_SCENARIO, samples: SamplesOpt = 0, seed: SeedOpt = None,
-    json_: JsonOpt = False, alone: AloneOpt = False, simulate: SimulateOpt = False,
+    json_: JsonOpt = False, alone: AloneOpt = False,
 ) -> None:
-    """Cost the project and its PFV: CAPEX by part, OPEX, revenue, financing, NPV, IRR, payback."""
+    """Cost the project and its PFV: CAPEX by part, OPEX, revenue, financing, NPV, IRR, payback.
+
+    The earlier stages run through the pipeline's stage table, as in ``aidc run`` (``--alone``:
+    only the plan, on the documented fallbacks).
+    """
     s = scenario_or_exit(scenario)
     with console.status("running the earlier stages ..."), native_stdout_quiet(json_):
-        r = _stages(s, alone, simulate)
-    e = economics_stage.evaluate(s, r["design"], r["plan"], r["energy"], r["simulation"], r["demand"])
+        r = run_stages(s, ("plan", "economics"), alone)
+    e = r.economics
+    assert e is not None  # economics has no hard input: it always runs
     mc = None
     if samples:
         rng = np.random.default_rng(s.seed if seed is None else seed)
@@ -118,8 +100,8 @@ def economics_command(
             task = progress.add_task("samples", total=samples)
             with native_stdout_quiet(json_):
                 mc = economics_stage.monte_carlo(
-                    s, r["design"], r["demand"], n_samples=samples, rng=rng, energy=r["energy"],
-                    simulation=r["simulation"], progress=lambda i: progress.update(task, completed=i))
+                    s, r.design, r.demand, n_samples=samples, rng=rng, energy=r.energy,
+                    simulation=r.simulation, progress=lambda i: progress.update(task, completed=i))
     if json_:
         print_json(economics_json(e, mc))
         return

@@ -12,13 +12,13 @@ import typer
 from rich.progress import Progress
 from rich.table import Column, Table
 
-from aidc import design as design_stage
 from aidc.cli._common import JsonOpt, ScenarioArg, console, console_err, print_json, scenario_or_exit
 from aidc.energy import EnergyResult, evaluate
 from aidc.energy.figures import FIGURES, bill_parts
 from aidc.energy.tariff import shipped_tariffs
 from aidc.errors import InputError
 from aidc.io.weather import read_weather
+from aidc.pipeline import run
 from aidc.scenario import DEFAULT_SCENARIO, Scenario
 
 COOLING_KINDS = ("air", "rear_door", "direct_liquid")
@@ -259,7 +259,7 @@ def energy(
     try:
         w = read_weather(weather_path) if weather_path else None
         util, busy = _utilization(utilization), _busy_gpus(occupancy)
-        d = design_stage.size(s)
+        d = run(s, ("design",)).design  # the design of aidc run (with the survey's demand)
         update: dict[str, Any] = {"weather": None}
         if renewable is not None:
             update["renewable_frac"] = renewable

@@ -13,8 +13,8 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from aidc import plan as plan_stage
 from aidc.cli._common import JsonOpt, ScenarioArg, console, print_json, scenario_or_exit
+from aidc.pipeline import Result, run
 from aidc.plan.solution import Plan, product_column
 from aidc.plan.stage import fallbacks
 from aidc.scenario import DEFAULT_SCENARIO, Scenario
@@ -51,15 +51,12 @@ def native_stdout_quiet(active: bool = True) -> Iterator[None]:
         os.close(saved)
 
 
-def earlier_stages(scenario: Scenario, alone: bool) -> tuple[Any, Any]:
-    """Return (design, demand) from the survey, demand and design stages, or (None, None) alone."""
-    if alone:
-        return None, None
-    from aidc import demand as demand_stage
-    from aidc import design as design_stage
+def run_stages(scenario: Scenario, stages: tuple[str, ...], alone: bool) -> Result:
+    """Run ``stages`` through the pipeline's one stage table.
 
-    demand = demand_stage.estimate(demand_stage.load_survey(scenario), scenario)
-    return design_stage.size(scenario, demand), demand
+    With every input, as ``aidc run`` does; or ``alone``, on the stages' documented fallbacks.
+    """
+    return run(scenario, stages, inputs="needs" if alone else "all")
 
 
 def _schedule_table(plan: Plan) -> Table:
@@ -106,10 +103,10 @@ def plan_command(
 ) -> None:
     """Find the least-cost build schedule over the horizon: power blocks, servers, refreshes."""
     s = scenario_or_exit(scenario)
-    design, demand = earlier_stages(s, alone)
     with console.status("solving the expansion plan (HiGHS) ..."), native_stdout_quiet(json_):
-        plan = plan_stage.optimize(s, design, demand)
-    notes = fallbacks(s, design, demand)
+        r = run_stages(s, ("plan",), alone)
+    assert r.plan is not None  # the plan stage has no hard input: it always runs
+    plan, notes = r.plan, fallbacks(s, r.design, r.demand)
     if json_:
         print_json(plan_json(plan, notes))
         return

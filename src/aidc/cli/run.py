@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from aidc.cli._common import LangOpt, ScenarioArg, check_lang, console, scenario_or_exit
-from aidc.pipeline import STAGE_NAMES, run
+from aidc.pipeline import STAGE_NAMES, Result, run
 from aidc.scenario import DEFAULT_SCENARIO
 
 OutOpt = Annotated[
@@ -44,9 +45,25 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, 
         progress.update(task, description="[cyan]report[/] …")
         files = report.build(result, lang=lang, out_dir=out_dir)
         progress.update(task, advance=1, description="[green]finished[/]")
+    _print_summary(result, lang)
     console.print(f"report: [bold]{files.html}[/]")
     console.print(f"workbook: {files.xlsx}")
     console.print(f"data: {files.data}/")
+
+
+def _print_summary(result: Result, lang: str) -> None:
+    """Print the run's headline figures (its one Summary) in the language of the report."""
+    from aidc.report import content
+    from aidc.report.checks import free_value
+    from aidc.report.i18n import text
+
+    t = text(lang)
+    table = Table("", "", title=t("section.summary"), show_header=False)
+    for f in content.headline(result):
+        value = free_value(t, f.value) if f.kind == "text" else t.value(f.value, f.kind)
+        style = "bold red" if f.key == "warnings" else ""
+        table.add_row(t(f"headline.{f.key}"), f"[{style}]{value}[/]" if style else value)
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

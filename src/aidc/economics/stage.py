@@ -6,8 +6,10 @@ The timeline has one construction year (``start_year - 1``, index 0) and the pla
 years after it; what opens in year ``t`` is bought in year ``t - 1``.
 
 Stage results are read by the fields ``docs/contracts.md`` promises. Without a plan the
-phase-1 fleet runs the whole horizon (servers replaced at the end of their life); without an
-energy result the bill is the mean IT power x PUE x tariff; hours sold follow the demand
+phase-1 fleet runs the whole horizon (servers replaced at the end of their life); with an
+energy result that has ``by_year`` (the plan's fleet of each year) its bill is the energy
+line, so the two stages agree year by year; without one the bill is the mean IT power x PUE x
+tariff; hours sold follow the demand
 (capped at ``economics.utilization_frac`` of capacity), or without a demand result the
 simulation's utilisation (else ``economics.utilization_frac``); servers draw power at the
 utilisation actually sold. Each fallback used is listed in
@@ -97,8 +99,12 @@ class Economics:
         One row per year: capex, revenue, opex, tax, CFADS, debt draw and service, DSCR,
         terminal value, project and equity cash flows [KRW].
     summary : dict
-        ``npv_krw, irr_frac, equity_npv_krw, equity_irr_frac, payback_y, lcoe_krw_per_gpu_h,
-        min_dscr, ...``.
+        ``npv_krw, irr_frac, equity_npv_krw, equity_irr_frac, payback_y, min_dscr, ...``;
+        ``cost_krw_per_gpu_h`` and ``cost_krw_per_vcpu_h`` (levelised; NaN when the fleet has no
+        GPUs, or no CPU servers), ``gpu_utilization_sold_frac`` and ``vcpu_utilization_sold_frac``
+        (hours sold over installed capacity), ``residual_value_krw`` (book value at the horizon:
+        straight-line depreciation, land at cost). ``lcoe_krw_per_gpu_h`` is the GPU figure's
+        former name.
     fallbacks : tuple of str
         Stage results that were missing and what was used instead.
 
@@ -243,7 +249,9 @@ def revenue_by_class(
     """
     econ = scenario.economics
     sell_gpu_h = build.fleet @ servers.gpus_h100_eq * H_PER_YEAR * utilization_frac
-    sell_vcpu_h = build.fleet @ servers.n_vcpus * H_PER_YEAR * utilization_frac
+    # A GPU server's host CPUs serve its GPUs; vCPUs are sold from CPU servers only.
+    cpu_vcpus = servers.n_vcpus * (servers.gpus_h100_eq <= 0)
+    sell_vcpu_h = build.fleet @ cpu_vcpus * H_PER_YEAR * utilization_frac
     if wanted is None:
         classes = list(econ.tenant_share_frac)
         shares = np.array([econ.tenant_share_frac[k] for k in classes], dtype=float)
@@ -466,16 +474,22 @@ def evaluate(
                                  utilization)
     load = c.server_load_frac(servers.idle_frac, servers.typical_frac, util)
     mean_it_kw = (build.fleet * load) @ servers.nameplate_kw
-    energy_krw = c.energy_cost_krw_per_y(mean_it_kw, pue, price_kwh * factors.tariff)
+    bill_krw = _energy_bill_by_year(build, energy)
+    if bill_krw is None:
+        energy_krw = np.asarray(c.energy_cost_krw_per_y(mean_it_kw, pue, price_kwh * factors.tariff),
+                                dtype=float)
+        if energy is not None:
+            notes.append("no energy bill by plan year: bill = mean IT power x annual PUE x all-in price")
+    else:
+        energy_krw = bill_krw * factors.tariff
     capex = capex_by_year(scenario, build, factors)
     opex = opex_by_year(scenario, build, capex, np.asarray(energy_krw, dtype=float), prices)
     revenue_krw = _by_year(build, revenue["year"], revenue["revenue_krw"])
     cash = cash_flow_table(scenario, capex, opex["opex_krw"], revenue_krw, servers)
-    # Costs of the GPU-hour: each year's capex and opex times the GPU servers' share of IT power.
-    gpu_power = build.fleet @ (servers.nameplate_kw * (servers.gpus_h100_eq > 0))
-    all_power = build.fleet @ servers.nameplate_kw
-    gpu_share = np.divide(gpu_power, all_power, out=np.zeros_like(gpu_power), where=all_power > 0)
-    gpu_share[0] = gpu_share[1] if gpu_share.size > 1 else 0.0  # construction year: first year's mix
+    vcpu_h = _by_year(build, revenue["year"], revenue["vcpu_h"])
+    sold = {"gpu_h": gpu_h, "vcpu_h": vcpu_h,
+            "gpu_capacity_h": build.fleet @ servers.gpus_h100_eq * H_PER_YEAR,
+            "vcpu_capacity_h": build.fleet @ (servers.n_vcpus * (servers.gpus_h100_eq <= 0)) * H_PER_YEAR}
     year = {"year": build.years}
     return Economics(
         capex=partial(_capex_parts_frame, capex),
@@ -483,7 +497,7 @@ def evaluate(
         opex=partial(pd.DataFrame, year | opex),
         revenue=partial(pd.DataFrame, revenue),
         cash_flow=partial(pd.DataFrame, year | cash),
-        summary=_summary(scenario, cash, gpu_h, gpu_share),
+        summary=_summary(scenario, cash, sold, _cost_shares(build, servers)),
         fallbacks=tuple(notes),
     )
 
@@ -494,20 +508,58 @@ def _capex_parts_frame(capex: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame({"part": PARTS, "capex_krw": total, "share_frac": total / total.sum()})
 
 
+def _energy_bill_by_year(build: _Build, energy: Any) -> np.ndarray | None:
+    """Return the energy stage's bill of each plan year on the timeline [KRW], or None without one."""
+    by_year = getattr(energy, "by_year", None)
+    if by_year is None or not len(by_year):
+        return None
+    return _by_year(build, by_year["year"].to_numpy(), by_year["bill_krw"].to_numpy(float))
+
+
+def _cost_shares(build: _Build, servers: _Servers) -> dict[str, np.ndarray]:
+    """Return, by year, the share of capex and opex charged to GPU-hours and to CPU vCPU-hours.
+
+    Each year's cost is split by the IT nameplate power of GPU servers and of CPU servers
+    (storage rides with both, in proportion); the construction year takes the first year's mix.
+    """
+    gpu = servers.gpus_h100_eq > 0
+    cpu = (servers.n_vcpus > 0) & ~gpu
+    out = {}
+    for name, mask in (("gpu", gpu), ("cpu", cpu)):
+        power = build.fleet @ (servers.nameplate_kw * mask)
+        compute = build.fleet @ (servers.nameplate_kw * (gpu | cpu))
+        share = np.divide(power, compute, out=np.zeros_like(power), where=compute > 0)
+        share[0] = share[1] if share.size > 1 else 0.0
+        out[name] = share
+    return out
+
+
+def _levelised_or_nan(cost: np.ndarray, output: np.ndarray, capacity: np.ndarray, rate: float) -> float:
+    """Levelised cost of an output, NaN when the fleet has no capacity for it (no GPUs: no GPU-hour)."""
+    return f.levelised_cost(cost, output, rate) if capacity.sum() > 0 else float("nan")
+
+
 def _summary(
-    scenario: Scenario, cash: Columns, gpu_h: np.ndarray, gpu_share: np.ndarray,
+    scenario: Scenario, cash: Columns, sold: dict[str, np.ndarray], shares: dict[str, np.ndarray],
 ) -> dict[str, float]:
     r = scenario.economics.discount_rate_frac
     project, equity = cash["project_cash_flow_krw"], cash["equity_cash_flow_krw"]
-    cost = (cash["capex_krw"] + cash["opex_krw"]) * gpu_share
+    cost = cash["capex_krw"] + cash["opex_krw"]
+    gpu_h, vcpu_h = sold["gpu_h"], sold["vcpu_h"]
     dscr = cash["dscr"][~np.isnan(cash["dscr"])]
+    cost_gpu_h = _levelised_or_nan(cost * shares["gpu"], gpu_h, sold["gpu_capacity_h"], r)
     return {
+        "cost_krw_per_gpu_h": cost_gpu_h,
+        "cost_krw_per_vcpu_h": _levelised_or_nan(cost * shares["cpu"], vcpu_h, sold["vcpu_capacity_h"], r),
+        "gpu_utilization_sold_frac": _ratio(gpu_h.sum(), sold["gpu_capacity_h"].sum()),
+        "vcpu_utilization_sold_frac": _ratio(vcpu_h.sum(), sold["vcpu_capacity_h"].sum()),
+        "residual_value_krw": float(cash["terminal_value_krw"].sum()),
         "npv_krw": f.npv(r, project),
         "irr_frac": f.irr(project),
         "equity_npv_krw": f.npv(r, equity),
         "equity_irr_frac": f.irr(equity),
         "payback_y": f.payback_y(project),
-        "lcoe_krw_per_gpu_h": f.levelised_cost(cost, gpu_h, r),
+        "lcoe_krw_per_gpu_h": cost_gpu_h,
         "min_dscr": float(dscr.min()) if dscr.size else float("nan"),
         "mean_dscr": _mean_overflow_to_inf(dscr),
         "capex_krw": float(cash["capex_krw"].sum()),
@@ -517,8 +569,13 @@ def _summary(
         "revenue_krw": float(cash["revenue_krw"].sum()),
         "opex_krw": float(cash["opex_krw"].sum()),
         "gpu_h": float(gpu_h.sum()),
+        "vcpu_h": float(vcpu_h.sum()),
         "discount_rate_frac": r,
     }
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den > 0 else float("nan")
 
 
 def _mean_overflow_to_inf(values: np.ndarray) -> float:

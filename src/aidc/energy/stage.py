@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,13 @@ import pandas as pd
 
 from aidc.energy import carbon, tariff
 from aidc.energy.hourly import busy_fractions, facility_hourly
-from aidc.energy.site import Facility, facility_from_design, facility_from_scenario
+from aidc.energy.site import (
+    Facility,
+    cooling_by_type,
+    facility_from_design,
+    facility_from_scenario,
+    fleet_table,
+)
 from aidc.energy.weather import N_HOURS, default_weather, prepare_weather
 from aidc.errors import InputError
 from aidc.scenario import Scenario
@@ -23,7 +30,12 @@ L_PER_M3 = 1000.0  # litres in a cubic metre (definition)
 
 @dataclass(frozen=True, slots=True)
 class EnergyResult:
-    """A year of the facility: hourly table, monthly summary, monthly bill and annual figures."""
+    """A year of the facility: hourly table, monthly summary, monthly bill and annual figures.
+
+    ``by_year`` (given a plan) holds, for each plan year, the energy and bill of the fleet
+    installed that year: ``year, n_servers, it_energy_mwh, facility_energy_mwh, pue,
+    peak_facility_kw, bill_krw``. It is the bill the economics stage pays, year by year.
+    """
 
     hourly: pd.DataFrame
     monthly: pd.DataFrame
@@ -31,6 +43,7 @@ class EnergyResult:
     annual: dict[str, Any]
     facility: Facility
     notes: tuple[str, ...] = field(default_factory=tuple)
+    by_year: pd.DataFrame | None = None
 
 
 def _series(values: Any, name: str, lo: float, hi: float | None = None) -> npt.NDArray[np.float64] | None:
@@ -93,6 +106,7 @@ def evaluate(
     utilization_frac_hourly: npt.ArrayLike | None = None,
     weather: pd.DataFrame | None = None,
     grid_intensity_t_per_mwh_hourly: npt.ArrayLike | None = None,
+    plan: Any = None,
 ) -> EnergyResult:
     """Evaluate a year of the facility: hourly power, cooling, PUE, the bill and carbon.
 
@@ -111,6 +125,9 @@ def evaluate(
         Hourly weather (``aidc.io.weather`` reads EPW/CSV files); None uses the shipped Jeonju year.
     grid_intensity_t_per_mwh_hourly : array (8760,), optional
         Hourly grid carbon intensity; None uses Korea's annual factor. [tCO2eq/MWh]
+    plan : Plan, optional
+        The plan stage's result: each plan year's fleet (``plan.fleet_by_year``) is evaluated
+        too, at the same hourly utilisation, into ``by_year``.
 
     Returns
     -------
@@ -126,7 +143,8 @@ def evaluate(
         facility = facility_from_scenario(scenario)
         notes.append("no design given: " + facility.source)
     busy_frac = busy_fractions(facility.fleet, N_HOURS, section, busy, util)
-    hourly = facility_hourly(facility, busy_frac, _weather(scenario, weather), section)
+    wx = _weather(scenario, weather)
+    hourly = facility_hourly(facility, busy_frac, wx, section)
     cal = tariff.calendar(scenario.start_year)
     for i, col in enumerate(("timestamp", "month", "hour"), start=1):
         hourly.insert(i, col, cal[col].to_numpy())
@@ -150,7 +168,61 @@ def evaluate(
         "renewable_frac": section.renewable_frac,
         "year": scenario.start_year,
     }
-    return EnergyResult(hourly, monthly, bill, annual, facility, tuple(notes))
+    by_year = None
+    if plan is not None:
+        by_year = bill_by_plan_year(scenario, facility, plan.fleet_by_year, busy, util, wx, cal, tar)
+        notes.append("plan years: each year's installed fleet at the evaluated year's hourly utilisation, "
+                     f"weather and tariff ({scenario.start_year})")
+    return EnergyResult(hourly, monthly, bill, annual, facility, tuple(notes), by_year)
+
+
+def bill_by_plan_year(
+    scenario: Scenario, facility: Facility, fleet_by_year: pd.DataFrame, busy_gpus: Any, util: Any,
+    weather: pd.DataFrame, cal: pd.DataFrame, tar: tariff.Tariff,
+) -> pd.DataFrame:
+    """Return energy and bill of the fleet installed in each plan year (one hourly year per fleet).
+
+    GPU servers keep the evaluated year's busy share (busy GPUs scaled with the GPUs installed),
+    network power scales with server nameplate power; a year without servers draws nothing.
+    """
+    gpus = float((facility.fleet.n_servers * facility.fleet.n_gpus).sum())
+    nameplate_kw = float((facility.fleet.n_servers * facility.fleet.power_max_w).sum())
+    cooling = dict(zip(facility.fleet.index, facility.fleet.cooling, strict=True))
+    rows, seen = [], {}
+    for year, counts in fleet_by_year.iterrows():
+        fleet_key = tuple(int(n) for n in counts)
+        if fleet_key not in seen:
+            servers = {str(k): int(n) for k, n in counts.items() if n > 0}
+            seen[fleet_key] = _fleet_year(scenario, facility, servers, cooling, gpus, nameplate_kw,
+                                          busy_gpus, util, weather, cal, tar)
+        rows.append({"year": int(year), "n_servers": int(sum(fleet_key)), **seen[fleet_key]})
+    return pd.DataFrame(rows)
+
+
+def _fleet_year(
+    scenario: Scenario, facility: Facility, servers: dict[str, int], cooling: dict[str, str],
+    gpus: float, nameplate_kw: float, busy_gpus: Any, util: Any, weather: pd.DataFrame, cal: pd.DataFrame,
+    tar: tariff.Tariff,
+) -> dict[str, float]:
+    if not servers:
+        return {"it_energy_mwh": 0.0, "facility_energy_mwh": 0.0, "pue": math.nan, "peak_facility_kw": 0.0,
+                "bill_krw": 0.0}
+    section = scenario.energy
+    cooling = cooling_by_type(scenario, list(servers)) | cooling
+    fleet = fleet_table(scenario, servers, cooling)
+    year_gpus = float((fleet.n_servers * fleet.n_gpus).sum())
+    year_kw = float((fleet.n_servers * fleet.power_max_w).sum())
+    busy = None if busy_gpus is None or gpus <= 0 else busy_gpus * year_gpus / gpus
+    year = dataclasses.replace(facility, fleet=fleet, network_power_kw=facility.network_power_kw * year_kw
+                               / nameplate_kw if nameplate_kw else 0.0)
+    hourly = facility_hourly(year, busy_fractions(fleet, N_HOURS, section, busy, util), weather, section)
+    contract_kw = year.contract_kw or float(math.ceil(hourly.facility_power_kw.max()))
+    bill = tariff.monthly_bill(hourly.facility_power_kw, cal, tar, contract_kw, section.billing_demand)
+    it_mwh = float(hourly.it_power_kw.sum()) / KWH_PER_MWH
+    fac_mwh = float(hourly.facility_power_kw.sum()) / KWH_PER_MWH
+    return {"it_energy_mwh": it_mwh, "facility_energy_mwh": fac_mwh, "pue": fac_mwh / it_mwh,
+            "peak_facility_kw": float(hourly.facility_power_kw.max()),
+            "bill_krw": float(bill[f"total_{tar.money}"].sum())}
 
 
 def _add_carbon(

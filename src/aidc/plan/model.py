@@ -146,6 +146,7 @@ def build_model(p: PlanProblem, *, relax: tuple[str, ...] = ()) -> LinearModel:
     add_floor_constraints(m, p)
     add_budget_constraints(m, p)
     add_phase1_constraints(m, p)
+    add_phase1_fleet_constraints(m, p)
     add_cost_objective(m, p)
     return m
 
@@ -229,6 +230,16 @@ def add_phase1_constraints(m: LinearModel, p: PlanProblem) -> None:
         blocks = _blocks(m, p, t)
         m.add_constraint("phase1", str(int(p.years[t])), t, blocks, np.ones(blocks.size),
                          lb=float(p.min_blocks[t]))
+
+
+def add_phase1_fleet_constraints(m: LinearModel, p: PlanProblem) -> None:
+    """Buy the phase-1 design's fleet in the first year: ``buy[o,0] >= phase1_servers[o]``."""
+    if p.phase1_servers is None:
+        return
+    for o, n in enumerate(p.phase1_servers):
+        if n > 0:
+            m.add_constraint("phase1_fleet", p.options[o], o, m.variables["buy"][o, :1], np.ones(1),
+                             lb=float(n))
 
 
 def add_cost_objective(m: LinearModel, p: PlanProblem) -> None:

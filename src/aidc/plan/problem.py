@@ -79,6 +79,8 @@ class PlanProblem:
     integer_servers : bool
         Whether server purchases are integers. Blocks always are; thousands of servers solved
         as continuous and rounded up afterwards plan ~20x faster at the same cost to 0.1 %.
+    phase1_servers : array (O,), optional
+        Servers of each option bought in the first year (the phase-1 design's fleet); None: none.
     """
 
     years: np.ndarray
@@ -105,6 +107,7 @@ class PlanProblem:
     shortfall_penalty_krw: np.ndarray
     units: dict[str, str] = field(default_factory=dict)
     integer_servers: bool = True
+    phase1_servers: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         problems = _shape_problems(self)
@@ -125,6 +128,8 @@ def _shape_problems(p: PlanProblem) -> list[Problem]:
         "block_capex_krw": (n_t,), "grid_limit_kw": (n_t,), "budget_krw": (n_t,),
         "min_blocks": (n_t,), "shortfall_penalty_krw": (n_k, n_t),
     }
+    if p.phase1_servers is not None:
+        expected["phase1_servers"] = (n_o,)
     problems = [
         Problem("array has the wrong shape", field=name, found=np.shape(getattr(p, name)),
                 expected=str(shape))

@@ -161,6 +161,9 @@ def _shortfall_reasons(p: PlanProblem, m: LinearModel, x: np.ndarray) -> list[st
         if activity[row] >= m.con_ub[row] * (1 - 1e-6):
             reasons.append(f"{LIMIT_LABELS[family]}: {_fmt(family, m.con_ub[row])} allowed, "
                            f"all used in {int(p.years[t])} (demand short by {what})")
+    if not reasons and not p.capacity[:, [k for k in range(len(p.products)) if short[k, t] > 0]].any():
+        reasons = [f"demand short by {what} in {int(p.years[t])}: "
+                   "none of the plan's server types provides it"]
     return reasons or [f"demand short by {what} in {int(p.years[t])}: cheaper to leave unserved"]
 
 

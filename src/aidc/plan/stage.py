@@ -148,8 +148,7 @@ def problem_from_scenario(scenario: Scenario, design: Any = None, demand: Any = 
     need = demand_by_year(scenario, design, demand)
     products = tuple(k for k in PRODUCTS if need[k].max() > 0)
     costs, catalog = server_costs(scenario), scenario.servers()
-    keys = plan.server_options or [k for k, s in catalog.items() if k in costs and any(
-        provides(s, costs[k]["h100_eq_per_gpu"])[prod] > 0 for prod in products)]
+    keys = server_options(scenario, products, design)
     n_t = plan.horizon_y
     pue = design_pue(scenario, design)
     fx = econ.exchange_rate_krw_per_usd
@@ -161,14 +160,19 @@ def problem_from_scenario(scenario: Scenario, design: Any = None, demand: Any = 
     lost_per_unit_y = {"n_gpus": econ.price_krw_per_gpu_h * H_PER_YEAR,
                        "n_vcpus": econ.price_krw_per_vcpu_h * H_PER_YEAR, "storage_tb": np.inf}
     n_phase1 = math.ceil(scenario.power.it_capacity_kw / plan.block_it_kw - 1e-9) if plan.phase1_fixed else 0
+    capacity = np.array([[provides(catalog[k], costs[k]["h100_eq_per_gpu"])[p] for p in products]
+                         for k in keys]).reshape(len(keys), len(products))
+    # Demand that none of the scenario's server types can serve is unserved at its lost revenue,
+    # not an infeasible plan: the article's 800 W fleet simply sells no GPU-hours.
+    served = np.asarray(capacity.any(axis=0), dtype=bool) if keys else np.zeros(len(products), dtype=bool)
+    design_fleet = getattr(getattr(design, "fleet", None), "servers", None) or {}
     return PlanProblem(
         years=need["year"].to_numpy(dtype=int),
         discount_rate_frac=econ.discount_rate_frac,
         products=products,
         demand=need[list(products)].to_numpy(dtype=float).T.reshape(len(products), n_t),
         options=tuple(keys),
-        capacity=np.array([[provides(catalog[k], costs[k]["h100_eq_per_gpu"])[p] for p in products]
-                           for k in keys]).reshape(len(keys), len(products)),
+        capacity=capacity,
         it_kw=np.array([catalog[k].power_max_w / W_PER_KW for k in keys]),
         lifetime_y=np.array([int(costs[k]["lifetime_y"]) for k in keys], dtype=int),
         capex_krw=np.outer(price_krw, decline).reshape(len(keys), n_t),
@@ -185,11 +189,32 @@ def problem_from_scenario(scenario: Scenario, design: Any = None, demand: Any = 
         max_floors=float(plan.max_floors or scenario.site.max_floors),
         budget_krw=np.full(n_t, plan.budget_krw_per_y or np.inf),
         min_blocks=np.full(n_t, n_phase1, dtype=int),
-        shortfall_penalty_krw=np.array([[lost_per_unit_y[p] if plan.allow_shortfall else np.inf] * n_t
-                                        for p in products]).reshape(len(products), n_t),
+        shortfall_penalty_krw=np.array([[0.0 if not served[i] else lost_per_unit_y[p] if plan.allow_shortfall
+                                         else np.inf] * n_t for i, p in enumerate(products)]
+                                       ).reshape(len(products), n_t),
         units={p: PRODUCTS[p] for p in products},
         integer_servers=plan.integer_servers,
+        phase1_servers=np.array([float(design_fleet.get(k, 0)) for k in keys]) if design_fleet else None,
     )
+
+
+def server_options(scenario: Scenario, products: tuple[str, ...], design: Any = None) -> list[str]:
+    """Return the server types the plan may buy.
+
+    ``plan.server_options`` when given; else the scenario's own types (the design's fleet, or
+    ``fleet.servers`` / ``fleet.mix``); with ``plan.catalog_wide`` every priced catalog type that
+    serves one of ``products``.
+    """
+    plan = scenario.plan
+    if plan.server_options:
+        return list(plan.server_options)
+    costs = server_costs(scenario)
+    if plan.catalog_wide:
+        return [k for k, s in scenario.servers().items() if k in costs and any(
+            provides(s, costs[k]["h100_eq_per_gpu"])[prod] > 0 for prod in products)]
+    fleet = scenario.fleet
+    own = getattr(getattr(design, "fleet", None), "servers", None) or fleet.servers or fleet.mix
+    return [k for k in own or {} if k in costs]
 
 
 def fallbacks(scenario: Scenario, design: Any = None, demand: Any = None) -> list[str]:

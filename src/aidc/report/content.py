@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,96 +62,66 @@ def at(obj: Any, path: str) -> Any:
     return obj
 
 
-def _count(checks: Any, ok: bool | None) -> int | None:
-    """Count the design checks (``ok=None``), or those whose ``ok`` is ``ok``."""
-    if not isinstance(checks, list):
-        return None
-    return sum(1 for c in checks if ok is None or bool(getattr(c, "ok", True)) is ok)
-
-
-def _rows(frame: Any) -> int | None:
-    return len(frame) if isinstance(frame, pd.DataFrame) else None
-
-
-def _total(obj: Any) -> float | None:
-    return None if not isinstance(obj, dict) else float(sum(obj.values()))
-
-
-def _capex_total_krw(economics: Any) -> float | None:
-    total = at(economics, "summary.capex_krw")
-    if total is not None:
-        return float(total)
-    capex = at(economics, "capex")
-    if isinstance(capex, pd.DataFrame):
-        col = next((c for c in capex.columns if str(c).endswith("_krw")), None)
-        return None if col is None else float(capex[col].sum())
-    return None
-
-
-def _peak_gpus_demand(demand: Any) -> float | None:
-    by_year = at(demand, "by_year")
-    if not isinstance(by_year, pd.DataFrame) or "peak_gpus" not in by_year:
-        return None
-    return float(by_year.groupby("year")["peak_gpus"].sum().max())
-
-
-def phase2_year(plan: Any) -> int | None:
-    """Return the first year after the first build year in which the plan builds again, if any."""
-    explicit = at(plan, "phase2_year")
-    if explicit is not None:
-        return int(explicit)
-    schedule = at(plan, "schedule")
-    if not isinstance(schedule, pd.DataFrame) or "year" not in schedule or schedule.empty:
-        return None
-    years = sorted({int(y) for y in schedule["year"]})
-    return years[1] if len(years) > 1 else None
-
-
-#: Headline figures: label key, stage (or "scenario"), how to read it from that stage's result, kind.
-HEADLINES: tuple[tuple[str, str, Callable[[Any], Any], str], ...] = (
-    ("it_capacity", "scenario", lambda s: s.power.it_capacity_kw, "power_kw"),
-    ("site_area", "scenario", lambda s: s.site.site_area_m2, "area_m2"),
-    ("max_floors", "scenario", lambda s: s.site.max_floors, "count"),
-    ("n_respondents", "survey", lambda r: _rows(at(r, "respondents")), "count"),
-    ("peak_gpus_demand", "demand", _peak_gpus_demand, "count"),
-    ("n_servers", "design", lambda d: _total(at(d, "fleet.servers")), "count"),
-    ("n_gpus", "design", lambda d: at(d, "fleet.n_gpus"), "count"),
-    ("it_power", "design", lambda d: at(d, "fleet.it_power_kw"), "power_kw"),
-    ("grid_contract", "design", lambda d: at(d, "power.grid_contract_kw"), "power_kw"),
-    ("facility_peak", "design", lambda d: at(d, "power.facility_peak_kw"), "power_kw"),
-    ("design_pue", "design", lambda d: at(d, "cooling.design_pue"), "ratio"),
-    ("n_racks", "design", lambda d: at(d, "layout.n_racks"), "count"),
-    ("floors_used", "design", lambda d: at(d, "layout.floors_used"), "count"),
-    ("gross_floor_area", "design", lambda d: at(d, "layout.gross_floor_area_m2"), "area_m2"),
-    ("binding_limit", "design", lambda d: at(d, "binding_limit"), "text"),
-    ("n_checks", "design", lambda d: _count(at(d, "checks"), None), "count"),
-    ("n_checks_failed", "design", lambda d: _count(at(d, "checks"), False), "count"),
-    ("phase2_year", "plan", phase2_year, "year"),
-    ("plan_binding_limit", "plan", lambda p: at(p, "binding_limit"), "text"),
-    ("utilization", "simulation", lambda s: at(s, "summary.utilization_frac"), "frac"),
-    ("mean_wait", "simulation", lambda s: at(s, "summary.mean_wait_s"), "duration_s"),
-    ("p95_wait", "simulation", lambda s: at(s, "summary.p95_wait_s"), "duration_s"),
-    ("facility_energy", "energy", lambda e: at(e, "annual.facility_energy_mwh"), "MWh"),
-    ("annual_pue", "energy", lambda e: at(e, "annual.pue"), "ratio"),
-    ("bill", "energy", lambda e: at(e, "annual.bill_krw"), "krw"),
-    ("carbon", "energy", lambda e: at(e, "annual.carbon_t"), "t"),
-    ("capex", "economics", _capex_total_krw, "krw"),
-    ("phase1_capex", "economics", lambda e: at(e, "summary.phase1_capex_krw"), "krw"),
-    ("npv", "economics", lambda e: at(e, "summary.npv_krw"), "krw"),
-    ("irr", "economics", lambda e: at(e, "summary.irr_frac"), "frac"),
-    ("payback", "economics", lambda e: at(e, "summary.payback_y"), "y"),
-    ("price_per_gpu_h", "economics", lambda e: at(e, "summary.lcoe_krw_per_gpu_h"), "KRW/GPU·h"),
+#: Headline figures: label key, the stage they come from, the :class:`aidc.summary.Summary` field, kind.
+#: The report computes none of them: every figure is the run's one Summary.
+HEADLINES: tuple[tuple[str, str, str, str], ...] = (
+    ("warnings", "scenario", "warnings", "text"),
+    ("it_capacity", "scenario", "it_capacity_kw", "power_kw"),
+    ("site_area", "scenario", "site_area_m2", "area_m2"),
+    ("max_floors", "scenario", "floors_allowed_n", "count"),
+    ("n_respondents", "survey", "n_respondents", "count"),
+    ("peak_gpus_demand", "demand", "gpu_demand_peak_n", "count"),
+    ("gpu_gap", "design", "gpu_gap_n", "count"),
+    ("n_servers", "design", "n_servers", "count"),
+    ("n_gpus", "design", "n_gpus", "count"),
+    ("it_power", "design", "it_power_kw", "power_kw"),
+    ("grid_contract", "design", "grid_contract_kw", "power_kw"),
+    ("facility_peak", "design", "facility_peak_kw", "power_kw"),
+    ("design_pue", "design", "design_pue", "ratio"),
+    ("n_racks", "design", "n_racks", "count"),
+    ("floors_used", "design", "floors_used_n", "count"),
+    ("gross_floor_area", "design", "gross_floor_area_m2", "area_m2"),
+    ("site_use", "design", "site_use_frac", "frac"),
+    ("binding_limit", "design", "tightest_check", "text"),
+    ("n_checks", "design", "n_checks", "count"),
+    ("n_checks_failed", "design", "n_checks_failed", "count"),
+    ("phase2_year", "plan", "phase2_year", "year"),
+    ("gpu_short_years", "plan", "gpu_short_years", "text"),
+    ("plan_binding_limit", "plan", "plan_binding_limit", "text"),
+    ("utilization", "simulation", "sim_utilization_frac", "frac"),
+    ("mean_wait", "simulation", "mean_wait_s", "duration_s"),
+    ("p95_wait", "simulation", "p95_wait_s", "duration_s"),
+    ("facility_energy", "energy", "facility_energy_mwh", "MWh"),
+    ("annual_pue", "energy", "annual_pue", "ratio"),
+    ("bill", "energy", "electricity_cost_first_year_krw", "krw"),
+    ("carbon", "energy", "carbon_t", "t"),
+    ("capex", "economics", "capex_krw", "krw"),
+    ("phase1_capex", "economics", "phase1_capex_krw", "krw"),
+    ("npv", "economics", "npv_krw", "krw"),
+    ("irr", "economics", "irr_frac", "frac"),
+    ("payback", "economics", "payback_y", "y"),
+    ("min_dscr", "economics", "min_dscr", "ratio"),
+    ("price_per_gpu_h", "economics", "cost_krw_per_gpu_h", "KRW/GPU·h"),
+    ("price_per_vcpu_h", "economics", "cost_krw_per_vcpu_h", "KRW/vCPU·h"),
+    ("gpu_utilization_sold", "economics", "gpu_utilization_sold_frac", "frac"),
+    ("vcpu_utilization_sold", "economics", "vcpu_utilization_sold_frac", "frac"),
 )
 
 
 def headline(result: Any) -> list[Figure]:
-    """Return the headline figures of a run, in report order; a missing stage gives no figure."""
+    """Return the headline figures of a run, in report order, from its one :class:`~aidc.summary.Summary`.
+
+    A figure the run cannot give (a stage that did not run, no GPUs) is left out; so is an
+    empty warning list or year list.
+    """
+    from aidc.summary import summarize
+
+    summary = result.summary if result.summary is not None else summarize(result)
     figures = []
-    for key, stage, read, kind in HEADLINES:
-        source = result.scenario if stage == "scenario" else getattr(result, stage)
-        if source is None:
-            continue
-        value = _plain(read(source))
+    for key, stage, name, kind in HEADLINES:
+        value = _plain(getattr(summary, name))
+        if isinstance(value, tuple):
+            value = ", ".join(str(v) for v in value) or None
         # NaN is how a stage says "none" (no payback within the horizon): not a figure to show
         if value is not None and not (isinstance(value, float) and not math.isfinite(value)):
             figures.append(Figure(key, stage, value, kind))

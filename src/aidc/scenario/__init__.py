@@ -47,7 +47,7 @@ __all__ = [
     "scenario_hash",
 ]
 
-DEFAULT_SCENARIO = "jeonbuk-phase1"
+DEFAULT_SCENARIO = "jeonbuk-aidc"
 
 
 class Scenario(Section):

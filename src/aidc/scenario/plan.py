@@ -41,7 +41,13 @@ class PlanSection(Section):
     )
     server_options: list[str] | None = Field(
         None,
-        description="Server type keys the plan may buy; None: every catalog type that serves the demand.",
+        description="Server type keys the plan may buy; None: the scenario's own server types "
+        "(fleet.servers / fleet.mix), or the whole catalog when catalog_wide is set.",
+    )
+    catalog_wide: bool = Field(
+        False,
+        description="Let the plan choose from every catalog server type that serves the demand, "
+        "not only the scenario's own.",
     )
     integer_servers: bool = Field(
         False,

@@ -1,24 +1,31 @@
 """What a sweep computes for one run: stages, each turned into a flat dict of scalar outputs.
 
-A :class:`Stage` is two pure functions: ``compute(scenario, upstream) -> result`` (calling
-the library's stage entry point with the results of the stages it needs) and
+A :class:`Stage` is two pure functions: ``compute(scenario, upstream) -> result`` and
 ``extract(result) -> {name: scalar}`` (output names carry their unit: ``npv_krw``,
-``mean_wait_s``). :data:`STAGES` holds the library's stages after ``docs/contracts.md``;
-any mapping of name -> :class:`Stage` (or plain ``fn(scenario) -> dict`` function) can be
-swept the same way, which is how the machinery is tested with small pure functions.
+``mean_wait_s``). :data:`STAGES` holds the library's stages: rows of the pipeline's one stage
+table, computed by :func:`aidc.pipeline.run` with the stages they read, never wired here. Any
+mapping of name -> :class:`Stage` (or plain ``fn(scenario) -> dict`` function) can be swept
+the same way, which is how the machinery is tested with small pure functions.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from aidc.errors import InputError
+from aidc.pipeline import STAGE_NAMES, Result, closure
+from aidc.pipeline import run as pipeline_run
 from aidc.scenario import Scenario
+
+if TYPE_CHECKING:
+    from aidc.design import Design
+    from aidc.economics import Economics
+    from aidc.energy.stage import EnergyResult
+    from aidc.simulate.result import SimulationResult
 
 __all__ = ["STAGES", "Stage", "available", "evaluate", "resolve", "scalar_outputs"]
 
@@ -30,46 +37,16 @@ class Stage:
     """One stage of a sweep run.
 
     ``compute(scenario, upstream)`` gets the results of earlier stages by name; ``needs``
-    must have run before it, ``uses`` are passed when they ran. ``entry`` names the
-    library function it calls (``"design.size"``), to tell whether it exists yet.
+    must have run before it, ``uses`` are passed when they ran. ``pipeline`` names the row of
+    :data:`aidc.pipeline.STAGES` that computes it (``"*"``: the whole pipeline); such stages
+    are run by :func:`aidc.pipeline.run`, never wired here.
     """
 
     compute: Callable[[Scenario, Mapping[str, Any]], Any]
     extract: Callable[[Any], dict[str, Any]]
     needs: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
-    entry: str | None = None
-
-
-def _entry(target: str) -> Callable[..., Any] | None:
-    module, func = target.rsplit(".", 1)
-    try:
-        return getattr(importlib.import_module(f"aidc.{module}"), func, None)
-    except ModuleNotFoundError as exc:
-        if exc.name != f"aidc.{module}":
-            raise
-        return None
-
-
-def _call(target: str, *args: Any, **kwargs: Any) -> Any:
-    fn = _entry(target)
-    if fn is None:
-        raise RuntimeError(f"aidc.{target} is not available yet")
-    return fn(*args, **kwargs)
-
-
-def _pick(obj: Any, paths: Mapping[str, str]) -> dict[str, Any]:
-    """Read ``name -> dotted attribute path`` from a result object; absent fields are skipped."""
-    out: dict[str, Any] = {}
-    for name, path in paths.items():
-        value: Any = obj
-        for part in path.split("."):
-            value = value.get(part) if isinstance(value, Mapping) else getattr(value, part, None)
-            if value is None:
-                break
-        if value is not None:
-            out[name] = value
-    return out
+    pipeline: str | None = None
 
 
 def scalar_outputs(values: Mapping[str, Any]) -> dict[str, Scalar]:
@@ -89,61 +66,47 @@ def scalar_outputs(values: Mapping[str, Any]) -> dict[str, Scalar]:
     return out
 
 
-# --- the library's stages (docs/contracts.md) -------------------------------------------
+# --- the library's stages: rows of the pipeline's one stage table ------------------------
 
 def _scenario_outputs(s: Scenario) -> dict[str, Any]:
     return {"site_area_m2": s.site.site_area_m2, "it_capacity_kw": s.power.it_capacity_kw,
             "n_server_types": len(set(s.fleet.servers or {}) | set(s.fleet.mix or {}))}
 
 
-_DESIGN_FIELDS = {
-    "n_gpus": "fleet.n_gpus", "fleet_it_power_kw": "fleet.it_power_kw",
-    "it_design_kw": "power.it_design_kw", "facility_peak_kw": "power.facility_peak_kw",
-    "grid_contract_kw": "power.grid_contract_kw", "n_ups_modules": "power.n_ups_modules",
-    "n_transformers": "power.n_transformers", "n_generators": "power.n_generators",
-    "design_pue": "cooling.design_pue", "heat_rejected_kw": "cooling.heat_rejected_kw",
-    "n_chillers": "cooling.n_chillers", "n_racks": "layout.n_racks",
-    "n_floors_used": "layout.floors_used", "gross_floor_area_m2": "layout.gross_floor_area_m2",
-    "white_space_m2": "layout.white_space_m2", "binding_limit": "binding_limit",
-}
+def _design_outputs(design: Design | None) -> dict[str, Any]:
+    if design is None:
+        return {}
+    p, c, lay = design.power, design.cooling, design.layout
+    return {
+        "fleet_it_power_kw": design.fleet.it_power_kw, "it_design_kw": p.it_design_kw,
+        "n_ups_modules": p.n_ups_modules, "n_transformers": p.n_transformers,
+        "n_generators": p.n_generators, "heat_rejected_kw": c.heat_rejected_kw, "n_chillers": c.n_chillers,
+        "white_space_m2": lay.white_space_m2, "binding_limit": design.binding_limit,
+    }
 
 
-def _design_outputs(design: Any) -> dict[str, Any]:
-    out = _pick(design, _DESIGN_FIELDS)
-    servers = getattr(getattr(design, "fleet", None), "servers", None)
-    if isinstance(servers, Mapping):
-        out["n_servers"] = sum(int(n) for n in servers.values())
-    checks = getattr(design, "checks", None)
-    if checks is not None:
-        out["n_checks_failed"] = sum(not c.ok for c in checks)
-    return out
+def _energy_outputs(energy: EnergyResult | None) -> dict[str, Any]:
+    return {} if energy is None else dict(energy.annual)
 
 
-def _energy_outputs(energy: Any) -> dict[str, Any]:
-    return dict(getattr(energy, "annual", {}) or {})
+def _economics_outputs(economics: Economics | None) -> dict[str, Any]:
+    return {} if economics is None else dict(economics.summary)
 
 
-def _economics_outputs(economics: Any) -> dict[str, Any]:
-    return dict(getattr(economics, "summary", {}) or {})
+def _simulate_outputs(simulation: SimulationResult | None) -> dict[str, Any]:
+    return {} if simulation is None else dict(simulation.summary)
 
 
-def _simulate_outputs(simulation: Any) -> dict[str, Any]:
-    return dict(getattr(simulation, "summary", {}) or {})
+def _nothing(result: Any) -> dict[str, Any]:
+    return {}
 
 
-def _demand(s: Scenario, up: Mapping[str, Any]) -> Any:
-    path = s.demand.survey if s.demand.survey is not None else _call("survey.example_path")
-    return _call("demand.estimate", _call("survey.read", path), s)
-
-
-def _all_outputs(result: Any) -> dict[str, Any]:
+def _all_outputs(result: Result) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for attr, extract in (("design", _design_outputs), ("simulation", _simulate_outputs),
-                          ("energy", _energy_outputs), ("economics", _economics_outputs)):
-        part = getattr(result, attr, None)
-        if part is not None:
-            out.update({k: v for k, v in extract(part).items() if k not in out})
-    out["n_stages_missing"] = len(getattr(result, "missing", {}) or {})
+    for part in (_design_outputs(result.design), _simulate_outputs(result.simulation),
+                 _energy_outputs(result.energy), _economics_outputs(result.economics)):
+        out.update({k: v for k, v in part.items() if k not in out})
+    out["n_stages_missing"] = len(result.missing)
     return out
 
 
@@ -151,33 +114,35 @@ def _identity(result: Any) -> dict[str, Any]:
     return dict(result)
 
 
+#: Sweep stage name -> pipeline stage name (the sweep says "simulate" where the pipeline says "simulation").
+PIPELINE_NAMES = {name: name for name in STAGE_NAMES} | {"simulate": "simulation"}
+_EXTRACT: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "design": _design_outputs, "simulate": _simulate_outputs, "energy": _energy_outputs,
+    "economics": _economics_outputs,
+}
+
+
+def _from_pipeline(name: str) -> Stage:
+    """Return the sweep stage of pipeline stage ``name``: the pipeline computes it with its closure."""
+    target = PIPELINE_NAMES[name]
+    sweep_name = {v: k for k, v in PIPELINE_NAMES.items() if k != v}
+    needs = tuple(sweep_name.get(n, n) for n in closure([target]) if n != target)
+    return Stage(lambda s, up: up[name], _EXTRACT.get(name, _nothing), needs=needs, pipeline=target)
+
+
 STAGES: dict[str, Stage] = {
     "scenario": Stage(lambda s, up: _scenario_outputs(s), _identity),
-    "demand": Stage(_demand, lambda d: {}, entry="demand.estimate"),
-    "design": Stage(lambda s, up: _call("design.size", s, up.get("demand")), _design_outputs,
-                    uses=("demand",), entry="design.size"),
-    "simulate": Stage(lambda s, up: _call("simulate.run_scenario", s, up["design"], up["demand"]),
-                      _simulate_outputs, needs=("design", "demand"), entry="simulate.run_scenario"),
-    "energy": Stage(lambda s, up: _call("energy.evaluate", s, up["design"], _busy(up.get("simulate"))),
-                    _energy_outputs, needs=("design",), uses=("simulate",), entry="energy.evaluate"),
-    "economics": Stage(
-        lambda s, up: _call("economics.evaluate", s, up["design"], energy=up.get("energy"),
-                            simulation=up.get("simulate"), demand=up.get("demand")),
-        _economics_outputs, needs=("design",), uses=("demand", "energy", "simulate"),
-        entry="economics.evaluate"),
-    "all": Stage(lambda s, up: _call("pipeline.run", s), _all_outputs, entry="pipeline.run"),
+    **{name: _from_pipeline(name) for name in ("survey", "demand", "design", "plan", "simulate", "energy",
+                                               "economics")},
+    "all": Stage(lambda s, up: pipeline_run(s), _all_outputs, pipeline="*"),
 }
-"""The library's stages by name, in run order."""
-
-
-def _busy(simulation: Any) -> Any:
-    hourly = getattr(simulation, "hourly", None)
-    return None if hourly is None or "busy_gpus" not in hourly else hourly["busy_gpus"]
+"""The library's stages by name, in run order: each is a row of :data:`aidc.pipeline.STAGES`,
+run with the stages it reads, so a sweep variant equal to the base reproduces ``aidc run``."""
 
 
 def available(stages: Mapping[str, Stage] = STAGES) -> dict[str, bool]:
-    """Return, for each stage, whether the library function it calls exists yet."""
-    return {name: st.entry is None or _entry(st.entry) is not None for name, st in stages.items()}
+    """Return, for each stage, whether it can run (every stage of the library can now)."""
+    return dict.fromkeys(stages, True)
 
 
 def _as_stage(fn: Stage | Callable[[Scenario], Mapping[str, Any]]) -> Stage:
@@ -191,8 +156,8 @@ def resolve(
 ) -> dict[str, Stage]:
     """Return the stages to run for ``names``, with the stages they need, in run order.
 
-    Plain functions ``fn(scenario) -> dict`` are accepted as stages. Unknown names and
-    stages whose library function does not exist yet are an :class:`InputError`.
+    Plain functions ``fn(scenario) -> dict`` are accepted as stages. Unknown names are an
+    :class:`InputError`.
 
     Examples
     --------
@@ -212,30 +177,33 @@ def resolve(
     for name in reversed(list(table)):  # needs point backwards: one pass from the end closes them
         if name in wanted:
             wanted.update(table[name].needs)
-    chosen = {n: st for n, st in table.items() if n in wanted}
-    missing = [n for n, ok in available(chosen).items() if not ok]
-    if missing:
-        raise InputError.single(
-            f"stage(s) not available yet in this aidc: {', '.join(missing)}", field="stages",
-            expected=f"one of {', '.join(n for n, ok in available(table).items() if ok)}",
-        )
-    return chosen
+    return {n: st for n, st in table.items() if n in wanted}
 
 
 def evaluate(scenario_dict: Mapping[str, Any], stages: Mapping[str, Stage]) -> dict[str, Scalar]:
     """Run one scenario dict through ``stages`` and return their scalar outputs (pure).
 
-    Output names must be unique across stages; a later stage's name that is already taken
-    is prefixed with its stage name (``energy_pue``). The ``scenario`` dict is validated
-    here, so a worker never trusts what it was sent.
+    The library's stages are computed by one :func:`aidc.pipeline.run` of their closure, and the
+    row starts with that run's :class:`~aidc.summary.Summary` (the figures ``aidc run`` shows);
+    other stages are called in order with the results before them. Output names must be unique
+    across stages; a later stage's name that is already taken is prefixed with its stage name
+    (``energy_pue``). The ``scenario`` dict is validated here, so a worker never trusts what it
+    was sent.
     """
     scenario = Scenario.model_validate(scenario_dict)
     upstream: dict[str, Any] = {}
     out: dict[str, Scalar] = {}
+    wanted = {st.pipeline for st in stages.values() if st.pipeline}
+    if wanted:
+        result = pipeline_run(scenario, None if "*" in wanted else sorted(wanted - {"*"}))
+        assert result.summary is not None  # pipeline.run always summarises
+        out.update(scalar_outputs(result.summary.scalars()))
+        upstream = {name: result if st.pipeline == "*" else result.stage(st.pipeline)
+                    for name, st in stages.items() if st.pipeline}
     for name, stage in stages.items():
-        result = stage.compute(scenario, upstream)
-        upstream[name] = result
-        for key, value in scalar_outputs(stage.extract(result)).items():
-            out[f"{name}_{key}" if key in out else key] = value
+        if not stage.pipeline:
+            upstream[name] = stage.compute(scenario, upstream)
+        for key, value in scalar_outputs(stage.extract(upstream[name])).items():
+            if key not in out or out[key] != value:
+                out[f"{name}_{key}" if key in out else key] = value
     return out
-

@@ -91,6 +91,10 @@ TABLES = {
 def summarize(result: Any) -> dict[str, Any]:
     """Return the JSON the results page and ``GET /api/runs/{id}`` show for a :class:`aidc.Result`."""
     summary: dict[str, dict[str, Any]] = {}
+    headline = getattr(result, "summary", None)  # the run's one Summary (aidc.summary), shown first
+    if headline is not None:
+        summary["run"] = {k: _jsonable(v) for k, v in headline.scalars().items()}
+        summary["run"]["warnings"] = ", ".join(headline.warnings)
     tables: dict[str, Any] = {}
     for stage in _stage_names():
         obj = getattr(result, stage, None)

@@ -1,0 +1,314 @@
+"""The one summary of a run: headline figures computed once from a :class:`~aidc.pipeline.Result`.
+
+:func:`summarize` reads the stage results and returns a frozen :class:`Summary`; the report,
+the workbook, ``aidc run``, the web pages and the sweep table render that object and compute
+none of its figures themselves. Field names carry their unit; a figure a run cannot give (no
+GPUs, so no cost per GPU-hour; no plan, so no phase 2) is None, never a made-up value.
+
+Every summary also runs the run's consistency checks (:class:`Consistency`): the yearly
+electricity cost agrees between the energy stage and the economics line, CAPEX parts add up
+to the total, no GPU-hour figure exists without GPUs, the plan buys only the scenario's server
+types. A failed check is kept in ``Summary.consistency`` and named in ``Summary.warnings``,
+which every output shows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from aidc.pipeline import Result
+
+#: Relative difference below which two figures of the same quantity agree (float round-off).
+AGREE_REL = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Consistency:
+    """One cross-check of a run: two figures that must agree, and whether they do."""
+
+    name: str
+    ok: bool
+    value: float
+    expected: float
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The headline figures of one run (None: the run cannot give this figure).
+
+    Money is in KRW, power in kW, areas in m²; ``*_by_year`` maps a calendar year to the value.
+    ``tightest_check`` is the worst failing design check, or the closest to failing when all pass.
+    ``gpu_gap_n`` is the peak GPUs demanded minus the GPUs the phase-1 design installs (positive:
+    short); ``gpu_short_years`` are the plan years whose installed GPUs fall short of the need.
+    """
+
+    scenario_name: str
+    scenario_hash: str
+    it_capacity_kw: float
+    site_area_m2: float
+    floors_allowed_n: int
+    n_respondents: int | None = None
+    it_power_kw: float | None = None
+    n_servers: int | None = None
+    n_servers_by_type: dict[str, int] | None = None
+    n_gpus: int | None = None
+    n_gpus_by_model: dict[str, int] | None = None
+    n_vcpus: int | None = None
+    n_racks: int | None = None
+    floors_used_n: int | None = None
+    gross_floor_area_m2: float | None = None
+    site_use_frac: float | None = None
+    grid_contract_kw: float | None = None
+    facility_peak_kw: float | None = None
+    design_pue: float | None = None
+    annual_pue: float | None = None
+    facility_energy_mwh: float | None = None
+    carbon_t: float | None = None
+    tightest_check: str | None = None
+    tightest_check_ok: bool | None = None
+    tightest_check_margin_frac: float | None = None
+    n_checks: int | None = None
+    n_checks_failed: int | None = None
+    gpu_demand_peak_n: float | None = None
+    gpu_gap_n: float | None = None
+    gpu_short_years: tuple[int, ...] | None = None
+    phase2_year: int | None = None
+    plan_binding_limit: str | None = None
+    sim_utilization_frac: float | None = None
+    mean_wait_s: float | None = None
+    p95_wait_s: float | None = None
+    capex_krw: float | None = None
+    capex_by_part_krw: dict[str, float] | None = None
+    phase1_capex_krw: float | None = None
+    electricity_cost_krw_by_year: dict[int, float] | None = None
+    electricity_cost_first_year_krw: float | None = None
+    npv_krw: float | None = None
+    irr_frac: float | None = None
+    payback_y: float | None = None
+    min_dscr: float | None = None
+    min_dscr_year: int | None = None
+    min_dscr_reason: str | None = None
+    cost_krw_per_gpu_h: float | None = None
+    cost_krw_per_vcpu_h: float | None = None
+    gpu_utilization_sold_frac: float | None = None
+    vcpu_utilization_sold_frac: float | None = None
+    consistency: tuple[Consistency, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Names of the consistency checks that failed (empty when the run agrees with itself)."""
+        return tuple(c.name for c in self.consistency if not c.ok)
+
+    def scalars(self) -> dict[str, float | int | str | bool]:
+        """Return the scalar fields (a sweep row): dicts and tuples left out, None dropped."""
+        out: dict[str, float | int | str | bool] = {}
+        for name, value in asdict(self).items():
+            if isinstance(value, bool | int | float | str):
+                out[name] = value
+        out["n_warnings"] = len(self.warnings)
+        return out
+
+
+def _finite(value: Any) -> float | None:
+    """Return ``value`` as a float, or None when absent or not finite (NaN is a stage's "none")."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _agree(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=AGREE_REL, abs_tol=1.0)
+
+
+def _design_figures(result: Result) -> dict[str, Any]:
+    d = result.design
+    if d is None:
+        return {}
+    lay = d.layout
+    failing = [c for c in d.checks if not c.ok]
+    worst = min(failing or d.checks, key=lambda c: c.margin_frac, default=None)
+    return {
+        "it_power_kw": float(d.fleet.it_power_kw),
+        "n_servers": int(d.fleet.n_servers),
+        "n_servers_by_type": {k: int(v) for k, v in d.fleet.servers.items()},
+        "n_gpus": int(d.fleet.n_gpus),
+        "n_gpus_by_model": {k: int(v) for k, v in d.fleet.n_gpus_by_model.items()},
+        "n_vcpus": int(d.fleet.n_vcpus),
+        "n_racks": int(lay.n_racks),
+        "floors_used_n": int(lay.floors_used),
+        "gross_floor_area_m2": float(lay.gross_floor_area_m2),
+        "site_use_frac": (float(lay.gross_floor_area_m2 / lay.gross_floor_area_max_m2)
+                          if lay.gross_floor_area_max_m2 else None),
+        "grid_contract_kw": float(d.power.grid_contract_kw),
+        "facility_peak_kw": float(d.power.facility_peak_kw),
+        "design_pue": float(d.cooling.design_pue),
+        "tightest_check": None if worst is None else worst.name,
+        "tightest_check_ok": None if worst is None else bool(worst.ok),
+        "tightest_check_margin_frac": None if worst is None else float(worst.margin_frac),
+        "n_checks": len(d.checks),
+        "n_checks_failed": len(failing),
+    }
+
+
+def _gap_figures(result: Result) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    demand = result.demand
+    if demand is not None and len(demand.by_year) and "peak_gpus" in demand.by_year:
+        peak = float(demand.by_year.groupby("year")["peak_gpus"].sum().max())
+        out["gpu_demand_peak_n"] = peak
+        if result.design is not None:
+            out["gpu_gap_n"] = peak - float(result.design.fleet.n_gpus)
+    plan = result.plan
+    if plan is not None:
+        out["phase2_year"] = plan.phase2_year
+        out["plan_binding_limit"] = plan.binding_limit
+        cap = plan.capacity_by_year
+        if "n_gpus_short" in cap:
+            short = cap.loc[cap["n_gpus_short"] > 1e-6, "year"]
+            out["gpu_short_years"] = tuple(int(y) for y in short)
+        else:
+            out["gpu_short_years"] = ()
+    return out
+
+
+def _operation_figures(result: Result) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    sim = result.simulation
+    if sim is not None:
+        out["sim_utilization_frac"] = _finite(sim.summary.get("utilization_frac"))
+        out["mean_wait_s"] = _finite(sim.summary.get("mean_wait_s"))
+        out["p95_wait_s"] = _finite(sim.summary.get("p95_wait_s"))
+    energy = result.energy
+    if energy is not None:
+        out["annual_pue"] = _finite(energy.annual.get("pue"))
+        out["facility_energy_mwh"] = _finite(energy.annual.get("facility_energy_mwh"))
+        out["carbon_t"] = _finite(energy.annual.get("carbon_t"))
+    return out
+
+
+def energy_bill_by_year(energy: Any) -> dict[int, float]:
+    """Return the energy stage's electricity bill by calendar year [KRW].
+
+    From ``energy.by_year`` (the fleet installed in each plan year) when the stage gives it,
+    else the one evaluated year of ``energy.annual``.
+    """
+    by_year = getattr(energy, "by_year", None)
+    if by_year is not None and len(by_year):
+        return {int(y): float(b) for y, b in zip(by_year["year"], by_year["bill_krw"], strict=True)}
+    return {int(energy.annual["year"]): float(energy.annual["bill_krw"])}
+
+
+def _economics_figures(result: Result) -> dict[str, Any]:
+    e = result.economics
+    if e is None:
+        return {}
+    s = e.summary
+    parts = {str(p): float(v) for p, v in zip(e.capex["part"], e.capex["capex_krw"], strict=True)}
+    years = e.opex["year"].to_numpy(int)
+    energy = e.opex["energy_krw"].to_numpy(float)
+    bill = {int(y): float(b) for y, b in zip(years[1:], energy[1:], strict=True)}
+    cash = e.cash_flow
+    dscr = cash["dscr"].to_numpy(float)
+    out: dict[str, Any] = {
+        "capex_krw": float(s["capex_krw"]),
+        "capex_by_part_krw": parts,
+        "phase1_capex_krw": _finite(s.get("phase1_capex_krw")),
+        "electricity_cost_krw_by_year": bill,
+        "electricity_cost_first_year_krw": next(iter(bill.values()), None),
+        "npv_krw": _finite(s.get("npv_krw")),
+        "irr_frac": _finite(s.get("irr_frac")),
+        "payback_y": _finite(s.get("payback_y")),
+        "cost_krw_per_gpu_h": _finite(s.get("cost_krw_per_gpu_h", s.get("lcoe_krw_per_gpu_h"))),
+        "cost_krw_per_vcpu_h": _finite(s.get("cost_krw_per_vcpu_h")),
+        "gpu_utilization_sold_frac": _finite(s.get("gpu_utilization_sold_frac")),
+        "vcpu_utilization_sold_frac": _finite(s.get("vcpu_utilization_sold_frac")),
+    }
+    if np.isfinite(dscr).any():
+        i = int(np.nanargmin(np.where(np.isfinite(dscr), dscr, np.nan)))
+        out["min_dscr"] = float(dscr[i])
+        out["min_dscr_year"] = int(cash["year"].iloc[i])
+        row = cash.iloc[i]
+        out["min_dscr_reason"] = dscr_reason(float(row["revenue_krw"]), float(row["opex_krw"]),
+                                             float(row["cfads_krw"]), float(row["debt_service_krw"]))
+    return out
+
+
+def dscr_reason(revenue_krw: float, opex_krw: float, cfads_krw: float, debt_service_krw: float) -> str:
+    """Return why a year's debt cover is what it is, as a message key.
+
+    ``revenue_below_opex``: the year's revenue does not pay its running cost, so nothing is left
+    for the lenders; ``cfads_below_debt_service``: cash is left but less than the year's debt
+    service; ``covered``: the debt service is covered.
+
+    Examples
+    --------
+    >>> dscr_reason(10.0, 12.0, -2.0, 5.0), dscr_reason(10.0, 6.0, 4.0, 5.0), dscr_reason(10.0, 2.0, 8.0, 5.0)
+    ('revenue_below_opex', 'cfads_below_debt_service', 'covered')
+    """
+    if revenue_krw <= opex_krw:
+        return "revenue_below_opex"
+    return "cfads_below_debt_service" if cfads_krw < debt_service_krw else "covered"
+
+
+def consistency_checks(result: Result, figures: dict[str, Any]) -> tuple[Consistency, ...]:
+    """Return the cross-checks of a run: figures of one quantity that two stages must agree on."""
+    out: list[Consistency] = []
+    bill = figures.get("electricity_cost_krw_by_year")
+    if bill and result.energy is not None:
+        energy_bill = energy_bill_by_year(result.energy)
+        for year, krw in energy_bill.items():
+            if year in bill:
+                out.append(Consistency("electricity_bill", _agree(bill[year], krw), bill[year], krw,
+                                       str(year)))
+    parts = figures.get("capex_by_part_krw")
+    if parts is not None:
+        total = sum(parts.values())
+        capex = figures["capex_krw"]
+        out.append(Consistency("capex_parts", _agree(total, capex), total, capex))
+    if figures.get("n_gpus") == 0:
+        gpu_cost = figures.get("cost_krw_per_gpu_h")
+        out.append(Consistency("no_gpu_hours_without_gpus", gpu_cost is None,
+                               float("nan") if gpu_cost is None else gpu_cost, float("nan")))
+    if result.plan is not None:
+        allowed = set(result.scenario.servers()) if result.scenario.plan.catalog_wide else set(
+            figures.get("n_servers_by_type") or {})
+        bought = {k for k in result.plan.fleet_by_year.columns if result.plan.fleet_by_year[k].max() > 0}
+        stray = sorted(bought - allowed)
+        out.append(Consistency("plan_within_scenario", not stray, len(stray), 0.0, ", ".join(stray)))
+    return tuple(out)
+
+
+def summarize(result: Result) -> Summary:
+    """Compute the headline figures of a run once, with its consistency checks.
+
+    Parameters
+    ----------
+    result : Result
+        What :func:`aidc.pipeline.run` returned (any stage may be missing).
+
+    Returns
+    -------
+    Summary
+        Figures of the stages that ran; None for the others.
+    """
+    s = result.scenario
+    survey = result.survey
+    figures: dict[str, Any] = {
+        "n_respondents": None if survey is None else int(len(survey.respondents)),
+        **_design_figures(result), **_gap_figures(result), **_operation_figures(result),
+        **_economics_figures(result),
+    }
+    return Summary(
+        scenario_name=s.name, scenario_hash=result.scenario_hash,
+        it_capacity_kw=float(s.power.it_capacity_kw),
+        site_area_m2=float(s.site.site_area_m2), floors_allowed_n=int(s.site.max_floors),
+        consistency=consistency_checks(result, figures), missing=tuple(result.missing), **figures,
+    )

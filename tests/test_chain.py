@@ -1,0 +1,116 @@
+"""One model chain: every headline figure is the same wherever it is computed, and checked.
+
+The same scenario through ``aidc run``, the single-stage commands (``aidc design``, ``aidc plan``,
+``aidc economics``), the web runner and a one-variant sweep must give identical figures: they
+all select from the pipeline's one stage table and show the run's one Summary.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import aidc
+from aidc.cli import app
+from aidc.report.content import HEADLINES
+from aidc.summary import Summary
+
+runner = CliRunner()
+SCENARIOS = ("jeonbuk-phase1", "jeonbuk-ai", "jeonbuk-aidc")
+
+
+@pytest.fixture(scope="module", params=SCENARIOS)
+def reference(request: pytest.FixtureRequest) -> tuple[str, aidc.Result]:
+    name = request.param
+    return name, aidc.run(aidc.load_scenario(name))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def _summary(r: aidc.Result) -> Summary:
+    assert r.summary is not None
+    return r.summary
+
+
+def test_the_run_agrees_with_itself(reference: tuple[str, aidc.Result]) -> None:
+    """Consistency checks of every shipped scenario pass: no warning in any output."""
+    name, r = reference
+    s = _summary(r)
+    assert s.consistency, name  # the checks ran
+    assert s.warnings == (), [c for c in s.consistency if not c.ok]
+    by_name = {c.name for c in s.consistency}
+    assert {"electricity_bill", "capex_parts", "plan_within_scenario"} <= by_name
+
+
+def test_aidc_run_writes_the_summary(reference: tuple[str, aidc.Result], tmp_path: Any) -> None:
+    name, r = reference
+    res = runner.invoke(app, ["run", name, "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    headline = json.loads((tmp_path / "data" / "run.json").read_text(encoding="utf-8"))["headline"]
+    s = _summary(r)
+    field = {key: name for key, _, name, _ in HEADLINES}
+    assert headline  # figures were written
+    for key, figure in headline.items():
+        value = getattr(s, field[key])
+        value = ", ".join(str(v) for v in value) if isinstance(value, tuple) else value
+        assert _same(figure["value"], value), key
+
+
+def test_single_stage_commands_give_the_runs_figures(reference: tuple[str, aidc.Result]) -> None:
+    name, r = reference
+    s = _summary(r)
+    res = runner.invoke(app, ["economics", name, "--json"])
+    assert res.exit_code == 0, res.output
+    econ = json.loads(res.stdout[res.stdout.index("{"):])["summary"]
+    for key in ("npv_krw", "irr_frac", "capex_krw", "phase1_capex_krw", "cost_krw_per_gpu_h",
+                "cost_krw_per_vcpu_h", "gpu_utilization_sold_frac", "vcpu_utilization_sold_frac", "min_dscr"):
+        assert econ[key] == getattr(s, key), key  # JSON null is the Summary's None
+    res = runner.invoke(app, ["design", name, "--json"])
+    assert res.exit_code == 0, res.output
+    design = json.loads(res.stdout[res.stdout.index("{"):])
+    assert design["fleet"]["n_gpus"] == s.n_gpus
+    assert design["fleet"]["servers"] == s.n_servers_by_type
+    assert len(design["checks"]) == s.n_checks  # the same demand check as in the run
+
+
+def test_plan_command_gives_the_runs_phase2(reference: tuple[str, aidc.Result], tmp_path: Any) -> None:
+    name, r = reference
+    res = runner.invoke(app, ["plan", name, "--json", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    plan = json.loads(res.stdout[res.stdout.index("{"):])
+    assert plan["phase2_year"] == _summary(r).phase2_year
+    assert plan["binding_limit"] == _summary(r).plan_binding_limit
+
+
+def test_web_runner_shows_the_runs_summary(reference: tuple[str, aidc.Result]) -> None:
+    from aidc.web.runner import library_run, summarize
+
+    name, r = reference
+    shown = summarize(library_run(aidc.load_scenario(name), lambda stage, event: None))["summary"]["run"]
+    for key, value in _summary(r).scalars().items():
+        json_value = None if isinstance(value, float) and not math.isfinite(value) else value
+        assert _same(shown[key], json_value), key
+
+
+def test_a_sweep_of_the_unchanged_scenario_reproduces_the_run(reference: tuple[str, aidc.Result]) -> None:
+    """One variant whose axis holds the base value, with the sweep's default stages."""
+    from aidc.cli.sweep import DEFAULT_STAGES
+    from aidc.sweep import sweep
+
+    name, r = reference
+    base = aidc.load_scenario(name)
+    one = base.model_copy(update={"sweep": {"power.it_capacity_kw": [base.power.it_capacity_kw]}})
+    row = sweep(one, list(DEFAULT_STAGES), scheduler="synchronous").table.iloc[0]
+    assert row["status"] == "ok", row.get("error")
+    for key, value in _summary(r).scalars().items():
+        if key in ("scenario_hash",):  # the variant carries its sweep section: another hash
+            continue
+        assert _same(row[key], value), key
