@@ -15,7 +15,7 @@ from aidc import report
 from aidc.report import content, i18n
 from aidc.report.xlsx import SUMMARY_SHEET
 
-SECTIONS = ["summary", *content.STAGES, "assumptions", "sources"]
+SECTIONS = ["briefing", "summary", *content.STAGES, "assumptions", "sources"]  # the one page first
 
 # Headline figure -> the same number read straight from the stage result (contracts.md paths).
 DIRECT = {
