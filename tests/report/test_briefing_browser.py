@@ -38,7 +38,7 @@ def first_screens(built, tmp_path_factory) -> dict[str, dict[str, Any]]:
                 page.goto(files.html.as_uri(), wait_until="domcontentloaded", timeout=120_000)
                 boxes = page.evaluate(
                     "() => [...document.querySelectorAll('#verdict, .brief-figure')]"
-                    ".map(e => { const r = e.getBoundingClientRect(); return [e.id || e.dataset.key, r.bottom]; })")
+                    ".map(e => [e.id || e.dataset.key, e.getBoundingClientRect().bottom])")
                 out[lang] = {
                     "bottoms": dict(boxes),
                     "verdict": page.inner_text("#verdict"),
