@@ -62,8 +62,8 @@ def test_text_that_would_be_a_formula_stays_text(tmp_path: Path) -> None:
     """An organisation named like a formula (OWASP CSV injection) is written as text, not evaluated."""
     t = i18n.text("ko")
     sheet = xlsx._Sheet("x")
-    frame = pd.DataFrame({"organisation": ['=HYPERLINK("http://evil","클릭")', "+1+1", "-2", "@SUM(A1)", "대학"],
-                          "n_gpus": [1, 2, 3, 4, 5]})
+    names = ['=HYPERLINK("http://evil","클릭")', "+1+1", "-2", "@SUM(A1)", "대학"]
+    frame = pd.DataFrame({"organisation": names, "n_gpus": [1, 2, 3, 4, 5]})
     xlsx._table_rows(sheet, t, "x", "x", frame)
     wb = openpyxl.Workbook(write_only=True)
     sheet.save(wb)
