@@ -170,8 +170,8 @@ def _table_rows(sheet: _Sheet, t: Text, name: str, title: str, frame: pd.DataFra
 
 def _value(t: Text, value: Any) -> Any:
     """Return a cell value in the workbook's language: a text value that names a key gets its label."""
-    if isinstance(value, str) and t.has(f"value.{value}"):
-        return t(f"value.{value}")
+    if isinstance(value, str):
+        return t.value(value, "text")
     return value
 
 
