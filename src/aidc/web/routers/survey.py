@@ -127,6 +127,7 @@ def save_answers(
         raise HTTPException(409, "this survey round is closed; answers can no longer change")
     if any(len(rows) > MAX_ROWS_PER_SHEET for rows in answers.values()):
         raise HTTPException(413, f"more than {MAX_ROWS_PER_SHEET} rows on a sheet")
+    assert user.institution_id is not None
     answers, problems = submit_verdict(s, user, answers)
     s.commit()  # end the read: the request's connection goes back to the pool before the write
     if submit and _errors(problems):
