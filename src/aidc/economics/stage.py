@@ -33,6 +33,7 @@ import pandas as pd
 from aidc.economics import bom as b
 from aidc.economics import costs as c
 from aidc.economics import finance as f
+from aidc.economics.escalation import escalation_factor
 from aidc.plan.stage import design_pue, phase1_fleet, server_costs
 from aidc.scenario import Scenario, ServerType
 from aidc.units import H_PER_YEAR, W_PER_KW
@@ -209,7 +210,9 @@ def capex_by_year(
     """Return capital spending by part and year [KRW] as ``{part: array}``.
 
     With the design's bill of materials, each power block costs the design's facility cost per
-    kW of IT by part, and phase 1 (year 0) buys the design's racks and fabric (in place of the
+    kW of IT by part (priced in phase 1's build year), escalated to the year it is bought by the
+    construction cost index (:mod:`aidc.economics.escalation`), and phase 1 (year 0) buys the
+    design's racks and fabric (in place of the
     network share of its servers); without it, the published cost per watt split by the MEP
     shares. Land and the grid connection are paid in year 0.
     """
@@ -218,7 +221,8 @@ def capex_by_year(
     parts: dict[str, Any]
     if bom is not None and design is not None:
         rates = b.facility_krw_per_kw(scenario, design, bom)
-        parts = {p: build.block_kw * rate * factors.cost for p, rate in rates.items()}
+        escalated_kw = build.block_kw * escalation_factor(b.build_year(scenario), build.years)
+        parts = {p: escalated_kw * rate * factors.cost for p, rate in rates.items()}
     else:
         usd_per_w, fx = econ.construction_cost_usd_per_w, econ.exchange_rate_krw_per_usd
         facility = np.asarray(c.construction_cost_krw(build.block_kw, usd_per_w, fx), dtype=float)
