@@ -46,6 +46,11 @@ class Summary:
     ``tightest_check`` is the worst failing design check, or the closest to failing when all pass.
     ``gpu_gap_n`` is the peak GPUs demanded minus the GPUs the phase-1 design installs (positive:
     short); ``gpu_short_years`` are the plan years whose installed GPUs fall short of the need.
+    ``envelope_fill_frac_by_year`` is the share of the announced IT capacity (the 8 MW envelope)
+    that the plan's installed servers fill each year; ``envelope_unused_capex_krw`` what the
+    unfilled share of the phase-1 facility (building, electrical, mechanical) costs in year 0.
+    ``revenue_by_line_krw`` is the horizon's revenue by what the fleet sells (``gpu_h:<model>``,
+    ``vcpu_h``, ``server_month``, ``storage_tb_month``); the lines add up to ``revenue_krw``.
     """
 
     scenario_name: str
@@ -80,14 +85,22 @@ class Summary:
     gpu_short_years: tuple[int, ...] | None = None
     phase2_year: int | None = None
     plan_binding_limit: str | None = None
+    envelope_fill_frac_by_year: dict[int, float] | None = None
+    envelope_fill_first_year_frac: float | None = None
+    envelope_unused_capex_krw: float | None = None
     sim_utilization_frac: float | None = None
     mean_wait_s: float | None = None
     p95_wait_s: float | None = None
     capex_krw: float | None = None
     capex_by_part_krw: dict[str, float] | None = None
+    facility_usd_per_w: float | None = None
+    published_usd_per_w: float | None = None
     phase1_capex_krw: float | None = None
     electricity_cost_krw_by_year: dict[int, float] | None = None
     electricity_cost_first_year_krw: float | None = None
+    revenue_krw: float | None = None
+    revenue_by_line_krw: dict[str, float] | None = None
+    opex_krw: float | None = None
     npv_krw: float | None = None
     irr_frac: float | None = None
     payback_y: float | None = None
@@ -171,6 +184,10 @@ def _gap_figures(result: Result) -> dict[str, Any]:
         out["phase2_year"] = plan.phase2_year
         out["plan_binding_limit"] = plan.binding_limit
         cap = plan.capacity_by_year
+        fill = {int(y): float(kw) / float(result.scenario.power.it_capacity_kw)
+                for y, kw in zip(cap["year"], cap["it_load_kw"], strict=True)}
+        out["envelope_fill_frac_by_year"] = fill
+        out["envelope_fill_first_year_frac"] = next(iter(fill.values()), None)
         if "n_gpus_short" in cap:
             short = cap.loc[cap["n_gpus_short"] > 1e-6, "year"]
             out["gpu_short_years"] = tuple(int(y) for y in short)
@@ -217,12 +234,26 @@ def _economics_figures(result: Result) -> dict[str, Any]:
     bill = {int(y): float(b) for y, b in zip(years[1:], energy[1:], strict=True)}
     cash = e.cash_flow
     dscr = cash["dscr"].to_numpy(float)
+    out_unused = None
+    if result.plan is not None and len(result.plan.capacity_by_year):
+        first = result.plan.capacity_by_year.iloc[0]
+        built_kw, load_kw = float(first["it_capacity_kw"]), float(first["it_load_kw"])
+        filled = min(1.0, load_kw / built_kw) if built_kw > 0 else 0.0
+        year0 = e.capex_by_year.iloc[0]
+        facility = sum(float(year0[f"{p}_krw"]) for p in ("building", "electrical", "mechanical"))
+        out_unused = (1.0 - filled) * facility
     out: dict[str, Any] = {
         "capex_krw": float(s["capex_krw"]),
         "capex_by_part_krw": parts,
         "phase1_capex_krw": _finite(s.get("phase1_capex_krw")),
+        "facility_usd_per_w": _finite(s.get("facility_usd_per_w")),
+        "published_usd_per_w": _finite(s.get("published_usd_per_w")),
         "electricity_cost_krw_by_year": bill,
         "electricity_cost_first_year_krw": next(iter(bill.values()), None),
+        "revenue_krw": _finite(s.get("revenue_krw")),
+        "revenue_by_line_krw": {str(k): float(v) for k, v in
+                                e.revenue_lines.groupby("line", sort=False)["revenue_krw"].sum().items()},
+        "opex_krw": _finite(s.get("opex_krw")),
         "npv_krw": _finite(s.get("npv_krw")),
         "irr_frac": _finite(s.get("irr_frac")),
         "payback_y": _finite(s.get("payback_y")),
@@ -230,6 +261,7 @@ def _economics_figures(result: Result) -> dict[str, Any]:
         "cost_krw_per_vcpu_h": _finite(s.get("cost_krw_per_vcpu_h")),
         "gpu_utilization_sold_frac": _finite(s.get("gpu_utilization_sold_frac")),
         "vcpu_utilization_sold_frac": _finite(s.get("vcpu_utilization_sold_frac")),
+        "envelope_unused_capex_krw": out_unused,
     }
     if np.isfinite(dscr).any():
         i = int(np.nanargmin(np.where(np.isfinite(dscr), dscr, np.nan)))
@@ -273,6 +305,11 @@ def consistency_checks(result: Result, figures: dict[str, Any]) -> tuple[Consist
         total = sum(parts.values())
         capex = figures["capex_krw"]
         out.append(Consistency("capex_parts", _agree(total, capex), total, capex))
+    lines = figures.get("revenue_by_line_krw")
+    if lines is not None and figures.get("revenue_krw") is not None:
+        total = sum(lines.values())
+        out.append(Consistency("revenue_lines", _agree(total, figures["revenue_krw"]), total,
+                               figures["revenue_krw"]))
     if figures.get("n_gpus") == 0:
         gpu_cost = figures.get("cost_krw_per_gpu_h")
         out.append(Consistency("no_gpu_hours_without_gpus", gpu_cost is None,

@@ -92,6 +92,7 @@ def test_tightest_check_is_the_worst_failing_one(design_only: aidc.Result) -> No
     worst = min(design_only.design.failing, key=lambda c: c.margin_frac)
     assert worst.name == "demand_gpus"
     assert figures["binding_limit"] == worst.name
+    assert figures["tightest_check_margin"] == worst.margin_frac < 0  # the tile says it fails
 
 
 def test_nan_is_no_figure(design_only: aidc.Result) -> None:

@@ -13,9 +13,19 @@ from aidc.scenario import (
 )
 
 
-def test_default_is_the_article_plan() -> None:
-    """The embedded default reproduces the GNN report: 8 MW, 2,500 pyeong, up to 5 floors."""
+def test_default_is_the_provinces_phase1_with_the_surveys_fleet() -> None:
+    """The embedded default: the GNN report's envelope (8 MW, 2,500 pyeong, up to 5 floors) with
+    GPU servers for the survey's AI demand and CPU servers for cloud and public systems."""
     s = load_scenario()
+    assert s.name == "jeonbuk-aidc"
+    assert (s.power.it_capacity_kw, s.site.area_pyeong, s.site.max_floors) == (8 * 1000, 2500, 5)
+    kinds = {s.servers()[k].kind for k in s.fleet.servers or {}}
+    assert {"gpu", "cpu"} <= kinds
+
+
+def test_the_article_plan_is_its_own_preset() -> None:
+    """jeonbuk-phase1 reproduces the GNN report's arithmetic: 8 MW of 800 W servers."""
+    s = load_scenario("jeonbuk-phase1")
     assert s.name == "jeonbuk-phase1"
     assert s.power.it_capacity_kw == 8 * 1000
     assert s.site.area_pyeong == 2500

@@ -16,7 +16,7 @@ def to_dict(design: Design) -> dict[str, Any]:
     --------
     >>> from aidc.design import size
     >>> from aidc.scenario import load_scenario
-    >>> d = to_dict(size(load_scenario()))
+    >>> d = to_dict(size(load_scenario("jeonbuk-phase1")))
     >>> d["fleet"]["servers"], d["ok"]
     ({'reference_800w': 10000}, True)
     """
