@@ -49,6 +49,8 @@ class Summary:
     ``envelope_fill_frac_by_year`` is the share of the announced IT capacity (the 8 MW envelope)
     that the plan's installed servers fill each year; ``envelope_unused_capex_krw`` what the
     unfilled share of the phase-1 facility (building, electrical, mechanical) costs in year 0.
+    ``revenue_by_line_krw`` is the horizon's revenue by what the fleet sells (``gpu_h:<model>``,
+    ``vcpu_h``, ``server_month``, ``storage_tb_month``); the lines add up to ``revenue_krw``.
     """
 
     scenario_name: str
@@ -96,6 +98,9 @@ class Summary:
     phase1_capex_krw: float | None = None
     electricity_cost_krw_by_year: dict[int, float] | None = None
     electricity_cost_first_year_krw: float | None = None
+    revenue_krw: float | None = None
+    revenue_by_line_krw: dict[str, float] | None = None
+    opex_krw: float | None = None
     npv_krw: float | None = None
     irr_frac: float | None = None
     payback_y: float | None = None
@@ -245,6 +250,10 @@ def _economics_figures(result: Result) -> dict[str, Any]:
         "published_usd_per_w": _finite(s.get("published_usd_per_w")),
         "electricity_cost_krw_by_year": bill,
         "electricity_cost_first_year_krw": next(iter(bill.values()), None),
+        "revenue_krw": _finite(s.get("revenue_krw")),
+        "revenue_by_line_krw": {str(k): float(v) for k, v in
+                                e.revenue_lines.groupby("line", sort=False)["revenue_krw"].sum().items()},
+        "opex_krw": _finite(s.get("opex_krw")),
         "npv_krw": _finite(s.get("npv_krw")),
         "irr_frac": _finite(s.get("irr_frac")),
         "payback_y": _finite(s.get("payback_y")),
@@ -296,6 +305,11 @@ def consistency_checks(result: Result, figures: dict[str, Any]) -> tuple[Consist
         total = sum(parts.values())
         capex = figures["capex_krw"]
         out.append(Consistency("capex_parts", _agree(total, capex), total, capex))
+    lines = figures.get("revenue_by_line_krw")
+    if lines is not None and figures.get("revenue_krw") is not None:
+        total = sum(lines.values())
+        out.append(Consistency("revenue_lines", _agree(total, figures["revenue_krw"]), total,
+                               figures["revenue_krw"]))
     if figures.get("n_gpus") == 0:
         gpu_cost = figures.get("cost_krw_per_gpu_h")
         out.append(Consistency("no_gpu_hours_without_gpus", gpu_cost is None,

@@ -23,6 +23,7 @@ from aidc import load_scenario
 from aidc.economics import Economics, Factors, evaluate, stage
 from aidc.economics import costs as c
 from aidc.economics import finance as f
+from aidc.economics import prices as pr
 from aidc.plan.stage import server_costs
 from aidc.units import H_PER_YEAR, W_PER_KW
 
@@ -72,10 +73,16 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
                                                              .fillna(1.0)))
         rows = rows[["year", "tenant_class", "gpu_h", "vcpu_h"]]
     discount = rows["tenant_class"].map(econ.discount_by_class_frac).fillna(0.0).to_numpy(float)
-    list_krw = rows["gpu_h"] * econ.price_krw_per_gpu_h + rows["vcpu_h"] * econ.price_krw_per_vcpu_h
+    # list prices by year (data/costs/prices.yaml, checked by hand in test_revenue_lines.py)
+    unit = stage.unit_prices_krw(scenario, build, stage._server_table(build.keys, catalog, prices))
+    at = rows["year"].to_numpy(int) - years[0]
+    list_krw = rows["gpu_h"] * unit["gpu_eq_h"][at] + rows["vcpu_h"] * unit["vcpu_h"][at]
     revenue = rows.assign(discount_frac=discount, revenue_krw=list_krw * factors.price * (1.0 - discount))
     revenue = revenue.reset_index(drop=True)
     sold = revenue.groupby("year")[["gpu_h", "vcpu_h", "revenue_krw"]].sum().reindex(years, fill_value=0.0)
+    storage_tb = np.array([catalog[k].storage_tb for k in build.keys], dtype=float)
+    storage_krw = (n_fleet @ storage_tb * 12 * utilization * pr.price_list()["storage_tb_month"]["value"]
+                   * econ.exchange_rate_krw_per_usd * factors.price)
 
     # energy at the utilisation sold
     util = np.full(n_fleet.shape, utilization)
@@ -138,7 +145,8 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
     if econ.debt_tenor_y > n - 1:
         principal[n - 1] += balance  # balloon at the horizon's end
     life_it_cf = int(round(servers["lifetime_y"].mean())) if len(servers) else 5
-    cash = pd.DataFrame({"year": years, "capex_krw": spend, "revenue_krw": sold["revenue_krw"].to_numpy(),
+    revenue_krw = sold["revenue_krw"].to_numpy() + storage_krw
+    cash = pd.DataFrame({"year": years, "capex_krw": spend, "revenue_krw": revenue_krw,
                          "opex_krw": opex["opex_krw"].to_numpy()})
     cash["depreciation_krw"] = (c.straight_line_depreciation_krw(facility_krw, life_facility)
                                 + c.straight_line_depreciation_krw(servers_krw, life_it_cf))
@@ -195,6 +203,21 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
         "facility_usd_per_w": np.nan,  # no design: no bill of materials (tests/economics/test_bom.py)
         "published_usd_per_w": econ.construction_cost_usd_per_w,
     }
+    # revenue by line: each model's share of the H100-equivalents at its own price per H100-eq hour
+    net = revenue.assign(gpu_net=revenue["gpu_h"] * (1 - revenue["discount_frac"]),
+                         vcpu_net=revenue["vcpu_h"] * (1 - revenue["discount_frac"]))
+    net = net.groupby("year")[["gpu_net", "vcpu_net"]].sum().reindex(years, fill_value=0.0)
+    fx, raw = econ.exchange_rate_krw_per_usd * factors.price, pr.price_list()
+    eq = {catalog[k].gpu_model: servers.loc[k, "gpus_h100_eq"] / catalog[k].n_gpus
+          for k in build.keys if catalog[k].n_gpus}
+    for model in eq:
+        gpu_h_net = (net["gpu_net"] * unit[f"share:{model}"] / eq[model]).sum()
+        summary[f"revenue_gpu_h_{model}_krw"] = gpu_h_net * raw["gpu_hour"][model]["value"] * fx
+    month = raw["server_month_share_frac"]["value"]
+    summary["revenue_vcpu_h_krw"] = net["vcpu_net"].sum() * (1 - month) * raw["vcpu_hour"]["value"] * fx
+    summary["revenue_server_month_krw"] = net["vcpu_net"].sum() * month * fx * (
+        raw["server_month"]["value"] / raw["server_month"]["reference_vcpus"] / (H_PER_YEAR / 12))
+    summary["revenue_storage_tb_month_krw"] = storage_krw.sum()
     return {"capex": parts, "capex_by_year": capex, "opex": opex, "revenue": revenue, "cash_flow": cash,
             "summary": summary}
 
@@ -298,7 +321,8 @@ def test_tables_are_built_on_first_read_and_kept() -> None:
     first = e.cash_flow
     assert isinstance(first, pd.DataFrame)
     assert e.cash_flow is first
-    assert [fd.name for fd in dataclasses.fields(Economics)] == [*TABLES, "bom", "summary", "fallbacks"]
+    fields = [fd.name for fd in dataclasses.fields(Economics)]
+    assert fields == [*TABLES, "bom", "revenue_lines", "summary", "fallbacks"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         e.opex = first  # type: ignore[misc]
 
@@ -309,7 +333,8 @@ def test_pickles_and_accepts_ready_frames() -> None:
     for table in TABLES:
         pd.testing.assert_frame_equal(getattr(back, table), getattr(e, table))
     frame = pd.DataFrame({"year": [2027]})
-    given = Economics(capex=frame, capex_by_year=frame, opex=frame, revenue=frame, cash_flow=frame,
+    given = Economics(capex=frame, capex_by_year=frame, opex=frame, revenue=frame, revenue_lines=frame,
+                      cash_flow=frame,
                       bom=frame, summary={}, fallbacks=())
     assert given.opex is frame
     with pytest.raises(TypeError, match="capex"):

@@ -37,8 +37,10 @@ def _plan(n_servers: int = 10, capex_krw: float = 1e9):
 
 def test_revenue_and_energy_by_hand() -> None:
     e = evaluate(_scenario(), plan=_plan())
-    # 10 DGX H100 x 8 GPUs x 8,760 h x 50 % utilisation x 3,000 KRW, enterprise pays list price
-    expected_revenue = 10 * 8 * 8760 * 0.5 * 3000
+    # 10 DGX H100 x 8 GPUs x 8,760 h x 50 % utilisation x USD 2.69 (RunPod H100 list price,
+    # data/costs/prices.yaml) x the exchange rate; enterprise pays list price
+    fx = load_scenario("jeonbuk-ai").economics.exchange_rate_krw_per_usd
+    expected_revenue = 10 * 8 * 8760 * 0.5 * 2.69 * fx
     assert e.cash_flow["revenue_krw"].tolist() == pytest.approx([0.0, expected_revenue, expected_revenue])
     # 10 x 10.2 kW x (0.2 + (0.76 - 0.2) x 0.5) x PUE 1.3 (no design) x 8,760 h x 181.9 KRW/kWh
     expected_energy = 10 * 10.2 * (0.2 + 0.56 * 0.5) * 1.3 * 8760 * 181.9
@@ -69,7 +71,8 @@ def test_passes_simulation_utilisation_and_energy_price_along() -> None:
     sim = SimpleNamespace(summary={"utilization_frac": 0.25})
     energy = SimpleNamespace(annual={"pue": 1.2, "price_krw_per_kwh": 150.0})
     e = evaluate(_scenario(), plan=_plan(), simulation=sim, energy=energy)
-    assert e.cash_flow["revenue_krw"].iloc[1] == pytest.approx(10 * 8 * 8760 * 0.25 * 3000)
+    fx = load_scenario("jeonbuk-ai").economics.exchange_rate_krw_per_usd
+    assert e.cash_flow["revenue_krw"].iloc[1] == pytest.approx(10 * 8 * 8760 * 0.25 * 2.69 * fx)
     assert e.opex["energy_krw"].iloc[1] == pytest.approx(10 * 10.2 * (0.2 + 0.56 * 0.25) * 1.2 * 8760 * 150)
     assert e.fallbacks == (
         "no demand result: sellable hours shared by economics.tenant_share_frac",

@@ -13,9 +13,8 @@ import pytest
 import aidc
 from aidc import report
 from aidc.report import content, i18n
-from aidc.report.xlsx import SUMMARY_SHEET
 
-SECTIONS = ["summary", *content.STAGES, "assumptions", "sources"]
+SECTIONS = ["briefing", "summary", *content.STAGES, "assumptions", "sources"]  # the one page first
 
 # Headline figure -> the same number read straight from the stage result (contracts.md paths).
 DIRECT = {
@@ -81,8 +80,8 @@ def test_html_headline_numbers_equal_the_stage_results(default_result, pages, la
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_xlsx_headline_numbers_equal_the_stage_results(default_result, built, lang) -> None:
     wb = openpyxl.load_workbook(built[lang].xlsx, read_only=True)
-    rows = list(wb[SUMMARY_SHEET].iter_rows(min_row=3, values_only=True))
-    values = {r[0]: r[2] for r in rows if r and r[0]}
+    rows = list(wb.worksheets[0].iter_rows(min_row=3, values_only=True))
+    values = {r[-1]: r[1] for r in rows if r and r[-1]}  # the machine key is the (hidden) last column
     for key, value in _expected(default_result).items():
         assert isinstance(values[key], int | float), f"{key} is stored as text"
         assert values[key] == pytest.approx(value, rel=1e-12), key
@@ -184,7 +183,8 @@ def test_missing_stage_is_a_visible_note_not_a_number(default_result, tmp_path, 
     assert "test: absent" in page.text  # the reason is shown, not only the stage
     assert not any(k["stage"] == "design" for k in page.kpis.values())
     wb = openpyxl.load_workbook(files.xlsx, read_only=True)
-    assert not any(name.startswith("design") for name in wb.sheetnames)
+    assert "설계" not in wb.sheetnames
+    assert "증설계획" in wb.sheetnames
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -197,14 +197,14 @@ def test_xlsx_has_no_untranslated_key(built, lang) -> None:
 
 def test_xlsx_numbers_are_numbers_with_units_in_headers(built) -> None:
     wb = openpyxl.load_workbook(built["en"].xlsx, read_only=True)
-    assert wb.sheetnames[0] == SUMMARY_SHEET
-    assert "assumptions" in wb.sheetnames
-    assert "sources" in wb.sheetnames
-    summary = {r[0]: r for r in wb[SUMMARY_SHEET].iter_rows(min_row=3, values_only=True) if r and r[0]}
-    assert summary["it_capacity"][2] == 8000
-    assert summary["it_capacity"][3] == "kW"
-    assert summary["site_area"][3] == "m²"
-    assert math.isclose(summary["site_area"][2], 2500 * 400 / 121)
+    assert wb.sheetnames[0] == "Summary"
+    assert "Assumptions" in wb.sheetnames
+    assert "Sources" in wb.sheetnames
+    summary = {r[-1]: r for r in wb["Summary"].iter_rows(min_row=3, values_only=True) if r and r[-1]}
+    assert summary["it_capacity"][1] == 8000
+    assert summary["it_capacity"][2] == "kW"
+    assert summary["site_area"][2] == "m²"
+    assert math.isclose(summary["site_area"][1], 2500 * 400 / 121)
 
 
 def test_out_dir_is_created(built) -> None:

@@ -260,3 +260,36 @@ def test_an_invalid_cell_in_the_workbook_is_located_in_the_file(world, tmp_path)
     errors = [p for p in r.json()["detail"] if p["severity"] == "error"]
     assert [(p["sheet"], p["row"]) for p in errors] == [("미세조정", 3)]
     assert c.get(_url(world), headers=h).json()["status"] == "none"
+
+
+@pytest.mark.parametrize("deadline", ["soon", "3"])
+def test_check_and_submit_give_the_same_verdict(world, valid_answers, sign_in, csrf_of, deadline) -> None:
+    """"Check" shows exactly the problems a submit refuses for, on the same typed rows."""
+    c = world.client()
+    sign_in(c, "institution@example.org")
+    form = {
+        "csrf_token": csrf_of(c, f"/survey/{world.round_id}"),
+        "n-respondents": "1",
+        "n-finetuning": "1",
+        "cell-respondents-0-tenant_class": "university",
+    }
+    form |= {f"cell-finetuning-0-{k}": str(v) for k, v in valid_answers["finetuning"][0].items()}
+    form["cell-finetuning-0-deadline_days"] = deadline
+    checked = c.post(f"/survey/{world.round_id}", data=form | {"action": "check"})
+    marked_on_check = checked.text.count('class="bad"')
+    submitted = c.post(f"/survey/{world.round_id}", data=form | {"action": "submit"})
+    assert (submitted.status_code == 422) == (marked_on_check > 0)
+    assert submitted.text.count('class="bad"') == marked_on_check
+    assert f'value="{deadline}"' in submitted.text  # the typed value is kept after a refused submit
+
+
+def test_check_of_an_empty_form_says_a_submit_would_be_refused(world, sign_in, csrf_of) -> None:
+    c = world.client()
+    sign_in(c, "institution@example.org")
+    form = {"csrf_token": csrf_of(c, f"/survey/{world.round_id}"), "action": "check",
+            "n-respondents": "1", "cell-respondents-0-tenant_class": "university"}
+    checked = c.post(f"/survey/{world.round_id}", data=form)
+    submitted = c.post(f"/survey/{world.round_id}", data=form | {"action": "submit"})
+    assert "there is nothing to submit" in checked.text
+    assert submitted.status_code == 422
+    assert "there is nothing to submit" in submitted.text

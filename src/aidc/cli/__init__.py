@@ -15,6 +15,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from aidc.cli._common import root_options
+
 # command (= its module under aidc.cli) -> the one-line help ``aidc --help`` shows, in that order
 COMMANDS: dict[str, str] = {
     "design": "Size the facility of a scenario: fleet, racks, floors, power chain, cooling, network, checks.",
@@ -64,7 +66,6 @@ class LazyGroup(TyperGroup):
             self._loaded.add(name)
         return super().resolve_command(ctx, args)
 
-
 app = typer.Typer(
     name="aidc",
     help="Plan, size, simulate and cost an AI data center.",
@@ -73,11 +74,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=LazyGroup,
 )
-
-
-@app.callback()
-def _root() -> None:
-    """Plan, size, simulate and cost an AI data center."""
+app.callback()(root_options)  # ``aidc --lang ko <command>``: every command speaks it
 
 
 def main() -> None:

@@ -47,6 +47,11 @@ def _print(e: Economics) -> None:
         classes.add_row(str(cls), f"{r.gpu_h / 1e6:,.2f}", f"{r.vcpu_h / 1e6:,.1f}", f"{discount[cls]:.0%}",
                         _money(r.revenue_krw))
     console.print(classes)
+    sold = e.revenue_lines.groupby(["line", "unit"], sort=False)[["quantity", "revenue_krw"]].sum()
+    lines = Table("line", "sold (M)", "unit", "revenue bn KRW", title="Revenue by what the fleet sells")
+    for (line, unit), r in sold.iterrows():
+        lines.add_row(str(line), f"{r.quantity / 1e6:,.3f}", str(unit), _money(r.revenue_krw))
+    console.print(lines)
     s = e.summary
     summary = Table("", "", title="PFV summary", show_header=False)
     for label, value in [
@@ -121,6 +126,7 @@ def economics_json(e: Economics, mc: MonteCarlo | None) -> dict[str, Any]:
 
     out: dict[str, Any] = {"summary": {k: clean(v) for k, v in e.summary.items()}, "capex": records(e.capex),
                            "opex": records(e.opex), "revenue": records(e.revenue),
+                           "revenue_lines": records(e.revenue_lines),
                            "cash_flow": records(e.cash_flow), "fallbacks": list(e.fallbacks)}
     if mc is not None:
         out["monte_carlo"] = {"summary": mc.summary, "phase2_by_year": records(mc.phase2_by_year),

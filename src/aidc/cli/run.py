@@ -20,11 +20,16 @@ OutOpt = Annotated[
 ]
 
 
-def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = "en", out: OutOpt = None) -> None:
+PdfOpt = Annotated[bool, typer.Option("--pdf", help="Also print the one-page briefing to briefing.pdf "
+                                       "(needs the system Chromium).")]
+
+
+def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, out: OutOpt = None,
+                pdf: PdfOpt = False) -> None:
     """Run survey -> demand -> design -> plan -> simulate -> energy -> economics and write the report."""
     from aidc import report
 
-    check_lang(lang)
+    lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     out_dir = out if out is not None else Path("aidc-out") / s.name
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -49,6 +54,23 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = "en", 
     console.print(f"report: [bold]{files.html}[/]")
     console.print(f"workbook: {files.xlsx}")
     console.print(f"data: {files.data}/")
+    if pdf and files.briefing is not None:
+        _print_pdf(files.briefing, lang)
+
+
+def _print_pdf(briefing: Path, lang: str) -> None:
+    from aidc.i18n import gettext
+    from aidc.report.pdf import PdfUnavailable, print_pdf
+
+    try:
+        path = print_pdf(briefing, briefing.with_suffix(".pdf"))
+    except PdfUnavailable as exc:
+        console.print(f"[red]{gettext('error', lang)}:[/] " + gettext(
+            "cannot print the briefing to PDF ({reason}); install Chromium (Debian: apt-get install "
+            "chromium) or set AIDC_CHROMIUM, or print {html} from a browser", lang, reason=str(exc),
+            html=str(briefing)), highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"PDF: [bold]{path}[/]")
 
 
 def _print_summary(result: Result, lang: str) -> None:

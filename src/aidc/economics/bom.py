@@ -6,6 +6,10 @@ price year, source, basis). Design, permits and contingency are shares of the ha
 per part. The facility's cost per kW of IT (:func:`facility_krw_per_kw`) is what every power
 block of the plan costs, and its USD per watt is the cross-check against the published
 construction cost per watt (``economics.construction_cost_usd_per_w``).
+
+Each unit cost is escalated from its price year to the construction year of phase 1
+(``scenario.start_year - 1``) by the construction cost index of :mod:`aidc.economics.escalation`;
+blocks the plan builds later are escalated further to their own year (``economics.stage``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from aidc.data import load_yaml
+from aidc.economics.escalation import escalation_factor
 from aidc.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -54,28 +59,37 @@ def _quantities(design: Design) -> list[tuple[str, str, float]]:
     ]
 
 
+def build_year(scenario: Scenario) -> int:
+    """Return the year phase 1 is built and paid: the year before it opens."""
+    return scenario.start_year - 1
+
+
 def bill_of_materials(scenario: Scenario, design: Design) -> pd.DataFrame:
     """Return the design's bill of materials, one row per item and one per part's soft costs.
 
-    Columns ``part, item, quantity, unit, unit_cost_usd, price_year, cost_krw, type, source``.
-    ``cost_krw = quantity x unit_cost_usd x economics.exchange_rate_krw_per_usd``; the soft-cost
-    rows of a facility part are its hard cost x ``design_permits_frac`` and x ``contingency_frac``.
-    Prices are those of their ``price_year``, not escalated.
+    Columns ``part, item, quantity, unit, unit_cost_usd, price_year, escalation_factor, cost_krw,
+    type, source``. ``cost_krw = quantity x unit_cost_usd x escalation_factor x
+    economics.exchange_rate_krw_per_usd``, where ``escalation_factor`` is the construction cost
+    index of the build year over that of the price year; the soft-cost rows of a facility part
+    are its (escalated) hard cost x ``design_permits_frac`` and x ``contingency_frac``.
     """
     costs, fx = unit_costs(), scenario.economics.exchange_rate_krw_per_usd
+    built = build_year(scenario)
     rows = []
     for part, item, quantity in _quantities(design):
         rec = costs[item]
+        factor = float(escalation_factor(int(rec["price_year"]), built))
         rows.append({"part": part, "item": item, "quantity": float(quantity),
                      "unit": str(rec["unit"]).split("/")[-1], "unit_cost_usd": float(rec["value"]),
-                     "price_year": int(rec["price_year"]),
-                     "cost_krw": float(quantity) * float(rec["value"]) * fx,
+                     "price_year": int(rec["price_year"]), "escalation_factor": factor,
+                     "cost_krw": float(quantity) * float(rec["value"]) * factor * fx,
                      "type": rec["type"], "source": rec["source"]})
     hard = pd.DataFrame(rows)
     by_part = hard.groupby("part", sort=False)["cost_krw"].sum()
     soft = [{"part": part, "item": item, "quantity": float(krw), "unit": "KRW",
              "unit_cost_usd": float(costs[item]["value"]), "price_year": int(costs[item]["price_year"]),
-             "cost_krw": float(krw) * float(costs[item]["value"]), "type": costs[item]["type"],
+             "escalation_factor": 1.0, "cost_krw": float(krw) * float(costs[item]["value"]),
+             "type": costs[item]["type"],
              "source": costs[item]["source"]}
             for part, krw in by_part.items() if part in FACILITY_PARTS for item in SOFT_COSTS]
     return pd.concat([hard, pd.DataFrame(soft)], ignore_index=True)

@@ -33,6 +33,8 @@ import pandas as pd
 from aidc.economics import bom as b
 from aidc.economics import costs as c
 from aidc.economics import finance as f
+from aidc.economics import prices as pr
+from aidc.economics.escalation import escalation_factor
 from aidc.plan.stage import design_pue, phase1_fleet, server_costs
 from aidc.scenario import Scenario, ServerType
 from aidc.units import H_PER_YEAR, W_PER_KW
@@ -98,7 +100,12 @@ class Economics:
     opex : DataFrame
         ``year, energy_krw, staff_krw, maintenance_krw, insurance_krw, property_tax_krw, opex_krw``.
     revenue : DataFrame
-        ``year, tenant_class, gpu_h, vcpu_h, discount_frac, revenue_krw``.
+        ``year, tenant_class, gpu_h, vcpu_h, discount_frac, revenue_krw`` (GPU-hours in
+        H100-equivalents).
+    revenue_lines : DataFrame
+        ``year, line, quantity, unit, price_krw, revenue_krw``: what the fleet sells, by line
+        (``gpu_h:<model>``, ``vcpu_h``, ``server_month``, ``storage_tb_month``); the lines of a
+        year add up to its revenue in ``cash_flow``.
     cash_flow : DataFrame
         One row per year: capex, revenue, opex, tax, CFADS, debt draw and service, DSCR,
         terminal value, project and equity cash flows [KRW].
@@ -121,6 +128,7 @@ class Economics:
     revenue: _Table = _Table()
     cash_flow: _Table = _Table()
     bom: _Table = _Table()
+    revenue_lines: _Table = _Table()
     summary: dict[str, float]  # type: ignore[misc]  # the tables above have no default (see _Table)
     fallbacks: tuple[str, ...]  # type: ignore[misc]
 
@@ -144,8 +152,11 @@ class _Servers:
     idle_frac: np.ndarray
     typical_frac: np.ndarray
     gpus_h100_eq: np.ndarray
+    n_gpus: np.ndarray
     n_vcpus: np.ndarray
     lifetime_y: np.ndarray
+    storage_tb: np.ndarray
+    gpu_models: tuple[str | None, ...]
 
 
 def _from_plan(scenario: Scenario, plan: Any, catalog: dict[str, ServerType]) -> _Build:
@@ -198,8 +209,41 @@ def _server_table(
         typical_frac=column(lambda k: catalog[k].power_typical_frac),
         gpus_h100_eq=column(lambda k: catalog[k].n_gpus * prices.get(k, {}).get("h100_eq_per_gpu", 0.0)),
         n_vcpus=column(lambda k: catalog[k].n_vcpus),
+        n_gpus=column(lambda k: catalog[k].n_gpus),
         lifetime_y=column(lambda k: prices.get(k, {}).get("lifetime_y", 5.0)),
+        storage_tb=column(lambda k: catalog[k].storage_tb),
+        gpu_models=tuple(catalog[k].gpu_model if catalog[k].n_gpus else None for k in keys),
     )
+
+
+def unit_prices_krw(scenario: Scenario, build: _Build, servers: _Servers) -> dict[str, np.ndarray]:
+    """Return the list price by timeline year of an H100-equivalent GPU-hour and of a vCPU-hour [KRW].
+
+    ``gpu_eq_h``: each GPU model's list price per H100-equivalent hour, weighted by its share of
+    the year's installed H100-equivalents (:func:`aidc.economics.prices.gpu_line_shares`).
+    ``vcpu_h``: a vCPU-hour sold as such or as part of a server-month, weighted by
+    ``server_month_share_frac``. ``shares`` and ``vcpus_per_cpu_server`` are what the revenue
+    lines need to split these again.
+    """
+    fx = scenario.economics.exchange_rate_krw_per_usd
+    shares = pr.gpu_line_shares(build.fleet, servers.gpus_h100_eq, servers.gpu_models)
+    eq = _h100_eq_per_gpu(servers)
+    gpu = sum((share * pr.gpu_price_usd_per_h(m) / eq[m] for m, share in shares.items()),
+              np.zeros(build.years.size)) * fx
+    cpu = (servers.n_vcpus > 0) & (servers.gpus_h100_eq <= 0)
+    n_cpu = build.fleet @ cpu.astype(float)
+    vcpus = np.divide(build.fleet @ (servers.n_vcpus * cpu), n_cpu, out=np.zeros(build.years.size),
+                      where=n_cpu > 0)
+    vcpu = np.full(build.years.size, pr.vcpu_h_price_usd() * fx)
+    return {"gpu_eq_h": gpu, "vcpu_h": vcpu, "vcpus_per_cpu_server": vcpus, **{
+        f"share:{m}": v for m, v in shares.items()}}
+
+
+def _h100_eq_per_gpu(servers: _Servers) -> dict[str, float]:
+    """H100-equivalents of one GPU of each model of the fleet."""
+    n_gpus = servers.n_gpus
+    return {m: float(servers.gpus_h100_eq[j] / n_gpus[j]) for j, m in enumerate(servers.gpu_models)
+            if m is not None and n_gpus[j] > 0}
 
 
 def capex_by_year(
@@ -209,7 +253,9 @@ def capex_by_year(
     """Return capital spending by part and year [KRW] as ``{part: array}``.
 
     With the design's bill of materials, each power block costs the design's facility cost per
-    kW of IT by part, and phase 1 (year 0) buys the design's racks and fabric (in place of the
+    kW of IT by part (priced in phase 1's build year), escalated to the year it is bought by the
+    construction cost index (:mod:`aidc.economics.escalation`), and phase 1 (year 0) buys the
+    design's racks and fabric (in place of the
     network share of its servers); without it, the published cost per watt split by the MEP
     shares. Land and the grid connection are paid in year 0.
     """
@@ -218,7 +264,8 @@ def capex_by_year(
     parts: dict[str, Any]
     if bom is not None and design is not None:
         rates = b.facility_krw_per_kw(scenario, design, bom)
-        parts = {p: build.block_kw * rate * factors.cost for p, rate in rates.items()}
+        escalated_kw = build.block_kw * escalation_factor(b.build_year(scenario), build.years)
+        parts = {p: escalated_kw * rate * factors.cost for p, rate in rates.items()}
     else:
         usd_per_w, fx = econ.construction_cost_usd_per_w, econ.exchange_rate_krw_per_usd
         facility = np.asarray(c.construction_cost_krw(build.block_kw, usd_per_w, fx), dtype=float)
@@ -255,14 +302,15 @@ def _demand_by_class(
 
 def revenue_by_class(
     scenario: Scenario, build: _Build, servers: _Servers, utilization_frac: float,
-    wanted: pd.DataFrame | None, factors: Factors,
+    wanted: pd.DataFrame | None, factors: Factors, unit_prices: dict[str, np.ndarray] | None = None,
 ) -> Columns:
     """Return GPU- and vCPU-hours sold and revenue by year and tenant class (one row per both).
 
     Sellable hours are installed capacity x 8,760 h x utilisation. With a demand
     (``wanted``: ``year, tenant_class, gpu_h, vcpus``) each class buys what it asked for,
     scaled down alike when capacity is short; without it the sellable hours are shared by
-    ``economics.tenant_share_frac``. Revenue is hours x list price x (1 - the class's
+    ``economics.tenant_share_frac``. Revenue is hours x the year's list price
+    (:func:`unit_prices_krw`, from ``data/costs/prices.yaml``) x (1 - the class's
     support-programme discount).
 
     Returns
@@ -291,7 +339,9 @@ def revenue_by_class(
         gpu_h = rows["gpu_h"].to_numpy(float) * _served_frac(rows["sell_gpu_h"], totals["gpu_h"])
         vcpu_h = rows["vcpu_h"].to_numpy(float) * _served_frac(rows["sell_vcpu_h"], totals["vcpu_h"])
     discount = np.array([econ.discount_by_class_frac.get(k, 0.0) for k in tenant_class], dtype=float)
-    list_krw = (gpu_h * econ.price_krw_per_gpu_h + vcpu_h * econ.price_krw_per_vcpu_h) * factors.price
+    unit = unit_prices if unit_prices is not None else unit_prices_krw(scenario, build, servers)
+    t = np.asarray(year, dtype=np.int64) - build.years[0]
+    list_krw = (gpu_h * unit["gpu_eq_h"][t] + vcpu_h * unit["vcpu_h"][t]) * factors.price
     return {"year": year, "tenant_class": tenant_class, "gpu_h": gpu_h, "vcpu_h": vcpu_h,
             "discount_frac": discount, "revenue_krw": list_krw * (1.0 - discount)}
 
@@ -490,7 +540,8 @@ def evaluate(
         notes.append("no demand result: sellable hours shared by economics.tenant_share_frac")
     servers = _server_table(build.keys, catalog, prices)
     wanted = _demand_by_class(scenario, demand, catalog, prices)
-    revenue = revenue_by_class(scenario, build, servers, utilization, wanted, factors)
+    unit = unit_prices_krw(scenario, build, servers)
+    revenue = revenue_by_class(scenario, build, servers, utilization, wanted, factors, unit)
     gpu_h = _by_year(build, revenue["year"], revenue["gpu_h"])
     util = _realised_utilization(build, servers, gpu_h, _by_year(build, revenue["year"], revenue["vcpu_h"]),
                                  utilization)
@@ -507,7 +558,8 @@ def evaluate(
     bom = b.bill_of_materials(scenario, design) if design is not None else None
     capex = capex_by_year(scenario, build, factors, bom, design)
     opex = opex_by_year(scenario, build, capex, np.asarray(energy_krw, dtype=float), prices)
-    revenue_krw = _by_year(build, revenue["year"], revenue["revenue_krw"])
+    lines = _revenue_lines(scenario, build, servers, revenue, unit, utilization, factors)
+    revenue_krw = _by_year(build, lines["year"], lines["revenue_krw"])
     cash = cash_flow_table(scenario, capex, opex["opex_krw"], revenue_krw, servers)
     vcpu_h = _by_year(build, revenue["year"], revenue["vcpu_h"])
     sold = {"gpu_h": gpu_h, "vcpu_h": vcpu_h,
@@ -519,14 +571,48 @@ def evaluate(
         capex_by_year=partial(pd.DataFrame, year | {f"{p}_krw": v for p, v in capex.items()}),
         opex=partial(pd.DataFrame, year | opex),
         revenue=partial(pd.DataFrame, revenue),
+        revenue_lines=partial(pd.DataFrame, lines),
         cash_flow=partial(pd.DataFrame, year | cash),
         bom=bom if bom is not None else pd.DataFrame(columns=["part", "item", "quantity", "cost_krw"]),
         summary=_summary(scenario, cash, sold, _cost_shares(build, servers))
         | {"facility_usd_per_w": b.usd_per_w(scenario, b.facility_krw_per_kw(scenario, design, bom))
            if bom is not None else float("nan"),
-           "published_usd_per_w": scenario.economics.construction_cost_usd_per_w},
+           "published_usd_per_w": scenario.economics.construction_cost_usd_per_w}
+        | {f"revenue_{line}_krw": float(v) for line, v in _line_totals(lines).items()},
         fallbacks=tuple(notes),
     )
+
+
+def _revenue_lines(
+    scenario: Scenario, build: _Build, servers: _Servers, revenue: Columns, unit: dict[str, np.ndarray],
+    utilization: float, factors: Factors,
+) -> Columns:
+    """Return what is sold by year and line (:func:`aidc.economics.prices.revenue_lines`).
+
+    The GPU and CPU lines add up, year by year, to the tenant classes' revenue; storage nodes
+    sell their TB at the capacity share ``utilization`` (no storage demand is surveyed).
+    """
+    net = 1.0 - np.asarray(revenue["discount_frac"], dtype=float)
+    year = revenue["year"]
+    storage_tb_months = build.fleet @ servers.storage_tb * pr.MONTHS_PER_YEAR * utilization
+    cols = pr.revenue_lines(
+        build.years, _by_year(build, year, revenue["gpu_h"] * net), _by_year(build, year, revenue["gpu_h"]),
+        _by_year(build, year, revenue["vcpu_h"] * net), _by_year(build, year, revenue["vcpu_h"]),
+        {k.split(":", 1)[1]: v for k, v in unit.items() if k.startswith("share:")},
+        _h100_eq_per_gpu(servers), unit["vcpus_per_cpu_server"], storage_tb_months,
+        scenario.economics.exchange_rate_krw_per_usd)
+    cols["revenue_krw"] = cols["revenue_krw"] * factors.price
+    cols["price_krw"] = cols["price_krw"] * factors.price
+    return cols
+
+
+def _line_totals(lines: Columns) -> dict[str, float]:
+    """Revenue over the horizon by line (GPU lines keyed ``gpu_h_<model>``) [KRW]."""
+    out: dict[str, float] = {}
+    for line, krw in zip(lines["line"], lines["revenue_krw"], strict=True):
+        key = line.replace(":", "_")
+        out[key] = out.get(key, 0.0) + float(krw)
+    return out
 
 
 def _capex_parts_frame(capex: dict[str, np.ndarray]) -> pd.DataFrame:

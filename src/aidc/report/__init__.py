@@ -22,6 +22,7 @@ class ReportFiles:
     html: Path
     xlsx: Path
     data: Path
+    briefing: Path | None = None
 
 
 def build(result: Any, lang: str = "en", out_dir: str | Path = "aidc-out") -> ReportFiles:
@@ -39,15 +40,18 @@ def build(result: Any, lang: str = "en", out_dir: str | Path = "aidc-out") -> Re
     Returns
     -------
     ReportFiles
-        Paths of ``report.html``, ``report.xlsx`` and the ``data`` folder.
+        Paths of ``report.html`` (the briefing first, then the appendix), ``briefing.html`` (the
+        one page alone, for print), ``report.xlsx`` and the ``data`` folder.
     """
     from aidc.report import export, html, i18n, xlsx
 
     t = i18n.text(lang)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = ReportFiles(html=out / "report.html", xlsx=out / "report.xlsx", data=out / "data")
+    files = ReportFiles(html=out / "report.html", xlsx=out / "report.xlsx", data=out / "data",
+                        briefing=out / "briefing.html")
     files.html.write_text(html.render(result, t), encoding="utf-8")
+    (out / "briefing.html").write_text(html.render_briefing(result, t), encoding="utf-8")
     xlsx.write(result, t, files.xlsx)
     export.write(result, out)
     return files

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
-from aidc.report import checks, content, figures, provenance
+from aidc.report import briefing, checks, content, figures, provenance
 from aidc.report.i18n import Text, split_unit
 
 #: How a value is written, by the unit suffix of its name (the rest: number + unit symbol).
@@ -129,6 +129,7 @@ def context(result: Any, t: Text) -> dict[str, Any]:
         })
     scenario = result.scenario
     return {
+        "briefing": briefing.build(result, t),
         "t": t,
         "lang": t.lang,
         "scenario": scenario,
@@ -145,11 +146,21 @@ def context(result: Any, t: Text) -> dict[str, Any]:
     }
 
 
-def render(result: Any, t: Text) -> str:
-    """Return the report's HTML text."""
-    env = jinja2.Environment(
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("aidc.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    return env.get_template("report.html.j2").render(**context(result, t))
+
+
+def render(result: Any, t: Text) -> str:
+    """Return the report's HTML text: the briefing first, then the appendix."""
+    return _env().get_template("report.html.j2").render(**context(result, t))
+
+
+def render_briefing(result: Any, t: Text) -> str:
+    """Return the one-page briefing alone as an HTML page (A4, no script: it prints as it shows)."""
+    return _env().get_template("briefing_page.html.j2").render(
+        briefing=briefing.build(result, t), t=t, lang=t.lang,
+        meta={"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed})

@@ -1,7 +1,8 @@
 """Korean and English text of the report, and numbers written the way each reader expects.
 
-The labels live in ``aidc/data/i18n/<lang>.yaml``. A key missing from a language file is shown
-as ``⟦key⟧`` — loud on purpose, so a test (and a reader) can find it; a result field that has
+The labels are the dotted keys of the one message catalog (:mod:`aidc.i18n`,
+``i18n/locale/<lang>/LC_MESSAGES/aidc.po``). A key missing from a language is shown as
+``⟦key⟧`` — loud on purpose, so a test (and a reader) can find it; a result field that has
 no translated term falls back to its own name with its unit (``heat_rejected_kw``), which is
 honest if not pretty.
 """
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from aidc import data, units
+from aidc import data, i18n, units
+from aidc.i18n import MARK_CLOSE, MARK_OPEN
 
 LANGS = ("en", "ko")
-MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
 _S_PER_MIN = 60.0  # definition of the minute
 
 #: Unit suffix of a name (STYLE.md) -> the unit symbol shown in headers. Longest suffix first.
@@ -76,7 +78,7 @@ class Text:
         base, symbol = split_unit(name)
         term = self.labels.get(f"term.{name}") or self.labels.get(f"term.{base}")
         if term is None:
-            return name
+            return data_labels(self.lang).get(name, name)  # a column per tenant class, GPU ...
         return f"{term} [{self.unit(symbol)}]" if symbol else term
 
     def translated_column(self, name: str) -> bool:
@@ -165,7 +167,11 @@ class Text:
         if kind in writers:
             return writers[kind](value)
         if kind == "text":
-            return self(f"value.{value}") if self.has(f"value.{value}") else str(value)
+            if value is None:
+                return "–"
+            if self.has(f"value.{value}"):
+                return self(f"value.{value}")
+            return data_labels(self.lang).get(str(value), str(value))
         if kind == "year":
             return "–" if value is None else str(int(value))
         decimals = {"ratio": 2, "y": 1}.get(kind)
@@ -179,20 +185,29 @@ class Text:
         return f"{number}{symbol}" if "가" <= symbol[0] <= "힣" else f"{number} {symbol}"
 
 
+@cache
+def data_labels(lang: str) -> dict[str, str]:
+    """Return internal key -> label in ``lang`` for the keys that data files name.
+
+    Tenant classes, support programmes and the survey's choice lists carry Korean and English
+    labels; GPUs and servers carry their product name (``h100_sxm`` -> ``NVIDIA H100 SXM5 80 GB``).
+    A report shows these labels, never the key.
+    """
+    out: dict[str, str] = {}
+    for name in ("survey/tenant_classes.yaml", "survey/programmes.yaml"):
+        out |= {k: v[lang] for k, v in data.load_yaml(name).items()}
+    for choices in data.load_yaml("survey/choices.yaml").values():
+        out |= {k: v[lang] for k, v in choices.items() if k not in out}
+    for name in ("catalog/gpus.yaml", "catalog/servers.yaml"):
+        records = data.load_yaml(name).items()
+        out |= {k: v["label"] for k, v in records if isinstance(v, dict) and "label" in v}
+    for key, sheet in data.load_yaml("survey/sheets.yaml")["sheets"].items():
+        out.setdefault(key, sheet[lang])
+    return out
+
+
 def text(lang: str) -> Text:
     """Return the :class:`Text` of ``lang`` (``en`` or ``ko``)."""
-    if lang not in LANGS:
-        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    raw: dict[str, Any] = data.load_yaml(f"i18n/{lang}.yaml")
-    return Text(lang=lang, labels=_flatten(raw))
-
-
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, item in tree.items():
-        name = f"{prefix}{key}"
-        if isinstance(item, dict):
-            out.update(_flatten(item, f"{name}."))
-        else:
-            out[name] = str(item)
-    return out
+    i18n.check_lang(lang)
+    labels = {k: v for k, v in i18n.catalog(lang).items() if isinstance(v, str)}
+    return Text(lang=lang, labels=labels)

@@ -1,9 +1,12 @@
-"""The report's tables as an Excel workbook: numbers as numbers, units in the headers.
+"""The report's tables as a planner's workbook: numbers as numbers, units in the headers.
 
-Sheet ``summary`` holds the headline figures (label, value, unit) and the run's provenance;
-then one sheet per stage table (row 1 its title, row 2 the headers, data below), then
-``assumptions`` and ``sources``. Fractions are stored as fractions with a percent format,
-so Excel shows 72.3 % and computes with 0.723.
+At most a dozen sheets, named in the report's language: 요약 (the headline figures and the run's
+provenance; the machine key of each figure in a hidden last column), one sheet per stage (its
+tables one under the other, each with a title row and a bold header), 시계열 (the long series as
+one tidy table: table, year or row, variable with its unit, value), 가정 and 출처. Fractions are
+stored as fractions with a percent format, so Excel shows 72.3 % and computes with 0.723; large
+numbers have thousands separators. Widths fit the content, the first header is frozen and
+filtered, and text that would start a formula (``=``, ``+``, ``-``, ``@``) is stored as text.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from aidc.report.cells import xlsx_safe
 from aidc.report.html import table_title
 from aidc.report.i18n import Text, split_unit
 
-SUMMARY_SHEET = "summary"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _PERCENT = "0.0%"
 _THOUSANDS = "#,##0"
@@ -44,6 +46,10 @@ def _plain(value: Any) -> Any:
 def _cell(ws: Any, value: Any, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
     value = _plain(value)
     cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and is_formula_like(value):
+        # Text from users (an organisation named "=HYPERLINK(...)") is stored as text, never a formula.
+        cell.data_type = "s"
+        cell.quotePrefix = True
     if number_format and isinstance(value, int | float) and not isinstance(value, bool):
         cell.number_format = number_format
     if bold:
@@ -67,77 +73,193 @@ def _column_format(name: Any, column: pd.Series) -> str | None:
     return None
 
 
-def _sheet_name(name: str, taken: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub(" ", name)[:31] or "table"
-    candidate, i = base, 2
-    while candidate.lower() in taken:
-        suffix = f"~{i}"
-        candidate, i = base[: 31 - len(suffix)] + suffix, i + 1
-    taken.add(candidate.lower())
-    return candidate
+#: Characters that make a spreadsheet evaluate a text cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Rows above which a table leaves its stage sheet for the one tidy series sheet.
+LONG_ROWS = content.HTML_MAX_ROWS
+#: Column widths in characters (a Hangul syllable counts two): at least and at most.
+WIDTH_MIN, WIDTH_MAX = 8, 60
+#: Sheets of the workbook in order; a stage without result has no sheet.
+SHEETS = ("summary", *content.STAGES, "series", "assumptions", "sources")
 
 
-def _write_table(wb: Workbook, t: Text, name: str, title: str, frame: pd.DataFrame, taken: set[str]) -> None:
-    ws = wb.create_sheet(_sheet_name(name, taken))
-    ws.append([_cell(ws, title, bold=True)])
+def sheet_title(t: Text, name: str) -> str:
+    """Return the sheet name of ``name`` (``summary`` -> ``요약`` in Korean), at most 31 characters."""
+    return _BAD_SHEET_CHARS.sub(" ", t(f"xlsx.sheet.{name}"))[:31]
+
+
+def is_formula_like(value: str) -> bool:
+    """Return True if a spreadsheet would read ``value`` as a formula.
+
+    Examples
+    --------
+    >>> is_formula_like('=HYPERLINK("http://x")'), is_formula_like("서울대학교")
+    (True, False)
+    """
+    return value.startswith(FORMULA_STARTS)
+
+
+def _width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if "\u1100" <= ch <= "\uffdc" else 1 for ch in text)
+
+
+class _Sheet:
+    """One sheet being written: rows kept until the end, so widths fit the content."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.rows: list[list[tuple[Any, str | None, bool]]] = []
+        self.header_row: int | None = None
+        self.filter_cols = 0
+
+    def add(self, values: list[Any], formats: list[str | None] | None = None, bold: bool = False) -> None:
+        fmts = formats or [None] * len(values)
+        self.rows.append([(v, f, bold) for v, f in zip(values, fmts, strict=True)])
+
+    def header(self, values: list[Any]) -> None:
+        if self.header_row is None:  # the first table's header is frozen and filtered
+            self.header_row, self.filter_cols = len(self.rows) + 1, len(values)
+        self.add(values, bold=True)
+
+    def save(self, wb: Workbook, hidden_last: bool = False) -> None:
+        from openpyxl.utils import get_column_letter
+
+        ws = wb.create_sheet(self.title)
+        n_cols = max((len(r) for r in self.rows), default=0)
+        # a table's title row (one cell) may be long: it spills over, it does not set a width
+        cells = [r for r in self.rows if len(r) > 1]
+        for i in range(n_cols):
+            width = max((_width(r[i][0]) for r in cells if i < len(r)), default=WIDTH_MIN)
+            dim = ws.column_dimensions[get_column_letter(i + 1)]
+            dim.width = min(WIDTH_MAX, max(WIDTH_MIN, width + 2))
+            if hidden_last and i == n_cols - 1:
+                dim.hidden = True
+        if self.header_row is not None:
+            ws.freeze_panes = f"A{self.header_row + 1}"
+            last = sum(1 for _ in self.rows[self.header_row:]) + self.header_row
+            if self.filter_cols:
+                ws.auto_filter.ref = f"A{self.header_row}:{get_column_letter(self.filter_cols)}{last}"
+        for row in self.rows:
+            # styled cells cost ~10x plain values in openpyxl: only cells that need it get one
+            ws.append([_cell(ws, v, f, b) if f or b or (isinstance(v, str) and is_formula_like(v))
+                       else _plain(v) for v, f, b in row])
+
+
+def _table_rows(sheet: _Sheet, t: Text, name: str, title: str, frame: pd.DataFrame) -> None:
+    sheet.add([title], bold=True)
     if list(frame.columns) == ["quantity", "value"]:
-        ws.append([_cell(ws, h, bold=True) for h in (t("ui.quantity"), t("ui.value"), t("ui.unit"), "key")])
+        sheet.header([t("ui.quantity"), t("ui.value"), t("ui.unit")])
         for q, v in frame.itertuples(index=False):
             _, symbol = split_unit(str(q))
             label = t.column(str(q)).split(" [")[0]
-            ws.append([_cell(ws, label), _cell(ws, v, _format_of(str(q), v)), _cell(ws, t.unit(symbol)),
-                       _cell(ws, str(q))])
+            sheet.add([label, _value(t, v), t.unit(symbol)], [None, _format_of(str(q), v), None])
+        sheet.add([])
         return
     columns = [str(c) for c in frame.columns]
     if frame.size > content.XLSX_MAX_CELLS:
-        ws.append([_cell(ws, t("ui.xlsx_too_large", rows=t.num(len(frame)), columns=len(columns),
-                               csv=f"data/{name.replace('.', '/', 1)}.csv"))])
+        sheet.add([t("ui.xlsx_too_large", rows=t.num(len(frame)), columns=len(columns),
+                     csv=f"data/{name.replace('.', '/', 1)}.csv")])
+        sheet.add([])
         return
-    ws.append([_cell(ws, t.column(c), bold=True) for c in columns])
-    # Styled cells cost ~10x plain values in openpyxl, so only columns that need it get a format:
-    # fractions as percent, large numbers (KRW, kWh) with thousands separators.
+    sheet.header([t.column(c) for c in columns])
     formats = [_column_format(c, frame[c]) for c in frame.columns]
     for row in frame.itertuples(index=False):
-        ws.append([_cell(ws, v, f) if f else _plain(v) for v, f in zip(row, formats, strict=True)])
+        sheet.add([_value(t, v) for v in row], formats)
+    sheet.add([])
+
+
+def _value(t: Text, value: Any) -> Any:
+    """Return a cell value in the workbook's language: a text value that names a key gets its label."""
+    if isinstance(value, str):
+        return t.value(value, "text")
+    return value
+
+
+def _tidy(frames: list[tuple[str, pd.DataFrame]], t: Text) -> pd.DataFrame:
+    """Return long tables as one tidy frame: table, year (or row), label, variable with unit, value."""
+    parts = []
+    for title, frame in frames:
+        numeric = frame.select_dtypes("number")
+        key = next((c for c in ("year", "hour", "t_h", "month") if c in numeric.columns), None)
+        labels = frame.drop(columns=numeric.columns)
+        long = pd.DataFrame({
+            "table": title,
+            "row": numeric[key].to_numpy() if key else range(1, len(frame) + 1),
+            "label": [" / ".join(str(_value(t, v)) for v in r) for r in labels.itertuples(index=False)],
+        }).join(numeric.drop(columns=[key] if key else []).reset_index(drop=True))
+        long = long.rename(columns={c: t.column(str(c)) for c in numeric.columns})
+        long = long.melt(id_vars=["table", "row", "label"], var_name="variable")
+        parts.append(long)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return out.rename(columns={c: t(f"xlsx.col.{c}") for c in out.columns})
+
+
+def _tidy_cells(frame: pd.DataFrame) -> int:
+    """Return the cells a table takes in tidy form (five columns per value)."""
+    return len(frame) * frame.select_dtypes("number").shape[1] * 5
 
 
 def _write_summary(wb: Workbook, t: Text, result: Any) -> None:
-    ws = wb.create_sheet(SUMMARY_SHEET)
-    ws.append([_cell(ws, t("section.summary"), bold=True)])
-    ws.append([_cell(ws, h, bold=True) for h in ("key", t("ui.quantity"), t("ui.value"), t("ui.unit"),
-                                                 t("ui.stage"))])
+    sheet = _Sheet(sheet_title(t, "summary"))
+    sheet.add([t("section.summary")], bold=True)
+    sheet.header([t("ui.quantity"), t("ui.value"), t("ui.unit"), t("ui.stage"), "key"])
     for f in content.headline(result):
         unit = "" if f.kind in ("count", "ratio", "year", "text") else _UNIT_BY_KIND.get(f.kind, f.kind)
         value = checks.free_value(t, f.value) if f.kind == "text" else f.value
         fmt = _PERCENT if f.kind == "frac" else _format_of(f.key, value)
-        ws.append([_cell(ws, f.key), _cell(ws, t(f"headline.{f.key}")), _cell(ws, value, fmt),
-                   _cell(ws, t.unit(unit)), _cell(ws, t(f"section.{f.stage}"))])
-    ws.append([])
+        sheet.add([t(f"headline.{f.key}"), value, t.unit(unit), t(f"section.{f.stage}"), f.key],
+                  [None, fmt, None, None, None])
+    sheet.add([])
     for key, label, value in (("aidc_version", t("ui.version"), result.aidc_version),
                               ("scenario_hash", t("ui.scenario_hash"), result.scenario_hash),
                               ("seed", t("ui.seed"), result.seed),
                               ("scenario", t("ui.scenario"), result.scenario.name)):
-        ws.append([_cell(ws, key), _cell(ws, label), _cell(ws, value)])
+        sheet.add([label, value, None, None, key])
     for stage, why in result.missing.items():
-        ws.append([_cell(ws, f"missing.{stage}"), _cell(ws, t(f"section.{stage}")),
-                   _cell(ws, f"{t('ui.not_available')}: {why}")])
+        sheet.add([t(f"section.{stage}"), f"{t('ui.not_available')}: {why}", None, None, f"missing.{stage}"])
+    # the machine key (last column) stays for programs reading the workbook, hidden from readers
+    sheet.save(wb, hidden_last=True)
 
 
 def write(result: Any, t: Text, path: Path) -> None:
-    """Write the workbook of ``result`` to ``path``."""
+    """Write the workbook of ``result`` to ``path``: 요약 first, one sheet per stage, series, sources."""
     wb = Workbook(write_only=True)
-    taken: set[str] = {SUMMARY_SHEET}
     _write_summary(wb, t, result)
+    long_tables: list[tuple[str, pd.DataFrame]] = []
     for stage in content.STAGES:
         obj = getattr(result, stage)
-        for table in content.tables(obj) if obj is not None else []:
+        if obj is None:
+            continue
+        sheet = _Sheet(sheet_title(t, stage))
+        for table in content.tables(obj):
             name = f"{stage}.{table.name}" if table.name else stage
             title = t(f"section.{stage}")
             title = f"{title} — {table_title(t, table.name)}" if table.name else title
             frame = checks.localize(t, table.frame) if checks.is_checks(table.frame) else table.frame
             title = checks.mark_original(t, title) if checks.is_free_text(t, frame) else title
-            _write_table(wb, t, name, title, frame, taken)
+            if len(frame) > LONG_ROWS and frame.select_dtypes("number").shape[1]:
+                long_tables.append((title, frame))
+                sheet.add([title], bold=True)
+                sheet.add([t("xlsx.in_series", sheet=sheet_title(t, "series"))])
+                sheet.add([])
+                continue
+            _table_rows(sheet, t, name, title, frame)
+        sheet.save(wb)
+    series = _Sheet(sheet_title(t, "series"))
+    fits = [(title, f) for title, f in long_tables if _tidy_cells(f) <= content.XLSX_MAX_CELLS]
+    if fits:
+        _table_rows(series, t, "series", t("xlsx.sheet.series"), _tidy(fits, t))
+    for title, frame in long_tables:
+        if _tidy_cells(frame) > content.XLSX_MAX_CELLS:
+            # the hourly tables: a note each, their data in data/*.csv and Parquet
+            series.add([title], bold=True)
+            series.add([t("ui.xlsx_too_large", rows=t.num(len(frame)), columns=frame.shape[1], csv="data/")])
+    series.save(wb)
     scenario = result.scenario
-    _write_table(wb, t, "assumptions", t("section.assumptions"), provenance.assumptions(scenario), taken)
-    _write_table(wb, t, "sources", t("section.sources"), provenance.sources(scenario), taken)
+    for name, frame in (("assumptions", provenance.assumptions(scenario)),
+                        ("sources", provenance.sources(scenario))):
+        sheet = _Sheet(sheet_title(t, name))
+        _table_rows(sheet, t, name, t(f"section.{name}"), frame)
+        sheet.save(wb)
     wb.save(path)

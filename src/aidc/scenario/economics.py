@@ -79,10 +79,12 @@ class EconomicsSection(Section):
     )
     price_krw_per_gpu_h: float = quantity(
         "economics.price_krw_per_gpu_h", unit="KRW/GPU-h", ge=0,
-        description="List price of an H100-equivalent GPU-hour.",
+        description="Value of an unserved H100-equivalent GPU-hour to the plan; revenue is priced "
+        "by GPU model from data/costs/prices.yaml.",
     )
     price_krw_per_vcpu_h: float = quantity(
-        "economics.price_krw_per_vcpu_h", unit="KRW/vCPU-h", ge=0, description="List price of a vCPU-hour."
+        "economics.price_krw_per_vcpu_h", unit="KRW/vCPU-h", ge=0,
+        description="Value of an unserved vCPU-hour to the plan; revenue uses data/costs/prices.yaml."
     )
     tariff_krw_per_kwh: float = quantity(
         "economics.tariff_krw_per_kwh", unit="KRW/kWh", ge=0,

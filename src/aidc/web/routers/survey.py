@@ -32,13 +32,13 @@ def problem_out(p: Problem) -> ProblemOut:
     """Return the API view of a problem."""
     found = p.found if isinstance(p.found, str | int | float | bool) or p.found is None else str(p.found)
     return ProblemOut(
-        message=p.message,
+        message=p.text,
         sheet=p.sheet,
         row=p.row,
         column=p.column,
         field=p.field,
         found=found,
-        expected=p.expected,
+        expected=p.expected_text,
         severity=p.severity,
     )
 
@@ -97,6 +97,22 @@ def _organisation(s: Session, user: User) -> str:
     return inst.name if inst else ""
 
 
+NOTHING_TO_SUBMIT = "there is nothing to submit: describe at least one need"
+
+
+def submit_verdict(s: Session, user: User, answers: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Return the answers as they would be stored and every problem a submit would refuse them for.
+
+    The form's "Check" button and "Submit" both call this, so they never disagree on the same rows.
+    """
+    assert user.institution_id is not None
+    answers = survey_io.normalize(answers, user.institution_id, _organisation(s, user))
+    problems = survey_io.validate_answers(answers)
+    if survey_io.n_need_rows(answers) == 0 and not _errors(problems):
+        problems = [*problems, Problem(NOTHING_TO_SUBMIT)]
+    return answers, problems
+
+
 def save_answers(
     request: Request,
     s: Session,
@@ -114,15 +130,11 @@ def save_answers(
     if any(len(rows) > MAX_ROWS_PER_SHEET for rows in answers.values()):
         raise HTTPException(413, f"more than {MAX_ROWS_PER_SHEET} rows on a sheet")
     assert user.institution_id is not None
-    answers = survey_io.normalize(answers, user.institution_id, _organisation(s, user))
+    answers, problems = submit_verdict(s, user, answers)
     s.commit()  # end the read: the request's connection goes back to the pool before the write
-    problems = survey_io.validate_answers(answers)
-    if submit and (survey_io.n_need_rows(answers) == 0 or _errors(problems)):
-        raise Refused(
-            problems
-            if _errors(problems)
-            else [*problems, Problem("there is nothing to submit: describe at least one need")]
-        )
+    if submit and _errors(problems):
+        raise Refused(problems)
+    problems = [p for p in problems if p.message != NOTHING_TO_SUBMIT]  # a draft may be empty
     try:
         store.save(
             request.app.state.sessions,
@@ -455,7 +467,9 @@ async def survey_post(
             answers[sheet] = [x for j, x in enumerate(answers[sheet]) if j != int(idx)]
         return _survey_page(request, s, user, r, answers=answers, problems=[])
     if action == "check":
-        return _survey_page(request, s, user, r, answers=answers)
+        # the verdict a submit would give; the page keeps the rows as the respondent typed them
+        _, problems = submit_verdict(s, user, answers)
+        return _survey_page(request, s, user, r, answers=answers, problems=problems)
     submit = action == "submit"
     try:
         problems = save_answers(
