@@ -18,13 +18,13 @@ class PowerControls(Section):
     cap_kw: float | None = Field(None, gt=0, json_schema_extra=KW,
                                  description="Facility demand cap: starts wait while it would be exceeded.")
     shift: Literal["none", "tou", "carbon"] = Field(
-        "none", description="Start flexible jobs in cheaper (tou) or cleaner (carbon) hours, within max_delay_h.")
+        "none", description="Start flexible jobs in cheaper (tou) or cleaner (carbon) hours.")
     flexible_tenants: list[str] = Field(default_factory=lambda: list(data.value("power.flexible_tenants")),
                                         description="Tenant classes whose jobs may be shifted.")
     max_delay_h: float = quantity("power.max_delay_h", unit="h", ge=0,
                                   description="Latest a flexible job may start after it would have.")
     oversubscribe_frac: float = Field(0.0, ge=0, le=2, json_schema_extra={"unit": "-"},
-                                      description="Search up to this share more GPU servers, under the IT limit.")
+                                      description="Search up to this share more GPU servers.")
 
     @property
     def active(self) -> bool:
