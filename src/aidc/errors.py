@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One problem found in an input, located as precisely as the format allows."""
+    """One problem found in an input, located as precisely as the format allows.
+
+    ``message`` and ``expected`` are English message ids of the catalog (:mod:`aidc.i18n`) with
+    ``{placeholders}`` filled from ``params``, so each edge can show them in its reader's language;
+    ``cell`` is the spreadsheet address the respondent sees (``C7``).
+    """
 
     message: str
     file: str | None = None
@@ -25,6 +30,20 @@ class Problem:
     found: object = None
     expected: str | None = None
     severity: str = "error"  # "error" or "warning"
+    params: tuple[tuple[str, object], ...] = ()
+    cell: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Return the message in English with its parameters filled in."""
+        return self.message.format(**dict(self.params)) if self.params else self.message
+
+    @property
+    def expected_text(self) -> str | None:
+        """Return what was expected, in English, with its parameters filled in."""
+        if self.expected is None or not self.params:
+            return self.expected
+        return self.expected.format(**dict(self.params))
 
     def location(self) -> str:
         """Return a human-readable location such as ``scenario.yaml:12 site.floors``."""
@@ -39,17 +58,19 @@ class Problem:
             parts.append(f"row {self.row}")
         if self.column is not None:
             parts.append(f"column '{self.column}'")
+        if self.cell is not None:
+            parts.append(f"cell {self.cell}")
         if self.field is not None:
             parts.append(f"field '{self.field}'")
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        text = self.message
+        text, expected = self.text, self.expected_text
         if self.found is not None:
             text += f" (found {self.found!r}"
-            text += f"; expected {self.expected})" if self.expected else ")"
-        elif self.expected:
-            text += f" (expected {self.expected})"
+            text += f"; expected {expected})" if expected else ")"
+        elif expected:
+            text += f" (expected {expected})"
         loc = self.location()
         return f"{loc}: {text}" if loc else text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from aidc.errors import Problem
+from aidc.i18n.problems import localise
 from aidc.survey import validate
-from aidc.survey.messages import localise
 
 from .conftest import headers
 

@@ -47,14 +47,18 @@ def test_wrong_header_is_named_and_other_sheets_kept(write_xlsx, valid_book) -> 
     )
     assert len(report.table.respondents) == 2  # the respondents are not lost
 
+# The allowed tenant classes exactly as the English template's drop-down shows them.
+_CLASSES_EN = ("University / RISE, Public institution, Start-up or SME, Research institute, Enterprise, "
+               "Large-model R&D")
+
 
 def test_merged_cells_are_reported(write_xlsx, valid_book) -> None:
     report = validate(write_xlsx(valid_book, merges={"Respondents": ["B3:C3"]}))
     assert _only(report.problems) == [
-        "s.xlsx, sheet 'Respondents', row 3, column 'B3:C3': merged cells (expected one value per cell: "
-        "unmerge and fill each cell)",
-        "s.xlsx, sheet 'Respondents', row 3, column 'Tenant class': required value missing (expected one of "
-        "university, public, startup_sme, research, enterprise, large_model)",
+        "s.xlsx, sheet 'Respondents', row 3, cell B3:C3: merged cells (expected one value per cell: unmerge "
+        "and fill each cell)",
+        "s.xlsx, sheet 'Respondents', row 3, column 'Tenant class', cell C3: required value missing "
+        f"(expected one of {_CLASSES_EN})",
         "s.xlsx, sheet 'Training', row 3, column 'Respondent ID': the respondent's row has errors on the "
         "Respondents sheet; not counted (found 'S01'; expected a respondent row without errors)",
     ]
@@ -67,9 +71,9 @@ def test_text_in_numeric_cell_and_negative_value(write_xlsx, valid_book) -> None
     valid_book["Training"][2][6] = -1
     report = validate(write_xlsx(valid_book))
     assert _only(report.problems) == [
-        "s.xlsx, sheet 'Training', row 2, column 'Target wall-clock time (days)': not a number "
+        "s.xlsx, sheet 'Training', row 2, column 'Target wall-clock time (days)', cell F2: not a number "
         "(found 'thirty'; expected a number)",
-        "s.xlsx, sheet 'Training', row 3, column 'Runs per year': negative value (found -1; "
+        "s.xlsx, sheet 'Training', row 3, column 'Runs per year', cell G3: negative value (found -1; "
         "expected >= 0.01)",
     ]
     assert report.table.needs["training"].empty
@@ -81,10 +85,10 @@ def test_unknown_class_and_bad_size(write_xlsx, valid_book) -> None:
     valid_book["Training"][1][1] = "7 billion"
     report = validate(write_xlsx(valid_book))
     assert _only(report.problems) == [
-        "s.xlsx, sheet 'Respondents', row 3, column 'Tenant class': unknown value (found 'Bank'; expected "
-        "one of university, public, startup_sme, research, enterprise, large_model)",
-        "s.xlsx, sheet 'Training', row 2, column 'Model size (parameters, e.g. 7B)': not a size (found "
-        "'7 billion'; expected a count such as 7B, 1.5T, 500M or 7000000000)",
+        "s.xlsx, sheet 'Respondents', row 3, column 'Tenant class', cell C3: unknown value "
+        f"(found 'Bank'; expected one of {_CLASSES_EN})",
+        "s.xlsx, sheet 'Training', row 2, column 'Model size (parameters, e.g. 7B)', cell B2: not a size "
+        "(found '7 billion'; expected a count such as 7B, 1.5T, 500M or 7000000000)",
         "s.xlsx, sheet 'Training', row 3, column 'Respondent ID': the respondent's row has errors on the "
         "Respondents sheet; not counted (found 'S01'; expected a respondent row without errors)",
     ]
@@ -129,7 +133,7 @@ def test_warning_for_implausible_value_keeps_row(write_xlsx, valid_book) -> None
     report = validate(write_xlsx(valid_book))
     assert report.ok
     assert _only(report.problems, "warning") == [
-        "s.xlsx, sheet 'Training', row 2, column 'Target wall-clock time (days)': implausible value "
+        "s.xlsx, sheet 'Training', row 2, column 'Target wall-clock time (days)', cell F2: implausible value "
         "(found 400; expected <= 365)"
     ]
     assert len(report.table.needs["training"]) == 2
@@ -168,8 +172,8 @@ def _write_flat_csv(path: Path, encoding: str) -> Path:
 def test_flat_csv_in_utf8_or_cp949(tmp_path: Path, encoding: str) -> None:
     report = validate(_write_flat_csv(tmp_path / "survey.csv", encoding))
     assert _only(report.problems) == [
-        "survey.csv, sheet '모델학습', row 5, column '모델 크기 (파라미터 수, 예: 7B)': not a size (found "
-        "'칠십억'; expected a count such as 7B, 1.5T, 500M or 7000000000)"
+        "survey.csv, sheet '모델학습', row 5, column '모델 크기 (파라미터 수, 예: 7B)', cell G5: not a size "
+        "(found '칠십억'; expected a count such as 7B, 1.5T, 500M or 7000000000)"
     ]
     assert list(report.table.respondents["organisation"]) == ["가상대학교", "가상공공기관"]
     training = report.table.needs["training"]

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from aidc.cli import scenario as _scenario
-from aidc.cli._common import console_err, render_input_error
+from aidc.cli._common import console_err, render_input_error, root_options
 from aidc.errors import InputError
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.callback()(root_options)  # ``aidc --lang ko <command>``: every command speaks it
 app.add_typer(_scenario.app, name="scenario")
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextvars import ContextVar
 from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 
+from aidc import i18n
 from aidc.errors import InputError
 from aidc.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
@@ -28,18 +30,24 @@ ScenarioArg = Annotated[
     str,
     typer.Argument(help="Shipped scenario name (see 'aidc scenario list') or path of a scenario YAML file."),
 ]
-LangOpt = Annotated[str, typer.Option("--lang", help="Language of the output: en or ko.")]
+LangOpt = Annotated[str | None, typer.Option(
+    "--lang", help="Language of the output: ko or en (default: AIDC_LANG, then the locale: ko when "
+    "LANG is Korean).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 
 
 def render_input_error(exc: InputError) -> None:
-    """Print every problem of an :class:`InputError`, one per line, in red."""
-    n = len(exc.problems)
-    console_err.print(f"[bold red]error:[/] {n} problem{'s' if n != 1 else ''} in the input")
+    """Print every problem of an :class:`InputError`, one per line, in red, in the output language."""
+    from aidc.i18n.problems import describe
+
+    lang = i18n.current_lang()
+    one, many = "{n} problem in the input", "{n} problems in the input"
+    console_err.print(f"[bold red]{i18n.gettext('error', lang)}:[/] "
+                      f"{i18n.ngettext(one, many, len(exc.problems), lang)}")
     for p in exc.problems:
         colour = "yellow" if p.severity == "warning" else "red"
-        console_err.print(f"  [{colour}]{p.severity}[/] ", end="")
-        console_err.print(str(p), highlight=False, markup=False)
+        console_err.print(f"  [{colour}]{i18n.gettext(p.severity, lang)}[/] ", end="")
+        console_err.print(describe(p, lang), highlight=False, markup=False)
 
 
 def scenario_or_exit(name_or_path: str = DEFAULT_SCENARIO) -> Scenario:
@@ -56,8 +64,41 @@ def print_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def check_lang(lang: str) -> str:
-    """Validate ``--lang``."""
-    if lang not in ("en", "ko"):
-        raise typer.BadParameter(f"--lang must be 'en' or 'ko', not {lang!r}")
-    return lang
+def check_lang(lang: str | None) -> str:
+    """Resolve ``--lang`` and speak it for the rest of the command.
+
+    A command's own ``--lang`` wins; else the root's (``aidc --lang ko …``), else ``AIDC_LANG``,
+    else the locale (:func:`aidc.i18n.detect_lang`).
+    """
+    try:
+        resolved = i18n.detect_lang(lang) if lang else (_root_lang.get() or i18n.detect_lang())
+    except ValueError:
+        raise typer.BadParameter(f"--lang must be 'en' or 'ko', not {lang!r}") from None
+    _speak(resolved)
+    return resolved
+
+
+_root_lang: ContextVar[str | None] = ContextVar("aidc_cli_root_lang", default=None)
+_in_command: ContextVar[bool] = ContextVar("aidc_cli_in_command", default=False)
+
+
+def _speak(lang: str) -> None:
+    # Inside a command line run, the root callback restores the catalog's language when the run
+    # ends (CliRunner runs many commands in one process: a language must not leak to the next);
+    # a command function called directly (a test) gets ``lang`` passed and sets nothing global.
+    if _in_command.get():
+        i18n._current.set(lang)
+
+
+def root_options(ctx: typer.Context, lang: LangOpt = None) -> None:
+    """Plan, size, simulate and cost an AI data center."""
+    resolved = check_lang(lang)
+    tokens = (_root_lang.set(resolved if lang else None), _in_command.set(True),
+              i18n._current.set(resolved))
+
+    def restore() -> None:
+        _root_lang.reset(tokens[0])
+        _in_command.reset(tokens[1])
+        i18n._current.reset(tokens[2])
+
+    ctx.call_on_close(restore)

@@ -105,10 +105,10 @@ def demand(
     out: Annotated[Path, typer.Option("--out", help="Folder for demand_by_year.csv/.parquet, "
                                       "demand_by_need.csv and demand.html.")] = Path("aidc-output"),
     no_write: Annotated[bool, typer.Option("--no-write", help="Only print; write no files.")] = False,
-    lang: LangOpt = "en",
+    lang: LangOpt = None,
 ) -> None:
     """Show the demand a survey implies (GPU-hours, peak GPUs, vCPUs, storage by tenant class and year)."""
-    check_lang(lang)
+    lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     try:
         path = survey_file or s.demand.survey or survey.example_path()

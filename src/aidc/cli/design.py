@@ -177,10 +177,10 @@ def _check_line(c: Check, t: dict[str, str]) -> str:
 def design_command(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     json_: JsonOpt = False,
-    lang: LangOpt = "en",
+    lang: LangOpt = None,
 ) -> None:
     """Size the facility of a scenario: fleet, racks, floors, power chain, cooling, network, checks."""
-    check_lang(lang)
+    lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     try:
         d = size(s)

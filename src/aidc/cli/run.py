@@ -19,11 +19,11 @@ OutOpt = Annotated[
 ]
 
 
-def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = "en", out: OutOpt = None) -> None:
+def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, out: OutOpt = None) -> None:
     """Run survey -> demand -> design -> plan -> simulate -> energy -> economics and write the report."""
     from aidc import report
 
-    check_lang(lang)
+    lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     out_dir = out if out is not None else Path("aidc-out") / s.name
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),

@@ -12,36 +12,37 @@ from rich.table import Table
 from aidc import survey
 from aidc.cli._common import JsonOpt, LangOpt, check_lang, console, print_json
 from aidc.errors import Problem
-from aidc.survey.messages import localise
+from aidc.i18n import N_, gettext, ngettext
+from aidc.i18n.problems import localise
 
 app = typer.Typer(help="Write the demand survey template and check returned surveys.", no_args_is_help=True)
 
 
 @app.command()
 def template(
-    lang: LangOpt = "ko",
+    lang: LangOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="Workbook to write (.xlsx).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the Excel survey workbook: instructions, one sheet per kind of need, drop-down lists."""
-    check_lang(lang)
+    lang = check_lang(lang)
     path = out or Path(f"aidc_survey_{lang}.xlsx")
     if path.exists() and not force:
-        console.print(f"[red]error:[/] {path} exists; pass --force to overwrite it")
+        console.print(f"[red]{gettext('error', lang)}:[/] "
+                      + gettext("{path} exists; pass --force to overwrite it", lang, path=path))
         raise typer.Exit(1)
     survey.write_template(path, lang)
-    console.print(f"wrote {path}")
+    console.print(gettext("wrote {path}", lang, path=path))
 
 
-_HEADS = {"en": ("sheet", "row", "column", "found", "problem", "expected"),
-          "ko": ("시트", "행", "열", "입력값", "문제", "기대값")}
+_HEADS = (N_("sheet"), N_("row"), N_("column"), N_("cell"), N_("found"), N_("problem"), N_("expected"))
 
 
 def _table(problems: list[Problem], title: str, colour: str, lang: str) -> Table:
-    table = Table(*_HEADS[lang], title=title, title_style=colour)
+    table = Table(*(gettext(h, lang) for h in _HEADS), title=title, title_style=colour)
     for p in problems:
         message, expected = localise(p, lang)
-        table.add_row(p.sheet or "", "" if p.row is None else str(p.row), p.column or "",
+        table.add_row(p.sheet or "", "" if p.row is None else str(p.row), p.column or "", p.cell or "",
                       "" if p.found is None else repr(p.found), message, expected or "")
     return table
 
@@ -50,10 +51,10 @@ def _table(problems: list[Problem], title: str, colour: str, lang: str) -> Table
 def validate(
     file: Annotated[Path, typer.Argument(help="Survey file: .xlsx, .csv (UTF-8 or CP949) or .yaml.")],
     json_: JsonOpt = False,
-    lang: LangOpt = "en",
+    lang: LangOpt = None,
 ) -> None:
     """Check a returned survey; list every error and warning (exit 2 when there are errors)."""
-    check_lang(lang)
+    lang = check_lang(lang)
     report = survey.validate(file)
     counts = {} if report.table is None else {k: len(v) for k, v in report.table.needs.items()}
     n_resp = 0 if report.table is None else len(report.table.respondents)
@@ -63,18 +64,17 @@ def validate(
                     "warnings": [asdict(p) for p in report.warnings]})
     else:
         if report.errors:
-            title = f"{len(report.errors)} " + ("오류" if lang == "ko" else "error(s)")
+            title = ngettext("{n} error", "{n} errors", len(report.errors), lang)
             console.print(_table(report.errors, title, "bold red", lang))
         if report.warnings:
-            title = f"{len(report.warnings)} " + ("경고" if lang == "ko" else "warning(s)")
+            title = ngettext("{n} warning", "{n} warnings", len(report.warnings), lang)
             console.print(_table(report.warnings, title, "bold yellow", lang))
-        needs = ", ".join(f"{k} {n}" for k, n in counts.items() if n)
-        if lang == "ko":
-            verdict = "[green]유효함[/]" if report.ok else "[red]유효하지 않음[/]"
-            line = f"{file}: {verdict} — 응답기관 {n_resp}곳, 유효한 수요: {needs or '없음'}"
-        else:
-            verdict = "[green]valid[/]" if report.ok else "[red]not valid[/]"
-            line = f"{file}: {verdict} — {n_resp} respondent(s) and valid needs: {needs or 'none'}"
+        specs = survey.sheets()
+        needs = ", ".join(f"{specs[k].title(lang)} {n}" for k, n in counts.items() if n)
+        verdict = (f"[green]{gettext('valid', lang)}[/]" if report.ok
+                   else f"[red]{gettext('not valid', lang)}[/]")
+        line = gettext("{file}: {verdict} — {n} respondent(s), valid needs: {needs}", lang, file=file,
+                       verdict=verdict, n=n_resp, needs=needs or gettext("none", lang))
         console.print(line, highlight=False)
     if not report.ok:
         raise typer.Exit(2)
@@ -83,14 +83,16 @@ def validate(
 @app.command()
 def example(
     out: Annotated[Path | None, typer.Option("--out", help="Copy the example survey (YAML) here.")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Print the path of the shipped example survey (30 fictional respondents), or copy it."""
+    lang = check_lang(lang)
     src = survey.example_path()
     if out is None:
         typer.echo(str(src))
         return
     out.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
-    console.print(f"wrote {out}")
+    console.print(gettext("wrote {path}", lang, path=out))
 
 
 def register(root: typer.Typer) -> None:

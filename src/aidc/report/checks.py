@@ -3,7 +3,7 @@
 A :class:`~aidc.design.results.Check` carries an English ``message`` for the CLI and JSON; the
 report does not translate that string but writes each check again from ``name``, ``ok``,
 ``value``, ``limit``, ``unit`` and ``sense`` with the template ``check.<name>`` of the language
-file (``aidc/data/i18n/<lang>.yaml``) and a margin clause ``check_margin.<spare|over|short>``.
+catalog (:mod:`aidc.i18n`) and a margin clause ``check_margin.<spare|over|short>``.
 Text a stage writes freely (notes, fallbacks, the plan's limit sentences) has no structure to
 render from; the report shows it as it is, with the heading marked ``ui.original_text``.
 """
@@ -95,8 +95,8 @@ def localize(t: Text, frame: pd.DataFrame) -> pd.DataFrame:
 
 def mark_original(t: Text, title: str) -> str:
     """Mark a heading whose rows are a stage's own (English) text: ``참고 (영문 원문)``."""
-    suffix = t("ui.original_text")
-    return f"{title} {suffix}" if suffix else title
+    # English has no marker: the text is already in the reader's language.
+    return f"{title} {t('ui.original_text')}" if t.has("ui.original_text") else title
 
 
 def free_value(t: Text, value: Any) -> str:

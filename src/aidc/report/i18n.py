@@ -1,7 +1,8 @@
 """Korean and English text of the report, and numbers written the way each reader expects.
 
-The labels live in ``aidc/data/i18n/<lang>.yaml``. A key missing from a language file is shown
-as ``⟦key⟧`` — loud on purpose, so a test (and a reader) can find it; a result field that has
+The labels are the dotted keys of the one message catalog (:mod:`aidc.i18n`,
+``i18n/locale/<lang>/LC_MESSAGES/aidc.po``). A key missing from a language is shown as
+``⟦key⟧`` — loud on purpose, so a test (and a reader) can find it; a result field that has
 no translated term falls back to its own name with its unit (``heat_rejected_kw``), which is
 honest if not pretty.
 """
@@ -12,10 +13,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from aidc import data, units
+from aidc import i18n, units
+from aidc.i18n import MARK_CLOSE, MARK_OPEN
 
 LANGS = ("en", "ko")
-MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
 _S_PER_MIN = 60.0  # definition of the minute
 
 #: Unit suffix of a name (STYLE.md) -> the unit symbol shown in headers. Longest suffix first.
@@ -181,18 +182,6 @@ class Text:
 
 def text(lang: str) -> Text:
     """Return the :class:`Text` of ``lang`` (``en`` or ``ko``)."""
-    if lang not in LANGS:
-        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    raw: dict[str, Any] = data.load_yaml(f"i18n/{lang}.yaml")
-    return Text(lang=lang, labels=_flatten(raw))
-
-
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, item in tree.items():
-        name = f"{prefix}{key}"
-        if isinstance(item, dict):
-            out.update(_flatten(item, f"{name}."))
-        else:
-            out[name] = str(item)
-    return out
+    i18n.check_lang(lang)
+    labels = {k: v for k, v in i18n.catalog(lang).items() if isinstance(v, str)}
+    return Text(lang=lang, labels=labels)

@@ -17,15 +17,19 @@ from aidc.survey.schema import Column, match_choice
 class CellError(ValueError):
     """A cell that cannot be read as its column's type; ``expected`` says what would be."""
 
-    def __init__(self, message: str, expected: str) -> None:
+    def __init__(self, message: str, expected: str, **params: object) -> None:
         super().__init__(message)
         self.expected = expected
+        self.params = params
 
 
 # SI-style multipliers of model sizes and token counts as people write them ("7B", "1.5T", "500M").
 # Definitions of the prefixes, not data: k = 10^3 ... T = 10^12 (Korean 억 = 10^8, 조 = 10^12).
 _SIZE_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "억": 1e8, "조": 1e12}
 _SIZE_RE = re.compile(r"^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmbgt억조]?)$", re.IGNORECASE)
+
+
+_COUNT_EXAMPLE = "a count such as 7B, 1.5T, 500M or 7000000000"
 
 
 def is_blank(value: object) -> bool:
@@ -74,7 +78,7 @@ def parse_size(value: object) -> float:
     text = str(value).strip().replace(",", "")
     m = _SIZE_RE.match(text)
     if not m:
-        raise CellError("not a size", "a count such as 7B, 1.5T, 500M or 7000000000")
+        raise CellError("not a size", _COUNT_EXAMPLE)
     return float(m.group(1)) * _SIZE_SUFFIX.get(m.group(2).lower(), 1.0)
 
 
@@ -121,7 +125,7 @@ def parse_cell(column: Column, value: object) -> Any:
     if lst is not None:
         key = match_choice(lst, value)
         if key is None:
-            raise CellError("unknown value", f"one of {', '.join(_choice_keys(lst))}")
+            raise CellError("unknown value", "one of {choices}", choices=", ".join(_choice_keys(lst)))
         return key
     return _PARSERS[column.type](value)
 
@@ -132,8 +136,10 @@ def _choice_keys(list_name: str) -> list[str]:
     return list(choices(list_name))
 
 
-def bounds_message(column: Column, value: float) -> tuple[str, str, str] | None:
-    """Return (severity, message, expected) if a parsed number is out of its bounds, else None.
+def bounds_message(column: Column, value: float) -> tuple[str, str, str, float] | None:
+    """Return (severity, message, expected, limit) if a parsed number is out of its bounds, else None.
+
+    ``expected`` is a catalog message id with a ``{limit}`` placeholder.
 
     Percent columns are checked in percent, as the respondent wrote them.
     """
@@ -144,7 +150,7 @@ def bounds_message(column: Column, value: float) -> tuple[str, str, str] | None:
     )
     for severity, lo, hi, text in checks:
         if lo is not None and shown < lo:
-            return severity, ("negative value" if shown < 0 <= lo else text), f">= {lo:g}"
+            return severity, ("negative value" if shown < 0 <= lo else text), ">= {limit}", lo
         if hi is not None and shown > hi:
-            return severity, text, f"<= {hi:g}"
+            return severity, text, "<= {limit}", hi
     return None

@@ -40,8 +40,12 @@ class RawSheet:
     header_row: int = 1
 
 
-def _problem(file: str, message: str, **where: Any) -> Problem:
-    return Problem(message, file=file, **where)
+def _problem(file: str, message: str, params: dict[str, object] | None = None, **where: Any) -> Problem:
+    return Problem(message, file=file, params=tuple((params or {}).items()), **where)
+
+
+def _sheet_names() -> dict[str, object]:
+    return {"sheets": ", ".join(f"{s.ko} / {s.en}" for s in sheets().values())}
 
 
 def read_xlsx(path: Path) -> tuple[list[RawSheet], list[Problem]]:
@@ -52,7 +56,8 @@ def read_xlsx(path: Path) -> tuple[list[RawSheet], list[Problem]]:
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or non-xlsx file
-        return [], [_problem(file, f"cannot open as an Excel workbook: {exc}", expected="an .xlsx file")]
+        return [], [_problem(file, "cannot open as an Excel workbook: {detail}", {"detail": str(exc)},
+                             expected="an .xlsx file")]
     out: list[RawSheet] = []
     problems: list[Problem] = []
     for ws in wb.worksheets:
@@ -60,12 +65,12 @@ def read_xlsx(path: Path) -> tuple[list[RawSheet], list[Problem]]:
         name = sheet_map().get(normalise(title))
         if name is None:
             if normalise(title) not in IGNORED_SHEETS:
-                problems.append(_problem(file, "unknown sheet, ignored", sheet=title, severity="warning",
-                                         expected="one of " + ", ".join(s.en for s in sheets().values())))
+                problems.append(_problem(file, "unknown sheet, ignored", _sheet_names(), sheet=title,
+                                         severity="warning", expected="one of {sheets}"))
             continue
         for rng in ws.merged_cells.ranges:
             problems.append(_problem(
-                file, "merged cells", sheet=title, row=rng.min_row, column=rng.coord,
+                file, "merged cells", sheet=title, row=rng.min_row, cell=rng.coord,
                 expected="one value per cell: unmerge and fill each cell",
             ))
         rows = [
@@ -73,8 +78,8 @@ def read_xlsx(path: Path) -> tuple[list[RawSheet], list[Problem]]:
         ]
         top = _header_index(name, rows)
         if top > 0:
-            problems.append(_problem(file, f"header row found on row {top + 1}; the rows above are ignored",
-                                     sheet=title, row=top + 1, severity="warning",
+            problems.append(_problem(file, "header row found on row {n}; the rows above are ignored",
+                                     {"n": top + 1}, sheet=title, row=top + 1, severity="warning",
                                      expected="headers on row 1, as in the template"))
         headers = rows[top] if rows else []
         sheet = RawSheet(name=name, title=title, headers=list(headers), header_row=top + 1)
@@ -160,9 +165,8 @@ def _split_flat(
         title = values[col] if col < len(values) else ""
         name = sheet_map().get(normalise(title))
         if name is None:
-            problems.append(_problem(file, "unknown sheet name in the sheet column", row=line,
-                                     column=headers[col], found=title,
-                                     expected="one of " + ", ".join(s.en for s in sheets().values())))
+            problems.append(_problem(file, "unknown sheet name in the sheet column", _sheet_names(), row=line,
+                                     column=headers[col], found=title, expected="one of {sheets}"))
             continue
         sheet = out.setdefault(name, RawSheet(name=name, title=title, headers=headers, flat=True))
         sheet.rows.append((line, values))
@@ -175,7 +179,8 @@ def read_yaml(path: Path) -> tuple[list[RawSheet], list[Problem]]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return [], [_problem(file, f"not valid YAML: {exc}", expected="a YAML mapping of sheets")]
+        return [], [_problem(file, "not valid YAML: {detail}", {"detail": str(exc)},
+                             expected="a YAML mapping of sheets")]
     if not isinstance(raw, dict):
         return [], [_problem(file, "a survey YAML must be a mapping of sheet -> list of rows",
                              expected="respondents: [...], training: [...]")]

@@ -18,7 +18,16 @@ import aidc.data as data
 from aidc.errors import InputError, Problem
 from aidc.survey.parse import CellError, bounds_message, is_blank, parse_cell
 from aidc.survey.readers import READERS, SHEET_COLUMN, RawSheet
-from aidc.survey.schema import EXAMPLE_MARKERS, NEED_KINDS, SheetSpec, header_map, normalise, sheets
+from aidc.survey.schema import (
+    EXAMPLE_MARKERS,
+    NEED_KINDS,
+    Column,
+    SheetSpec,
+    choices,
+    header_map,
+    normalise,
+    sheets,
+)
 
 _CLASS_COLUMNS = ("tenant_class", "support_programme")
 
@@ -201,9 +210,10 @@ def _map_headers(spec: SheetSpec, sheet: RawSheet, file: str | None) -> tuple[di
     for c in spec.columns:
         if c.required and c.name not in index.values():
             n_rows = len(sheet.rows)
-            problems.append(Problem(f"missing column; the sheet's {n_rows} row(s) are not counted",
+            problems.append(Problem("missing column; the sheet's {n} row(s) are not counted",
                                     column=c.en if _latin(sheet) else c.ko,
-                                    expected=f"a column headed '{c.en}' or '{c.ko}'", **where))
+                                    expected="a column headed '{en}' or '{ko}'",
+                                    params=(("n", n_rows), ("en", c.en), ("ko", c.ko)), **where))
     return index, problems
 
 
@@ -233,21 +243,22 @@ def _sheet_records(
                 continue
             i = by_name.get(c.name)
             cell = values[i] if i is not None and i < len(values) else None
-            header = str(sheet.headers[i]) if i is not None else c.en
-            where = {"file": file, "sheet": sheet.title, "row": row, "column": header}
-            record[c.name], found = _cell(c, cell, where)
+            header = str(sheet.headers[i]) if i is not None else _shown_header(sheet, c)
+            where = {"file": file, "sheet": sheet.title, "row": row, "column": header,
+                     "cell": _address(sheet, i, row)}
+            record[c.name], found = _cell(c, cell, where, _lang(sheet))
             row_problems += found
         given = [n for n in spec.one_of if record.get(n) is not None]
         if spec.one_of and not given:
-            names = " or ".join(f"'{spec.column(n).en}'" for n in spec.one_of)
+            first, second = (_shown_header(sheet, spec.column(n)) for n in spec.one_of)
             row_problems.append(Problem("neither value given", file=file, sheet=sheet.title, row=row,
-                                        expected=f"{names}"))
+                                        expected="'{a}' or '{b}'", params=(("a", first), ("b", second))))
         elif len(given) > 1:
             # The demand stage takes the last of the alternatives (GPUs reserved all year).
             used = header_of(sheet, given[-1])
-            row_problems.append(Problem(f"both values given; '{used}' is used", file=file,
+            row_problems.append(Problem("both values given; '{used}' is used", file=file,
                                         sheet=sheet.title, row=row, severity="warning",
-                                        expected="one of the two"))
+                                        expected="one of the two", params=(("used", used),)))
         problems += row_problems
         if not missing_required and not any(p.severity == "error" for p in row_problems):
             records.append(record)
@@ -256,31 +267,69 @@ def _sheet_records(
     return records, problems, bad_ids
 
 
-def _cell(c: Any, cell: Any, where: dict[str, Any]) -> tuple[Any, list[Problem]]:
+def _cell(c: Column, cell: Any, where: dict[str, Any], lang: str) -> tuple[Any, list[Problem]]:
+    shown = (("choices", choices_shown(c, lang)),) if c.choice_list is not None else ()
     if is_blank(cell):
         if c.required:
-            return None, [Problem("required value missing", expected=_expected(c), **where)]
+            return None, [Problem("required value missing", expected=_expected(c), params=shown, **where)]
         return (parse_cell(c, c.default) if c.default is not None else None), []
     try:
         value = parse_cell(c, cell)
     except CellError as exc:
-        return None, [Problem(str(exc), found=cell, expected=exc.expected, **where)]
+        params = tuple(exc.params.items()) if c.choice_list is None else shown
+        return None, [Problem(str(exc), found=cell, expected=exc.expected, params=params, **where)]
     if isinstance(value, int | float) and not isinstance(value, bool):
         bad = bounds_message(c, value)
         if bad is not None:
-            severity, message, expected = bad
-            return value, [Problem(message, found=cell, expected=expected, severity=severity, **where)]
+            severity, message, expected, limit = bad
+            return value, [Problem(message, found=cell, expected=expected, severity=severity,
+                                   params=(("limit", f"{limit:g}"),), **where)]
     return value, []
 
 
-def _expected(c: Any) -> str:
-    examples = {"size": "a count such as 7B", "pct": "a percentage", "year": "a year such as 2028",
-                "text": "text", "int": "a whole number", "number": "a number"}
-    if c.choice_list is not None:
-        from aidc.survey.schema import choices
+def choices_shown(c: Column, lang: str) -> str:
+    """Return the allowed values of a categorical column exactly as the template's drop-down shows them."""
+    return ", ".join(v[lang] for v in choices(c.choice_list or "").values())
 
-        return f"one of {', '.join(choices(c.choice_list))}"
+
+def _expected(c: Column) -> str:
+    examples = {"size": "a count such as 7B, 1.5T, 500M or 7000000000", "pct": "a percentage",
+                "year": "a year such as 2028", "text": "text", "int": "a whole number", "number": "a number"}
+    if c.choice_list is not None:
+        return "one of {choices}"
     return examples.get(c.type, c.type)
+
+
+def _lang(sheet: RawSheet) -> str:
+    """Return the language of a sheet's headers (the template it came from): Korean if any is Korean."""
+    return "en" if _latin(sheet) else "ko"
+
+
+def _shown_header(sheet: RawSheet, c: Column) -> str:
+    return c.header(_lang(sheet))
+
+
+def column_letter(index: int) -> str:
+    """Return the spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA).
+
+    Examples
+    --------
+    >>> column_letter(0), column_letter(2), column_letter(26), column_letter(701)
+    ('A', 'C', 'AA', 'ZZ')
+    """
+    letters = ""
+    n = index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _address(sheet: RawSheet, index: int | None, row: int) -> str | None:
+    # Rows of a YAML survey are list positions, not spreadsheet rows: no cell address there.
+    if index is None or sheet.header_row < 1:
+        return None
+    return f"{column_letter(index)}{row}"
 
 
 def _check_respondents(
@@ -294,16 +343,16 @@ def _check_respondents(
     for r in records:
         rid, row = r["respondent_id"], r["source_row"]
         if rid in out:
-            problems.append(Problem(f"duplicate respondent ID (first at row {out[rid]['source_row']})",
+            problems.append(Problem("duplicate respondent ID (first at row {n})",
                                     file=file, sheet=title, row=row, column=header_of(sheet, "respondent_id"),
-                                    found=rid,
+                                    found=rid, params=(("n", out[rid]["source_row"]),),
                                     expected="a unique ID per organisation"))
             continue
         org = normalise(r["organisation"])
         if org in orgs:
-            problems.append(Problem(f"the same organisation appears twice (first at row {orgs[org]})",
+            problems.append(Problem("the same organisation appears twice (first at row {n})",
                                     file=file, sheet=title, row=row, column=header_of(sheet, "organisation"),
-                                    found=r["organisation"], severity="warning"))
+                                    found=r["organisation"], severity="warning", params=(("n", orgs[org]),)))
         orgs.setdefault(org, row)
         out[rid] = {"record": r, "source_row": row, "ok": True}
     return out, problems

@@ -76,7 +76,7 @@ def _refuse_server_files(scenario: Scenario) -> None:
             [
                 {
                     "loc": ["body", "scenario", *str(p.field).split(".")],
-                    "msg": p.message,
+                    "msg": p.text,
                     "type": "value_error",
                 }
                 for p in problems

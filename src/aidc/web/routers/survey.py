@@ -30,13 +30,13 @@ def problem_out(p: Problem) -> ProblemOut:
     """Return the API view of a problem."""
     found = p.found if isinstance(p.found, str | int | float | bool) or p.found is None else str(p.found)
     return ProblemOut(
-        message=p.message,
+        message=p.text,
         sheet=p.sheet,
         row=p.row,
         column=p.column,
         field=p.field,
         found=found,
-        expected=p.expected,
+        expected=p.expected_text,
         severity=p.severity,
     )
 
