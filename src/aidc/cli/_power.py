@@ -22,8 +22,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def run(name: str, cap_kw: float | None, shift: str | None, oversubscribe: float | None, json_: bool,
-        pareto: Path | None) -> None:
+def run(
+    name: str,
+    cap_kw: float | None,
+    shift: str | None,
+    oversubscribe: float | None,
+    json_: bool,
+    pareto: Path | None,
+) -> None:
     """Simulate the scenario's year, meter it in 15-minute intervals, apply the controls, print."""
     from aidc import demand, design, power
     from aidc import simulate as sim
@@ -56,15 +62,31 @@ def run(name: str, cap_kw: float | None, shift: str | None, oversubscribe: float
 
 
 def _print(out: dict[str, Any]) -> None:
-    table = Table("", "without controls", "with controls", title="power- and tariff-aware year")
+    from aidc.i18n import label
+
+    table = Table(
+        "", label("power.without_controls"), label("power.with_controls"), title=label("power.table_title")
+    )
     before = out.get("without_controls", out)
-    for key, fmt in (("bill_krw", "{:,.0f}"), ("peak_demand_kw", "{:,.0f}"), ("facility_kwh", "{:,.0f}"),
-                     ("carbon_t", "{:,.0f}"), ("p95_wait_s", "{:,.0f}"), ("contract_kw_to_apply", "{:,.0f}")):
-        table.add_row(key, fmt.format(before[key]), fmt.format(out[key]))
+    for key in (
+        "bill_krw",
+        "peak_demand_kw",
+        "facility_kwh",
+        "carbon_t",
+        "p95_wait_s",
+        "contract_kw_to_apply",
+    ):
+        table.add_row(label(f"power.{key}"), f"{before[key]:,.0f}", f"{out[key]:,.0f}")
     console.print(table)
     for note in out.get("notes", []):
-        console.print(f"note: {note}")
+        console.print(label("power.note", note=note))
     over = out.get("oversubscription")
     if over:
-        console.print(f"oversubscription: {over['gpus_gained']:,} more GPUs ({over['frac']:.0%}) under "
-                      f"{over['it_limit_kw']:,.0f} kW IT")
+        console.print(
+            label(
+                "power.oversubscription",
+                gpus=f"{over['gpus_gained']:,}",
+                frac=f"{over['frac']:.0%}",
+                limit=f"{over['it_limit_kw']:,.0f}",
+            )
+        )

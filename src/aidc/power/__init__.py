@@ -9,5 +9,6 @@
 from __future__ import annotations
 
 from aidc.power.stage import PowerResult, Setup, evaluate, setup
+from aidc.scenario.power_controls import PowerControls
 
-__all__ = ["PowerResult", "Setup", "evaluate", "setup"]
+__all__ = ["PowerControls", "PowerResult", "Setup", "evaluate", "setup"]

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from aidc.power.coupling import interval_mean
+
 Array = npt.NDArray[np.float64]
 
 
@@ -161,6 +163,19 @@ def reschedule(plan: Plan) -> Array:
     window_k = max(int(plan.window_s // dt), 1)
     ran = np.flatnonzero(np.isfinite(plan.start_s) & (dur > 0))
     order = ran[np.argsort(plan.start_s[ran], kind="stable")]
+    if not capped and (not shift or _no_gpu_conflict(plan, order, gpu_room, max_delay_k)):
+        # Nothing can block a start: jobs keep theirs, flexible ones take their cheapest candidate.
+        flex = order[plan.flexible[order]] if shift else order[:0]
+        start[flex] = _cheapest_starts(
+            plan.start_s[flex], cum_signal, dt, max_delay_k, window_k, horizon, dur[flex]
+        )
+        return start
+    # The longest run of first starters whose load stays under the cap keeps its starts unchecked.
+    first = _head_under_cap(plan, order, room_kw) if capped and not shift else 0
+    if first:
+        head = order[:first]
+        load_kw += interval_mean(plan.start_s[head], plan.end_s[head], plan.power_kw[head], horizon, dt)
+    order = order[first:]
     cols = (
         plan.start_s[order].tolist(),
         dur[order].tolist(),
@@ -169,7 +184,27 @@ def reschedule(plan: Plan) -> Array:
         plan.power_kw[order].tolist(),
         plan.flexible[order].tolist(),
     )
-    for j, s0, d, c, g, p, flexible in zip(order.tolist(), *cols, strict=True):
+    rows = list(zip(order.tolist(), *cols, strict=True))
+    retry_at, i = 0, 0
+    while i < len(rows):
+        j, s0, d, c, g, p, flexible = rows[i]
+        if capped and not shift and i >= retry_at:
+            # a run of starters that fits under the cap and beside the moved jobs keeps its starts
+            m = _run_under_cap(plan, order[i:], load_kw, room_kw, gpu_room)
+            if m:
+                run = order[i : i + m]
+                k0 = int(plan.start_s[run].min() // dt)
+                load_kw[k0:] += interval_mean(
+                    plan.start_s[run] - k0 * dt,
+                    plan.end_s[run] - k0 * dt,
+                    plan.power_kw[run],
+                    horizon - k0,
+                    dt,
+                )
+                i += m
+                continue
+            retry_at = i + 32  # a run starts only past the cap's episode: look again later
+        i += 1
         room = gpu_room[c]
 
         def fits(s: float, moved: bool, d: float = d, g: int = g, p: float = p, room: Array = room) -> bool:
@@ -198,6 +233,94 @@ def reschedule(plan: Plan) -> Array:
         if chosen != s0:
             room[k0 : k0 + len(occ)] -= g
     return start
+
+
+def _run_under_cap(
+    plan: Plan, rest: npt.NDArray[np.int64], load_kw: Array, room_kw: Array, gpu_room: Array
+) -> int:
+    """Return how many of the next starters fit together at their starts beside ``load_kw`` (galloping).
+
+    Their power must stay under the room, and no moved job may have taken GPUs they held
+    (``gpu_room >= 0`` over their span).
+    """
+    dt = plan.interval_s
+
+    def under(m: int) -> bool:
+        run = rest[:m]
+        k0 = int(plan.start_s[run].min() // dt)
+        k1 = min(int(np.ceil(plan.end_s[run].max() / dt)) + 1, len(room_kw))
+        load = interval_mean(
+            plan.start_s[run] - k0 * dt, plan.end_s[run] - k0 * dt, plan.power_kw[run], k1 - k0, dt
+        )
+        return bool((load_kw[k0:k1] + load <= room_kw[k0:k1]).all() and (gpu_room[:, k0:k1] >= 0).all())
+
+    if not under(1):
+        return 0
+    lo, hi = 1, 2
+    while hi <= len(rest) and under(hi):
+        lo, hi = hi, hi * 2
+    hi = min(hi, len(rest) + 1)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if under(mid) else (lo, mid)
+    return lo
+
+
+def _no_gpu_conflict(plan: Plan, order: npt.NDArray[np.int64], gpu_room: Array, max_delay_k: int) -> bool:
+    """Whether every flexible job could be moved anywhere in its delay and no class runs out of GPUs.
+
+    Bounds each interval's extra GPUs by all flexible jobs that could reach it (simulated
+    start to start plus the maximum delay plus their length).
+    """
+    dt, horizon = plan.interval_s, gpu_room.shape[1]
+    flex = order[plan.flexible[order]]
+    k0 = (plan.start_s[flex] // dt).astype(np.int64)
+    k1 = np.minimum(np.ceil(plan.end_s[flex] / dt).astype(np.int64) + max_delay_k + 1, horizon)
+    for c in range(gpu_room.shape[0]):
+        m = plan.class_index[flex] == c
+        reach = np.cumsum(
+            np.bincount(k0[m], plan.n_gpus[flex][m], horizon + 1)
+            - np.bincount(k1[m], plan.n_gpus[flex][m], horizon + 1)
+        )[:horizon]
+        if (gpu_room[c] < reach).any():
+            return False
+    return True
+
+
+def _cheapest_starts(
+    s0: Array, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int, dur: Array
+) -> Array:
+    """Vectorised :func:`_candidates` when every candidate fits: the cheapest start of each job [s]."""
+    k_base = (s0 // dt).astype(np.int64)
+    starts = np.minimum(k_base[:, None] + np.arange(max_delay_k + 1)[None, :], horizon - 1)
+    span = np.clip(np.ceil(dur / dt).astype(np.int64), 1, window_k)[:, None]
+    end = np.minimum(starts + span, horizon)
+    cost = (cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1)
+    best = np.argmin(cost, axis=1)  # the first of equal costs: the earliest start
+    return np.where(best == 0, s0, (k_base + best) * dt)
+
+
+def _head_under_cap(plan: Plan, order: npt.NDArray[np.int64], room_kw: Array) -> int:
+    """Return the largest ``m`` such that the first ``m`` starters together stay under the cap everywhere.
+
+    Load only grows as jobs are added, so each of them passes its check in :func:`reschedule`
+    at its simulated start; found by bisection on ``m``.
+    """
+
+    def under(m: int) -> bool:
+        head = order[:m]
+        load = interval_mean(
+            plan.start_s[head], plan.end_s[head], plan.power_kw[head], len(room_kw), plan.interval_s
+        )
+        return bool((load <= room_kw).all())
+
+    lo, hi = 0, len(order)
+    if under(hi):
+        return hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if under(mid) else (lo, mid)
+    return lo
 
 
 def _first_fit(

@@ -19,8 +19,15 @@ from aidc.scenario.power_controls import PowerControls
 from aidc.simulate.result import SimulationResult
 from aidc.units import S_PER_H
 
-HEADLINE = ("bill_krw", "peak_demand_kw", "facility_kwh", "carbon_t", "p95_wait_s", "mean_wait_s",
-            "contract_kw_to_apply")
+HEADLINE = (
+    "bill_krw",
+    "peak_demand_kw",
+    "facility_kwh",
+    "carbon_t",
+    "p95_wait_s",
+    "mean_wait_s",
+    "contract_kw_to_apply",
+)
 
 
 def _headline(summary: dict[str, Any]) -> dict[str, Any]:
@@ -50,12 +57,16 @@ def compare(base: PowerResult, controlled: PowerResult) -> dict[str, Any]:
 def _scaled(design: Any, scenario: Any, frac: float) -> Any:
     """The design with ``1 + frac`` times its GPU servers (rounded down); nothing else changes."""
     catalog = scenario.servers()
-    servers = {k: (math.floor(n * (1.0 + frac)) if catalog[k].n_gpus > 0 else n)
-               for k, n in design.fleet.servers.items()}
+    servers = {
+        k: (math.floor(n * (1.0 + frac)) if catalog[k].n_gpus > 0 else n)
+        for k, n in design.fleet.servers.items()
+    }
     return dataclasses.replace(design, fleet=dataclasses.replace(design.fleet, servers=servers))
 
 
-def oversubscribe(scenario: Any, design: Any, demand: Any, base: PowerResult, frac_max: float) -> dict[str, Any]:
+def oversubscribe(
+    scenario: Any, design: Any, demand: Any, base: PowerResult, frac_max: float
+) -> dict[str, Any]:
     """How many more GPU servers fit under the IT limit for the stated loss (``power.oversubscribe_*``).
 
     Each step adds ``power.oversubscribe_step_frac`` more GPU servers, simulates the year on
@@ -77,22 +88,36 @@ def oversubscribe(scenario: Any, design: Any, demand: Any, base: PowerResult, fr
         s = result.summary
         not_run = sum(d["jobs_not_run"] for d in s.get("delays", {}).values())
         row = {
-            "frac": frac, "n_gpus": int(sim.summary["n_gpus"]),
+            "frac": frac,
+            "n_gpus": int(sim.summary["n_gpus"]),
             "gpus_gained": int(sim.summary["n_gpus"] - base.simulation.summary["n_gpus"]),
             "p95_wait_added_s": s["p95_wait_s"] - base.summary["p95_wait_s"],
-            "gpu_hours_lost": base.summary["gpu_hours"] - s["gpu_hours"], "jobs_not_run": int(not_run),
-            "peak_it_kw": s["peak_it_kw"], "peak_demand_kw": s["peak_demand_kw"], "bill_krw": s["bill_krw"],
+            "gpu_hours_lost": base.summary["gpu_hours"] - s["gpu_hours"],
+            "jobs_not_run": int(not_run),
+            "peak_it_kw": s["peak_it_kw"],
+            "peak_demand_kw": s["peak_demand_kw"],
+            "bill_krw": s["bill_krw"],
         }
         row["fits"] = bool(row["p95_wait_added_s"] <= tolerance_s and not_run == 0)
         rows.append(row)
         if row["fits"]:
             best = row
-    return {"it_limit_kw": it_limit, "wait_added_allowed_s": tolerance_s, "steps": rows,
-            "frac": best["frac"] if best else 0.0, "gpus_gained": best["gpus_gained"] if best else 0}
+    return {
+        "it_limit_kw": it_limit,
+        "wait_added_allowed_s": tolerance_s,
+        "steps": rows,
+        "frac": best["frac"] if best else 0.0,
+        "gpus_gained": best["gpus_gained"] if best else 0,
+    }
 
 
-def pareto(sim: SimulationResult, s: Setup, base: PowerResult, cap_fracs: tuple[float, ...] = (0.98, 0.95, 0.9),
-           shifts: tuple[str, ...] = ("none", "tou")) -> list[dict[str, Any]]:
+def pareto(
+    sim: SimulationResult,
+    s: Setup,
+    base: PowerResult,
+    cap_fracs: tuple[float, ...] = (0.98, 0.95, 0.9),
+    shifts: tuple[str, ...] = ("none", "tou"),
+) -> list[dict[str, Any]]:
     """Won saved against p95 wait added, for caps at shares of the uncontrolled peak and each shift mode."""
     points = []
     for shift in shifts:
@@ -105,9 +130,15 @@ def pareto(sim: SimulationResult, s: Setup, base: PowerResult, cap_fracs: tuple[
             except InputError:  # a cap below the idle demand: not a point of the front
                 continue
             c = compare(base, r)
-            points.append({"shift": shift, "cap_kw": cap, "saved_krw": c["saved_krw"],
-                           "p95_wait_added_h": c["p95_wait_added_s"] / S_PER_H,
-                           "peak_demand_kw": r.summary["peak_demand_kw"]})
+            points.append(
+                {
+                    "shift": shift,
+                    "cap_kw": cap,
+                    "saved_krw": c["saved_krw"],
+                    "p95_wait_added_h": c["p95_wait_added_s"] / S_PER_H,
+                    "peak_demand_kw": r.summary["peak_demand_kw"],
+                }
+            )
     front = sorted(points, key=lambda p: (p["p95_wait_added_h"], -p["saved_krw"]))
     best = -np.inf
     for p in front:
@@ -116,15 +147,25 @@ def pareto(sim: SimulationResult, s: Setup, base: PowerResult, cap_fracs: tuple[
     return points
 
 
-def year(scenario: Any, design: Any, demand: Any, sim: SimulationResult, controls: PowerControls,
-         *, with_pareto: bool = False) -> dict[str, Any]:
+def year(
+    scenario: Any,
+    design: Any,
+    demand: Any,
+    sim: SimulationResult,
+    controls: PowerControls,
+    *,
+    with_pareto: bool = False,
+) -> dict[str, Any]:
     """The power-aware year for the CLI and the report: headline, bill, waits, controls' effect."""
     s = setup(scenario, design, len(sim.jobs))
     base = evaluate(sim, s)
     out: dict[str, Any] = {}
     if controls.cap_kw is not None or controls.shift != "none":
         controlled = evaluate(sim, s, controls)
-        out = controlled.summary | {"without_controls": _headline(base.summary), "effect": compare(base, controlled)}
+        out = controlled.summary | {
+            "without_controls": _headline(base.summary),
+            "effect": compare(base, controlled),
+        }
     else:
         out = dict(base.summary)
     if controls.oversubscribe_frac > 0:
