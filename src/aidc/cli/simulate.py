@@ -101,12 +101,15 @@ def simulate(
     # --- power- and tariff-aware operations (aidc.power; cli/_power.py) ---
     power: Annotated[bool, typer.Option("--power", help="Meter the year in 15 minutes, bill it, apply the "
                                         "power controls of the scenario and of these flags.")] = False,
-    cap_kw: Annotated[float | None, typer.Option("--cap-kw", help="--power: facility demand cap.", min=0)] = None,
+    cap_kw: Annotated[float | None, typer.Option("--cap-kw", help="--power: facility demand cap.", min=0)]
+    = None,
     shift: Annotated[str | None, typer.Option("--shift", help="--power: shift flexible jobs, tou or carbon.")]
     = None,
     oversubscribe: Annotated[float | None, typer.Option("--oversubscribe", min=0, max=2,
-                                                        help="--power: search up to this share more GPUs.")] = None,
-    pareto: Annotated[Path | None, typer.Option("--pareto", help="--power: write the Pareto chart (HTML).")] = None,
+                                                        help="--power: search up to this share more GPUs.")]
+    = None,
+    pareto: Annotated[Path | None, typer.Option("--pareto", help="--power: write the Pareto chart (HTML).")]
+    = None,
 ) -> None:
     """Simulate a year of the scenario's GPU cloud, or replay a job trace on N GPUs."""
     if power:

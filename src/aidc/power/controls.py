@@ -158,7 +158,7 @@ def reschedule(plan: Plan) -> Array:
     room_kw = plan.allowed_kw
     capped = bool(np.isfinite(room_kw).any())
     shift = plan.signal is not None
-    cum_signal = np.concatenate([[0.0], np.cumsum(plan.signal)]) if shift else np.zeros(1)
+    cum_signal = np.concatenate([[0.0], np.cumsum(plan.signal)]) if plan.signal is not None else np.zeros(1)
     max_delay_k = int(plan.max_delay_s // dt)
     window_k = max(int(plan.window_s // dt), 1)
     ran = np.flatnonzero(np.isfinite(plan.start_s) & (dur > 0))

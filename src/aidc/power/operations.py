@@ -35,7 +35,7 @@ def _headline(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def compare(base: PowerResult, controlled: PowerResult) -> dict[str, Any]:
-    """Savings and costs of the controls: won saved, peak lowered, waits added per tenant class."""
+    """Return the savings and costs of the controls: won saved, peak lowered, waits added per tenant class."""
     b, c = base.summary, controlled.summary
     tenants = {}
     for t, row in c["tenants"].items():
@@ -55,7 +55,7 @@ def compare(base: PowerResult, controlled: PowerResult) -> dict[str, Any]:
 
 
 def _scaled(design: Any, scenario: Any, frac: float) -> Any:
-    """The design with ``1 + frac`` times its GPU servers (rounded down); nothing else changes."""
+    """Return the design with ``1 + frac`` times its GPU servers (rounded down), all else equal."""
     catalog = scenario.servers()
     servers = {
         k: (math.floor(n * (1.0 + frac)) if catalog[k].n_gpus > 0 else n)
@@ -126,7 +126,7 @@ def pareto(
                 continue
             cap = None if frac is None else frac * base.summary["peak_demand_kw"]
             try:
-                r = evaluate(sim, s, PowerControls(cap_kw=cap, shift=shift))  # type: ignore[arg-type]
+                r = evaluate(sim, s, PowerControls(cap_kw=cap, shift=shift))
             except InputError:  # a cap below the idle demand: not a point of the front
                 continue
             c = compare(base, r)
@@ -156,7 +156,7 @@ def year(
     *,
     with_pareto: bool = False,
 ) -> dict[str, Any]:
-    """The power-aware year for the CLI and the report: headline, bill, waits, controls' effect."""
+    """Return the power-aware year for the CLI and the report: headline, bill, waits, effect."""
     s = setup(scenario, design, len(sim.jobs))
     base = evaluate(sim, s)
     out: dict[str, Any] = {}

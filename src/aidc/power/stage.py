@@ -266,7 +266,7 @@ def evaluate(
         new["wait_s"] = new["start_s"] - new["submit_s"]
         new["jct_s"] = new["end_s"] - new["submit_s"]
         delays = _tenant_delays(log, new, controls)
-        extra = {k: sim.summary[k] for k in ("policy", "placement") if k in sim.summary}
+        extra: dict[str, Any] = {k: sim.summary[k] for k in ("policy", "placement") if k in sim.summary}
         result = summarize(
             new,
             int(sim.summary.get("n_gpus", s.model.capacity_gpus.sum())),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from aidc import data
 from aidc.scenario._base import Section, quantity
 
-KW = {"unit": "kW"}
+KW: dict[str, Any] = {"unit": "kW"}
 
 
 class PowerControls(Section):
