@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,10 +119,14 @@ def test_shift_moves_a_flexible_job_to_the_cheapest_start_in_reach() -> None:
     assert new.tolist() == [2 * 3600.0]
 
 
-def test_controls_that_never_bind_leave_the_log_as_simulated() -> None:
+@pytest.mark.parametrize("level", [1.0, 0.4173, 123.7])
+def test_controls_that_never_bind_leave_the_log_as_simulated(level: float) -> None:
     log = _log(16, [(i * 600.0, 1 + i % 8, 5000.0) for i in range(30)])
-    plan = _plan(log, 16, np.full(200, 1e9), flexible=np.ones(len(log), bool), signal=np.ones(200))
-    assert reschedule(plan).tolist() == log["start_s"].tolist()
+    # a flat signal (the annual carbon factor) gives no reason to move; nor does a cap never reached
+    for capacity, cap_kw in ((16, 1e9), (16, np.inf), (10_000, np.inf)):  # the loop, and the vectorised path
+        plan = _plan(log, capacity, np.full(200, cap_kw), flexible=np.ones(len(log), bool),
+                     signal=np.full(200, level))
+        assert reschedule(plan).tolist() == log["start_s"].tolist()
 
 
 def test_busiest_instant_and_occupancy_by_hand() -> None:

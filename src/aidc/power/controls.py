@@ -129,7 +129,7 @@ def _candidates(
     k_base = int(s0 // dt)
     starts = np.arange(k_base, min(k_base + max_delay_k, horizon - 1) + 1)
     end = np.minimum(starts + min(max(math.ceil(d / dt), 1), window_k), horizon)
-    cost = (cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1)
+    cost = _rounded((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), cum_signal)
     order = np.argsort(cost, kind="stable").tolist()
     return [s0 if i == 0 else (k_base + i) * dt for i in order]
 
@@ -287,6 +287,12 @@ def _no_gpu_conflict(plan: Plan, order: npt.NDArray[np.int64], gpu_room: Array, 
     return True
 
 
+def _rounded(cost: Array, cum_signal: Array) -> Array:
+    """Round mean signals to 1e-9 of the signal's scale: a flat signal's sums must tie, not differ in a bit."""
+    scale = float(np.abs(np.diff(cum_signal)).max(initial=0.0)) or 1.0
+    return np.round(cost / scale, 9)
+
+
 def _cheapest_starts(
     s0: Array, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int, dur: Array
 ) -> Array:
@@ -295,7 +301,7 @@ def _cheapest_starts(
     starts = np.minimum(k_base[:, None] + np.arange(max_delay_k + 1)[None, :], horizon - 1)
     span = np.clip(np.ceil(dur / dt).astype(np.int64), 1, window_k)[:, None]
     end = np.minimum(starts + span, horizon)
-    cost = (cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1)
+    cost = _rounded((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), cum_signal)
     best = np.argmin(cost, axis=1)  # the first of equal costs: the earliest start
     return np.where(best == 0, s0, (k_base + best) * dt)
 
