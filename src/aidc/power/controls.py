@@ -129,7 +129,8 @@ def _candidates(
     k_base = int(s0 // dt)
     starts = np.arange(k_base, min(k_base + max_delay_k, horizon - 1) + 1)
     end = np.minimum(starts + min(max(math.ceil(d / dt), 1), window_k), horizon)
-    cost = _rounded((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), cum_signal)
+    # the signal is scaled to 1 (see reschedule): a flat signal's sums must tie, not differ in the last bit
+    cost = np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
     order = np.argsort(cost, kind="stable").tolist()
     return [s0 if i == 0 else (k_base + i) * dt for i in order]
 
@@ -158,7 +159,10 @@ def reschedule(plan: Plan) -> Array:
     room_kw = plan.allowed_kw
     capped = bool(np.isfinite(room_kw).any())
     shift = plan.signal is not None
-    cum_signal = np.concatenate([[0.0], np.cumsum(plan.signal)]) if plan.signal is not None else np.zeros(1)
+    cum_signal = np.zeros(1)
+    if plan.signal is not None:
+        scale = float(np.abs(plan.signal).max(initial=0.0)) or 1.0
+        cum_signal = np.concatenate([[0.0], np.cumsum(plan.signal / scale)])
     max_delay_k = int(plan.max_delay_s // dt)
     window_k = max(int(plan.window_s // dt), 1)
     ran = np.flatnonzero(np.isfinite(plan.start_s) & (dur > 0))
@@ -287,12 +291,6 @@ def _no_gpu_conflict(plan: Plan, order: npt.NDArray[np.int64], gpu_room: Array, 
     return True
 
 
-def _rounded(cost: Array, cum_signal: Array) -> Array:
-    """Round mean signals to 1e-9 of the signal's scale: a flat signal's sums must tie, not differ in a bit."""
-    scale = float(np.abs(np.diff(cum_signal)).max(initial=0.0)) or 1.0
-    return np.round(cost / scale, 9)
-
-
 def _cheapest_starts(
     s0: Array, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int, dur: Array
 ) -> Array:
@@ -301,7 +299,8 @@ def _cheapest_starts(
     starts = np.minimum(k_base[:, None] + np.arange(max_delay_k + 1)[None, :], horizon - 1)
     span = np.clip(np.ceil(dur / dt).astype(np.int64), 1, window_k)[:, None]
     end = np.minimum(starts + span, horizon)
-    cost = _rounded((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), cum_signal)
+    # the signal is scaled to 1 (see reschedule): a flat signal's sums must tie, not differ in the last bit
+    cost = np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
     best = np.argmin(cost, axis=1)  # the first of equal costs: the earliest start
     return np.where(best == 0, s0, (k_base + best) * dt)
 
