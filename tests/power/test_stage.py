@@ -124,3 +124,24 @@ def test_bill_parts_add_up_and_contract_covers_the_peak(year: tuple) -> None:
     assert r.summary["facility_kwh"] == pytest.approx(
         float(r.intervals.facility_power_kw.sum() / 4), rel=1e-12
     )
+
+
+def test_cap_in_billing_hours_only_holds_there(year: tuple) -> None:
+    _, _, sim, st = year
+    from aidc.energy.tariff import classify_hours
+
+    counted = classify_hours(st.tariff, st.cal)["band"].isin(["mid", "peak"]).to_numpy()
+    base = evaluate(sim, st).intervals.facility_power_kw.to_numpy()
+    idle = evaluate(sim, st).intervals.facility_power_kw.to_numpy().min()
+    cap = idle + 0.9 * (base[counted].max() - idle)
+    r = evaluate(sim, st, PowerControls(cap_kw=cap, cap_hours="billing"))
+    fac = r.intervals.facility_power_kw.to_numpy()
+    biggest_kw = float(
+        job_gpu_kw(
+            sim.jobs.n_gpus, st.factors[: len(sim.jobs)], np.zeros(len(sim.jobs), np.int64), st.model
+        ).max()
+    )
+    assert fac[counted].max() <= cap + 2.0 * biggest_kw / 4  # a facility kW per GPU kW is below 2 (PUE < 2)
+    assert max(r.summary["billing_demand_kw_by_month"]) < max(
+        evaluate(sim, st).summary["billing_demand_kw_by_month"]
+    )

@@ -29,6 +29,7 @@ def run(
     oversubscribe: float | None,
     json_: bool,
     pareto: Path | None,
+    cap_hours: str | None = None,
 ) -> None:
     """Simulate the scenario's year, meter it in 15-minute intervals, apply the controls, print."""
     from aidc import demand, design, power
@@ -43,6 +44,10 @@ def run(
         update["cap_kw"] = cap_kw
     if shift is not None:
         update["shift"] = shift
+    if cap_hours is not None:
+        if cap_hours not in ("all", "billing"):
+            raise typer.BadParameter(f"--cap-hours must be all or billing, not {cap_hours!r}")
+        update["cap_hours"] = cap_hours
     if oversubscribe is not None:
         update["oversubscribe_frac"] = oversubscribe
     controls = power.PowerControls.model_validate(scenario.simulation.power.model_dump() | update)

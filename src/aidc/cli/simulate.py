@@ -103,6 +103,8 @@ def simulate(
                                         "power controls of the scenario and of these flags.")] = False,
     cap_kw: Annotated[float | None, typer.Option("--cap-kw", help="--power: facility demand cap.", min=0)]
     = None,
+    cap_hours: Annotated[str | None, typer.Option("--cap-hours", help="--power: all, or billing (mid/peak).")]
+    = None,
     shift: Annotated[str | None, typer.Option("--shift", help="--power: shift flexible jobs, tou or carbon.")]
     = None,
     oversubscribe: Annotated[float | None, typer.Option("--oversubscribe", min=0, max=2,
@@ -117,7 +119,7 @@ def simulate(
             raise typer.BadParameter("--power needs a scenario, not --trace")
         from aidc.cli import _power
 
-        _power.run(scenario, cap_kw, shift, oversubscribe, json_, pareto)
+        _power.run(scenario, cap_kw, shift, oversubscribe, json_, pareto, cap_hours)
         return
     if placement not in ("pooled", "node"):
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")

@@ -130,7 +130,12 @@ def controlled_starts(
         math.ceil(float(np.nanmax(end - start, initial=0.0)) / dt)
     )
     horizon += int(math.ceil(controls.max_delay_h * S_PER_H / dt)) + n_year  # room to delay past the year
-    cap = gpu_kw_allowed(s.model, n_year, controls.cap_kw, it_cap_kw)
+    cap = gpu_kw_allowed(s.model, n_year, controls.cap_kw, None)
+    if controls.cap_hours == "billing":  # KEPCO's billing demand leaves out the light-load hours
+        rule_bands = s.tariff.billing_demand.get("bands", s.tariff.bands)
+        cap[~tariff.classify_hours(s.tariff, s.cal)["band"].isin(rule_bands).to_numpy()] = np.inf
+    if it_cap_kw is not None:
+        cap = np.minimum(cap, gpu_kw_allowed(s.model, n_year, None, it_cap_kw))
     signal = None
     if controls.shift == "tou":
         signal = tariff.classify_hours(s.tariff, s.cal)[f"rate_{s.tariff.money}_per_kwh"].to_numpy(float)

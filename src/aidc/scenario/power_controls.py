@@ -17,6 +17,8 @@ class PowerControls(Section):
 
     cap_kw: float | None = Field(None, gt=0, json_schema_extra=KW,
                                  description="Facility demand cap: starts wait while it would be exceeded.")
+    cap_hours: Literal["all", "billing"] = Field(
+        "all", description="Hours the cap holds in: all, or only those KEPCO's billing demand counts.")
     shift: Literal["none", "tou", "carbon"] = Field(
         "none", description="Start flexible jobs in cheaper (tou) or cleaner (carbon) hours.")
     flexible_tenants: list[str] = Field(default_factory=lambda: list(data.value("power.flexible_tenants")),
