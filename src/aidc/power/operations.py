@@ -27,6 +27,7 @@ HEADLINE = (
     "p95_wait_s",
     "mean_wait_s",
     "contract_kw_to_apply",
+    "gpu_hours_in_year",
 )
 
 
@@ -50,6 +51,7 @@ def compare(base: PowerResult, controlled: PowerResult) -> dict[str, Any]:
         "peak_lowered_kw": b["peak_demand_kw"] - c["peak_demand_kw"],
         "carbon_saved_t": b["carbon_t"] - c["carbon_t"],
         "p95_wait_added_s": c["p95_wait_s"] - b["p95_wait_s"],
+        "gpu_hours_pushed_past_year": b["gpu_hours_in_year"] - c["gpu_hours_in_year"],
         "by_tenant": tenants,
     }
 

@@ -227,6 +227,8 @@ def _bill_summary(intervals: pd.DataFrame, s: Setup) -> tuple[pd.DataFrame, dict
         "billing_demand_kw_by_month": [float(x) for x in bill["billing_demand_kw"]],
         "facility_kwh": float(fac.sum() * step_h),
         "it_kwh": float(intervals["it_power_kw"].sum() * step_h),
+        # work done inside the year: a control that pushes jobs past its end lowers the bill by not doing them
+        "gpu_hours_in_year": float(intervals["busy_gpus"].sum() * step_h),
         "peak_it_kw": float(intervals["it_power_kw"].max()),
         "carbon_t": float(intervals["carbon_t"].sum()),
         "contract_kw_billed": float(contract_kw),
