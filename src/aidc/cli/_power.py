@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from aidc.cli._common import console, console_err, print_json, scenario_or_exit
@@ -81,10 +82,10 @@ def _print(out: dict[str, Any]) -> None:
         "p95_wait_s",
         "contract_kw_to_apply",
     ):
-        table.add_row(label(f"power.{key}"), f"{before[key]:,.0f}", f"{out[key]:,.0f}")
+        table.add_row(escape(label(f"power.{key}")), f"{before[key]:,.0f}", f"{out[key]:,.0f}")
     console.print(table)
     for note in out.get("notes", []):
-        console.print(label("power.note", note=note))
+        console.print(escape(label("power.note", note=note)))
     over = out.get("oversubscription")
     if over:
         console.print(
