@@ -183,8 +183,29 @@ def simulate(
         help="Half-life of past usage, hours (slurm_fair_share, --trace).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write job log and hourly series here.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object (summary, tenants).")] = False,
+    # --- power- and tariff-aware operations (aidc.power; cli/_power.py) ---
+    power: Annotated[bool, typer.Option("--power", help="Meter the year in 15 minutes, bill it, apply the "
+                                        "power controls of the scenario and of these flags.")] = False,
+    cap_kw: Annotated[float | None, typer.Option("--cap-kw", help="--power: facility demand cap.", min=0)]
+    = None,
+    cap_hours: Annotated[str | None, typer.Option("--cap-hours", help="--power: all, or billing (mid/peak).")]
+    = None,
+    shift: Annotated[str | None, typer.Option("--shift", help="--power: shift flexible jobs, tou or carbon.")]
+    = None,
+    oversubscribe: Annotated[float | None, typer.Option("--oversubscribe", min=0, max=2,
+                                                        help="--power: search up to this share more GPUs.")]
+    = None,
+    pareto: Annotated[Path | None, typer.Option("--pareto", help="--power: write the Pareto chart (HTML).")]
+    = None,
 ) -> None:
     """Simulate a year of the scenario's GPU cloud, or replay a job trace on N GPUs."""
+    if power:
+        if trace is not None:
+            raise typer.BadParameter("--power needs a scenario, not --trace")
+        from aidc.cli import _power
+
+        _power.run(scenario, cap_kw, shift, oversubscribe, json_, pareto, cap_hours)
+        return
     if placement not in ("pooled", "node"):
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")
     if policy not in sim.POLICIES:

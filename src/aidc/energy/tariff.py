@@ -343,6 +343,7 @@ def monthly_bill(
     contract_kw: float,
     billing: str = "tariff",
     duration_h: float = 1.0,
+    billing_demand_by_month_kw: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Return the bill month by month with its parts (basic, energy by band, add-ons, levies, VAT).
 
@@ -360,6 +361,9 @@ def monthly_bill(
         Basic charge on the tariff's billing-demand rule or on the contract.
     duration_h : float
         Length of one step. [h]
+    billing_demand_by_month_kw : array (12,), optional
+        Billing demand of each month computed elsewhere (e.g. :func:`billing_demand_lookback_kw`);
+        overrides ``billing``. [kW]
 
     Returns
     -------
@@ -382,7 +386,9 @@ def monthly_bill(
     out = pd.DataFrame({"month": np.arange(1, 13), "energy_kwh": per_month(kwh)})
     for k, b in enumerate(tariff.bands):
         out[f"{b}_kwh"] = per_month(np.where(band == k, kwh, 0.0))
-    if billing == "contract":
+    if billing_demand_by_month_kw is not None:
+        out["billing_demand_kw"] = np.asarray(billing_demand_by_month_kw, dtype=float)
+    elif billing == "contract":
         out["billing_demand_kw"] = float(contract_kw)
     else:
         out["billing_demand_kw"] = billing_demand_kw(p, month, band, tariff, contract_kw)
@@ -398,3 +404,117 @@ def monthly_bill(
         out[f"{a['name']}_{cur}"] = charges * [adder_rate(a, d) for d in first_days]
     out[f"total_{cur}"] = out[[c for c in out.columns if c.endswith(f"_{cur}")]].sum(axis=1)
     return out
+
+
+# --- 15-minute metering -------------------------------------------------------------------------
+
+
+def interval_calendar(year: int, interval_min: int = 15) -> pd.DataFrame:
+    """Return the metering intervals of a year as ``timestamp, month, hour, day_type`` (29 February left out).
+
+    Interval ``k`` lies in hour ``k // (60 / interval_min)`` of :func:`calendar`, so hourly weather
+    and the 15-minute meter share month and hour.
+
+    Examples
+    --------
+    >>> c = interval_calendar(2028)
+    >>> len(c), str(c.timestamp.iloc[1]), str(c.timestamp.iloc[-1])
+    (35040, '2028-01-01 00:15:00', '2028-12-31 23:45:00')
+    """
+    per_hour = 60 // interval_min
+    hours = calendar(year)
+    ts = np.repeat(hours["timestamp"].to_numpy(), per_hour) + np.tile(
+        np.arange(per_hour) * np.timedelta64(interval_min, "m"), len(hours)
+    )
+    out = hours.loc[hours.index.repeat(per_hour)].reset_index(drop=True)
+    out["timestamp"] = ts
+    return out
+
+
+def monthly_peaks_kw(
+    power_kw: npt.ArrayLike, month: npt.ArrayLike, band: npt.ArrayLike, tariff: Tariff
+) -> npt.NDArray[np.float64]:
+    """Largest metered demand of each month 1..12 in the bands the billing-demand rule counts [kW].
+
+    KEPCO's 최대수요전력 of industrial and general service (을) leaves out the light-load hours.
+    """
+    p, m, b = np.asarray(power_kw, float), np.asarray(month), np.asarray(band)
+    names = tariff.billing_demand.get("bands", tariff.bands)
+    counted = np.isin(b, [tariff.bands.index(x) for x in names] if b.dtype.kind in "iu" else names)
+    return np.array([p[(m == k) & counted].max(initial=0.0) for k in range(1, 13)])
+
+
+def billing_demand_lookback_kw(
+    peak_by_month_kw: npt.ArrayLike,
+    tariff: Tariff,
+    contract_kw: float,
+    history_by_month_kw: npt.ArrayLike | None = None,
+) -> npt.NDArray[np.float64]:
+    """Billing demand (요금적용전력) of each month 1..12 by the look-back rule [kW].
+
+    KEPCO: the largest of the current month's peak and the peaks of the rule's months
+    (Dec, Jan, Feb, Jul, Aug, Sep) among the 11 months before it, and at least
+    ``contract_floor_frac`` (30 %) of the contract.
+
+    Parameters
+    ----------
+    peak_by_month_kw : array (12,)
+        Counted-band peak of each month of the year (:func:`monthly_peaks_kw`). [kW]
+    tariff : Tariff
+        Its ``billing_demand`` rule: ``months``, ``contract_floor_frac``.
+    contract_kw : float
+        Contracted demand. [kW]
+    history_by_month_kw : array (12,), optional
+        Peaks of the 12 months of the year before. None: the same year again (steady
+        operation); zeros: a new connection with no past months. [kW]
+
+    Examples
+    --------
+    A new connection whose only winter peak is 5,000 kW in January: that peak sets the
+    billing demand of every later month with a lower own peak.
+
+    >>> t = get_tariff("kepco_industrial_b_high_a_II")
+    >>> peaks = [5000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000]
+    >>> billing_demand_lookback_kw(peaks, t, 8000.0, np.zeros(12)).tolist()[:3]
+    [5000.0, 5000.0, 5000.0]
+    """
+    peak = np.asarray(peak_by_month_kw, dtype=float)
+    past = peak if history_by_month_kw is None else np.asarray(history_by_month_kw, dtype=float)
+    rule = tariff.billing_demand
+    ref = np.zeros(12, dtype=bool)
+    ref[np.asarray(rule.get("months", []), dtype=int) - 1] = True
+    both = np.concatenate([np.where(ref, past, 0.0), np.where(ref, peak, 0.0)])  # 24 months, by month
+    out = np.empty(12)
+    for m in range(12):
+        out[m] = max(peak[m], both[m + 1 : m + 12].max())  # the 11 months before month m + 1
+    return np.maximum(out, rule.get("contract_floor_frac", 0.0) * contract_kw)
+
+
+def bill_15min(
+    power_kw: npt.ArrayLike,
+    cal: pd.DataFrame,
+    tariff: Tariff,
+    contract_kw: float,
+    history_by_month_kw: npt.ArrayLike | None = None,
+) -> pd.DataFrame:
+    """Return the monthly bill of a year of 15-minute demand (see :func:`monthly_bill` for the columns).
+
+    Billing demand by :func:`billing_demand_lookback_kw` on the 15-minute peaks; energy by
+    season and TOU band; the per-kWh add-ons (climate-environment, fuel adjustment), then the
+    fund levy and VAT on the charges.
+
+    Parameters
+    ----------
+    power_kw : array (n_intervals,)
+        Mean facility demand of each interval. [kW]
+    cal : DataFrame
+        :func:`interval_calendar` of the same intervals.
+    tariff, contract_kw, history_by_month_kw
+        As in :func:`billing_demand_lookback_kw`.
+    """
+    p = np.asarray(power_kw, dtype=float)
+    step_h = float(len(cal) and (cal["timestamp"].iloc[1] - cal["timestamp"].iloc[0]) / pd.Timedelta(hours=1))
+    band = _classify(tariff, cal).band
+    peaks = monthly_peaks_kw(p, cal["month"].to_numpy(), band, tariff)
+    billing = billing_demand_lookback_kw(peaks, tariff, contract_kw, history_by_month_kw)
+    return monthly_bill(p, cal, tariff, contract_kw, duration_h=step_h, billing_demand_by_month_kw=billing)

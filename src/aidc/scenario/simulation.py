@@ -7,6 +7,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, model_validator
 
 from aidc.scenario._base import Section, quantity
+from aidc.scenario.power_controls import PowerControls
 
 PolicyName = Literal["fifo", "easy", "fair_share", "slurm_fair_share", "priority", "reserved"]
 
@@ -73,6 +74,9 @@ class SimulationSection(Section):
         default_factory=dict,
         description=("Service level per tenant class (e.g. university: p95 wait <= 1 h); "
                      "the fleet is sized to meet them."),
+    )
+    power: PowerControls = Field(
+        default_factory=PowerControls, description="Power controls: demand cap, TOU or carbon shifting."
     )
 
     def policy_params(self) -> dict[str, Any]:

@@ -1,0 +1,98 @@
+"""``aidc simulate SCENARIO --power [--cap-kw KW] [--shift tou|carbon] [--oversubscribe FRAC]``."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from aidc.cli._common import console, console_err, print_json, scenario_or_exit
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def run(
+    name: str,
+    cap_kw: float | None,
+    shift: str | None,
+    oversubscribe: float | None,
+    json_: bool,
+    pareto: Path | None,
+    cap_hours: str | None = None,
+) -> None:
+    """Simulate the scenario's year, meter it in 15-minute intervals, apply the controls, print."""
+    from aidc import demand, design, power
+    from aidc import simulate as sim
+    from aidc.power import operations
+
+    if shift not in (None, "none", "tou", "carbon"):
+        raise typer.BadParameter(f"--shift must be tou or carbon, not {shift!r}")
+    scenario = scenario_or_exit(name)
+    update: dict[str, Any] = {}
+    if cap_kw is not None:
+        update["cap_kw"] = cap_kw
+    if shift is not None:
+        update["shift"] = shift
+    if cap_hours is not None:
+        if cap_hours not in ("all", "billing"):
+            raise typer.BadParameter(f"--cap-hours must be all or billing, not {cap_hours!r}")
+        update["cap_hours"] = cap_hours
+    if oversubscribe is not None:
+        update["oversubscribe_frac"] = oversubscribe
+    controls = power.PowerControls.model_validate(scenario.simulation.power.model_dump() | update)
+    dem = demand.estimate(demand.load_survey(scenario), scenario)
+    des = design.size(scenario, dem)
+    year = sim.run_scenario(scenario, des, dem)
+    out = operations.year(scenario, des, dem, year, controls, with_pareto=pareto is not None)
+    if pareto is not None:
+        from aidc.power.figures import pareto_figure
+
+        pareto_figure(out["pareto"]).write_html(pareto, include_plotlyjs="cdn")
+        console_err.print(f"wrote the Pareto chart to {pareto}")
+    if json_:
+        print_json(_clean(out))
+        return
+    _print(out)
+
+
+def _print(out: dict[str, Any]) -> None:
+    from aidc.i18n import label
+
+    table = Table(
+        "", label("power.without_controls"), label("power.with_controls"), title=label("power.table_title")
+    )
+    before = out.get("without_controls", out)
+    for key in (
+        "bill_krw",
+        "peak_demand_kw",
+        "facility_kwh",
+        "carbon_t",
+        "p95_wait_s",
+        "contract_kw_to_apply",
+    ):
+        table.add_row(escape(label(f"power.{key}")), f"{before[key]:,.0f}", f"{out[key]:,.0f}")
+    console.print(table)
+    for note in out.get("notes", []):
+        console.print(escape(label("power.note", note=note)))
+    over = out.get("oversubscription")
+    if over:
+        console.print(
+            label(
+                "power.oversubscription",
+                gpus=f"{over['gpus_gained']:,}",
+                frac=f"{over['frac']:.0%}",
+                limit=f"{over['it_limit_kw']:,.0f}",
+            )
+        )

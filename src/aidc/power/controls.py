@@ -1,0 +1,354 @@
+"""Power controls on the job log: delay job starts under a demand cap, shift flexible jobs to cheap hours.
+
+The scheduler replays the simulated log in order of start time, as an online scheduler
+meets the jobs. Each job keeps its simulated start unless that start would push an
+interval's power over the cap, or the job is flexible and a cheaper start lies within its
+maximum delay. A job is never started earlier than simulated (the engine's order and
+node placement stand), and a moved job starts at an interval boundary, where the operator's
+15-minute control acts.
+
+GPUs: the simulated log is feasible as it is; the busiest instant of each interval
+(``base_max``) bounds its occupancy. A moved job must fit beside ``base_max`` plus the
+GPUs of jobs already moved into the interval, counted in full in every interval they
+touch: conservative, so no instant ever holds more GPUs than the class has. Moved jobs are
+checked against the class's GPU count only (pooled), not against node fragmentation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from aidc.power.coupling import interval_mean
+
+Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Inputs of :func:`reschedule`, per job and per interval.
+
+    Attributes
+    ----------
+    start_s, end_s : array (n_jobs,)
+        Simulated start and end (NaN start: the job never ran). [s]
+    n_gpus : array (n_jobs,)
+        GPUs held. [GPU]
+    class_index : array (n_jobs,)
+        GPU class of each job (index into ``capacity_gpus``). [-]
+    power_kw : array (n_jobs,)
+        The job's power above its GPUs' idle draw. [kW]
+    flexible : array (n_jobs,) of bool
+        May be shifted (tenant class marked flexible).
+    capacity_gpus : array (n_classes,)
+        GPUs of each class. [GPU]
+    allowed_kw : array (n_intervals,)
+        Largest total job power each interval may hold (inf: no cap). [kW]
+    signal : array (n_intervals,) or None
+        Price or carbon intensity to shift against; None: no shifting.
+    interval_s : float
+        Metering interval. [s]
+    max_delay_s : float
+        Latest a flexible job may start after its simulated start. [s]
+    window_s : float
+        A start is judged by the signal's mean over ``min(duration, window_s)``. [s]
+    """
+
+    start_s: Array
+    end_s: Array
+    n_gpus: npt.NDArray[np.int64]
+    class_index: npt.NDArray[np.int64]
+    power_kw: Array
+    flexible: npt.NDArray[np.bool_]
+    capacity_gpus: Array
+    allowed_kw: Array
+    signal: Array | None
+    interval_s: float
+    max_delay_s: float
+    window_s: float
+
+
+def busiest_instant(
+    start_s: Array, end_s: Array, n_gpus: Array, n_intervals: int, interval_s: float
+) -> Array:
+    """Largest number of GPUs held at any instant of each interval (a job ending at t frees its GPUs at t).
+
+    Examples
+    --------
+    One job of 4 GPUs on [0, 900) and one of 2 GPUs on [900, 1800): 4 then 2; overlapping, 6.
+
+    >>> gpus = np.array([4, 2])
+    >>> busiest_instant(np.array([0.0, 900.0]), np.array([900.0, 1800.0]), gpus, 2, 900.0).tolist()
+    [4.0, 2.0]
+    >>> busiest_instant(np.array([0.0, 450.0]), np.array([900.0, 1800.0]), gpus, 2, 900.0).tolist()
+    [6.0, 2.0]
+    """
+    ok = np.isfinite(start_s) & (end_s > start_s)
+    t = np.concatenate([end_s[ok], start_s[ok]])
+    d = np.concatenate([-n_gpus[ok], n_gpus[ok]]).astype(float)
+    order = np.lexsort((d, t))  # ends before starts at the same instant
+    t, occ = t[order], np.cumsum(d[order])
+    out = np.zeros(n_intervals)
+    k = np.minimum((t // interval_s).astype(np.int64), n_intervals - 1)
+    inside = t < n_intervals * interval_s
+    np.maximum.at(out, k[inside], occ[inside])
+    # what is held when the interval opens counts too
+    i = np.searchsorted(t, np.arange(n_intervals) * interval_s, side="right")
+    carried = np.where(i > 0, occ[np.maximum(i - 1, 0)], 0.0)
+    return np.maximum(out, carried)
+
+
+def occupancy(start_s: float, duration_s: float, interval_s: float) -> tuple[int, Array]:
+    """First interval a job touches and the share of each touched interval it runs [-].
+
+    Examples
+    --------
+    >>> k0, occ = occupancy(450.0, 1575.0, 900.0)
+    >>> k0, occ.tolist()
+    (0, [0.5, 1.0, 0.25])
+    """
+    k0 = int(start_s // interval_s)
+    end_s = start_s + duration_s
+    n = max(math.ceil(end_s / interval_s) - k0, 1)
+    occ = np.ones(n)
+    if n == 1:
+        occ[0] = duration_s / interval_s
+    else:
+        occ[0] = ((k0 + 1) * interval_s - start_s) / interval_s
+        occ[-1] = (end_s - (k0 + n - 1) * interval_s) / interval_s
+    return k0, occ
+
+
+def _candidates(
+    s0: float, d: float, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int
+) -> list[float]:
+    """Return the starts within the maximum delay, cheapest first (ties: earliest), the simulated one too."""
+    k_base = int(s0 // dt)
+    starts = np.arange(k_base, min(k_base + max_delay_k, horizon - 1) + 1)
+    end = np.minimum(starts + min(max(math.ceil(d / dt), 1), window_k), horizon)
+    # the signal is scaled to 1 (see reschedule): a flat signal's sums must tie, not differ in the last bit
+    cost = np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
+    order = np.argsort(cost, kind="stable").tolist()
+    return [s0 if i == 0 else (k_base + i) * dt for i in order]
+
+
+def reschedule(plan: Plan) -> Array:
+    """Return each job's new start under the cap and the shifting rule (NaN: no room within the horizon).
+
+    The horizon is ``len(plan.allowed_kw)`` intervals; a job that finds no start inside it
+    is left unstarted.
+    """
+    dt, horizon = plan.interval_s, len(plan.allowed_kw)
+    start = plan.start_s.copy()
+    dur = plan.end_s - plan.start_s
+    n_classes = len(plan.capacity_gpus)
+    base_max = np.stack(
+        [
+            busiest_instant(
+                plan.start_s, plan.end_s, np.where(plan.class_index == c, plan.n_gpus, 0), horizon, dt
+            )
+            for c in range(n_classes)
+        ]
+    )
+    # GPUs free beside the simulated occupancy and the jobs moved so far, per class and interval
+    gpu_room = plan.capacity_gpus[:, None] - base_max
+    load_kw = np.zeros(horizon)
+    room_kw = plan.allowed_kw
+    capped = bool(np.isfinite(room_kw).any())
+    shift = plan.signal is not None
+    cum_signal = np.zeros(1)
+    if plan.signal is not None:
+        scale = float(np.abs(plan.signal).max(initial=0.0)) or 1.0
+        cum_signal = np.concatenate([[0.0], np.cumsum(plan.signal / scale)])
+    max_delay_k = int(plan.max_delay_s // dt)
+    window_k = max(int(plan.window_s // dt), 1)
+    ran = np.flatnonzero(np.isfinite(plan.start_s) & (dur > 0))
+    order = ran[np.argsort(plan.start_s[ran], kind="stable")]
+    if not capped and (not shift or _no_gpu_conflict(plan, order, gpu_room, max_delay_k)):
+        # Nothing can block a start: jobs keep theirs, flexible ones take their cheapest candidate.
+        flex = order[plan.flexible[order]] if shift else order[:0]
+        start[flex] = _cheapest_starts(
+            plan.start_s[flex], cum_signal, dt, max_delay_k, window_k, horizon, dur[flex]
+        )
+        return start
+    # The longest run of first starters whose load stays under the cap keeps its starts unchecked.
+    first = _head_under_cap(plan, order, room_kw) if capped and not shift else 0
+    if first:
+        head = order[:first]
+        load_kw += interval_mean(plan.start_s[head], plan.end_s[head], plan.power_kw[head], horizon, dt)
+    order = order[first:]
+    cols = (
+        plan.start_s[order].tolist(),
+        dur[order].tolist(),
+        plan.class_index[order].tolist(),
+        plan.n_gpus[order].tolist(),
+        plan.power_kw[order].tolist(),
+        plan.flexible[order].tolist(),
+    )
+    rows = list(zip(order.tolist(), *cols, strict=True))
+    retry_at, i = 0, 0
+    while i < len(rows):
+        j, s0, d, c, g, p, flexible = rows[i]
+        if capped and not shift and i >= retry_at:
+            # a run of starters that fits under the cap and beside the moved jobs keeps its starts
+            m = _run_under_cap(plan, order[i:], load_kw, room_kw, gpu_room)
+            if m:
+                run = order[i : i + m]
+                k0 = int(plan.start_s[run].min() // dt)
+                load_kw[k0:] += interval_mean(
+                    plan.start_s[run] - k0 * dt,
+                    plan.end_s[run] - k0 * dt,
+                    plan.power_kw[run],
+                    horizon - k0,
+                    dt,
+                )
+                i += m
+                continue
+            retry_at = i + 32  # a run starts only past the cap's episode: look again later
+        i += 1
+        room = gpu_room[c]
+
+        def fits(s: float, moved: bool, d: float = d, g: int = g, p: float = p, room: Array = room) -> bool:
+            k0, occ = occupancy(s, d, dt)
+            k1 = k0 + len(occ)
+            if k1 > horizon:
+                return False
+            # moved jobs may fill what a job held in the simulation: then it must wait too
+            if (room[k0:k1] < (g if moved else 0)).any():
+                return False
+            return not (capped and (load_kw[k0:k1] + p * occ > room_kw[k0:k1]).any())
+
+        candidates = (
+            _candidates(s0, d, cum_signal, dt, max_delay_k, window_k, horizon) if shift and flexible else [s0]
+        )
+        chosen = next((s for s in candidates if fits(s, moved=s != s0)), math.nan)
+        if math.isnan(chosen):  # earliest boundary after the simulated start where it fits
+            k = _first_fit(int(s0 // dt) + 1, max(math.ceil(d / dt), 1), p, g, load_kw, room_kw, room)
+            chosen = k * dt if k >= 0 else math.nan
+        start[j] = chosen
+        if math.isnan(chosen):
+            continue
+        k0, occ = occupancy(chosen, d, dt)
+        if capped:
+            load_kw[k0 : k0 + len(occ)] += p * occ
+        if chosen != s0:
+            room[k0 : k0 + len(occ)] -= g
+    return start
+
+
+def _run_under_cap(
+    plan: Plan, rest: npt.NDArray[np.int64], load_kw: Array, room_kw: Array, gpu_room: Array
+) -> int:
+    """Return how many of the next starters fit together at their starts beside ``load_kw`` (galloping).
+
+    Their power must stay under the room, and no moved job may have taken GPUs they held
+    (``gpu_room >= 0`` over their span).
+    """
+    dt = plan.interval_s
+
+    def under(m: int) -> bool:
+        run = rest[:m]
+        k0 = int(plan.start_s[run].min() // dt)
+        k1 = min(int(np.ceil(plan.end_s[run].max() / dt)) + 1, len(room_kw))
+        load = interval_mean(
+            plan.start_s[run] - k0 * dt, plan.end_s[run] - k0 * dt, plan.power_kw[run], k1 - k0, dt
+        )
+        return bool((load_kw[k0:k1] + load <= room_kw[k0:k1]).all() and (gpu_room[:, k0:k1] >= 0).all())
+
+    if not under(1):
+        return 0
+    lo, hi = 1, 2
+    while hi <= len(rest) and under(hi):
+        lo, hi = hi, hi * 2
+    hi = min(hi, len(rest) + 1)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if under(mid) else (lo, mid)
+    return lo
+
+
+def _no_gpu_conflict(plan: Plan, order: npt.NDArray[np.int64], gpu_room: Array, max_delay_k: int) -> bool:
+    """Whether every flexible job could be moved anywhere in its delay and no class runs out of GPUs.
+
+    Bounds each interval's extra GPUs by all flexible jobs that could reach it (simulated
+    start to start plus the maximum delay plus their length).
+    """
+    dt, horizon = plan.interval_s, gpu_room.shape[1]
+    flex = order[plan.flexible[order]]
+    k0 = (plan.start_s[flex] // dt).astype(np.int64)
+    k1 = np.minimum(np.ceil(plan.end_s[flex] / dt).astype(np.int64) + max_delay_k + 1, horizon)
+    for c in range(gpu_room.shape[0]):
+        m = plan.class_index[flex] == c
+        reach = np.cumsum(
+            np.bincount(k0[m], plan.n_gpus[flex][m], horizon + 1)
+            - np.bincount(k1[m], plan.n_gpus[flex][m], horizon + 1)
+        )[:horizon]
+        if (gpu_room[c] < reach).any():
+            return False
+    return True
+
+
+def _cheapest_starts(
+    s0: Array, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int, dur: Array
+) -> Array:
+    """Vectorised :func:`_candidates` when every candidate fits: the cheapest start of each job [s]."""
+    k_base = (s0 // dt).astype(np.int64)
+    starts = np.minimum(k_base[:, None] + np.arange(max_delay_k + 1)[None, :], horizon - 1)
+    span = np.clip(np.ceil(dur / dt).astype(np.int64), 1, window_k)[:, None]
+    end = np.minimum(starts + span, horizon)
+    # the signal is scaled to 1 (see reschedule): a flat signal's sums must tie, not differ in the last bit
+    cost = np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
+    best = np.argmin(cost, axis=1)  # the first of equal costs: the earliest start
+    return np.where(best == 0, s0, (k_base + best) * dt)
+
+
+def _head_under_cap(plan: Plan, order: npt.NDArray[np.int64], room_kw: Array) -> int:
+    """Return the largest ``m`` such that the first ``m`` starters together stay under the cap everywhere.
+
+    Load only grows as jobs are added, so each of them passes its check in :func:`reschedule`
+    at its simulated start; found by bisection on ``m``.
+    """
+
+    def under(m: int) -> bool:
+        head = order[:m]
+        load = interval_mean(
+            plan.start_s[head], plan.end_s[head], plan.power_kw[head], len(room_kw), plan.interval_s
+        )
+        return bool((load <= room_kw).all())
+
+    lo, hi = 0, len(order)
+    if under(hi):
+        return hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if under(mid) else (lo, mid)
+    return lo
+
+
+def _first_fit(
+    k: int, span: int, p: float, g: int, load_kw: Array, room_kw: Array, gpu_room: Array, chunk: int = 8192
+) -> int:
+    """Return the first interval ``>= k`` from which ``span`` intervals hold ``p`` kW and ``g`` GPUs more.
+
+    -1 if there is none within the horizon.
+
+    Counts the last, partly used interval in full (conservative); scans the horizon in
+    chunks, each a handful of array operations.
+    """
+    horizon = len(load_kw)
+    while k + span <= horizon:
+        hi = min(horizon, k + chunk + span)
+        ok = (load_kw[k:hi] + p <= room_kw[k:hi]) & (gpu_room[k:hi] >= g)
+        bad = np.flatnonzero(~ok)
+        run_start = np.concatenate([[0], bad + 1])
+        run_len = np.concatenate([bad, [len(ok)]]) - run_start
+        hit = np.flatnonzero(run_len >= span)
+        if len(hit):
+            return int(k + run_start[hit[0]])
+        if hi == horizon:
+            return -1
+        k = k + int(run_start[-1]) if run_start[-1] > 0 else hi - span + 1
+    return -1

@@ -1,0 +1,147 @@
+"""The 15-minute coupling on the jeonbuk-ai design: energy balance, the cap at facility level, off is off."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aidc.design import size
+from aidc.power import PowerControls, evaluate, setup
+from aidc.power.coupling import facility_intervals, job_gpu_kw
+from aidc.power.profiles import job_power_factors
+from aidc.scenario import load_scenario
+from aidc.simulate import Cluster, run
+from aidc.units import S_PER_H, W_PER_KW
+
+DAY_S = 86400.0
+
+
+@pytest.fixture(scope="module")
+def year() -> tuple:
+    s = load_scenario("jeonbuk-ai")
+    d = size(s)
+    cluster = Cluster.from_design(d, s, placement="pooled")
+    rng = np.random.default_rng(3)
+    n = 400
+    # large jobs through two weeks of July: enough to push the facility's demand up
+    jobs = pd.DataFrame(
+        {
+            "job_id": [f"j{i}" for i in range(n)],
+            "tenant": rng.choice(["research", "university"], n),
+            "submit_s": np.sort(rng.uniform(181 * DAY_S, 195 * DAY_S, n)),
+            "n_gpus": rng.choice([64, 256, 512], n),
+            "duration_s": rng.uniform(2, 30, n) * S_PER_H,
+        }
+    )
+    sim = run(jobs, cluster, "fifo", horizon_h=8760)
+    return s, d, sim, setup(s, d, len(sim.jobs))
+
+
+def test_every_control_off_leaves_the_simulation_as_it_is(year: tuple) -> None:
+    _, _, sim, st = year
+    off = evaluate(sim, st, PowerControls())
+    assert off.simulation is sim
+    never = evaluate(sim, st, PowerControls(cap_kw=1e9))  # a cap that never binds
+    pd.testing.assert_series_equal(never.simulation.jobs["start_s"], sim.jobs["start_s"])
+    assert never.summary["bill_krw"] == pytest.approx(off.summary["bill_krw"], rel=1e-12)
+
+
+def test_energy_balance_in_every_interval(year: tuple) -> None:
+    s, d, sim, st = year
+    iv = evaluate(sim, st).intervals
+    parts = iv.it_power_kw + iv.loss_kw + iv.cooling_power_kw + iv.other_power_kw
+    np.testing.assert_allclose(iv.facility_power_kw, parts, rtol=1e-12)
+    # IT = every server at idle + each running job's GPUs above idle + CPU and storage + network
+    fleet = st.model.facility.fleet
+    gpu = (fleet.n_gpus > 0).to_numpy()
+    idle_kw = float((fleet.n_servers * fleet.power_idle_frac * fleet.power_max_w)[gpu].sum() / W_PER_KW)
+    other = fleet[~gpu]
+    other_kw = float(
+        (
+            other.n_servers
+            * other.power_max_w
+            * (
+                other.power_idle_frac
+                + (other.power_typical_frac - other.power_idle_frac)
+                * np.where(
+                    other.kind == "storage", s.energy.storage_utilization_frac, s.energy.cpu_utilization_frac
+                )
+            )
+        ).sum()
+        / W_PER_KW
+    )
+    np.testing.assert_allclose(
+        iv.it_power_kw, idle_kw + iv.gpu_power_kw + other_kw + st.model.facility.network_power_kw, rtol=1e-9
+    )
+    # the GPUs' energy above idle is the jobs' power times their run time
+    jobs = sim.jobs
+    kw = job_gpu_kw(jobs.n_gpus, st.factors[: len(jobs)], np.zeros(len(jobs), np.int64), st.model)
+    assert float(iv.gpu_power_kw.sum() * 0.25) == pytest.approx(
+        float((kw * (jobs.end_s - jobs.start_s)).sum() / S_PER_H), rel=1e-9
+    )
+
+
+def test_facility_cap_exceeded_by_at_most_one_intervals_ramp(year: tuple) -> None:
+    _, _, sim, st = year
+    base = evaluate(sim, st)
+    peak = base.summary["peak_demand_kw"]
+    n = len(st.cal)
+    kw_max = st.model.gpu_kw_max()
+    low = facility_intervals(st.model, np.zeros((1, n))).facility_power_kw.to_numpy()
+    high = facility_intervals(st.model, np.outer(kw_max, np.ones(n))).facility_power_kw.to_numpy()
+    slope = float(((high - low) / kw_max.sum()).max())  # facility kW per kW of GPU power, at most
+    jobs = sim.jobs
+    biggest_kw = float(
+        job_gpu_kw(jobs.n_gpus, st.factors[: len(jobs)], np.zeros(len(jobs), np.int64), st.model).max()
+    )
+    for frac in (0.97, 0.93):
+        cap = low.max() + frac * (peak - low.max())
+        capped = evaluate(sim, st, PowerControls(cap_kw=cap))
+        fac = capped.intervals.facility_power_kw.to_numpy()
+        assert fac.max() <= cap + slope * biggest_kw / 4  # a quarter hour of the largest job's ramp
+        assert capped.summary["peak_demand_kw"] < peak
+        added = capped.simulation.jobs.start_s.to_numpy() - jobs.start_s.to_numpy()
+        assert (added >= 0).all()
+        assert added.max() > 0
+
+
+def test_job_power_factors_average_one_within_the_measured_range() -> None:
+    f, f_max = job_power_factors(200_000, np.random.default_rng(0))
+    assert f.mean() == pytest.approx(1.0, abs=0.005)
+    # Seren's busiest GPU drew 558 W (last row of data/power/cdf_gpu_power_seren.csv); busy means above 150 W
+    assert f.max() <= f_max
+    assert f.min() >= 150.0 / 558.0 * f_max * (1 - 1e-9)
+    assert f.min() == pytest.approx(150.0 / 558.0 * f_max, rel=0.01)
+
+
+def test_bill_parts_add_up_and_contract_covers_the_peak(year: tuple) -> None:
+    _, _, sim, st = year
+    r = evaluate(sim, st)
+    parts = r.summary["bill_by_component_krw"]
+    assert sum(parts.values()) == pytest.approx(r.summary["bill_krw"], rel=1e-12)
+    assert r.summary["contract_kw_to_apply"] >= r.summary["peak_demand_kw"]
+    assert r.summary["facility_kwh"] == pytest.approx(
+        float(r.intervals.facility_power_kw.sum() / 4), rel=1e-12
+    )
+
+
+def test_cap_in_billing_hours_only_holds_there(year: tuple) -> None:
+    _, _, sim, st = year
+    from aidc.energy.tariff import classify_hours
+
+    counted = classify_hours(st.tariff, st.cal)["band"].isin(["mid", "peak"]).to_numpy()
+    base = evaluate(sim, st).intervals.facility_power_kw.to_numpy()
+    idle = evaluate(sim, st).intervals.facility_power_kw.to_numpy().min()
+    cap = idle + 0.9 * (base[counted].max() - idle)
+    r = evaluate(sim, st, PowerControls(cap_kw=cap, cap_hours="billing"))
+    fac = r.intervals.facility_power_kw.to_numpy()
+    biggest_kw = float(
+        job_gpu_kw(
+            sim.jobs.n_gpus, st.factors[: len(sim.jobs)], np.zeros(len(sim.jobs), np.int64), st.model
+        ).max()
+    )
+    assert fac[counted].max() <= cap + 2.0 * biggest_kw / 4  # a facility kW per GPU kW is below 2 (PUE < 2)
+    assert max(r.summary["billing_demand_kw_by_month"]) < max(
+        evaluate(sim, st).summary["billing_demand_kw_by_month"]
+    )
