@@ -24,7 +24,7 @@ def _clean(value: Any) -> Any:
 
 
 def run(
-    name: str,
+    name: str | None,
     cap_kw: float | None,
     shift: str | None,
     oversubscribe: float | None,
