@@ -3,7 +3,8 @@
 Rates: KEPCO 산업용전력(을) 고압A 선택II, in force 2026-04-16 (전기요금표, transcribed in
 aidc/data/tariffs/kepco_industrial_b_2026.yaml): basic 8,320 KRW/kW-month; summer energy
 light 116.0, mid 163.8, peak 229.0 KRW/kWh; climate-environment 9.0 and fuel adjustment
-5.0 KRW/kWh; power-industry fund 3.7 % and VAT 10 % of the charges. Summer TOU hours:
+5.0 KRW/kWh; power-industry fund 2.7 % of the charges for use from 2025-07-01 (전기사업법 시행령
+제36조, 2024 amendment) and VAT 10 %. Summer TOU hours:
 light 22-08, mid 08-15 and 21-22, peak 15-21. Billing demand (요금적용전력): the largest
 15-minute demand in mid and peak hours of the current month and of Jul, Aug, Sep, Dec,
 Jan, Feb among the 11 months before, at least 30 % of the contract (기본공급약관 시행세칙).
@@ -58,10 +59,10 @@ def test_two_day_profile_billed_by_hand() -> None:
     assert july["energy_krw"] == pytest.approx(energy)
     assert july["climate_env_krw"] == pytest.approx(climate)
     assert july["fuel_adjustment_krw"] == pytest.approx(fuel)
-    assert july["power_fund_krw"] == pytest.approx(0.037 * charges)
+    assert july["power_fund_krw"] == pytest.approx(0.027 * charges)
     assert july["vat_krw"] == pytest.approx(0.10 * charges)
-    assert july["total_krw"] == pytest.approx(charges * (1 + 0.037 + 0.10))
-    assert july["total_krw"] == pytest.approx(28_568_887.35)
+    assert july["total_krw"] == pytest.approx(charges * (1 + 0.027 + 0.10))
+    assert july["total_krw"] == pytest.approx(28_317_621.85)
 
 
 PEAKS = [5000, 4000, 3000, 3000, 3500, 4500, 6000, 5500, 4000, 3000, 3000, 4800]
