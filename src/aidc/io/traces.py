@@ -24,7 +24,8 @@ Formats (``FORMATS``):
   are read as GPUs; tenant = group id; jobs with an unknown run time (-1) are skipped.
 - ``gavel``: Gavel simulator traces (tab-separated, 7 or 10 columns); run time = total steps
   / measured throughput of the job type on the given worker type, from Gavel's throughputs
-  JSON (``throughputs=`` option); rows without a throughput are skipped, as Gavel does.
+  JSON (``throughputs=`` option); rows without a throughput are skipped; job ids are
+  Gavel's own (0, 1, 2, ... in trace order, see :func:`read_gavel`).
 
 References
 ----------
@@ -319,16 +320,28 @@ def _is_float(text: str) -> bool:
 
 
 def read_gavel(path: Path, throughputs: Path | str, worker: str = "v100") -> pd.DataFrame:
-    """Read a Gavel trace; run time = total steps / throughput on ``worker`` (steps/s)."""
+    """Read a Gavel trace; run time = total steps / throughput on ``worker`` (steps/s).
+
+    Job ids are numbered as Gavel numbers them: Gavel's trace reader (``scheduler/utils.py``,
+    ``parse_trace``) reads every line as one job in file order, and ``Scheduler.add_job``
+    (``scheduler/scheduler.py``) gives the k-th job added ``JobIdPair(k, None)``, counting
+    from 0 (stanford-futuredata/gavel @ c4fa4009). So job ``"k"`` is the trace's k-th job line
+    (blank lines are not jobs); a row skipped for want of a throughput keeps its number used,
+    so the other ids still match Gavel's per-job output.
+    """
     table = json.loads(Path(throughputs).read_text(encoding="utf-8"))
     if worker not in table:
         raise InputError.single("unknown worker type", file=str(throughputs), found=worker,
                                 expected=", ".join(table))
     rate = {ast.literal_eval(k): v["null"] for k, v in table[worker].items()}
     rows, problems = [], []
+    # Gavel numbers jobs 0, 1, 2, ... in the order its trace reader lists them (every line a job),
+    # by the counter of Scheduler.add_job; a job this reader skips keeps its number used
+    index = -1
     for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not text.strip():
             continue
+        index += 1
         parts = text.split("\t")
         if len(parts) == 7:  # job_type, command, num_steps_arg, needs_data_dir, total_steps, arrival, scale
             job_type, steps, arrival, scale, priority = parts[0], parts[4], parts[5], parts[6], "1"
@@ -345,7 +358,7 @@ def read_gavel(path: Path, throughputs: Path | str, worker: str = "v100") -> pd.
                                     file=str(path), line=number, found=(steps, arrival, scale)))
             continue
         if (job_type, n) in rate:
-            rows.append((str(number - 1), job_type, arrival_f, n, steps_f / rate[(job_type, n)],
+            rows.append((str(index), job_type, arrival_f, n, steps_f / rate[(job_type, n)],
                          int(float(priority))))
     if problems:
         raise InputError(problems[:20])
