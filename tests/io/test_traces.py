@@ -65,6 +65,22 @@ def test_gavel_duration_is_steps_over_throughput() -> None:
     assert len(df) == 60
 
 
+def test_gavel_job_ids_are_numbered_as_gavel_numbers_them(tmp_path: Path) -> None:
+    # Gavel @ c4fa4009: scheduler/utils.py parse_trace reads every line as one job, in order;
+    # scheduler/scheduler.py Scheduler.add_job gives the k-th job JobIdPair(k, None), k from 0.
+    # Its own FIFO run of this VC (peer_runs, first 60 jobs) names jobs 0..59 in trace order.
+    rates = DATA / "gavel_throughputs_subset.json"
+    df = read_trace(DATA / "gavel_ed69ec_60.trace", "gavel", throughputs=rates)
+    gavel = pd.read_csv(DATA / "gavel_ed69ec_60_fifo_jct.csv", dtype={"job_id": str})
+    assert df["job_id"].tolist() == gavel["job_id"].tolist() == [str(k) for k in range(60)]
+    # a blank line is not a job; a job without a throughput keeps its number used
+    lines = (DATA / "gavel_ed69ec_60.trace").read_text().splitlines()[:3]
+    unknown = "\t".join(["NoSuchModel", *lines[1].split("\t")[1:]])
+    (tmp_path / "t.trace").write_text("\n".join([lines[0], "", unknown, lines[2]]) + "\n")
+    ids = read_trace(tmp_path / "t.trace", "gavel", throughputs=rates)["job_id"].tolist()
+    assert ids == ["0", "2"]
+
+
 def test_round_trip_canonical(tmp_path: Path) -> None:
     df = read_trace(DATA / "philly_300.csv", "philly")
     write_trace(df, tmp_path / "t.csv")

@@ -16,12 +16,16 @@ Formats (``FORMATS``):
 - ``philly``: Microsoft Philly jobs as processed by the Pollux/Sia authors
   (``timestamp, duration, num_gpus, gpu_time, cluster``); tenant = virtual cluster.
 - ``openb``: Alibaba GPU cluster trace v2023 pods (``openb_pod_list_*.csv``); tenant = QoS
-  class; run time = deletion - scheduled time; CPU-only and never-scheduled pods are skipped.
+  class; run time = deletion - scheduled time; CPU-only and never-scheduled pods are skipped;
+  ``gpu_milli`` (thousandths of each GPU, 1000 = whole GPUs) is kept as a column, and
+  :func:`read_openb_nodes` reads the trace's node list as the cluster (see
+  :mod:`aidc.simulate.packing`, which packs fractional pods onto shared GPUs).
 - ``swf``: the Standard Workload Format (Feitelson's Parallel Workloads Archive); processors
   are read as GPUs; tenant = group id; jobs with an unknown run time (-1) are skipped.
 - ``gavel``: Gavel simulator traces (tab-separated, 7 or 10 columns); run time = total steps
   / measured throughput of the job type on the given worker type, from Gavel's throughputs
-  JSON (``throughputs=`` option); rows without a throughput are skipped, as Gavel does.
+  JSON (``throughputs=`` option); rows without a throughput are skipped; job ids are
+  Gavel's own (0, 1, 2, ... in trace order, see :func:`read_gavel`).
 
 References
 ----------
@@ -237,11 +241,36 @@ def read_openb(path: Path) -> pd.DataFrame:
     ran = np.isfinite(sched) & np.isfinite(deleted) & (deleted >= sched)
     keep = (n_gpus >= 1) & (df["pod_phase"].to_numpy() != "Pending") & ran
     spec = df["gpu_spec"].to_numpy() if "gpu_spec" in df.columns else np.full(len(df), "")
-    return _finish({
+    # thousandths of each GPU the pod holds (1000 = whole GPUs); kept, not rounded up
+    milli = (_numbers(df, "gpu_milli", path, lines, problems, integer=True) if "gpu_milli" in df.columns
+             else np.full(len(df), 1000.0))
+    if problems:
+        raise InputError(problems)
+    out = _finish({
         "job_id": df["name"].to_numpy()[keep], "tenant": df["qos"].to_numpy()[keep],
         "submit_s": created[keep] - created[keep].min(initial=0.0), "n_gpus": n_gpus[keep],
         "duration_s": (deleted - sched)[keep], "gpu_class": spec[keep],
+        "gpu_milli": np.clip(milli[keep], 1, 1000).astype(np.int64),
     }, path, problems)
+    return out
+
+
+def read_openb_nodes(path: str | Path) -> list[tuple[str, int]]:
+    """Read an openb node list (``openb_node_list_*.csv``) as the cluster: ``(model, gpus)`` per GPU node.
+
+    CPU-only nodes (``gpu`` = 0) are left out. The list is in the file's order; give it to
+    :func:`aidc.simulate.packing.pack_fifo` as ``gpus_per_node``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single("node list not found", file=str(path))
+    df = _read_csv(path, ["sn", "gpu", "model"])
+    lines = np.arange(len(df)) + 2
+    problems: list[Problem] = []
+    gpus = _numbers(df, "gpu", path, lines, problems, integer=True)
+    if problems:
+        raise InputError(problems)
+    return [(str(m), int(g)) for m, g in zip(df["model"].to_numpy(), gpus, strict=True) if g >= 1]
 
 
 SWF_FIELDS = ["job", "submit", "wait", "run", "procs_alloc", "cpu_avg", "mem_used", "procs_req",
@@ -291,16 +320,28 @@ def _is_float(text: str) -> bool:
 
 
 def read_gavel(path: Path, throughputs: Path | str, worker: str = "v100") -> pd.DataFrame:
-    """Read a Gavel trace; run time = total steps / throughput on ``worker`` (steps/s)."""
+    """Read a Gavel trace; run time = total steps / throughput on ``worker`` (steps/s).
+
+    Job ids are numbered as Gavel numbers them: Gavel's trace reader (``scheduler/utils.py``,
+    ``parse_trace``) reads every line as one job in file order, and ``Scheduler.add_job``
+    (``scheduler/scheduler.py``) gives the k-th job added ``JobIdPair(k, None)``, counting
+    from 0 (stanford-futuredata/gavel @ c4fa4009). So job ``"k"`` is the trace's k-th job line
+    (blank lines are not jobs); a row skipped for want of a throughput keeps its number used,
+    so the other ids still match Gavel's per-job output.
+    """
     table = json.loads(Path(throughputs).read_text(encoding="utf-8"))
     if worker not in table:
         raise InputError.single("unknown worker type", file=str(throughputs), found=worker,
                                 expected=", ".join(table))
     rate = {ast.literal_eval(k): v["null"] for k, v in table[worker].items()}
     rows, problems = [], []
+    # Gavel numbers jobs 0, 1, 2, ... in the order its trace reader lists them (every line a job),
+    # by the counter of Scheduler.add_job; a job this reader skips keeps its number used
+    index = -1
     for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not text.strip():
             continue
+        index += 1
         parts = text.split("\t")
         if len(parts) == 7:  # job_type, command, num_steps_arg, needs_data_dir, total_steps, arrival, scale
             job_type, steps, arrival, scale, priority = parts[0], parts[4], parts[5], parts[6], "1"
@@ -317,7 +358,7 @@ def read_gavel(path: Path, throughputs: Path | str, worker: str = "v100") -> pd.
                                     file=str(path), line=number, found=(steps, arrival, scale)))
             continue
         if (job_type, n) in rate:
-            rows.append((str(number - 1), job_type, arrival_f, n, steps_f / rate[(job_type, n)],
+            rows.append((str(index), job_type, arrival_f, n, steps_f / rate[(job_type, n)],
                          int(float(priority))))
     if problems:
         raise InputError(problems[:20])
