@@ -51,6 +51,9 @@ class Summary:
     unfilled share of the phase-1 facility (building, electrical, mechanical) costs in year 0.
     ``revenue_by_line_krw`` is the horizon's revenue by what the fleet sells (``gpu_h:<model>``,
     ``vcpu_h``, ``server_month``, ``storage_tb_month``); the lines add up to ``revenue_krw``.
+    ``npv_by_line_krw`` is the present value of each cash-flow line as it counts in the NPV
+    (``revenue``, ``opex`` and ``tax`` negative, ``capex:<part>`` negative, ``residual_value``);
+    the lines add up to ``npv_krw``.
     """
 
     scenario_name: str
@@ -99,6 +102,7 @@ class Summary:
     electricity_cost_krw_by_year: dict[int, float] | None = None
     electricity_cost_first_year_krw: float | None = None
     revenue_krw: float | None = None
+    npv_by_line_krw: dict[str, float] | None = None
     revenue_by_line_krw: dict[str, float] | None = None
     opex_krw: float | None = None
     npv_krw: float | None = None
@@ -251,6 +255,7 @@ def _economics_figures(result: Result) -> dict[str, Any]:
         "electricity_cost_krw_by_year": bill,
         "electricity_cost_first_year_krw": next(iter(bill.values()), None),
         "revenue_krw": _finite(s.get("revenue_krw")),
+        "npv_by_line_krw": npv_by_line(e),
         "revenue_by_line_krw": {str(k): float(v) for k, v in
                                 e.revenue_lines.groupby("line", sort=False)["revenue_krw"].sum().items()},
         "opex_krw": _finite(s.get("opex_krw")),
@@ -270,6 +275,23 @@ def _economics_figures(result: Result) -> dict[str, Any]:
         row = cash.iloc[i]
         out["min_dscr_reason"] = dscr_reason(float(row["revenue_krw"]), float(row["opex_krw"]),
                                              float(row["cfads_krw"]), float(row["debt_service_krw"]))
+    return out
+
+
+def npv_by_line(e: Any) -> dict[str, float]:
+    """Return the present value of each line of the project's cash flow as it counts in its NPV [KRW].
+
+    The project flow is ``revenue - opex - tax - capex by part + residual value`` each year, and
+    the NPV is linear, so the lines' present values add up to ``npv_krw``.
+    """
+    from aidc.economics.finance import npv
+
+    r = float(e.summary["discount_rate_frac"])
+    cash, capex = e.cash_flow, e.capex_by_year
+    out = {"revenue": npv(r, cash["revenue_krw"]), "opex": -npv(r, cash["opex_krw"]),
+           "tax": -npv(r, cash["tax_krw"])}
+    out |= {f"capex:{c.removesuffix('_krw')}": -npv(r, capex[c]) for c in capex.columns if c != "year"}
+    out["residual_value"] = npv(r, cash["terminal_value_krw"])
     return out
 
 
@@ -310,6 +332,10 @@ def consistency_checks(result: Result, figures: dict[str, Any]) -> tuple[Consist
         total = sum(lines.values())
         out.append(Consistency("revenue_lines", _agree(total, figures["revenue_krw"]), total,
                                figures["revenue_krw"]))
+    npv_lines, npv_total = figures.get("npv_by_line_krw"), figures.get("npv_krw")
+    if npv_lines is not None and npv_total is not None:
+        total = sum(npv_lines.values())
+        out.append(Consistency("npv_lines", _agree(total, npv_total), total, npv_total))
     if figures.get("n_gpus") == 0:
         gpu_cost = figures.get("cost_krw_per_gpu_h")
         out.append(Consistency("no_gpu_hours_without_gpus", gpu_cost is None,
@@ -348,4 +374,62 @@ def summarize(result: Result) -> Summary:
         it_capacity_kw=float(s.power.it_capacity_kw),
         site_area_m2=float(s.site.site_area_m2), floors_allowed_n=int(s.site.max_floors),
         consistency=consistency_checks(result, figures), missing=tuple(result.missing), **figures,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """What changes from scenario ``a`` to scenario ``b`` (each figure is b - a) [KRW].
+
+    ``npv_lines_krw`` are the changes of each cash-flow line's present value (CAPEX by part,
+    OPEX, revenue, tax, residual value); they add up to ``npv_krw``. ``capex_by_part_krw`` add up
+    to ``capex_krw`` and ``revenue_by_line_krw`` to ``revenue_krw`` (undiscounted, whole horizon).
+    """
+
+    scenario_a: str
+    scenario_b: str
+    npv_lines_krw: dict[str, float]
+    npv_krw: float
+    capex_by_part_krw: dict[str, float]
+    capex_krw: float
+    opex_krw: float
+    revenue_by_line_krw: dict[str, float]
+    revenue_krw: float
+
+
+def _delta(a: dict[str, float] | None, b: dict[str, float] | None) -> dict[str, float]:
+    """``b - a`` key by key, a key missing on one side counting 0 (a part or line it does not have)."""
+    a, b = a or {}, b or {}
+    return {k: b.get(k, 0.0) - a.get(k, 0.0) for k in dict.fromkeys([*a, *b])}
+
+
+def difference(a: Summary, b: Summary) -> Difference:
+    """Return the difference ``b - a`` between the economics of two runs, as lines that add up.
+
+    Raises
+    ------
+    ValueError
+        If either summary has no economics (nothing to compare).
+
+    Examples
+    --------
+    >>> base = dict(scenario_hash="", it_capacity_kw=0.0, site_area_m2=0.0, floors_allowed_n=1)
+    >>> a = Summary("a", npv_krw=-5.0, npv_by_line_krw={"revenue": 10.0, "capex:it": -15.0}, **base)
+    >>> b = Summary("b", npv_krw=1.0, npv_by_line_krw={"revenue": 12.0, "capex:it": -11.0}, **base)
+    >>> difference(a, b).npv_lines_krw
+    {'revenue': 2.0, 'capex:it': 4.0}
+    """
+    for s in (a, b):
+        if s.npv_by_line_krw is None or s.npv_krw is None:
+            raise ValueError(f"{s.scenario_name}: no economics result to compare")
+    npv_a, npv_b = a.npv_krw or 0.0, b.npv_krw or 0.0  # both set: checked above
+    npv_lines = _delta(a.npv_by_line_krw, b.npv_by_line_krw)
+    parts = _delta(a.capex_by_part_krw, b.capex_by_part_krw)
+    revenue = _delta(a.revenue_by_line_krw, b.revenue_by_line_krw)
+    return Difference(
+        scenario_a=a.scenario_name, scenario_b=b.scenario_name, npv_lines_krw=npv_lines,
+        npv_krw=npv_b - npv_a,
+        capex_by_part_krw=parts, capex_krw=(b.capex_krw or 0.0) - (a.capex_krw or 0.0),
+        opex_krw=(b.opex_krw or 0.0) - (a.opex_krw or 0.0), revenue_by_line_krw=revenue,
+        revenue_krw=(b.revenue_krw or 0.0) - (a.revenue_krw or 0.0),
     )
