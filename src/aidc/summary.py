@@ -54,6 +54,10 @@ class Summary:
     ``npv_by_line_krw`` is the present value of each cash-flow line as it counts in the NPV
     (``revenue``, ``opex`` and ``tax`` negative, ``capex:<part>`` negative, ``residual_value``);
     the lines add up to ``npv_krw``.
+    ``estimates_by_figure`` names, for each figure (a field of this class) that rests on a
+    catalog figure of ``type: estimate`` (a GPU's speed factor, a server price, a list price, a
+    facility unit cost), those estimates as ``file:key`` (:func:`estimate_keys`);
+    ``estimates_used`` lists them all.
     """
 
     scenario_name: str
@@ -115,6 +119,8 @@ class Summary:
     cost_krw_per_vcpu_h: float | None = None
     gpu_utilization_sold_frac: float | None = None
     vcpu_utilization_sold_frac: float | None = None
+    estimates_used: tuple[str, ...] = ()
+    estimates_by_figure: dict[str, tuple[str, ...]] | None = None
     consistency: tuple[Consistency, ...] = ()
     missing: tuple[str, ...] = ()
 
@@ -295,6 +301,76 @@ def npv_by_line(e: Any) -> dict[str, float]:
     return out
 
 
+#: Summary figures by the kind of catalog figure they rest on (see :func:`estimate_keys`).
+_CAPEX_FIGURES = ("capex_krw", "capex_by_part_krw", "phase1_capex_krw")
+_FACILITY_FIGURES = ("facility_usd_per_w", "envelope_unused_capex_krw")
+_MONEY_FIGURES = ("npv_krw", "npv_by_line_krw", "irr_frac", "payback_y", "min_dscr", "revenue_krw",
+                  "revenue_by_line_krw", "opex_krw")
+
+
+def _catalog_estimates(file: str, records: dict[str, Any], keys: list[str], fields: tuple[str, ...] = ()
+                       ) -> list[str]:
+    """Return ``file:key[.field]`` of the records among ``keys`` whose ``type`` is ``estimate``."""
+    out = []
+    for key in keys:
+        rec = records.get(key, {})
+        for name in fields or ("",):
+            r = rec.get(name, {}) if name else rec
+            if isinstance(r, dict) and r.get("type") == "estimate":
+                out.append(f"{file}:{key}.{name}" if name else f"{file}:{key}")
+    return out
+
+
+def estimate_keys(result: Result) -> dict[str, tuple[str, ...]]:
+    """Return, by Summary field, the catalog estimates the figure rests on (``file:key[.field]``).
+
+    Read from ``data/costs``: the speed factor (``h100_eq_per_gpu``), price and life of each
+    server type the run's fleet has (a price set in ``economics.server_price_usd`` is not an
+    estimate), the list prices of what it sells, and, with a design, the facility unit costs and
+    the index growth that escalates them. GPU-hours are counted in H100-equivalents, so every
+    GPU-hour figure rests on the speed factors; every money figure rests on the prices.
+    """
+    from aidc.data import load_yaml
+    from aidc.economics import bom, prices
+
+    if result.economics is None:
+        return {}
+    s = result.scenario
+    catalog = s.servers()
+    if result.plan is not None:
+        by_year = result.plan.fleet_by_year
+        fleet = [k for k in by_year.columns if k in catalog and by_year[k].max() > 0]
+    elif result.design is not None:
+        fleet = [k for k, n in result.design.fleet.servers.items() if n > 0]
+    else:
+        fleet = [k for k, n in (s.fleet.servers or s.fleet.mix or {}).items() if n]
+    servers = load_yaml("costs/servers.yaml")
+    gpu_types = [k for k in fleet if k in catalog and catalog[k].n_gpus]
+    cpu_types = [k for k in fleet if k in catalog and catalog[k].n_vcpus and not catalog[k].n_gpus]
+    speed = _catalog_estimates("servers.yaml", servers, gpu_types, ("h100_eq_per_gpu",))
+    priced = [k for k in fleet if k not in s.economics.server_price_usd]
+    server_cost = (_catalog_estimates("servers.yaml", servers, priced, ("price_usd",))
+                   + _catalog_estimates("servers.yaml", servers, fleet, ("lifetime_y",)))
+    facility: list[str] = []
+    if result.design is not None:
+        facility = _catalog_estimates("facility.yaml", bom.unit_costs(), list(bom.unit_costs()))
+        facility += _catalog_estimates("construction_index.yaml", load_yaml("costs/construction_index.yaml"),
+                                       ["growth_after_last_frac_per_y"])
+    raw = prices.price_list()
+    models = sorted({str(catalog[k].gpu_model) for k in gpu_types})
+    sold = _catalog_estimates("prices.yaml", raw["gpu_hour"], models)
+    if cpu_types:
+        cpu_lines = ["vcpu_hour", "server_month", "server_month_share_frac"]
+        sold += _catalog_estimates("prices.yaml", raw, cpu_lines)
+    capex = server_cost + facility
+    by_figure = {name: capex for name in _CAPEX_FIGURES}
+    by_figure |= {name: facility for name in _FACILITY_FIGURES}
+    by_figure |= {name: capex + speed + sold for name in _MONEY_FIGURES}
+    by_figure |= {"cost_krw_per_gpu_h": capex + speed, "cost_krw_per_vcpu_h": capex,
+                  "gpu_utilization_sold_frac": speed}
+    return {k: tuple(dict.fromkeys(v)) for k, v in by_figure.items() if v}
+
+
 def dscr_reason(revenue_krw: float, opex_krw: float, cfads_krw: float, debt_service_krw: float) -> str:
     """Return why a year's debt cover is what it is, as a message key.
 
@@ -369,7 +445,10 @@ def summarize(result: Result) -> Summary:
         **_design_figures(result), **_gap_figures(result), **_operation_figures(result),
         **_economics_figures(result),
     }
+    by_figure = {k: v for k, v in estimate_keys(result).items() if figures.get(k) is not None}
     return Summary(
+        estimates_by_figure=by_figure or None,
+        estimates_used=tuple(sorted({key for keys in by_figure.values() for key in keys})),
         scenario_name=s.name, scenario_hash=result.scenario_hash,
         it_capacity_kw=float(s.power.it_capacity_kw),
         site_area_m2=float(s.site.site_area_m2), floors_allowed_n=int(s.site.max_floors),
