@@ -47,7 +47,8 @@ def test_the_run_agrees_with_itself(reference: tuple[str, aidc.Result]) -> None:
     assert s.consistency, name  # the checks ran
     assert s.warnings == (), [c for c in s.consistency if not c.ok]
     by_name = {c.name for c in s.consistency}
-    assert {"electricity_bill", "capex_parts", "plan_within_scenario"} <= by_name
+    checks = {"electricity_bill", "capex_parts", "plan_within_scenario", "revenue_lines", "npv_lines"}
+    assert checks <= by_name
 
 
 def test_aidc_run_writes_the_summary(reference: tuple[str, aidc.Result], tmp_path: Any) -> None:
@@ -62,6 +63,15 @@ def test_aidc_run_writes_the_summary(reference: tuple[str, aidc.Result], tmp_pat
         value = getattr(s, field[key])
         value = ", ".join(str(v) for v in value) if isinstance(value, tuple) else value
         assert _same(figure["value"], value), key
+    # figures resting on catalog estimates are marked, and the estimates named below the table
+    assert s.estimates_by_figure
+    assert "npv_krw" in s.estimates_by_figure
+    npv_row = next(line for line in res.stdout.splitlines() if "Net present value" in line)
+    assert "*" in npv_row
+    site_row = next(line for line in res.stdout.splitlines() if "Site area" in line)
+    assert "*" not in site_row  # the scenario's own figure
+    note = " ".join(res.stdout.split())
+    assert f"rests on catalog figures that are estimates ({len(s.estimates_used)})" in note
 
 
 def test_single_stage_commands_give_the_runs_figures(reference: tuple[str, aidc.Result]) -> None:

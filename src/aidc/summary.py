@@ -51,6 +51,13 @@ class Summary:
     unfilled share of the phase-1 facility (building, electrical, mechanical) costs in year 0.
     ``revenue_by_line_krw`` is the horizon's revenue by what the fleet sells (``gpu_h:<model>``,
     ``vcpu_h``, ``server_month``, ``storage_tb_month``); the lines add up to ``revenue_krw``.
+    ``npv_by_line_krw`` is the present value of each cash-flow line as it counts in the NPV
+    (``revenue``, ``opex`` and ``tax`` negative, ``capex:<part>`` negative, ``residual_value``);
+    the lines add up to ``npv_krw``.
+    ``estimates_by_figure`` names, for each figure (a field of this class) that rests on a
+    catalog figure of ``type: estimate`` (a GPU's speed factor, a server price, a list price, a
+    facility unit cost), those estimates as ``file:key`` (:func:`estimate_keys`);
+    ``estimates_used`` lists them all.
     """
 
     scenario_name: str
@@ -99,6 +106,7 @@ class Summary:
     electricity_cost_krw_by_year: dict[int, float] | None = None
     electricity_cost_first_year_krw: float | None = None
     revenue_krw: float | None = None
+    npv_by_line_krw: dict[str, float] | None = None
     revenue_by_line_krw: dict[str, float] | None = None
     opex_krw: float | None = None
     npv_krw: float | None = None
@@ -111,6 +119,8 @@ class Summary:
     cost_krw_per_vcpu_h: float | None = None
     gpu_utilization_sold_frac: float | None = None
     vcpu_utilization_sold_frac: float | None = None
+    estimates_used: tuple[str, ...] = ()
+    estimates_by_figure: dict[str, tuple[str, ...]] | None = None
     consistency: tuple[Consistency, ...] = ()
     missing: tuple[str, ...] = ()
 
@@ -251,6 +261,7 @@ def _economics_figures(result: Result) -> dict[str, Any]:
         "electricity_cost_krw_by_year": bill,
         "electricity_cost_first_year_krw": next(iter(bill.values()), None),
         "revenue_krw": _finite(s.get("revenue_krw")),
+        "npv_by_line_krw": npv_by_line(e),
         "revenue_by_line_krw": {str(k): float(v) for k, v in
                                 e.revenue_lines.groupby("line", sort=False)["revenue_krw"].sum().items()},
         "opex_krw": _finite(s.get("opex_krw")),
@@ -271,6 +282,93 @@ def _economics_figures(result: Result) -> dict[str, Any]:
         out["min_dscr_reason"] = dscr_reason(float(row["revenue_krw"]), float(row["opex_krw"]),
                                              float(row["cfads_krw"]), float(row["debt_service_krw"]))
     return out
+
+
+def npv_by_line(e: Any) -> dict[str, float]:
+    """Return the present value of each line of the project's cash flow as it counts in its NPV [KRW].
+
+    The project flow is ``revenue - opex - tax - capex by part + residual value`` each year, and
+    the NPV is linear, so the lines' present values add up to ``npv_krw``.
+    """
+    from aidc.economics.finance import npv
+
+    r = float(e.summary["discount_rate_frac"])
+    cash, capex = e.cash_flow, e.capex_by_year
+    out = {"revenue": npv(r, cash["revenue_krw"]), "opex": -npv(r, cash["opex_krw"]),
+           "tax": -npv(r, cash["tax_krw"])}
+    out |= {f"capex:{c.removesuffix('_krw')}": -npv(r, capex[c]) for c in capex.columns if c != "year"}
+    out["residual_value"] = npv(r, cash["terminal_value_krw"])
+    return out
+
+
+#: Summary figures by the kind of catalog figure they rest on (see :func:`estimate_keys`).
+_CAPEX_FIGURES = ("capex_krw", "capex_by_part_krw", "phase1_capex_krw")
+_FACILITY_FIGURES = ("facility_usd_per_w", "envelope_unused_capex_krw")
+_MONEY_FIGURES = ("npv_krw", "npv_by_line_krw", "irr_frac", "payback_y", "min_dscr", "revenue_krw",
+                  "revenue_by_line_krw", "opex_krw")
+
+
+def _catalog_estimates(file: str, records: dict[str, Any], keys: list[str], fields: tuple[str, ...] = ()
+                       ) -> list[str]:
+    """Return ``file:key[.field]`` of the records among ``keys`` whose ``type`` is ``estimate``."""
+    out = []
+    for key in keys:
+        rec = records.get(key, {})
+        for name in fields or ("",):
+            r = rec.get(name, {}) if name else rec
+            if isinstance(r, dict) and r.get("type") == "estimate":
+                out.append(f"{file}:{key}.{name}" if name else f"{file}:{key}")
+    return out
+
+
+def estimate_keys(result: Result) -> dict[str, tuple[str, ...]]:
+    """Return, by Summary field, the catalog estimates the figure rests on (``file:key[.field]``).
+
+    Read from ``data/costs``: the speed factor (``h100_eq_per_gpu``), price and life of each
+    server type the run's fleet has (a price set in ``economics.server_price_usd`` is not an
+    estimate), the list prices of what it sells, and, with a design, the facility unit costs and
+    the index growth that escalates them. GPU-hours are counted in H100-equivalents, so every
+    GPU-hour figure rests on the speed factors; every money figure rests on the prices.
+    """
+    from aidc.data import load_yaml
+    from aidc.economics import bom, prices
+
+    if result.economics is None:
+        return {}
+    s = result.scenario
+    catalog = s.servers()
+    if result.plan is not None:
+        by_year = result.plan.fleet_by_year
+        fleet = [k for k in by_year.columns if k in catalog and by_year[k].max() > 0]
+    elif result.design is not None:
+        fleet = [k for k, n in result.design.fleet.servers.items() if n > 0]
+    else:
+        fleet = [k for k, n in (s.fleet.servers or s.fleet.mix or {}).items() if n]
+    servers = load_yaml("costs/servers.yaml")
+    gpu_types = [k for k in fleet if k in catalog and catalog[k].n_gpus]
+    cpu_types = [k for k in fleet if k in catalog and catalog[k].n_vcpus and not catalog[k].n_gpus]
+    speed = _catalog_estimates("servers.yaml", servers, gpu_types, ("h100_eq_per_gpu",))
+    priced = [k for k in fleet if k not in s.economics.server_price_usd]
+    server_cost = (_catalog_estimates("servers.yaml", servers, priced, ("price_usd",))
+                   + _catalog_estimates("servers.yaml", servers, fleet, ("lifetime_y",)))
+    facility: list[str] = []
+    if result.design is not None:
+        facility = _catalog_estimates("facility.yaml", bom.unit_costs(), list(bom.unit_costs()))
+        facility += _catalog_estimates("construction_index.yaml", load_yaml("costs/construction_index.yaml"),
+                                       ["growth_after_last_frac_per_y"])
+    raw = prices.price_list()
+    models = sorted({str(catalog[k].gpu_model) for k in gpu_types})
+    sold = _catalog_estimates("prices.yaml", raw["gpu_hour"], models)
+    if cpu_types:
+        cpu_lines = ["vcpu_hour", "server_month", "server_month_share_frac"]
+        sold += _catalog_estimates("prices.yaml", raw, cpu_lines)
+    capex = server_cost + facility
+    by_figure = {name: capex for name in _CAPEX_FIGURES}
+    by_figure |= {name: facility for name in _FACILITY_FIGURES}
+    by_figure |= {name: capex + speed + sold for name in _MONEY_FIGURES}
+    by_figure |= {"cost_krw_per_gpu_h": capex + speed, "cost_krw_per_vcpu_h": capex,
+                  "gpu_utilization_sold_frac": speed}
+    return {k: tuple(dict.fromkeys(v)) for k, v in by_figure.items() if v}
 
 
 def dscr_reason(revenue_krw: float, opex_krw: float, cfads_krw: float, debt_service_krw: float) -> str:
@@ -310,6 +408,10 @@ def consistency_checks(result: Result, figures: dict[str, Any]) -> tuple[Consist
         total = sum(lines.values())
         out.append(Consistency("revenue_lines", _agree(total, figures["revenue_krw"]), total,
                                figures["revenue_krw"]))
+    npv_lines, npv_total = figures.get("npv_by_line_krw"), figures.get("npv_krw")
+    if npv_lines is not None and npv_total is not None:
+        total = sum(npv_lines.values())
+        out.append(Consistency("npv_lines", _agree(total, npv_total), total, npv_total))
     if figures.get("n_gpus") == 0:
         gpu_cost = figures.get("cost_krw_per_gpu_h")
         out.append(Consistency("no_gpu_hours_without_gpus", gpu_cost is None,
@@ -343,9 +445,70 @@ def summarize(result: Result) -> Summary:
         **_design_figures(result), **_gap_figures(result), **_operation_figures(result),
         **_economics_figures(result),
     }
+    by_figure = {k: v for k, v in estimate_keys(result).items() if figures.get(k) is not None}
     return Summary(
+        estimates_by_figure=by_figure or None,
+        estimates_used=tuple(sorted({key for keys in by_figure.values() for key in keys})),
         scenario_name=s.name, scenario_hash=result.scenario_hash,
         it_capacity_kw=float(s.power.it_capacity_kw),
         site_area_m2=float(s.site.site_area_m2), floors_allowed_n=int(s.site.max_floors),
         consistency=consistency_checks(result, figures), missing=tuple(result.missing), **figures,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """What changes from scenario ``a`` to scenario ``b`` (each figure is b - a) [KRW].
+
+    ``npv_lines_krw`` are the changes of each cash-flow line's present value (CAPEX by part,
+    OPEX, revenue, tax, residual value); they add up to ``npv_krw``. ``capex_by_part_krw`` add up
+    to ``capex_krw`` and ``revenue_by_line_krw`` to ``revenue_krw`` (undiscounted, whole horizon).
+    """
+
+    scenario_a: str
+    scenario_b: str
+    npv_lines_krw: dict[str, float]
+    npv_krw: float
+    capex_by_part_krw: dict[str, float]
+    capex_krw: float
+    opex_krw: float
+    revenue_by_line_krw: dict[str, float]
+    revenue_krw: float
+
+
+def _delta(a: dict[str, float] | None, b: dict[str, float] | None) -> dict[str, float]:
+    """``b - a`` key by key, a key missing on one side counting 0 (a part or line it does not have)."""
+    a, b = a or {}, b or {}
+    return {k: b.get(k, 0.0) - a.get(k, 0.0) for k in dict.fromkeys([*a, *b])}
+
+
+def difference(a: Summary, b: Summary) -> Difference:
+    """Return the difference ``b - a`` between the economics of two runs, as lines that add up.
+
+    Raises
+    ------
+    ValueError
+        If either summary has no economics (nothing to compare).
+
+    Examples
+    --------
+    >>> base = dict(scenario_hash="", it_capacity_kw=0.0, site_area_m2=0.0, floors_allowed_n=1)
+    >>> a = Summary("a", npv_krw=-5.0, npv_by_line_krw={"revenue": 10.0, "capex:it": -15.0}, **base)
+    >>> b = Summary("b", npv_krw=1.0, npv_by_line_krw={"revenue": 12.0, "capex:it": -11.0}, **base)
+    >>> difference(a, b).npv_lines_krw
+    {'revenue': 2.0, 'capex:it': 4.0}
+    """
+    for s in (a, b):
+        if s.npv_by_line_krw is None or s.npv_krw is None:
+            raise ValueError(f"{s.scenario_name}: no economics result to compare")
+    npv_a, npv_b = a.npv_krw or 0.0, b.npv_krw or 0.0  # both set: checked above
+    npv_lines = _delta(a.npv_by_line_krw, b.npv_by_line_krw)
+    parts = _delta(a.capex_by_part_krw, b.capex_by_part_krw)
+    revenue = _delta(a.revenue_by_line_krw, b.revenue_by_line_krw)
+    return Difference(
+        scenario_a=a.scenario_name, scenario_b=b.scenario_name, npv_lines_krw=npv_lines,
+        npv_krw=npv_b - npv_a,
+        capex_by_part_krw=parts, capex_krw=(b.capex_krw or 0.0) - (a.capex_krw or 0.0),
+        opex_krw=(b.opex_krw or 0.0) - (a.opex_krw or 0.0), revenue_by_line_krw=revenue,
+        revenue_krw=(b.revenue_krw or 0.0) - (a.revenue_krw or 0.0),
     )

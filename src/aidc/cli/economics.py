@@ -1,7 +1,8 @@
-"""``aidc economics [SCENARIO] [--samples N]``: CAPEX, OPEX, revenue, PFV financing, NPV, IRR."""
+"""``aidc economics [SCENARIO] [--samples N] [--compare B]``: CAPEX, OPEX, revenue, financing, NPV, IRR."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from aidc.cli._common import JsonOpt, ScenarioArg, console, print_json, scenario
 from aidc.cli.plan import AloneOpt, native_stdout_quiet, run_stages
 from aidc.economics import Economics, MonteCarlo
 from aidc.scenario import DEFAULT_SCENARIO
+from aidc.summary import Difference, difference
 
 BN = 1e9  # money is shown in billions of KRW
 
@@ -21,6 +23,11 @@ SamplesOpt = Annotated[
     int, typer.Option("--samples", min=0, help="Monte Carlo samples over demand growth, prices and costs.")
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed of the draws (default: the scenario's).")]
+CompareOpt = Annotated[
+    str | None,
+    typer.Option("--compare", help="A second scenario: print what changes from SCENARIO to it, as lines "
+                 "that add up (NPV by cash-flow line, CAPEX by part, revenue by line)."),
+]
 
 
 def _money(x: float) -> str:
@@ -72,6 +79,22 @@ def _print(e: Economics) -> None:
         console.print(f"  [dim]fallback: {note}[/]")
 
 
+def _print_difference(d: Difference) -> None:
+    """Print ``b - a`` as three tables whose lines add up to their total row."""
+    for title, lines, total, total_name in (
+        (f"NPV: {d.scenario_b} - {d.scenario_a}, by cash-flow line (present values, bn KRW)",
+         d.npv_lines_krw, d.npv_krw, "NPV"),
+        ("CAPEX by part over the horizon (bn KRW)", d.capex_by_part_krw, d.capex_krw, "CAPEX"),
+        ("Revenue by line over the horizon (bn KRW)", d.revenue_by_line_krw, d.revenue_krw, "revenue"),
+    ):
+        table = Table("line", "change", title=title)
+        for line, krw in lines.items():
+            table.add_row(line, _money(krw))
+        table.add_row(f"[bold]{total_name}[/]", f"[bold]{_money(total)}[/]")
+        console.print(table)
+    console.print(f"OPEX over the horizon: {_money(d.opex_krw)} bn KRW")
+
+
 def _print_mc(mc: MonteCarlo) -> None:
     m = mc.summary
     console.print(f"NPV over {int(m['n_samples'])} samples: mean {_money(m['npv_mean_krw'])}, "
@@ -85,7 +108,7 @@ def _print_mc(mc: MonteCarlo) -> None:
 
 def economics_command(
     scenario: ScenarioArg = DEFAULT_SCENARIO, samples: SamplesOpt = 0, seed: SeedOpt = None,
-    json_: JsonOpt = False, alone: AloneOpt = False,
+    json_: JsonOpt = False, alone: AloneOpt = False, compare: CompareOpt = None,
 ) -> None:
     """Cost the project and its PFV: CAPEX by part, OPEX, revenue, financing, NPV, IRR, payback.
 
@@ -97,6 +120,18 @@ def economics_command(
         r = run_stages(s, ("plan", "economics"), alone)
     e = r.economics
     assert e is not None  # economics has no hard input: it always runs
+    if compare is not None:
+        s_b = scenario_or_exit(compare)
+        with console.status("running the second scenario ..."), native_stdout_quiet(json_):
+            r_b = run_stages(s_b, ("plan", "economics"), alone)
+        assert r.summary is not None  # pipeline.run always summarises
+        assert r_b.summary is not None
+        diff = difference(r.summary, r_b.summary)
+        if json_:
+            print_json(dataclasses.asdict(diff))
+        else:
+            _print_difference(diff)
+        return
     mc = None
     if samples:
         rng = np.random.default_rng(s.seed if seed is None else seed)

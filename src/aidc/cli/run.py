@@ -13,6 +13,9 @@ from aidc.cli._common import LangOpt, ScenarioArg, check_lang, console, scenario
 from aidc.pipeline import STAGE_NAMES, Result, run
 from aidc.scenario import DEFAULT_SCENARIO
 
+#: Mark beside a figure of the summary table that rests on a catalog estimate (explained below the table).
+ESTIMATE_MARK = "*"
+
 OutOpt = Annotated[
     Path | None,
     typer.Option("--out", help="Folder for report.html, report.xlsx and data/ "
@@ -81,11 +84,19 @@ def _print_summary(result: Result, lang: str) -> None:
 
     t = text(lang)
     table = Table("", "", title=t("section.summary"), show_header=False)
+    field = {key: name for key, _, name, _ in content.HEADLINES}
+    estimated = (result.summary.estimates_by_figure if result.summary is not None else None) or {}
     for f in content.headline(result):
         value = free_value(t, f.value) if f.kind == "text" else t.value(f.value, f.kind)
+        if field.get(f.key) in estimated:  # the figure rests on a catalog estimate
+            value += f" {ESTIMATE_MARK}"
         style = "bold red" if f.key == "warnings" else ""
         table.add_row(t(f"headline.{f.key}"), f"[{style}]{value}[/]" if style else value)
     console.print(table)
+    if estimated and result.summary is not None:
+        used = result.summary.estimates_used
+        console.print(t("headline.estimate_note", mark=ESTIMATE_MARK, n=len(used), keys=", ".join(used)),
+                      markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
