@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -170,7 +170,7 @@ def closure(
 
 def run(
     scenario: Scenario, stages: Iterable[str] | None = None, *, inputs: Closure = "all",
-    on_stage: Callable[[str, str], None] | None = None,
+    on_stage: Callable[[str, str], None] | None = None, given: dict[str, Any] | None = None,
 ) -> Result:
     """Run the stages of ``scenario`` (all, or the closure of ``stages``) and return their results.
 
@@ -184,8 +184,12 @@ def run(
         Which inputs to add: every input (the default, figures as in a whole run) or only the
         hard ones (``--alone``: the stages' documented fallbacks).
     on_stage : callable, optional
-        Called as ``on_stage(stage, event)`` with event ``"start"``, ``"done"`` or
-        ``"missing"`` — for progress displays; the run itself never prints.
+        Called as ``on_stage(stage, event)`` with event ``"start"``, ``"done"``,
+        ``"missing"`` or ``"given"`` — for progress displays; the run itself never prints.
+    given : dict, optional
+        Results already at hand, by stage name (e.g. ``{"demand": forecast_demand}``): each is
+        used in place of its stage, which does not run, and the stages only it reads are not
+        added. The table still decides what feeds what.
 
     Returns
     -------
@@ -199,12 +203,20 @@ def run(
         As raised by the first stage that finds bad input, or for an unknown stage name.
     """
     notify = on_stage or (lambda stage, event: None)
-    chosen = set(STAGE_NAMES if stages is None else closure(stages, inputs))
+    given = given or {}
+    # A given stage has no inputs to add: cut its edges, then close over the same table.
+    table = tuple(replace(s, needs=(), uses=()) if s.name in given else s for s in STAGES)
+    chosen = set(STAGE_NAMES if stages is None else closure(stages, inputs, table))
     result = Result(scenario=scenario, scenario_hash=scenario_hash(scenario), aidc_version=aidc.__version__,
                     seed=scenario.seed)
     done: dict[str, Any] = {}
     for stage in STAGES:
         if stage.name not in chosen:
+            continue
+        if stage.name in given:
+            done[stage.name] = given[stage.name]
+            result = _with(result, stage.name, given[stage.name])
+            notify(stage.name, "given")
             continue
         lacking = [n for n in stage.needs if n not in done]
         why_not = (f"needs {', '.join(lacking)}, which did not run" if lacking

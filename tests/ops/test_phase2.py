@@ -70,6 +70,48 @@ def test_trigger_on_a_generated_year(plan, tmp_path) -> None:
     if out.break_month is not None and not out.already_broken:
         months = pd.Period(out.break_month, freq="M") - pd.Period(out.decide_by, freq="M")
         assert months.n == 30
-        assert out.phase2_n_gpus == out.phase2_n_servers * 8
+    assert (out.phase2_year is None) == (out.phase2_it_kw == 0)  # the plan's phase 2 builds blocks
     p = out.by_month["p_break_frac"].to_numpy()
     assert ((p >= 0) & (p <= 1)).all()
+
+
+def test_phase2_size_is_the_plans_for_the_forecast(plan, tmp_path) -> None:
+    """Phase 2 is what aidc.plan.optimize chooses for the survey demand scaled, per class and year, to
+    the forecast median (scaled here by hand); a forecast growing 60 %/y needs it within the horizon."""
+    from dataclasses import replace as dc_replace
+
+    from aidc.ops.phase2 import phase2_of, plan_for_forecast
+    from aidc.ops.store import monthly
+    from aidc.plan import optimize
+
+    scenario, demand, design = plan
+    log, t0 = operations_record(scenario, demand, design, (scenario.start_year,))
+    path = tmp_path / "sacct.txt"
+    path.write_text(write_sacct(log, t0), encoding="utf-8")
+    jobs = import_records(sacct=path).jobs
+    base_months = [f"{scenario.start_year}-{m:02d}" for m in range(1, 13)]
+    months = [str(pd.Period(f"{scenario.start_year + 1}-01", freq="M") + i) for i in range(60)]
+    by_month = pd.DataFrame({"month": months, "demand_factor_median": 1.6 ** (np.arange(60) / 12)})
+    size = phase2_of(plan_for_forecast(scenario, design, jobs, by_month, base_months))
+
+    per_class = monthly(jobs).groupby("tenant_class", observed=True)["gpu_h"].sum()  # jobs = the base year
+    want_y = by_month.groupby([int(m[:4]) for m in months])["demand_factor_median"].mean() * per_class.sum()
+    rows = demand.by_year.astype({"gpu_hours": float, "peak_gpus": float})
+    gpu = rows["gpu_model"] != "none"
+    shared = [c for c in per_class.index if per_class[c] > 0 and c in set(rows.loc[gpu, "tenant_class"])]
+    share = per_class[shared] / per_class[shared].sum()
+    for (y, c), idx in rows[gpu].groupby(["year", "tenant_class"]).groups.items():
+        want = want_y[min(max(y, want_y.index[0]), want_y.index[-1])] * share.get(c, 0.0)
+        rows.loc[idx, ["gpu_hours", "peak_gpus"]] *= want / rows.loc[idx, "gpu_hours"].sum()
+    expected = optimize(scenario, design, dc_replace(demand, by_year=rows))
+
+    assert expected.phase2_year is not None
+    assert size["phase2_year"] == expected.phase2_year
+    built = expected.schedule[expected.schedule["year"] == expected.phase2_year]
+    blocks_kw = float(built.loc[built["kind"] == "block", "it_capacity_kw"].sum())
+    assert size["phase2_it_kw"] == pytest.approx(blocks_kw)
+    assert size["phase2_it_kw"] > 0
+    assert size["plan_feasible"] == expected.feasible
+    # the survey's own plan is not the answer: the forecast changes what phase 2 must serve
+    surveyed = optimize(scenario, design, demand).capacity_by_year["n_gpus_needed"].to_numpy()
+    assert not np.allclose(surveyed, expected.capacity_by_year["n_gpus_needed"].to_numpy())

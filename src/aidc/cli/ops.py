@@ -222,17 +222,20 @@ def trigger_summary(t: Text, result: Any) -> list[str]:
         lines.append(t("ops.trigger.decide_by", month=result.decide_by, lead=result.lead_time_months))
         if result.months_late:
             lines.append(t("ops.trigger.late", n=result.months_late))
+    else:
+        lines.append(t("ops.trigger.not_within"))
+    if result.phase2_year is None:
+        lines.append(t("ops.trigger.no_phase2"))
+    else:
         lines.append(
             t(
                 "ops.trigger.size",
+                year=result.phase2_year,
+                it=t.power(result.phase2_it_kw),
                 n_servers=t.num(result.phase2_n_servers),
-                server=result.phase2_server_type,
-                n_gpus=t.num(result.phase2_n_gpus),
-                power=t.power(result.phase2_it_power_kw),
+                n_gpus=t.num(result.phase2_gpu_eq),
             )
         )
-    else:
-        lines.append(t("ops.trigger.not_within"))
     return lines
 
 

@@ -13,15 +13,17 @@
 3. **Decision.** The break month is the first with at least ``ops.trigger_break_probability_frac``;
    the lead time is the longest path through the build steps of ``data/ops/lead_times.yaml``
    (each a sourced record); the latest month to decide is the break month minus the lead time.
-4. **Size.** Phase 2 adds the GPUs that keep the demand factor at the forecast's upper bound,
-   ``ops.phase2_serve_months`` after the break month, below the break factor (waits assumed to
-   depend on the demand-to-fleet ratio), in whole servers of phase 1's GPU server type.
+4. **Size.** The plan stage (:func:`aidc.plan.optimize`, run through the pipeline's stage
+   table) is given the survey's demand replaced by the forecast (:func:`forecast_demand`: each
+   year's GPU demand per tenant class scaled to the forecast median's GPU-hours of that year,
+   split by the classes' shares of the base); its phase-2 year and what it builds that year
+   (power blocks, GPU servers) are the answer. Assumed: peak GPUs grow with GPU-hours.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +34,7 @@ from aidc.errors import InputError
 from aidc.ops import growth as fc
 from aidc.ops import twin
 from aidc.ops.store import monthly
-from aidc.units import S_PER_H, W_PER_KW
+from aidc.units import S_PER_H
 
 BASE_MONTHS = 12  # a year of records is the base: every season once
 
@@ -50,10 +52,11 @@ class Trigger:
     lead_steps: pd.DataFrame
     decide_by: str | None
     months_late: int
-    phase2_n_gpus: int
+    phase2_year: int | None
+    phase2_it_kw: float
     phase2_n_servers: int
-    phase2_server_type: str
-    phase2_it_power_kw: float
+    phase2_gpu_eq: float
+    plan_feasible: bool
     base_months: list[str]
     service_levels_h: dict[str, float]
     growth_frac_per_y: float
@@ -157,11 +160,76 @@ def demand_factors(
     return np.exp(loc + scale * rng.standard_t(df, size=(n_draws, len(months)))) / base_gpu_h_per_month
 
 
-def _gpu_server(scenario: Any, design: Any) -> tuple[str, int, float]:
-    catalog = scenario.servers()
-    gpu_types = {k: n for k, n in design.fleet.servers.items() if catalog[k].n_gpus > 0 and n > 0}
-    key = max(gpu_types, key=lambda k: (gpu_types[k], k))
-    return key, int(catalog[key].n_gpus), float(catalog[key].power_max_w)
+def forecast_demand(
+    demand: Any, jobs: pd.DataFrame, by_month: pd.DataFrame, base_months: list[str]
+) -> Any:
+    """Return ``demand`` with its GPU rows scaled per year and tenant class to the forecast median.
+
+    The forecast median GPU-hours of a year is the base's monthly mean times the mean median
+    demand factor of its forecast months, times 12. It is split by each class's share of the
+    base's GPU-hours (classes both observed and surveyed; none in common: one factor for all),
+    and each class's surveyed ``gpu_hours`` and ``peak_gpus`` are scaled to its part. Years before
+    the first forecast year take its factor, years after the last take the last's. CPU-only
+    rows are kept as surveyed.
+    """
+    table = monthly(jobs)
+    base = table[table["month"].isin(base_months)]
+    base_mean = float(base["gpu_h"].sum()) / len(base_months)
+    year = pd.PeriodIndex(by_month["month"], freq="M").year
+    per_year = by_month.groupby(year)["demand_factor_median"].mean() * base_mean * 12
+    gpu = demand.by_year["gpu_model"] != "none"
+    surveyed = demand.by_year[gpu].groupby(["year", "tenant_class"])["gpu_hours"].sum()
+    observed = base.groupby("tenant_class", observed=True)["gpu_h"].sum()
+    classes = sorted(set(observed[observed > 0].index) & set(surveyed.index.get_level_values(1)))
+    share = observed[classes] / observed[classes].sum() if classes else None
+    factors: dict[tuple[int, str], float] = {}
+    for y in sorted(demand.by_year["year"].unique()):
+        want = float(per_year.iloc[0] if y < per_year.index[0]
+                     else per_year.iloc[-1] if y > per_year.index[-1] else per_year.get(y, per_year.iloc[-1]))
+        in_year = y in surveyed.index.get_level_values(0)
+        have = surveyed.xs(y, level="year") if in_year else pd.Series(dtype=float)
+        for cls, h in have.items():
+            if share is None:
+                part, total = want, float(have.sum())
+            else:
+                part, total = want * float(share.get(cls, 0.0)), float(h)
+            factors[(int(y), str(cls))] = part / total if total > 0 else 0.0
+    rows = demand.by_year
+    keys = list(zip(rows["year"].astype(int), rows["tenant_class"].astype(str), strict=True))
+    scale = np.where(gpu, [factors.get(k, 0.0) for k in keys], 1.0)
+    by_year = demand.by_year.assign(gpu_hours=demand.by_year["gpu_hours"] * scale,
+                                    peak_gpus=demand.by_year["peak_gpus"] * scale)
+    return replace(demand, by_year=by_year, source=f"{demand.source} (scaled to the operations forecast)")
+
+
+def plan_for_forecast(
+    scenario: Any, design: Any, jobs: pd.DataFrame, by_month: pd.DataFrame, base_months: list[str]
+) -> Any:
+    """Return the plan (:func:`aidc.plan.optimize` via the stage table) for the forecast demand."""
+    from aidc import demand as dm
+    from aidc.pipeline import run
+
+    surveyed = dm.estimate(dm.load_survey(scenario), scenario)
+    given = {"demand": forecast_demand(surveyed, jobs, by_month, base_months), "design": design}
+    return run(scenario, ("plan",), given=given).plan
+
+
+def phase2_of(plan: Any) -> dict[str, Any]:
+    """Return the plan's phase-2 year and what it builds that year.
+
+    ``phase2_it_kw`` the power blocks' IT capacity [kW]; ``phase2_n_servers`` the GPU servers
+    bought and ``phase2_gpu_eq`` their GPUs in H100-equivalents [GPU] (the plan's GPU unit).
+    """
+    year = plan.phase2_year
+    built = plan.schedule[plan.schedule["year"] == year] if year is not None else plan.schedule.iloc[:0]
+    p = plan.problem
+    per_server = dict(zip(p.options, p.capacity[:, list(p.products).index("n_gpus")], strict=True))
+    servers = built[(built["kind"] == "server") & (built["item"].map(per_server).fillna(0.0) > 0)]
+    return {"phase2_year": year,
+            "phase2_it_kw": float(built.loc[built["kind"] == "block", "it_capacity_kw"].sum()),
+            "phase2_n_servers": int(servers["n_units"].sum()),
+            "phase2_gpu_eq": float(sum(r.n_units * per_server[r.item] for r in servers.itertuples())),
+            "plan_feasible": bool(plan.feasible)}
 
 
 def _base(jobs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -228,13 +296,7 @@ def trigger(jobs: pd.DataFrame, scenario: Any, design: Any, placement: str | Non
     decide_by = None if decide_index is None else str(pd.Period(months[0], freq="M") + decide_index)
     late = max(0, -decide_index) if decide_index is not None else 0
 
-    key, gpus_per_server, power_w = _gpu_server(scenario, design)
-    n_gpus_now = cluster.n_gpus
-    n_servers = 0
-    if break_at is not None and math.isfinite(factor):
-        serve = min(break_at + int(data.value("ops.phase2_serve_months")), len(months) - 1)
-        needed = math.ceil(n_gpus_now * float(hi_q[serve]) / factor)
-        n_servers = max(0, math.ceil((needed - n_gpus_now) / gpus_per_server))
+    size = phase2_of(plan_for_forecast(scenario, design, jobs, by_month, base_months))
     return Trigger(
         by_month=by_month,
         break_factor=factor,
@@ -245,10 +307,7 @@ def trigger(jobs: pd.DataFrame, scenario: Any, design: Any, placement: str | Non
         lead_steps=steps,
         decide_by=decide_by,
         months_late=late,
-        phase2_n_gpus=n_servers * gpus_per_server,
-        phase2_n_servers=n_servers,
-        phase2_server_type=key,
-        phase2_it_power_kw=n_servers * power_w / W_PER_KW,
+        **size,
         base_months=base_months,
         service_levels_h=levels,
         growth_frac_per_y=fit.growth_frac_per_y,

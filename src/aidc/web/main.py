@@ -81,9 +81,11 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     uploads = UploadParser(settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
         yield
         worker.shutdown()
+        if (ops_jobs := getattr(app_.state, "ops_jobs", None)) is not None:
+            ops_jobs.shutdown()
         uploads.shutdown()
         engine.dispose()
 

@@ -5,8 +5,10 @@ trigger, in Korean or English (``?lang=ko``).
 
 Uploaded records are imported (:func:`aidc.ops.import_records`) into a store of their own under
 ``app.state.ops_dir`` (default: ``<data dir>/ops``), named by a random id; the page reads that
-store. The trigger replays a year of jobs many times, so it runs only when asked (a POST) and
-its answer is kept beside the store.
+store. The trigger replays a year of jobs many times and solves the plan (minutes), so it runs
+only when asked (a POST, answered 202 at once) as a job off the request
+(:mod:`aidc.web.ops_jobs`: a queue, a limited worker process, cancel); the page polls until its
+answer, kept beside the store, is there.
 """
 
 from __future__ import annotations
@@ -163,25 +165,57 @@ def ops_view(request: Request, store_id: str, _: Annotated[User, Depends(PLANNER
     """Observed against planned, the forecast fan chart and (once computed) the trigger."""
     t = text(_lang(lang))
     plan = _scenario(s, scenario_id) if scenario_id else None
-    view = dashboard(_store(request, store_id), t, plan)
+    store = _store(request, store_id)
+    view = dashboard(store, t, plan)
     return render(request, "ops.html", t=t, lang=_lang(lang), view=view, store_id=store_id,
-                  scenario_id=scenario_id, scenarios=[])
+                  scenario_id=scenario_id, scenarios=[], job=_job_view(request, store))
+
+
+def _jobs(request: Request) -> Any:
+    """Return the app's trigger queue (:class:`aidc.web.ops_jobs.TriggerJobs`), made on first use."""
+    from aidc.web.ops_jobs import TriggerJobs, trigger_json
+
+    state = request.app.state
+    if getattr(state, "ops_jobs", None) is None:
+        state.ops_jobs = TriggerJobs(state.settings, getattr(state, "ops_trigger_function", trigger_json))
+    return state.ops_jobs
+
+
+def _job_view(request: Request, store: Path) -> dict[str, Any] | None:
+    from aidc.web import ops_jobs
+
+    state = ops_jobs.status(store)
+    if state is None:
+        return None
+    jobs = getattr(request.app.state, "ops_jobs", None)
+    position = jobs.position(store) if jobs is not None else None
+    return state | {"position": position, "pending": state["status"] in ("queued", "running")}
 
 
 @router.post("/ops/{store_id}/trigger", include_in_schema=False)
 def ops_trigger(request: Request, store_id: str, _: Annotated[User, Depends(PLANNER)],
                 s: Annotated[Session, Depends(db)], scenario_id: Annotated[int, Form(ge=1)],
                 lang: Annotated[str, Form()] = "en") -> Response:
-    """Compute the phase-2 trigger for the store against a scenario, keep it, show the dashboard."""
-    from aidc import ops
-    from aidc.cli.ops import trigger_summary
+    """Queue the phase-2 trigger of the store against a scenario (202); the dashboard polls for it."""
+    from aidc.scenario import parse_scenario
+    from aidc.web.common import server_file_problems
 
     store = _store(request, store_id)
-    scenario, _dem, des = _scenario(s, scenario_id)
-    result = ops.trigger(ops.load(store).jobs, scenario, des)
-    by_month = result.by_month
-    out = {"lines": {lang_: trigger_summary(text(lang_), result) for lang_ in ("en", "ko")},
-           "months": by_month["month"].tolist(), "p_break_frac": by_month["p_break_frac"].tolist(),
-           "decide_by": result.decide_by, "break_month": result.break_month}
-    (store / "trigger.json").write_text(json.dumps(out), encoding="utf-8")
+    rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
+    scenario = parse_scenario(rec.yaml_text, file="scenario")
+    if problems := server_file_problems(scenario):
+        raise InputError(problems)
+    _jobs(request).submit(store, rec.yaml_text)
+    t = text(_lang(lang))
+    return render(request, "ops.html", status_code=202, t=t, lang=_lang(lang),
+                  view=dashboard(store, t, None), job=_job_view(request, store), store_id=store_id,
+                  scenario_id=scenario_id, scenarios=[])
+
+
+@router.post("/ops/{store_id}/trigger/cancel", include_in_schema=False)
+def ops_trigger_cancel(request: Request, store_id: str, _: Annotated[User, Depends(PLANNER)],
+                       scenario_id: Annotated[int, Form(ge=1)],
+                       lang: Annotated[str, Form()] = "en") -> Response:
+    """Cancel the store's trigger job (queued: when its turn comes; running: at once)."""
+    _jobs(request).cancel(_store(request, store_id))
     return redirect(f"/ops/{store_id}?scenario_id={scenario_id}&lang={_lang(lang)}")
