@@ -30,8 +30,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from aidc import data
-
-MONTHS_PER_Y = 12  # definition
+from aidc.units import MONTHS_PER_YEAR
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +118,9 @@ def fit(
     return GrowthFit(
         tenant_class=tenant_class, first_month=first, log_gpu_h_0=float(params[0]),
         growth_frac_per_month=float(np.expm1(params[1])),
-        growth_frac_per_y=float(np.expm1(MONTHS_PER_Y * params[1])),
-        growth_frac_per_y_lo=float(np.expm1(MONTHS_PER_Y * b_lo)),
-        growth_frac_per_y_hi=float(np.expm1(MONTHS_PER_Y * b_hi)),
+        growth_frac_per_y=float(np.expm1(MONTHS_PER_YEAR * params[1])),
+        growth_frac_per_y_lo=float(np.expm1(MONTHS_PER_YEAR * b_lo)),
+        growth_frac_per_y_hi=float(np.expm1(MONTHS_PER_YEAR * b_hi)),
         sigma_log=float(np.sqrt(res.scale)), n_months=int(keep.sum()), alpha_frac=alpha, seasonal=seasonal,
         _params=tuple(float(v) for v in params), _cov=tuple(tuple(float(v) for v in row) for row in cov),
         _df_resid=float(res.df_resid),
@@ -139,8 +138,8 @@ def design(t: np.ndarray, seasonal: bool) -> np.ndarray:
     t = np.asarray(t, dtype=float)
     columns = [np.ones_like(t), t]
     if seasonal:
-        season = np.mod(t, MONTHS_PER_Y)
-        columns += [(season == k).astype(float) for k in range(1, MONTHS_PER_Y)]
+        season = np.mod(t, MONTHS_PER_YEAR)
+        columns += [(season == k).astype(float) for k in range(1, MONTHS_PER_YEAR)]
     return np.column_stack(columns)
 
 

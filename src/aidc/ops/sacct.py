@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from aidc.errors import InputError, Problem
-from aidc.units import S_PER_H
+from aidc.units import S_PER_H, S_PER_MIN
 
 #: The documented field set, in the order assumed when the file has no header.
 FIELDS = (
@@ -65,7 +65,6 @@ STATES = frozenset(
 )
 NOT_A_TIME = frozenset({"", "Unknown", "None"})
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
-_S_PER_MIN = 60  # definition of the minute
 _S_PER_DAY = 86_400  # definition of the day
 
 _JOB_ID = re.compile(r"^\d+(?:_\d+)?(?:\+\d+)?$")
@@ -119,7 +118,7 @@ def elapsed_s(text: str) -> float:
     if m is None:
         raise ValueError(text)
     days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups())
-    return float(((days * 24 + hours) * _S_PER_MIN + minutes) * _S_PER_MIN + seconds)
+    return float(((days * 24 + hours) * S_PER_MIN + minutes) * S_PER_MIN + seconds)
 
 
 def format_elapsed(seconds: float) -> str:
@@ -133,7 +132,7 @@ def format_elapsed(seconds: float) -> str:
     s = int(seconds)
     days, rest = divmod(s, _S_PER_DAY)
     hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, _S_PER_MIN)
+    minutes, secs = divmod(rest, S_PER_MIN)
     clock = f"{hours:02d}:{minutes:02d}:{secs:02d}"
     return f"{days}-{clock}" if days else clock
 

@@ -18,7 +18,6 @@ from aidc import data, i18n, units
 from aidc.i18n import MARK_CLOSE, MARK_OPEN
 
 LANGS = ("en", "ko")
-_S_PER_MIN = 60.0  # definition of the minute
 
 #: Unit suffix of a name (STYLE.md) -> the unit symbol shown in headers. Longest suffix first.
 UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -152,7 +151,7 @@ class Text:
         """Write a duration in the largest sensible unit (s, min, h, d)."""
         if value_s is None or not math.isfinite(float(value_s)):
             return "–"
-        steps = ((units.S_PER_H * units.H_PER_DAY, "d"), (units.S_PER_H, "h"), (_S_PER_MIN, "min"))
+        steps = ((units.S_PER_H * units.H_PER_DAY, "d"), (units.S_PER_H, "h"), (units.S_PER_MIN, "min"))
         for limit_s, unit_key in steps:
             if abs(value_s) >= limit_s:
                 return self.with_unit(self.num(value_s / limit_s, 1), self.unit(unit_key))
