@@ -34,9 +34,9 @@ from aidc.errors import InputError
 from aidc.ops import growth as fc
 from aidc.ops import twin
 from aidc.ops.store import monthly
-from aidc.units import S_PER_H
+from aidc.units import MONTHS_PER_YEAR, S_PER_H
 
-BASE_MONTHS = 12  # a year of records is the base: every season once
+BASE_MONTHS = MONTHS_PER_YEAR  # a year of records is the base: every season once
 
 
 @dataclass(frozen=True, slots=True)
