@@ -22,8 +22,10 @@ WH_PER_KWH = 1_000.0
 KWH_PER_MWH = 1_000.0
 H_PER_DAY = 24.0
 S_PER_H = 3_600.0
-S_PER_MIN = 60  # an int: clock arithmetic (divmod of whole seconds) stays in integers
-MONTHS_PER_YEAR = 12
+# Definitions (source: BIPM, The International System of Units, 9th ed., 2019, Table 8: min = 60 s;
+# the Gregorian calendar: 12 months a year). S_PER_MIN is an int so clock arithmetic stays in integers.
+S_PER_MIN = 60  # source: SI Brochure Table 8
+MONTHS_PER_YEAR = 12  # source: Gregorian calendar
 H_PER_YEAR = 8_760.0  # a non-leap year, the length of a typical meteorological year
 # 0 °C = 273.15 K exactly (source: BIPM, The International System of Units, 9th ed., 2019).
 ZERO_C_K = 273.15
