@@ -49,10 +49,16 @@ def test_korean_pages_are_korean_and_others_fall_back_to_english(site: Path) -> 
     # the pages a planner reads (issue 14 item 6), and the landing page
     assert {"index", "survey", "facility_design", "plan", "economics", "report", "web"} <= set(korean)
     for name in korean:
-        html = site / "ko" / ("index.html" if name == "index" else f"{name}/index.html")
-        assert '<html lang="ko"' in _text(html), html
+        built = site / "ko" / ("index.html" if name == "index" else f"{name}/index.html")
+        assert '<html lang="ko"' in _text(built), built
     # a page without a Korean file is the English one on the Korean site
-    assert "Demand stage" in _text(site / "ko" / "demand" / "index.html")
+    english_only = sorted(p.stem for p in docs.glob("*.md") if not p.stem.endswith(".ko")
+                          and not (docs / f"{p.stem}.ko.md").exists())
+    assert english_only
+    for name in english_only:
+        heading = _text(docs / f"{name}.md").splitlines()[0].removeprefix("# ").replace("`", "")
+        page = html.unescape(re.sub(r"<[^>]+>", "", _text(site / "ko" / name / "index.html")))
+        assert heading in page, name
 
 
 def test_gallery_pages_show_the_committed_output(site: Path) -> None:
