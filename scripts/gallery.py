@@ -8,7 +8,7 @@ include. Only what must vary between machines is normalised: the temporary folde
 installed package's folder, and clock times.
 
     python scripts/gallery.py            # check: print a diff and exit 1 when an output changed
-    python scripts/gallery.py --update   # rewrite the committed outputs (and the what-if tariff)
+    python scripts/gallery.py --update   # rewrite the committed outputs (and the what-if inputs)
     python scripts/gallery.py --only gpus --update
 
 ``tests/docs/test_gallery.py`` runs the same check in CI.
@@ -37,11 +37,15 @@ MANIFEST = GALLERY / "gallery.yaml"
 TIMEOUT_S = 300
 # Wide enough that rich tables and the "wrote: ..." lines do not wrap on any machine.
 COLUMNS = 120
-# The what-if tariff of the "power costs 20 % more" example, derived from the shipped one.
-TARIFF_FILE = REPO / "src" / "aidc" / "data" / "tariffs" / "kepco_industrial_b_2026.yaml"
-TARIFF_KEY = "kepco_industrial_b_high_a_III"
+# The inputs of the "power costs 20 % more" example, derived from the shipped default scenario
+# and its tariff by tariff_plus20_text() and scenario_plus20_text().
+BASE_SCENARIO = "jeonbuk-aidc"
 TARIFF_PLUS20 = INPUTS / "kepco_plus20.yaml"
+SCENARIO_PLUS20 = INPUTS / "power_plus20.yaml"
 PLUS20_FACTOR = 1.2
+
+if str(REPO / "src") not in sys.path:  # this checkout's aidc, not another installed one
+    sys.path.insert(0, str(REPO / "src"))
 
 # Clock times (ISO 8601, with or without seconds and zone) are the only things in an aidc output
 # that legitimately change from one run to the next.
@@ -134,19 +138,31 @@ def run_example(example: Example, repo: Path = REPO) -> str:
         return normalise("\n".join(parts), workdir, _package_dirs(repo))
 
 
+def base_tariff() -> tuple[str, Path]:
+    """Return the default scenario's tariff key and the shipped file that holds it."""
+    from aidc.scenario import load_scenario
+
+    key = load_scenario(BASE_SCENARIO).energy.tariff
+    for path in sorted((REPO / "src" / "aidc" / "data" / "tariffs").glob("*.yaml")):
+        if key in (yaml.safe_load(path.read_text(encoding="utf-8")).get("tariffs") or {}):
+            return key, path
+    raise SystemExit(f"tariff {key!r} of scenario {BASE_SCENARIO} is not a shipped tariff")
+
+
 def tariff_plus20_text() -> str:
-    """Return the what-if tariff: the shipped one with every charge 20 % higher, as YAML text.
+    """Return the what-if tariff: the default one with every charge 20 % higher, as YAML text.
 
     The basic charge, the energy rates and the per-kWh add-ons are multiplied; the levies in
     per cent of the charges and the discounts then scale with them, so every bill is x 1.2.
     """
-    raw = yaml.safe_load(TARIFF_FILE.read_text(encoding="utf-8"))
+    key, path = base_tariff()
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     common = raw["common"]
     for adder in common["adders"]:
         if adder["kind"] == "per_kwh":
             adder["value"] = round(adder["value"] * PLUS20_FACTOR, 6)
             adder["basis"] = "shipped value x 1.2 (gallery what-if: every charge 20 % higher)"
-    base = raw["tariffs"][TARIFF_KEY]
+    base = raw["tariffs"][key]
     tariff = dict(base)
     tariff["label"] = f"{base['label']}, every charge +20 % (what-if)"
     tariff["basic_per_kw_month"] = round(base["basic_per_kw_month"] * PLUS20_FACTOR, 6)
@@ -154,16 +170,44 @@ def tariff_plus20_text() -> str:
         season: {band: round(v * PLUS20_FACTOR, 6) for band, v in rates.items()}
         for season, rates in base["energy_per_kwh"].items()
     }
-    tariff["basis"] = (f"{TARIFF_KEY} ({TARIFF_FILE.relative_to(REPO)}) with the basic charge, energy rates "
+    tariff["basis"] = (f"{key} ({path.relative_to(REPO)}) with the basic charge, energy rates "
                        "and per-kWh add-ons x 1.2")
     head = (
-        "# What-if tariff of the gallery example 'what if power costs 20 % more?': the shipped\n"
-        f"# {TARIFF_KEY} with its basic charge, energy rates and per-kWh add-ons x 1.2\n"
+        "# What-if tariff of the gallery example 'what if power costs 20 % more?': the default\n"
+        f"# scenario's {key} with its basic charge, energy rates and per-kWh add-ons x 1.2\n"
         "# (the levies in % of the charges and the discounts scale with them: every bill is x 1.2).\n"
         "# Written by scripts/gallery.py --update; tests/docs/test_gallery.py checks it.\n"
     )
-    body = {"schema": raw["schema"], "common": common, "tariffs": {f"{TARIFF_KEY}_plus20": tariff}}
+    body = {"schema": raw["schema"], "common": common, "tariffs": {f"{key}_plus20": tariff}}
     return head + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=120)
+
+
+def scenario_plus20_text() -> str:
+    """Return the what-if scenario: the shipped default with the what-if tariff, as YAML text.
+
+    ``economics.tariff_krw_per_kwh`` (the plan's price of a kWh, and the economics' fallback)
+    rises by the same 20 %, so every stage sees the dearer power.
+    """
+    from aidc.scenario import _scenario_files, load_scenario
+
+    key, _ = base_tariff()
+    raw = yaml.safe_load(_scenario_files()[BASE_SCENARIO].read_text(encoding="utf-8"))
+    raw["name"] = f"{BASE_SCENARIO}-power-plus20"
+    raw["title"] = "Jeonbuk AIDC phase 1 — electricity 20 % dearer"
+    raw["description"] = (f"The default scenario {BASE_SCENARIO} with every charge of the tariff {key} "
+                          "(basic charge, energy rates, per-kWh add-ons) 20 % higher.")
+    raw.setdefault("energy", {})["tariff"] = f"{TARIFF_PLUS20.name}#{key}_plus20"
+    price = load_scenario(BASE_SCENARIO).economics.tariff_krw_per_kwh
+    raw.setdefault("economics", {})["tariff_krw_per_kwh"] = round(price * PLUS20_FACTOR, 6)
+    head = (
+        "# Gallery example 'what if power costs 20 % more?': the shipped default scenario with\n"
+        f"# every electricity charge 20 % higher ({TARIFF_PLUS20.name} beside this file).\n"
+        "# Written by scripts/gallery.py --update; tests/docs/test_gallery.py checks it.\n"
+    )
+    return head + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=100)
+
+
+_DERIVED_INPUTS = ((TARIFF_PLUS20, tariff_plus20_text), (SCENARIO_PLUS20, scenario_plus20_text))
 
 
 def _diff(expected: str, got: str, name: str) -> str:
@@ -179,11 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--update", action="store_true", help="rewrite the committed outputs")
     ap.add_argument("--only", action="append", default=[], metavar="NAME", help="only this example")
     opts = ap.parse_args(argv)
-    if opts.update:
-        TARIFF_PLUS20.write_text(tariff_plus20_text(), encoding="utf-8")
-    elif TARIFF_PLUS20.read_text(encoding="utf-8") != tariff_plus20_text():
-        print(f"{TARIFF_PLUS20.relative_to(REPO)} is out of date: run scripts/gallery.py --update")
-        return 1
+    for path, text in _DERIVED_INPUTS:
+        if opts.update:
+            path.write_text(text(), encoding="utf-8")
+        elif path.read_text(encoding="utf-8") != text():
+            print(f"{path.relative_to(REPO)} is out of date: run scripts/gallery.py --update")
+            return 1
     examples = [e for e in load_examples() if not opts.only or e.name in opts.only]
     if opts.only and len(examples) != len(set(opts.only)):
         print(f"unknown example in {opts.only}; known: {[e.name for e in load_examples()]}")
