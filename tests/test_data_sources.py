@@ -14,8 +14,9 @@ import pandas as pd
 
 from aidc import data
 
-#: Ceiling of the share of ``type: estimate`` records (66 of 319 on 2026-12-02; the goal is 0.15).
-ESTIMATE_SHARE_MAX = 0.21
+#: Ceiling of the share of ``type: estimate`` records (80 of 429 = 18.6 % on 2026-12-02, from 89 of
+#: 425 = 20.9 % that morning; the goal is 0.15).
+ESTIMATE_SHARE_MAX = 0.19
 #: Estimates allowed among the 20 figures that move NPV or PUE most (docs/sources.md): each still
 #: lacks a public source, and docs/sources.md says what would replace it. Any other estimate
 #: reaching the top 20 fails the test below.
