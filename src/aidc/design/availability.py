@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from aidc.data import load_yaml
-from aidc.design.results import CoolingDesign, PowerDesign
+from aidc.design.results import AvailabilityDesign, CoolingDesign, PowerDesign
 from aidc.units import H_PER_YEAR
 
 RELIABILITY_FILE = "catalog/reliability.yaml"
@@ -119,20 +118,6 @@ def downtime_h_per_y(availability):
     return (1.0 - availability) * H_PER_YEAR
 
 
-@dataclass(frozen=True, slots=True)
-class FacilityAvailability:
-    """The facility's computed availability, its parts, and the Uptime Tier its topology meets."""
-
-    source: float
-    distribution: float
-    cooling: float
-    availability: float
-    downtime_h_per_y: float
-    tier_met: int
-    tier_target: int
-    tier_downtime_h_per_y: float  # Uptime's figure for the target tier
-
-
 @cache
 def reliability_data() -> dict[str, Any]:
     """Return the records of ``catalog/reliability.yaml`` (values only)."""
@@ -204,15 +189,17 @@ def tier_met(ups_redundancy: str, generator_redundancy: str, cooling_redundancy:
     return 4 if cooling_redundancy == "2N" else 3
 
 
-def facility_availability(pw: PowerDesign, cl: CoolingDesign) -> FacilityAvailability:
+def facility_availability(pw: PowerDesign, cl: CoolingDesign) -> AvailabilityDesign:
     """Availability, downtime and Uptime Tier of the power chain and cooling plant as designed."""
     src, dist, cool = source_availability(pw), distribution_availability(pw), cooling_availability(cl)
     total = series([src, dist, cool])
     data = reliability_data()
     target = int(data["tier_target"])
-    return FacilityAvailability(
-        source=src, distribution=dist, cooling=cool, availability=total,
-        downtime_h_per_y=float(downtime_h_per_y(total)),
+    return AvailabilityDesign(
+        availability_frac=total, downtime_h_per_y=float(downtime_h_per_y(total)),
+        source_downtime_h_per_y=float(downtime_h_per_y(src)),
+        distribution_downtime_h_per_y=float(downtime_h_per_y(dist)),
+        cooling_downtime_h_per_y=float(downtime_h_per_y(cool)),
         tier_met=tier_met(pw.ups_redundancy, pw.generator_redundancy, cl.cooling_redundancy),
-        tier_target=target, tier_downtime_h_per_y=float(data["tier_downtime_h_per_y"][target]),
+        tier_target=target, tier_target_downtime_h_per_y=float(data["tier_downtime_h_per_y"][target]),
     )

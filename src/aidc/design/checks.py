@@ -134,8 +134,8 @@ def availability_checks(pw: PowerDesign, cl: CoolingDesign) -> list[Check]:
     """
     av = facility_availability(pw, cl)
     return [
-        check("availability", av.downtime_h_per_y, av.tier_downtime_h_per_y, "h/y",
-              f"expected downtime of power and cooling (availability {av.availability:.6%}) "
+        check("availability", av.downtime_h_per_y, av.tier_target_downtime_h_per_y, "h/y",
+              f"expected downtime of power and cooling (availability {av.availability_frac:.6%}) "
               f"vs Uptime Tier {av.tier_target}", kind="design"),
         check("tier_topology", av.tier_met, av.tier_target, "tier",
               "Uptime Tier the redundancy topology meets", sense="min", kind="design"),
