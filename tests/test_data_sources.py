@@ -11,11 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from aidc import data
 
-#: Ceiling of the share of ``type: estimate`` records (66 of 319 on 2026-12-02; the goal is 0.15).
-ESTIMATE_SHARE_MAX = 0.21
+#: Ceiling of the share of ``type: estimate`` records (75 of 429 = 17.5 % on 2026-12-02, from 89 of
+#: 425 = 20.9 % that morning; the goal is 0.15).
+ESTIMATE_SHARE_MAX = 0.18
 #: Estimates allowed among the 20 figures that move NPV or PUE most (docs/sources.md): each still
 #: lacks a public source, and docs/sources.md says what would replace it. Any other estimate
 #: reaching the top 20 fails the test below.
@@ -99,3 +101,21 @@ def test_a_record_without_source_is_caught() -> None:
     assert "source" not in recs["a.0"]
     assert recs["b"]["type"] == "estimate"
     assert "basis" not in recs["b"]
+
+
+def test_records_marked_as_copies_agree_with_their_originals() -> None:
+    """A figure used by two stages is one judgement: the copy (type derived) must equal its source."""
+    rec = {(f, k): r["value"] for f, k, r in data.shipped_records()}
+    energy, cooling = "defaults/energy.yaml", "catalog/cooling.yaml"
+    assert rec[(cooling, "kinds.air.room_fan_frac")] == rec[(energy, "energy.cooling.fan_air_frac")]
+    assert rec[("catalog/electrical.yaml", "other_power_frac")] == rec[(energy, "energy.other_power_frac")]
+    assert rec[(energy, "energy.cooling.liquid_capture_frac")] == rec[
+        (cooling, "kinds.direct_liquid.liquid_capture_frac")]
+    assert rec[(energy, "energy.cooling.fan_rear_door_frac")] == rec[
+        (cooling, "kinds.rear_door.room_fan_frac")]
+    capture = rec[(cooling, "kinds.direct_liquid.liquid_capture_frac")]
+    dlc = (rec[(energy, "energy.cooling.fan_air_frac")] * (1 - capture)
+           + rec[(energy, "energy.cooling.cdu_frac")] * capture)  # energy/cooling.py direct_liquid
+    assert rec[(cooling, "kinds.direct_liquid.room_fan_frac")] == pytest.approx(dlc)
+    assert rec[("catalog/network.yaml", "fabric_services.management_server_kw")] == rec[
+        ("catalog/servers.yaml", "reference_800w.power_max_w")] / 1000

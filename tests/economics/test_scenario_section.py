@@ -20,7 +20,8 @@ def test_defaults_carry_sources() -> None:
     assert s.economics.construction_cost_usd_per_w == 9.23
     assert "Cushman" in data.record("economics.construction_cost_usd_per_w")["source"]
     assert data.record("plan.grid_limit_kw")["value"] == 40000
-    assert data.record("economics.land_price_krw_per_m2")["type"] == "estimate"
+    land = data.record("economics.land_price_krw_per_m2")  # 완주농공단지 ㎡당 24만원 (Yonhap 2020-04-17)
+    assert (land["value"], land["type"]) == (240_000, "secondary")
 
 
 def test_overrides_are_read() -> None:

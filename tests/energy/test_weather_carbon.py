@@ -84,3 +84,17 @@ def test_carbon_by_hand_and_types() -> None:
 
 def test_builder_is_runnable_as_a_script() -> None:
     assert (Path(build_jeonju.__file__).parent / "jeonju_normals.yaml").is_file()
+
+
+def test_extremes_of_the_typical_year_are_the_normals_not_the_records() -> None:
+    """The synthetic year's hottest and coldest hours are the KMA normal daily maximum of August
+    (31.3 C) and minimum of January (-4.3 C), placed mid-month; every month stays below its record
+    high (travel-zentech copy of KMA data): design-day peaks are understated by 7.6 K in August."""
+    w = default_weather()
+    tmax, tmin = NORMALS["temp_max_c"]["value"], NORMALS["temp_min_c"]["value"]
+    assert w.temp_air_c.max() == pytest.approx(max(tmax), abs=0.05)  # 31.3 C, August
+    assert w.temp_air_c.min() == pytest.approx(min(tmin), abs=0.05)  # -4.3 C, January
+    monthly_max = w.groupby("month").temp_air_c.max().to_numpy()
+    records = np.array(NORMALS["temp_record_max_c"]["value"])
+    assert (monthly_max < records).all()
+    assert records[7] - monthly_max[7] == pytest.approx(38.9 - 31.3, abs=0.05)

@@ -12,6 +12,7 @@ The binding limit is the ``limit`` check — or any failing check — with the s
 
 from __future__ import annotations
 
+from aidc.design.availability import facility_availability
 from aidc.design.power import capacity_after_spares_kw
 from aidc.design.results import (
     Check,
@@ -118,10 +119,27 @@ def design_checks(scenario: Scenario, fl: FleetDesign, lay: LayoutDesign, pw: Po
               kind="design")
         for f in (net.backend, net.frontend) if f.n_endpoints
     ]
+    out += availability_checks(pw, cl)
     if demand_gpus is not None:
         out.append(check("demand_gpus", fl.n_gpus, demand_gpus, "GPU", "fleet GPUs vs peak demand",
                          sense="min", kind="demand"))
     return out
+
+
+def availability_checks(pw: PowerDesign, cl: CoolingDesign) -> list[Check]:
+    """Check the computed downtime of power and cooling, and the Uptime Tier their topology meets.
+
+    Downtime is held to the figure Uptime Institute gives the target Tier; the topology to the target
+    Tier itself (:mod:`aidc.design.availability`).
+    """
+    av = facility_availability(pw, cl)
+    return [
+        check("availability", av.downtime_h_per_y, av.tier_target_downtime_h_per_y, "h/y",
+              f"expected downtime of power and cooling (availability {av.availability_frac:.6%}) "
+              f"vs Uptime Tier {av.tier_target}", kind="design"),
+        check("tier_topology", av.tier_met, av.tier_target, "tier",
+              "Uptime Tier the redundancy topology meets", sense="min", kind="design"),
+    ]
 
 
 def _hall_limit(lay: LayoutDesign, hall: str) -> float:

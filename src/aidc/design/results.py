@@ -235,6 +235,24 @@ class NetworkDesign:
 
 
 @dataclass(frozen=True, slots=True)
+class AvailabilityDesign:
+    """The power chain and cooling plant's computed availability and the Uptime Tier they meet.
+
+    Downtimes are expected hours per year out of service, ``(1 - A) x 8,760 h``, of each block of
+    the reliability diagram (:mod:`aidc.design.availability`) and of the whole facility.
+    """
+
+    availability_frac: float
+    downtime_h_per_y: float
+    source_downtime_h_per_y: float  # utility feed in parallel with the generator plant
+    distribution_downtime_h_per_y: float  # transformers, switchgear, UPS with batteries, PDU
+    cooling_downtime_h_per_y: float  # chillers, towers, pumps, CDUs, air handlers
+    tier_met: int
+    tier_target: int
+    tier_target_downtime_h_per_y: float  # Uptime Institute's figure for the target Tier
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
     """One limit test: ``value`` against ``limit`` (``sense='max'``: value <= limit)."""
 
@@ -269,6 +287,7 @@ class Design:
     network: NetworkDesign
     checks: list[Check] = field(default_factory=list)
     binding_limit: str | None = None  # name of the tightest check (smallest margin)
+    availability: AvailabilityDesign | None = None  # computed from the power chain and cooling
 
     @property
     def ok(self) -> bool:

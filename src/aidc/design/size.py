@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aidc.design import catalog, checks, fleet, stages
+from aidc.design import availability, catalog, checks, fleet, stages
 from aidc.design.results import Design, NetworkDesign, RackGroup
 from aidc.errors import InputError
 from aidc.scenario import Scenario
@@ -99,4 +99,5 @@ def size(scenario: Scenario, demand: Any = None) -> Design:
     return Design(
         scenario=scenario.name, article=fleet.article_arithmetic(cap, servers), fleet=fl, layout=lay,
         power=pw, cooling=cl, network=net, checks=found, binding_limit=checks.binding_limit(found),
+        availability=availability.facility_availability(pw, cl),
     )
