@@ -92,16 +92,33 @@ def _pairs(text: str | None, option: str, cast: Callable[[str], Any]) -> dict[st
     return out
 
 
+PREEMPTIVE = ("preemptive_priority", "las")
+
+
 def _trace_policy_params(policy: str, depth: int | None, shares: dict[str, float],
-                         quotas: dict[str, int], half_life_h: float | None) -> dict[str, Any]:
+                         quotas: dict[str, int], half_life_h: float | None,
+                         thresholds_gpu_h: str | None = None,
+                         checkpoint: tuple[float | None, float | None] = (None, None)) -> dict[str, Any]:
     """Return the named policy's parameters from the command line (a trace's policy_params)."""
+    params: dict[str, Any] = {}
+    if thresholds_gpu_h is not None:
+        if policy != "las":
+            raise typer.BadParameter("--thresholds-gpu-h applies to --policy las")
+        try:
+            params["thresholds_gpu_h"] = [float(x) for x in thresholds_gpu_h.split(",") if x.strip()]
+        except ValueError:
+            raise typer.BadParameter(f"--thresholds-gpu-h takes GPU-hours separated by commas, not "
+                                     f"{thresholds_gpu_h!r}") from None
+    if policy in PREEMPTIVE:  # a preempted job resumes from its checkpoint, failures or not
+        interval_s, write_s = checkpoint
+        params |= {k: v for k, v in (("checkpoint_interval_s", interval_s), ("checkpoint_write_s", write_s))
+                   if v is not None}
     if (shares or quotas) and policy not in ("fair_share", "slurm_fair_share"):
         raise typer.BadParameter("--shares and --quotas apply to --policy fair_share or slurm_fair_share")
     if half_life_h is not None and policy != "slurm_fair_share":
         raise typer.BadParameter("--half-life-h applies to --policy slurm_fair_share")
     if depth is not None and policy not in ("easy", "reserved"):
         raise typer.BadParameter("--backfill-depth applies to --policy easy or reserved")
-    params: dict[str, Any] = {}
     if shares:
         params["shares"] = shares
     if quotas:
@@ -181,6 +198,9 @@ def simulate(
     half_life_h: Annotated[float | None, typer.Option(
         "--half-life-h", min=0.001,
         help="Half-life of past usage, hours (slurm_fair_share, --trace).")] = None,
+    thresholds_gpu_h: Annotated[str | None, typer.Option(
+        "--thresholds-gpu-h",
+        help="Queue thresholds of attained service, GPU-hours, e.g. 16 or 1,16 (las, --trace).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write job log and hourly series here.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object (summary, tenants).")] = False,
     # --- power- and tariff-aware operations (aidc.power; cli/_power.py) ---
@@ -225,7 +245,8 @@ def simulate(
             options = {"throughputs": throughputs} if fmt == "gavel" and throughputs else {}
             if fmt == "gavel" and not throughputs:
                 raise InputError.single("a Gavel trace needs --throughputs FILE", field="throughputs")
-            params = _trace_policy_params(policy, backfill_depth, share_of, quota_of, half_life_h)
+            params = _trace_policy_params(policy, backfill_depth, share_of, quota_of, half_life_h,
+                                          thresholds_gpu_h, (checkpoint_interval_s, checkpoint_write_s))
             node_failures = _failures(failures, mtbf_h, mttr_h, checkpoint_interval_s, checkpoint_write_s,
                                       gpus_per_node)
             jobs = read_trace(trace, fmt, **options)

@@ -148,7 +148,7 @@ class Allocator(Protocol):
         ...
 
     def victims_to_fit(self, n_gpus: int, candidates: Iterable[int]) -> list[int] | None:
-        """Running jobs to stop so that a job of ``n_gpus`` fits, taken in ``candidates`` order.
+        """Return the running jobs to stop so that a job of ``n_gpus`` fits, taken in ``candidates`` order.
 
         Returns ``None`` when stopping all of them would not make it fit.
         """

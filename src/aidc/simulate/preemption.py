@@ -30,8 +30,9 @@ BOOSTED = math.inf  # rank of a course's job inside its reserved window: above e
 
 
 def _checkpoints(interval_s: float | None, write_s: float | None) -> Checkpoints:
-    return Checkpoints(interval_s if interval_s is not None else data.value("simulation.checkpoint_interval_s"),
-                       write_s if write_s is not None else data.value("simulation.checkpoint_write_s"))
+    interval_s = interval_s if interval_s is not None else data.value("simulation.checkpoint_interval_s")
+    write_s = write_s if write_s is not None else data.value("simulation.checkpoint_write_s")
+    return Checkpoints(interval_s, write_s)
 
 
 class PreemptivePriority:
@@ -84,7 +85,7 @@ class PreemptivePriority:
         return self.priority[job]
 
     def _next(self, state: State) -> tuple[int, float] | None:
-        """The queued job to start next and its rank (lazily dropping jobs already started)."""
+        """Return the queued job to start next and its rank (dropping jobs already started)."""
         queued = self.queued
         for k, q in self.owner_queue.items():
             while q and not queued[q[0]]:
@@ -156,28 +157,35 @@ class LeastAttainedService:
         self.level = [0] * n
         self.entered_s = list(state.submit_s)
         self.queued: set[int] = set()
+        self.run_from: dict[int, float] = {}  # start of each job's current run
 
     def submit(self, job: int) -> None:  # noqa: D102
         self.queued.add(job)
 
-    requeue = submit
+    def requeue(self, job: int) -> None:  # noqa: D102
+        # killed by a node failure: the GPU-time it was given still counts as attained service
+        start = self.run_from.pop(job, None)
+        if start is not None:
+            self.attained_gpu_s[job] += self.n_gpus[job] * (self.state.t_s - start)
+        self.queued.add(job)
 
     def _crossing_s(self, state: State, job: int) -> float:
         """Instant the running job's attained service reaches its queue's threshold."""
         if self.level[job] >= len(self.thresholds):
             return math.inf
         to_go = self.thresholds[self.level[job]] - self.attained_gpu_s[job]
-        return state.run_start[job] + to_go / self.n_gpus[job]
+        return self.run_from[job] + to_go / self.n_gpus[job] if self.n_gpus[job] else math.inf
 
     def _demote(self, state: State) -> None:
         t = state.t_s
-        for job in state.run_start:
+        for job in self.run_from:
             # a crossing due now (up to rounding) counts now, so the wake-up never repeats
             while (cross := self._crossing_s(state, job)) <= t * (1 + 1e-12) + 1e-9:
                 self.level[job] += 1
                 self.entered_s[job] = cross
 
     def select(self, state: State) -> list[int]:  # noqa: D102
+        self.run_from = {j: s for j, s in self.run_from.items() if j in state.running}  # drop finished jobs
         self._demote(state)
         t, n, alloc = state.t_s, self.n_gpus, state.alloc
         order = sorted([*state.running, *self.queued], key=lambda j: (self.level[j], self.entered_s[j], j))
@@ -189,26 +197,27 @@ class LeastAttainedService:
                 budget -= n[job]
         kept = set(keep)
         for job in [j for j in state.running if j not in kept]:
-            self.attained_gpu_s[job] += n[job] * (t - state.run_start[job])
+            self.attained_gpu_s[job] += n[job] * (t - self.run_from.pop(job))
             state.preempt(job)
             self.queued.add(job)
         started = []
         for job in keep:
             if job in self.queued and alloc.allocate(job, n[job]):
                 self.queued.discard(job)
+                self.run_from[job] = t
                 started.append(job)
         return started
 
     def next_wake_s(self, t_s: float) -> float | None:  # noqa: D102
         # the next threshold crossing of a running job may reorder the queues
-        later = [c for j in self.state.run_start if (c := self._crossing_s(self.state, j)) > t_s]
+        later = [c for j in self.run_from if (c := self._crossing_s(self.state, j)) > t_s]
         return min(later) if later else None
 
 
 def preemptive_priority(state: State, windows: Sequence[Window | Mapping[str, object]] = (),
                         checkpoint_interval_s: float | None = None,
                         checkpoint_write_s: float | None = None) -> Scheduler:
-    """Preemptive priority classes (and reserved windows that evict); checkpoints default to the scenario's."""
+    """Preemptive priority classes and evicting reserved windows; checkpoints default to the scenario's."""
     wins = [w if isinstance(w, Window) else Window(**w) for w in windows]  # type: ignore[arg-type]
     return PreemptivePriority(state, wins, _checkpoints(checkpoint_interval_s, checkpoint_write_s))
 
@@ -217,7 +226,8 @@ def least_attained_service(state: State, thresholds_gpu_h: Sequence[float] | Non
                            checkpoint_interval_s: float | None = None,
                            checkpoint_write_s: float | None = None) -> Scheduler:
     """Tiresias 2D-LAS with queue thresholds in GPU-hours (default: ``simulation.las_thresholds_gpu_h``)."""
-    thresholds = thresholds_gpu_h if thresholds_gpu_h is not None else data.value("simulation.las_thresholds_gpu_h")
+    thresholds = thresholds_gpu_h if thresholds_gpu_h is not None \
+        else data.value("simulation.las_thresholds_gpu_h")
     return LeastAttainedService(state, [x * S_PER_H for x in thresholds],
                                 _checkpoints(checkpoint_interval_s, checkpoint_write_s))
 
