@@ -64,6 +64,13 @@ def _print_table(result: sim.SimulationResult) -> None:
                       f"{s['lost_gpu_h']:,.0f} GPU-h of work lost, "
                       f"{s['checkpoint_overhead_gpu_h']:,.0f} GPU-h writing checkpoints, "
                       f"{s['down_gpu_h']:,.0f} GPU-h on nodes under repair")
+    if s.get("n_preemptions"):
+        console.print(f"{s['n_preemptions']:,} preemptions; {s['lost_gpu_h']:,.0f} GPU-h of work lost "
+                      "since the last checkpoints")
+    if "rounded_gpu_h" in s:
+        extra = s["rounded_gpu_h"] / s["gpu_hours"] - 1 if s["gpu_hours"] else 0.0
+        console.print(f"fractional GPUs packed: {s['gpu_hours']:,.0f} GPU-h held; whole GPUs per pod "
+                      f"would count {s['rounded_gpu_h']:,.0f} GPU-h ({extra:+.1%})")
 
 
 def _write(result: sim.SimulationResult, out: Path) -> None:
@@ -147,6 +154,22 @@ def _failures(on: bool, mtbf_h: float | None, mttr_h: float | None, checkpoint_i
         else data.value("simulation.checkpoint_write_s"))
 
 
+def _packed(trace: Path, fmt: str, nodes: Path, gpus: int | None, policy: str,
+            failures: bool) -> sim.SimulationResult:
+    """Replay a trace on a node list with fractional GPUs packed (``aidc.simulate.packing``)."""
+    if gpus is not None:
+        raise typer.BadParameter("--nodes gives the cluster: leave out --gpus")
+    if policy != "fifo" or failures:
+        raise typer.BadParameter("--nodes (packed fractional GPUs) runs FIFO without failures")
+    from aidc import data
+    from aidc.io.traces import read_openb_nodes
+    from aidc.simulate.packing import pack_fifo, packed_result
+
+    jobs = read_trace(trace, fmt)
+    return packed_result(jobs, pack_fifo(jobs, read_openb_nodes(nodes)),
+                         data.value("simulation.slowdown_min_duration_s"))
+
+
 def _scenario_result(name: str | None, progress: Callable[[float], None] | None,
                      overrides: dict[str, Any]) -> sim.SimulationResult:
     scenario = scenario_or_exit(name)
@@ -177,6 +200,9 @@ def simulate(
     placement: Annotated[str, typer.Option("--placement", help="pooled or node.")] = "pooled",
     policy: Annotated[str, typer.Option("--policy", help=f"--trace: {', '.join(sim.POLICIES)}.")] = "fifo",
     throughputs: Annotated[Path | None, typer.Option(help="Gavel throughputs JSON (--format gavel).")] = None,
+    nodes: Annotated[Path | None, typer.Option(
+        "--nodes", help="Node list as the cluster (openb_node_list_*.csv): fractional GPUs (gpu_milli) are "
+                        "packed onto shared GPUs, FIFO; instead of --gpus.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of random draws.")] = 0,
     failures: Annotated[bool, typer.Option("--failures/--no-failures",
                                            help="Simulate node failures (needs --placement node).")] = False,
@@ -230,6 +256,8 @@ def simulate(
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")
     if policy not in sim.POLICIES:
         raise typer.BadParameter(f"--policy must be one of {', '.join(sim.POLICIES)}, not {policy!r}")
+    if nodes is not None and trace is None:
+        raise typer.BadParameter("--nodes goes with --trace FILE")
     share_of = _pairs(shares, "--shares", float)
     quota_of = _pairs(quotas, "--quotas", int)
     with _progress(not json_) as progress:
@@ -239,6 +267,8 @@ def simulate(
                 "checkpoint_interval_s": checkpoint_interval_s, "backfill_depth": backfill_depth,
                 "shares": share_of or None, "quotas_gpus": quota_of or None}.items() if v is not None}
             result = _scenario_result(scenario, progress, overrides)
+        elif nodes is not None:
+            result = _packed(trace, fmt, nodes, gpus, policy, failures)
         else:
             if gpus is None:
                 raise typer.BadParameter("--gpus N is needed with --trace")
