@@ -75,7 +75,10 @@ def _print_table(result: sim.SimulationResult) -> None:
 
 def _write(result: sim.SimulationResult, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name, df in (("jobs", result.jobs), ("hourly", result.hourly)):
+    # a streamed run wrote its job log piece by piece already
+    tables = (("hourly", result.hourly),) if result.summary.get("streamed") else \
+        (("jobs", result.jobs), ("hourly", result.hourly))
+    for name, df in tables:
         df.to_parquet(out / f"{name}.parquet", index=False)
         df.to_csv(out / f"{name}.csv", index=False)
     result.tenants.to_csv(out / "tenants.csv")
@@ -170,6 +173,22 @@ def _packed(trace: Path, fmt: str, nodes: Path, gpus: int | None, policy: str,
                          data.value("simulation.slowdown_min_duration_s"))
 
 
+def _streamed(trace: Path, fmt: str, gpus: int | None, policy: str, placement: str, failures: bool,
+              out: Path | None) -> sim.SimulationResult:
+    """FIFO over a trace read in pieces (``aidc.simulate.stream``); the job log goes to ``out``."""
+    if gpus is None:
+        raise typer.BadParameter("--gpus N is needed with --trace")
+    if fmt != "canonical" or policy != "fifo" or placement != "pooled" or failures:
+        raise typer.BadParameter("--stream reads a canonical trace under --policy fifo, --placement pooled, "
+                                 "without --failures")
+    from aidc import data
+    from aidc.io.traces import iter_canonical
+    from aidc.simulate.stream import run_fifo_stream
+
+    return run_fifo_stream(iter_canonical(trace), gpus, data.value("simulation.slowdown_min_duration_s"),
+                           log_dir=out)
+
+
 def _scenario_result(name: str | None, progress: Callable[[float], None] | None,
                      overrides: dict[str, Any]) -> sim.SimulationResult:
     scenario = scenario_or_exit(name)
@@ -200,6 +219,9 @@ def simulate(
     placement: Annotated[str, typer.Option("--placement", help="pooled or node.")] = "pooled",
     policy: Annotated[str, typer.Option("--policy", help=f"--trace: {', '.join(sim.POLICIES)}.")] = "fifo",
     throughputs: Annotated[Path | None, typer.Option(help="Gavel throughputs JSON (--format gavel).")] = None,
+    stream: Annotated[bool, typer.Option(
+        "--stream", help="Read the trace in pieces (larger than memory; canonical, sorted by submit_s): "
+                         "FIFO, pooled, no failures; --out gets the job log piece by piece.")] = False,
     nodes: Annotated[Path | None, typer.Option(
         "--nodes", help="Node list as the cluster (openb_node_list_*.csv): fractional GPUs (gpu_milli) are "
                         "packed onto shared GPUs, FIFO; instead of --gpus.")] = None,
@@ -267,6 +289,8 @@ def simulate(
                 "checkpoint_interval_s": checkpoint_interval_s, "backfill_depth": backfill_depth,
                 "shares": share_of or None, "quotas_gpus": quota_of or None}.items() if v is not None}
             result = _scenario_result(scenario, progress, overrides)
+        elif stream:
+            result = _streamed(trace, fmt, gpus, policy, placement, failures, out)
         elif nodes is not None:
             result = _packed(trace, fmt, nodes, gpus, policy, failures)
         else:

@@ -181,6 +181,60 @@ def _read_canonical_fast(path: Path) -> pd.DataFrame | None:
     return pd.DataFrame(out, copy=False)
 
 
+def iter_canonical(path: str | Path, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """Yield a canonical trace (CSV or Parquet) in pieces, for a trace larger than memory.
+
+    Each piece holds the columns of one record batch of the typed reader (about 16 MB of
+    CSV text; ``batch_rows`` cuts pieces smaller). When a batch holds a value the typed reader
+    cannot vouch for, the file is read whole by :func:`read_canonical`, which names every bad
+    cell (or accepts what it always accepted, then yielded in pieces).
+    """
+    import pyarrow as pa
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single("trace file not found", file=str(path))
+    opened, done = _batches(path), 0
+    if opened is not None:
+        names, batches = opened
+        try:
+            for batch in batches:
+                piece = _checked_piece(batch, names)
+                if piece is None:
+                    break
+                yield from _slices(piece, batch_rows)
+                done += len(piece)
+            else:
+                return
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeDecodeError):
+            pass
+    # the typed reader could not vouch for a batch: the precise checker reads the whole file and
+    # names the bad cells, or accepts it; the rows already yielded are not yielded again
+    yield from _slices(read_canonical(path).iloc[done:], batch_rows)
+
+
+def _checked_piece(batch: Any, names: list[str]) -> pd.DataFrame | None:
+    """Return one record batch as canonical columns, or None if a value needs the precise checker."""
+    if any(batch.column(n).null_count for n in names):
+        return None
+    cols: dict[str, Any] = {n: batch.column(n).to_numpy() for n in ("submit_s", "n_gpus", "duration_s")}
+    ok = (np.isfinite(cols["submit_s"]) & (cols["submit_s"] >= 0) & np.isfinite(cols["duration_s"])
+          & (cols["duration_s"] >= 0) & (cols["n_gpus"] >= 1))
+    if not ok.all():
+        return None
+    out: dict[str, Any] = {"job_id": batch.column("job_id").to_numpy(zero_copy_only=False),
+                           "tenant": batch.column("tenant").to_numpy(zero_copy_only=False), **cols}
+    if "priority" in names:
+        out["priority"] = batch.column("priority").to_numpy()
+    return pd.DataFrame(out, copy=False)
+
+
+def _slices(df: pd.DataFrame, rows: int | None) -> Iterator[pd.DataFrame]:
+    step = rows or max(1, len(df))
+    for i in range(0, len(df), step):
+        yield df.iloc[i:i + step].reset_index(drop=True)
+
+
 def read_canonical(path: Path) -> pd.DataFrame:
     """Read a canonical trace (``job_id, tenant, submit_s, n_gpus, duration_s`` [+ optional]).
 
