@@ -37,14 +37,16 @@ class _Totals:
         self.hourly = np.zeros((3, 0))  # busy GPUs, queued jobs, queued GPUs: hour sums
         self.first_submit_s, self.last_end_s = math.inf, 0.0
 
-    def codes(self, tenant: np.ndarray) -> np.ndarray:
-        names, inverse = np.unique(tenant.astype(str), return_inverse=True)
-        for name in names:
+    def codes(self, tenant: pd.Series) -> np.ndarray:
+        """Return the run's tenant numbers of a piece's tenants (new names get the next numbers)."""
+        cat = tenant.astype("category").cat
+        for name in map(str, cat.categories):
             if name not in self.code:
                 self.code[name] = len(self.code)
                 self.sums = np.vstack([self.sums, np.zeros(5)])
                 self.waits.append([])
-        return np.array([self.code[n] for n in names], dtype=np.int64)[inverse]
+        local = np.array([self.code[str(n)] for n in cat.categories], dtype=np.int64)
+        return local[cat.codes.to_numpy()]
 
     def add_hours(self, rows: list[np.ndarray]) -> None:
         n_hours = max(len(r) for r in rows)
@@ -104,11 +106,11 @@ def run_fifo_stream(pieces: Iterable[pd.DataFrame], capacity_gpus: int, slowdown
             dur = piece["duration_s"].to_numpy(float)
             start = fifo.start_s(submit, n, dur)
             end, wait = start + dur, start - submit
-            code = totals.codes(piece["tenant"].to_numpy())
+            code = totals.codes(piece["tenant"])
             slowdown = np.maximum((end - submit) / np.maximum(dur, slowdown_min_s), 1.0)
             for k, values in enumerate((np.ones(len(n)), n * dur, wait, end - submit, slowdown)):
                 totals.sums[:, k] += np.bincount(code, weights=values, minlength=len(totals.code))
-            for t in np.unique(code):
+            for t in np.flatnonzero(np.bincount(code)):
                 totals.waits[t].append(wait[code == t])
             waited = start > submit
             n_hours = math.ceil(float(end.max()) / S_PER_H)
@@ -118,8 +120,8 @@ def run_fifo_stream(pieces: Iterable[pd.DataFrame], capacity_gpus: int, slowdown
             totals.first_submit_s = min(totals.first_submit_s, float(submit[0]))
             totals.last_end_s = max(totals.last_end_s, float(end.max()))
             if log_dir is not None:
-                table = pa.table({"job_id": piece["job_id"].astype(str).to_numpy(),
-                                  "tenant": piece["tenant"].astype(str).to_numpy(), "submit_s": submit,
+                table = pa.table({"job_id": pa.array(piece["job_id"].astype(str)),
+                                  "tenant": pa.array(piece["tenant"].astype(str)), "submit_s": submit,
                                   "n_gpus": n, "duration_s": dur, "start_s": start, "end_s": end,
                                   "wait_s": wait, "jct_s": end - submit})
                 if not writers:
@@ -141,7 +143,9 @@ def _result(totals: _Totals, capacity_gpus: int) -> SimulationResult:
     for name in names:
         t = totals.code[name]
         n_jobs, gpu_s, wait_s, jct_s, slowdown = totals.sums[t]
-        p50, p95, p99 = np.percentile(np.concatenate(totals.waits[t]), [50, 95, 99])
+        # one array per tenant, pieces freed as we go: the waits are the only per-job memory
+        waits = totals.waits[t] = [np.concatenate(totals.waits[t])]
+        p50, p95, p99 = np.percentile(waits[0].copy(), [50, 95, 99], overwrite_input=True)
         rows[name] = {"n_jobs": int(n_jobs), "gpu_hours": gpu_s / S_PER_H, "mean_wait_s": wait_s / n_jobs,
                       "p50_wait_s": float(p50), "p95_wait_s": float(p95), "p99_wait_s": float(p99),
                       "mean_jct_s": jct_s / n_jobs, "mean_slowdown": slowdown / n_jobs}
@@ -151,7 +155,10 @@ def _result(totals: _Totals, capacity_gpus: int) -> SimulationResult:
     tenants["share_frac"] = tenants["gpu_hours"] / (served_gpu_s / S_PER_H) if served_gpu_s else 0.0
     tenants["configured_share_frac"] = np.nan
     all_waits = np.concatenate([w for per in totals.waits for w in per]) if totals.waits else np.zeros(0)
-    p50, p95, p99 = np.percentile(all_waits, [50, 95, 99]) if len(all_waits) else (np.nan,) * 3
+    totals.waits.clear()
+    p50, p95, p99 = np.percentile(all_waits, [50, 95, 99], overwrite_input=True) if len(all_waits) \
+        else (np.nan,) * 3
+    del all_waits
     n_jobs = int(totals.sums[:, 0].sum())
     n_hours = math.ceil(totals.last_end_s / S_PER_H)
     hourly = np.pad(totals.hourly, ((0, 0), (0, max(0, n_hours - totals.hourly.shape[1]))))[:, :n_hours]
