@@ -211,3 +211,18 @@ def test_scenario_selects_the_preemptive_policies() -> None:
 
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def test_a_window_boosts_its_tenant_only_up_to_its_gpus() -> None:
+    # 8 GPUs; the course's window holds 4 GPUs from 0 s to 3,600 s. X (best effort, 8 GPUs,
+    # 1,000 s) starts at 0 s. C1 and C2 (course, 4 GPUs, 100 s) come at 10 s: C1 is boosted
+    # (0 + 4 <= 4) and evicts X (no checkpoint reached: all 10 s lost). C2 would bring the course
+    # to 8 > 4 GPUs, so it is not boosted; behind X in FIFO order (X is queued again) it waits
+    # although 4 GPUs are free. At 110 s C1 ends and C2 is boosted again (0 + 4 <= 4): it runs
+    # 110-210 s while X waits for all 8 GPUs; X reruns 210-1,210 s.
+    rows = [("X", "be", 0, 8, 1000, 0), ("C1", "course", 10, 4, 100, 0), ("C2", "course", 10, 4, 100, 0)]
+    s = _run(rows, 1, 8, "pooled", "preemptive_priority", windows=[sim.Window("course", 0.0, 1.0, 4)],
+             checkpoint_interval_s=1000, checkpoint_write_s=0)
+    assert s.preempted == [(10.0, 0, 0.0)]
+    assert s.segments == [(0, 0.0, 10.0), (1, 10.0, 110.0), (2, 110.0, 210.0), (0, 210.0, 1210.0)]
+    assert s.lost_s == [10.0, 0.0, 0.0]

@@ -181,7 +181,8 @@ def _run_length_s(state: State, j: int) -> float:
 
 def _stop(state: State, j: int, t: float) -> None:
     """Stop job ``j``'s run at ``t``: keep every full checkpoint cycle, count the rest as lost."""
-    ran_s = t - state.run_start.pop(j)
+    run_start = state.run_start.pop(j)
+    ran_s = t - run_start
     ckpt = state.checkpoints
     interval, write = (ckpt.interval_s, ckpt.write_s) if ckpt is not None else (math.inf, 0.0)
     planned = ckpt.n_writes(state.remaining_s[j]) if ckpt is not None and write else 0
@@ -192,7 +193,7 @@ def _stop(state: State, j: int, t: float) -> None:
         state.checkpoint_s[j] -= (planned - cycles) * write  # the writes it never reached
     state.remaining_s[j] -= cycles * interval if cycles else 0.0
     state.lost_s[j] += ran_s - (cycles * (interval + write) if cycles else 0.0)
-    state.segments.append((j, t - ran_s, t))
+    state.segments.append((j, run_start, t))  # not t - ran_s: rounding would shift the start
     del state.running[j]
     state.alloc.release(j)
     state.busy_by_tenant[state.tenant[j]] -= state.n_gpus[j]

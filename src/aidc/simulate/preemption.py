@@ -117,6 +117,9 @@ class PreemptivePriority:
             if rank == BOOSTED:
                 self.boosted.add(job)
             started.append(job)
+            state.busy_by_tenant[self.tenant[job]] += n[job]  # the engine adds it for real; keep it current
+        for job in started:
+            state.busy_by_tenant[self.tenant[job]] -= n[job]
         return started
 
     def next_wake_s(self, t_s: float) -> float | None:  # noqa: D102
