@@ -163,13 +163,14 @@ def _no_wait_prefix(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, i: in
 
     Job ``m`` fits if the GPUs held at its submission (running jobs and earlier jobs of the
     block not yet ended, ends at that instant released first) plus its own fit the capacity.
+    A zero-length job holds its GPUs through its own instant (the event loop ranks all of an
+    instant's arrivals together, its end comes after), so it ends just after it.
     """
     s, g, d = submit[i:j], need[i:j], dur[i:j]
-    pos = d > 0  # a zero-length job holds no GPU after its own start instant
-    ends = np.concatenate([run_e, (s + d)[pos]])
+    ends = np.concatenate([run_e, np.where(d > 0, s + d, np.nextafter(s, np.inf))])
     order = np.argsort(ends, kind="stable")
-    released = np.concatenate([[0], np.cumsum(np.concatenate([run_n, g[pos]])[order])])
-    held = np.concatenate([[0], np.cumsum(g * pos)[:-1]])
+    released = np.concatenate([[0], np.cumsum(np.concatenate([run_n, g])[order])])
+    held = np.concatenate([[0], np.cumsum(g)[:-1]])
     busy = int(run_n.sum()) + held + g - released[np.searchsorted(ends[order], s, side="right")]
     over = np.flatnonzero(busy > capacity_gpus)
     return int(over[0]) if len(over) else j - i
