@@ -188,6 +188,8 @@ class LeastAttainedService:
                 self.entered_s[job] = cross
 
     def select(self, state: State) -> list[int]:  # noqa: D102
+        if not self.queued:
+            return []  # nobody to rank against: demotions are applied later at their exact instants
         self.run_from = {j: s for j, s in self.run_from.items() if j in state.running}  # drop finished jobs
         self._demote(state)
         t, n, alloc = state.t_s, self.n_gpus, state.alloc
@@ -212,8 +214,11 @@ class LeastAttainedService:
         return started
 
     def next_wake_s(self, t_s: float) -> float | None:  # noqa: D102
-        # the next threshold crossing of a running job may reorder the queues
-        later = [c for j in self.run_from if (c := self._crossing_s(self.state, j)) > t_s]
+        # the next threshold crossing of a running job may reorder the queues (only if someone waits)
+        if not self.queued:
+            return None
+        running = self.state.running
+        later = [c for j in self.run_from if j in running and (c := self._crossing_s(self.state, j)) > t_s]
         return min(later) if later else None
 
 
