@@ -230,11 +230,13 @@ def run(
     cluster : Cluster
         GPU nodes by class and placement.
     policy : str or Policy
-        A name of :data:`POLICIES` (``fifo, easy, fair_share, priority, reserved``) or a callable.
+        A name of :data:`POLICIES` (``fifo, easy, fair_share, slurm_fair_share, priority, reserved,
+        preemptive_priority, las``) or a callable.
     seed : int
         Seed of the failure draws (the only randomness).
     policy_params : mapping, optional
-        Parameters of a named policy (``shares``, ``quotas_gpus``, ``windows``, ``depth``).
+        Parameters of a named policy (``shares``, ``quotas_gpus``, ``windows``, ``depth``,
+        ``thresholds_gpu_h``, ``checkpoint_interval_s``, ``checkpoint_write_s``).
     failures : Failures, optional
         Node failures; needs ``node`` placement.
     horizon_h : int, optional
