@@ -63,3 +63,47 @@ def test_fast_fair_share_equals_engine(jobs: pd.DataFrame, tenants: list[str], s
     start = fair_share_pooled_start_s(table.submit_s, table.n_gpus, table.duration_s, table.tenant, share,
                                       quota, 8)
     assert start.tolist() == state.start_s
+
+
+@settings(max_examples=150, deadline=None)
+@given(jobs=traces(), tenants=st.lists(st.sampled_from("abc"), min_size=40, max_size=40),
+       quota_b=st.integers(0, 4), block=st.integers(1, 5), scalar_min=st.integers(1, 5))
+def test_fair_share_switches_between_numpy_and_the_event_loop(
+        jobs: pd.DataFrame, tenants: list[str], quota_b: int, block: int, scalar_min: int) -> None:
+    # tiny blocks and stretches: the hybrid loop hands over between its two modes many times
+    from aidc.simulate import easy
+    from aidc.simulate.policies import tenant_shares
+
+    jobs = jobs.assign(tenant=tenants[: len(jobs)])
+    table = job_table(jobs)
+    shares, quotas = {"a": 0.5}, {"b": quota_b}
+    state = simulate(table, NodeClass("any", 1, 8), "pooled",
+                     configured("fair_share", shares=shares, quotas_gpus=quotas))
+    share, quota = tenant_shares(table.tenants, shares, quotas)
+    saved = easy.FS_BLOCK_MIN, easy.FS_BLOCK_MAX, easy.FS_SCALAR_MIN
+    try:
+        easy.FS_BLOCK_MIN, easy.FS_BLOCK_MAX, easy.FS_SCALAR_MIN = block, 2 * block, scalar_min
+        start = easy.fair_share_pooled_start_s(table.submit_s, table.n_gpus, table.duration_s, table.tenant,
+                                               share, quota, 8)
+    finally:
+        easy.FS_BLOCK_MIN, easy.FS_BLOCK_MAX, easy.FS_SCALAR_MIN = saved
+    assert start.tolist() == state.start_s
+
+
+def test_fair_share_zero_length_job_holds_its_gpus_through_its_instant() -> None:
+    # Found by hypothesis: 8 GPUs, at 2 s A (tenant a, 5 GPUs, 0 s long) and B (tenant b, 8 GPUs,
+    # 12 s) arrive together. b is under its 4-GPU quota, so B is ranked first and takes all 8;
+    # A no longer fits in that instant's pass and starts when B ends, at 14 s (in FIFO order A
+    # would start and end at 2 s and B start at 2 s too: numpy's no-wait check must not assume it).
+    from aidc.simulate.easy import fair_share_pooled_start_s
+    from aidc.simulate.policies import tenant_shares
+
+    jobs = pd.DataFrame({"job_id": ["A", "C", "B"], "tenant": ["a", "a", "b"], "submit_s": [2, 23, 2],
+                         "n_gpus": [5, 2, 8], "duration_s": [0, 8, 12]})
+    table = job_table(jobs)
+    share, quota = tenant_shares(table.tenants, {"a": 0.5}, {"b": 4})
+    start = fair_share_pooled_start_s(table.submit_s, table.n_gpus, table.duration_s, table.tenant, share,
+                                      quota, 8)
+    state = simulate(table, NodeClass("any", 1, 8), "pooled",
+                     configured("fair_share", shares={"a": 0.5}, quotas_gpus={"b": 4}))
+    assert start.tolist() == state.start_s == [14.0, 2.0, 23.0]

@@ -64,11 +64,21 @@ def _print_table(result: sim.SimulationResult) -> None:
                       f"{s['lost_gpu_h']:,.0f} GPU-h of work lost, "
                       f"{s['checkpoint_overhead_gpu_h']:,.0f} GPU-h writing checkpoints, "
                       f"{s['down_gpu_h']:,.0f} GPU-h on nodes under repair")
+    if s.get("n_preemptions"):
+        console.print(f"{s['n_preemptions']:,} preemptions; {s['lost_gpu_h']:,.0f} GPU-h of work lost "
+                      "since the last checkpoints")
+    if "rounded_gpu_h" in s:
+        extra = s["rounded_gpu_h"] / s["gpu_hours"] - 1 if s["gpu_hours"] else 0.0
+        console.print(f"fractional GPUs packed: {s['gpu_hours']:,.0f} GPU-h held; whole GPUs per pod "
+                      f"would count {s['rounded_gpu_h']:,.0f} GPU-h ({extra:+.1%})")
 
 
 def _write(result: sim.SimulationResult, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name, df in (("jobs", result.jobs), ("hourly", result.hourly)):
+    # a streamed run wrote its job log piece by piece already
+    tables = (("hourly", result.hourly),) if result.summary.get("streamed") else \
+        (("jobs", result.jobs), ("hourly", result.hourly))
+    for name, df in tables:
         df.to_parquet(out / f"{name}.parquet", index=False)
         df.to_csv(out / f"{name}.csv", index=False)
     result.tenants.to_csv(out / "tenants.csv")
@@ -92,16 +102,33 @@ def _pairs(text: str | None, option: str, cast: Callable[[str], Any]) -> dict[st
     return out
 
 
+PREEMPTIVE = ("preemptive_priority", "las")
+
+
 def _trace_policy_params(policy: str, depth: int | None, shares: dict[str, float],
-                         quotas: dict[str, int], half_life_h: float | None) -> dict[str, Any]:
+                         quotas: dict[str, int], half_life_h: float | None,
+                         thresholds_gpu_h: str | None = None,
+                         checkpoint: tuple[float | None, float | None] = (None, None)) -> dict[str, Any]:
     """Return the named policy's parameters from the command line (a trace's policy_params)."""
+    params: dict[str, Any] = {}
+    if thresholds_gpu_h is not None:
+        if policy != "las":
+            raise typer.BadParameter("--thresholds-gpu-h applies to --policy las")
+        try:
+            params["thresholds_gpu_h"] = [float(x) for x in thresholds_gpu_h.split(",") if x.strip()]
+        except ValueError:
+            raise typer.BadParameter(f"--thresholds-gpu-h takes GPU-hours separated by commas, not "
+                                     f"{thresholds_gpu_h!r}") from None
+    if policy in PREEMPTIVE:  # a preempted job resumes from its checkpoint, failures or not
+        interval_s, write_s = checkpoint
+        params |= {k: v for k, v in (("checkpoint_interval_s", interval_s), ("checkpoint_write_s", write_s))
+                   if v is not None}
     if (shares or quotas) and policy not in ("fair_share", "slurm_fair_share"):
         raise typer.BadParameter("--shares and --quotas apply to --policy fair_share or slurm_fair_share")
     if half_life_h is not None and policy != "slurm_fair_share":
         raise typer.BadParameter("--half-life-h applies to --policy slurm_fair_share")
     if depth is not None and policy not in ("easy", "reserved"):
         raise typer.BadParameter("--backfill-depth applies to --policy easy or reserved")
-    params: dict[str, Any] = {}
     if shares:
         params["shares"] = shares
     if quotas:
@@ -128,6 +155,38 @@ def _failures(on: bool, mtbf_h: float | None, mttr_h: float | None, checkpoint_i
         else data.value("simulation.checkpoint_interval_s"),
         checkpoint_write_s=checkpoint_write_s if checkpoint_write_s is not None
         else data.value("simulation.checkpoint_write_s"))
+
+
+def _packed(trace: Path, fmt: str, nodes: Path, gpus: int | None, policy: str,
+            failures: bool) -> sim.SimulationResult:
+    """Replay a trace on a node list with fractional GPUs packed (``aidc.simulate.packing``)."""
+    if gpus is not None:
+        raise typer.BadParameter("--nodes gives the cluster: leave out --gpus")
+    if policy != "fifo" or failures:
+        raise typer.BadParameter("--nodes (packed fractional GPUs) runs FIFO without failures")
+    from aidc import data
+    from aidc.io.traces import read_openb_nodes
+    from aidc.simulate.packing import pack_fifo, packed_result
+
+    jobs = read_trace(trace, fmt)
+    return packed_result(jobs, pack_fifo(jobs, read_openb_nodes(nodes)),
+                         data.value("simulation.slowdown_min_duration_s"))
+
+
+def _streamed(trace: Path, fmt: str, gpus: int | None, policy: str, placement: str, failures: bool,
+              out: Path | None) -> sim.SimulationResult:
+    """FIFO over a trace read in pieces (``aidc.simulate.stream``); the job log goes to ``out``."""
+    if gpus is None:
+        raise typer.BadParameter("--gpus N is needed with --trace")
+    if fmt != "canonical" or policy != "fifo" or placement != "pooled" or failures:
+        raise typer.BadParameter("--stream reads a canonical trace under --policy fifo, --placement pooled, "
+                                 "without --failures")
+    from aidc import data
+    from aidc.io.traces import iter_canonical
+    from aidc.simulate.stream import run_fifo_stream
+
+    return run_fifo_stream(iter_canonical(trace), gpus, data.value("simulation.slowdown_min_duration_s"),
+                           log_dir=out)
 
 
 def _scenario_result(name: str | None, progress: Callable[[float], None] | None,
@@ -160,6 +219,12 @@ def simulate(
     placement: Annotated[str, typer.Option("--placement", help="pooled or node.")] = "pooled",
     policy: Annotated[str, typer.Option("--policy", help=f"--trace: {', '.join(sim.POLICIES)}.")] = "fifo",
     throughputs: Annotated[Path | None, typer.Option(help="Gavel throughputs JSON (--format gavel).")] = None,
+    stream: Annotated[bool, typer.Option(
+        "--stream", help="Read the trace in pieces (larger than memory; canonical, sorted by submit_s): "
+                         "FIFO, pooled, no failures; --out gets the job log piece by piece.")] = False,
+    nodes: Annotated[Path | None, typer.Option(
+        "--nodes", help="Node list as the cluster (openb_node_list_*.csv): fractional GPUs (gpu_milli) are "
+                        "packed onto shared GPUs, FIFO; instead of --gpus.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of random draws.")] = 0,
     failures: Annotated[bool, typer.Option("--failures/--no-failures",
                                            help="Simulate node failures (needs --placement node).")] = False,
@@ -181,6 +246,9 @@ def simulate(
     half_life_h: Annotated[float | None, typer.Option(
         "--half-life-h", min=0.001,
         help="Half-life of past usage, hours (slurm_fair_share, --trace).")] = None,
+    thresholds_gpu_h: Annotated[str | None, typer.Option(
+        "--thresholds-gpu-h",
+        help="Queue thresholds of attained service, GPU-hours, e.g. 16 or 1,16 (las, --trace).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write job log and hourly series here.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object (summary, tenants).")] = False,
     # --- power- and tariff-aware operations (aidc.power; cli/_power.py) ---
@@ -210,6 +278,8 @@ def simulate(
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")
     if policy not in sim.POLICIES:
         raise typer.BadParameter(f"--policy must be one of {', '.join(sim.POLICIES)}, not {policy!r}")
+    if nodes is not None and trace is None:
+        raise typer.BadParameter("--nodes goes with --trace FILE")
     share_of = _pairs(shares, "--shares", float)
     quota_of = _pairs(quotas, "--quotas", int)
     with _progress(not json_) as progress:
@@ -219,13 +289,18 @@ def simulate(
                 "checkpoint_interval_s": checkpoint_interval_s, "backfill_depth": backfill_depth,
                 "shares": share_of or None, "quotas_gpus": quota_of or None}.items() if v is not None}
             result = _scenario_result(scenario, progress, overrides)
+        elif stream:
+            result = _streamed(trace, fmt, gpus, policy, placement, failures, out)
+        elif nodes is not None:
+            result = _packed(trace, fmt, nodes, gpus, policy, failures)
         else:
             if gpus is None:
                 raise typer.BadParameter("--gpus N is needed with --trace")
             options = {"throughputs": throughputs} if fmt == "gavel" and throughputs else {}
             if fmt == "gavel" and not throughputs:
                 raise InputError.single("a Gavel trace needs --throughputs FILE", field="throughputs")
-            params = _trace_policy_params(policy, backfill_depth, share_of, quota_of, half_life_h)
+            params = _trace_policy_params(policy, backfill_depth, share_of, quota_of, half_life_h,
+                                          thresholds_gpu_h, (checkpoint_interval_s, checkpoint_write_s))
             node_failures = _failures(failures, mtbf_h, mttr_h, checkpoint_interval_s, checkpoint_write_s,
                                       gpus_per_node)
             jobs = read_trace(trace, fmt, **options)

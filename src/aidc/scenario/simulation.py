@@ -9,7 +9,8 @@ from pydantic import Field, model_validator
 from aidc.scenario._base import Section, quantity
 from aidc.scenario.power_controls import PowerControls
 
-PolicyName = Literal["fifo", "easy", "fair_share", "slurm_fair_share", "priority", "reserved"]
+PolicyName = Literal["fifo", "easy", "fair_share", "slurm_fair_share", "priority", "reserved",
+                     "preemptive_priority", "las"]
 
 
 class ReservedWindowSpec(Section):
@@ -87,4 +88,9 @@ class SimulationSection(Section):
             return {"depth": self.backfill_depth}
         if self.policy == "reserved":
             return {"windows": [w.model_dump() for w in self.windows], "depth": self.backfill_depth}
+        if self.policy == "preemptive_priority":
+            return {"windows": [w.model_dump() for w in self.windows],
+                    "checkpoint_interval_s": self.checkpoint_interval_s}
+        if self.policy == "las":
+            return {"checkpoint_interval_s": self.checkpoint_interval_s}
         return {}

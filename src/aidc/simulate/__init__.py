@@ -22,6 +22,7 @@ from aidc.simulate.engine import Event, Failures, State, simulate
 from aidc.simulate.fast import fifo_pooled_start_s
 from aidc.simulate.jobs import JobTable, job_table
 from aidc.simulate.policies import POLICIES, Policy, Scheduler, Window, configured, tenant_shares
+from aidc.simulate.preemption import least_attained_service, preemptive_priority
 from aidc.simulate.result import SimulationResult, hourly_mean, summarize
 from aidc.units import H_PER_YEAR
 
@@ -44,6 +45,10 @@ __all__ = [
 ]
 
 HOURS_PER_YEAR = int(H_PER_YEAR)
+
+# The preemptive policies live in their own module (it builds on policies.py, so registers here).
+POLICIES["preemptive_priority"] = preemptive_priority
+POLICIES["las"] = least_attained_service
 
 
 def _route(jobs: JobTable, cluster: Cluster) -> list[tuple[NodeClass, np.ndarray]]:
@@ -111,7 +116,7 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
             progress(1.0)
         n = len(jobs)
         out = {"start_s": start, "end_s": start + jobs.duration_s, "n_restarts": np.zeros(n, np.int64),
-               "lost_s": np.zeros(n), "checkpoint_s": np.zeros(n)}
+               "lost_s": np.zeros(n), "checkpoint_s": np.zeros(n), "n_preemptions": np.zeros(n, np.int64)}
         if reserved is not None:
             out["reserved_start_s"] = _reserved_column(reserved, n)
         return out
@@ -120,8 +125,9 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
         "start_s": np.asarray(state.start_s, float), "end_s": np.asarray(state.end_s, float),
         "n_restarts": np.asarray(state.n_restarts, np.int64), "lost_s": np.asarray(state.lost_s, float),
         "checkpoint_s": np.asarray(state.checkpoint_s, float),
+        "n_preemptions": np.asarray(state.n_preemptions, np.int64),
     }
-    if failures is not None:  # run segments and the engine's own count of unused GPU time
+    if failures is not None or state.preempted:  # run segments and the engine's count of unused GPU time
         seg = np.array(state.segments, dtype=float).reshape(-1, 3)
         out["_account"] = {"n_failures": state.n_failures, "idle_gpu_s": state.idle_gpu_s,
                            "down_gpu_s": state.down_gpu_s, "t_end_s": state.t_s, "n_gpus": node_class.n_gpus,
@@ -173,7 +179,8 @@ def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Poli
             accounts.append(cols.pop("_account"))
     else:
         cols = {"start_s": np.full(n, np.nan), "end_s": np.full(n, np.nan),
-                "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n), "checkpoint_s": np.zeros(n)}
+                "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n), "checkpoint_s": np.zeros(n),
+                "n_preemptions": np.zeros(n, np.int64)}
         node_text = np.full(n, "", dtype=object)
         class_code = np.zeros(n, np.int64)
         for code, (node_class, rows) in enumerate(routes):
@@ -223,11 +230,13 @@ def run(
     cluster : Cluster
         GPU nodes by class and placement.
     policy : str or Policy
-        A name of :data:`POLICIES` (``fifo, easy, fair_share, priority, reserved``) or a callable.
+        A name of :data:`POLICIES` (``fifo, easy, fair_share, slurm_fair_share, priority, reserved,
+        preemptive_priority, las``) or a callable.
     seed : int
         Seed of the failure draws (the only randomness).
     policy_params : mapping, optional
-        Parameters of a named policy (``shares``, ``quotas_gpus``, ``windows``, ``depth``).
+        Parameters of a named policy (``shares``, ``quotas_gpus``, ``windows``, ``depth``,
+        ``thresholds_gpu_h``, ``checkpoint_interval_s``, ``checkpoint_write_s``).
     failures : Failures, optional
         Node failures; needs ``node`` placement.
     horizon_h : int, optional

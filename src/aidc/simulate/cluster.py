@@ -147,6 +147,13 @@ class Allocator(Protocol):
         """
         ...
 
+    def victims_to_fit(self, n_gpus: int, candidates: Iterable[int]) -> list[int] | None:
+        """Return the running jobs to stop so that a job of ``n_gpus`` fits, taken in ``candidates`` order.
+
+        Returns ``None`` when stopping all of them would not make it fit.
+        """
+        ...
+
 
 class PooledAllocator:
     """Pooled placement: only the number of free GPUs matters."""
@@ -167,6 +174,15 @@ class PooledAllocator:
 
     def nodes_of(self, job: int) -> tuple[int, ...]:  # noqa: D102
         return ()
+
+    def victims_to_fit(self, n_gpus: int, candidates: Iterable[int]) -> list[int] | None:  # noqa: D102
+        free, victims = self.free, []
+        for job in candidates:
+            if free >= n_gpus:
+                break
+            free += self._n[job]
+            victims.append(job)
+        return victims if free >= n_gpus else None
 
     def earliest_fit_s(self, n_gpus, releases, t_s):  # noqa: D102, ANN001, ANN201
         free = self.free
@@ -242,6 +258,36 @@ class NodeAllocator:
 
     def nodes_of(self, job: int) -> tuple[int, ...]:  # noqa: D102
         return self._where.get(job, ())
+
+    def victims_to_fit(self, n_gpus: int, candidates: Iterable[int]) -> list[int] | None:  # noqa: D102
+        # Free the candidates' GPUs one by one (in the caller's order) until a node, or enough
+        # whole nodes, would hold the job; then stop only those on the node(s) it would take.
+        gpn, k = self.gpn, -(-n_gpus // self.gpn)
+        node_free = list(self._node_free)
+        for node in self._down:
+            node_free[node] = -10**9
+        freed: list[int] = []
+
+        def target() -> set[int] | None:
+            if n_gpus <= gpn:
+                node = next((i for i, f in enumerate(node_free) if f >= n_gpus), None)
+                return None if node is None else {node}
+            whole = [i for i, f in enumerate(node_free) if f == gpn]
+            return set(whole[:k]) if len(whole) >= k else None
+
+        nodes = target()
+        for job in candidates:
+            if nodes is not None:
+                break
+            where = self._where.get(job, ())
+            g = self._n[job] if len(where) == 1 else gpn
+            for node in where:
+                node_free[node] += g
+            freed.append(job)
+            nodes = target()
+        if nodes is None:
+            return None
+        return [j for j in freed if nodes.intersection(self._where.get(j, ()))]
 
     def jobs_on(self, node: int) -> list[int]:
         """Jobs running on ``node``."""

@@ -151,6 +151,31 @@ def _shadow(running: list[tuple[float, int]], need: list[int], n_head: int, free
     return (fit, free - n_head) if fit < math.inf else (math.inf, 0)
 
 
+# Fair share's hybrid loop: while nobody waits every job starts at its submission, which numpy
+# checks a block at a time; the event loop takes over at the first instant a job does not fit.
+FS_BLOCK_MIN, FS_BLOCK_MAX = 256, 65_536  # jobs per vectorised check
+FS_SCALAR_MIN = 64  # jobs the event loop runs at least before numpy is tried again
+
+
+def _no_wait_prefix(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, i: int, j: int,
+                    run_e: np.ndarray, run_n: np.ndarray, capacity_gpus: int) -> int:
+    """Return how many of jobs ``i..j-1`` start at their submission, given the running jobs.
+
+    Job ``m`` fits if the GPUs held at its submission (running jobs and earlier jobs of the
+    block not yet ended, ends at that instant released first) plus its own fit the capacity.
+    A zero-length job holds its GPUs through its own instant (the event loop ranks all of an
+    instant's arrivals together, its end comes after), so it ends just after it.
+    """
+    s, g, d = submit[i:j], need[i:j], dur[i:j]
+    ends = np.concatenate([run_e, np.where(d > 0, s + d, np.nextafter(s, np.inf))])
+    order = np.argsort(ends, kind="stable")
+    released = np.concatenate([[0], np.cumsum(np.concatenate([run_n, g])[order])])
+    held = np.concatenate([[0], np.cumsum(g)[:-1]])
+    busy = int(run_n.sum()) + held + g - released[np.searchsorted(ends[order], s, side="right")]
+    over = np.flatnonzero(busy > capacity_gpus)
+    return int(over[0]) if len(over) else j - i
+
+
 def fair_share_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np.ndarray,
                               tenant: np.ndarray, share: list[float], quota_gpus: list[int],
                               capacity_gpus: int) -> np.ndarray:
@@ -158,7 +183,9 @@ def fair_share_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration
 
     The same ranking as the engine's (tenants under their guaranteed GPUs first, then by GPUs
     in use over share); a pass runs only when GPUs came free or jobs arrived, since otherwise
-    the heads that did not fit still do not.
+    the heads that did not fit still do not. While no job waits, fair share starts every job
+    at its submission like FIFO, so stretches without a queue are checked with numpy a block
+    at a time (whole instants, so the ranking of same-instant arrivals is the event loop's).
 
     Examples
     --------
@@ -170,19 +197,63 @@ def fair_share_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration
     ...                           np.array([0, 0, 1]), [0.5, 0.5], [0, 0], 3).tolist()
     [0.0, 5.0, 0.0]
     """
-    submit, need, dur, owner = submit_s.tolist(), n_gpus.tolist(), duration_s.tolist(), tenant.tolist()
+    submit_a = np.asarray(submit_s, dtype=float)
+    need_a, dur_a = np.asarray(n_gpus, dtype=np.int64), np.asarray(duration_s, dtype=float)
+    owner_a = np.asarray(tenant, dtype=np.int64)
+    submit, need, dur, owner = submit_a.tolist(), need_a.tolist(), dur_a.tolist(), owner_a.tolist()
     n, n_tenants = len(submit), len(share)
-    start = [math.nan] * n
+    start_a = np.full(n, math.nan)
+    start: list[float] = []  # (job, start) pairs of the event loop's jobs, written back at the end
     queues: list[deque[int]] = [deque() for _ in range(n_tenants)]
     busy = [0] * n_tenants
     running: list[tuple[float, int]] = []
     heappush, heappop = heapq.heappush, heapq.heappop
     free, ptr, n_queued = capacity_gpus, 0, 0
+    block, scalar_until = FS_BLOCK_MIN, 0
 
     def rank(k: int) -> tuple[bool, float, int]:
         return busy[k] >= quota_gpus[k], busy[k] / share[k], k
 
+    def begin(j: int, t: float) -> None:
+        start.append(j)
+        start.append(t)
+        heappush(running, (t + dur[j], j))
+
     while ptr < n or running or n_queued:
+        if n_queued == 0 and ptr >= scalar_until and ptr < n:
+            # nobody waits: numpy checks whole instants from job ptr until one does not fit
+            run_j = np.fromiter((j for _, j in running), np.int64, len(running))
+            run_e = np.fromiter((e for e, _ in running), float, len(running))
+            i = ptr
+            while i < n:
+                j = min(n, i + block)
+                if j < n:  # end the block at an instant's edge
+                    edge = int(np.searchsorted(submit_a, submit_a[j], side="left"))
+                    j = edge if edge > i else int(np.searchsorted(submit_a, submit_a[j], side="right"))
+                k = _no_wait_prefix(submit_a, need_a, dur_a, i, j, run_e, need_a[run_j], capacity_gpus)
+                if k < j - i:  # back to the first job of the instant that does not fit
+                    k = int(np.searchsorted(submit_a, submit_a[i + k], side="left")) - i
+                start_a[i:i + k] = submit_a[i:i + k]
+                if k:
+                    t_last = submit_a[i + k - 1]
+                    ends = np.concatenate([run_e, submit_a[i:i + k] + dur_a[i:i + k]])
+                    jobs = np.concatenate([run_j, np.arange(i, i + k)])
+                    alive = ends > t_last
+                    run_e, run_j = ends[alive], jobs[alive]
+                i, fitted = i + k, k == j - i
+                if not fitted:
+                    break
+                block = min(FS_BLOCK_MAX, 2 * block)
+            block = FS_BLOCK_MIN
+            running = list(zip(run_e.tolist(), run_j.tolist(), strict=True))
+            heapq.heapify(running)
+            held = np.bincount(owner_a[run_j], weights=need_a[run_j], minlength=n_tenants)
+            busy = [int(x) for x in held]
+            free = capacity_gpus - int(need_a[run_j].sum())
+            ptr = i
+            scalar_until = ptr + FS_SCALAR_MIN
+            if ptr >= n:
+                break
         t = submit[ptr] if ptr < n else math.inf
         if running and running[0][0] < t:
             t = running[0][0]
@@ -205,8 +276,7 @@ def fair_share_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration
                 queues[owner[j]].popleft()
                 n_queued, free = 0, free - need[j]
                 busy[owner[j]] += need[j]
-                start[j] = t
-                heappush(running, (t + dur[j], j))
+                begin(j, t)
             continue
         waiting = [k for k in range(n_tenants) if queues[k]]
         while waiting and free > 0:
@@ -218,10 +288,12 @@ def fair_share_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration
                     n_queued -= 1
                     free -= need[j]
                     busy[k] += need[j]
-                    start[j] = t
-                    heappush(running, (t + dur[j], j))
+                    begin(j, t)
                     break
             else:
                 break
             waiting = [k for k in waiting if queues[k]]
-    return np.asarray(start)
+    if start:
+        pairs = np.asarray(start).reshape(-1, 2)
+        start_a[pairs[:, 0].astype(np.int64)] = pairs[:, 1]
+    return start_a

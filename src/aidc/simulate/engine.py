@@ -42,6 +42,26 @@ class Event(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Checkpoints:
+    """Periodic checkpoints: a stopped job (failure or preemption) resumes from its last one.
+
+    Parameters
+    ----------
+    interval_s : float
+        A checkpoint is taken every this many seconds of work. [s]
+    write_s : float
+        Time the job's GPUs spend writing one checkpoint (no work is done meanwhile). [s]
+    """
+
+    interval_s: float
+    write_s: float = 0.0
+
+    def n_writes(self, work_s: float) -> int:
+        """Return the checkpoints written while doing ``work_s`` of work (none after the last piece)."""
+        return max(0, math.ceil(work_s / self.interval_s) - 1)
+
+
+@dataclass(frozen=True, slots=True)
 class Failures:
     """Node failures: exponential times to failure and to repair, periodic checkpoints.
 
@@ -65,18 +85,25 @@ class Failures:
 
     def n_writes(self, work_s: float) -> int:
         """Return the checkpoints written while doing ``work_s`` of work (none after the last piece)."""
-        return max(0, math.ceil(work_s / self.checkpoint_interval_s) - 1)
+        return self.checkpoints.n_writes(work_s)
+
+    @property
+    def checkpoints(self) -> Checkpoints:
+        """The checkpoint setting a killed job restarts from."""
+        return Checkpoints(self.checkpoint_interval_s, self.checkpoint_write_s)
 
 
 class State:
     """What one run knows at the current instant (the engine's guarded state).
 
     Attributes the policies read: ``t_s``, ``alloc`` (free GPUs and placement),
-    ``n_gpus``, ``remaining_s``, ``tenant``, ``priority``, ``busy_by_tenant`` and ``running``
-    (job -> end time).
+    ``n_gpus``, ``remaining_s``, ``tenant``, ``priority``, ``busy_by_tenant``, ``running``
+    (job -> end time) and ``run_start`` (job -> start of its current run). A preemptive
+    policy stops a running job with :meth:`preempt` and queues it again itself.
     """
 
-    def __init__(self, jobs: JobTable, node_class: NodeClass, placement: str) -> None:
+    def __init__(self, jobs: JobTable, node_class: NodeClass, placement: str,
+                 checkpoints: Checkpoints | None = None) -> None:
         self.jobs = jobs
         self.n_gpus: list[int] = jobs.n_gpus.tolist()
         self.remaining_s: list[float] = jobs.duration_s.tolist()
@@ -98,7 +125,11 @@ class State:
         self.lost_s = [0.0] * len(jobs)
         self.checkpoint_s = [0.0] * len(jobs)  # time spent writing checkpoints [s]
         self.n_restarts = [0] * len(jobs)
+        self.n_preemptions = [0] * len(jobs)
         self.n_failures = 0
+        self.checkpoints = checkpoints
+        # (t_s, job, work kept [s]) of every preemption: the event log of preemptive policies
+        self.preempted: list[tuple[float, int, float]] = []
         # GPU-seconds no job could use: free on an up node (idle) and on a node under repair (down)
         self.idle_gpu_s = 0.0
         self.down_gpu_s = 0.0
@@ -110,6 +141,17 @@ class State:
     def running_by_end(self) -> list[tuple[float, int]]:
         """Return the running jobs as ``(end_s, job)``, earliest end first."""
         return sorted((end, j) for j, end in self.running.items())
+
+    def preempt(self, job: int) -> None:
+        """Stop a running job now; it keeps the work up to its last checkpoint and counts as queued.
+
+        The caller (the policy) puts it back in its queue. Without checkpoints every piece
+        of work done in this run is lost.
+        """
+        _stop(self, job, self.t_s)
+        self.n_preemptions[job] += 1
+        self.n_queued += 1
+        self.preempted.append((self.t_s, job, float(self.jobs.duration_s[job]) - self.remaining_s[job]))
 
 
 NewEvents = list[tuple[float, int, int, int]]  # (t_s, kind, kind, target) of events to push
@@ -127,34 +169,41 @@ def _finish(state: State, ev: Event) -> NewEvents:
     return []
 
 
-def _run_length_s(state: State, j: int, failures: Failures | None) -> float:
+def _run_length_s(state: State, j: int) -> float:
     """Return how long the job's GPUs are held for its remaining work, checkpoint writes included."""
-    rem = state.remaining_s[j]
-    if failures is None or failures.checkpoint_write_s == 0:
+    rem, ckpt = state.remaining_s[j], state.checkpoints
+    if ckpt is None or ckpt.write_s == 0:
         return rem
-    n = failures.n_writes(rem)
-    state.checkpoint_s[j] += n * failures.checkpoint_write_s  # taken back in _fail for unwritten ones
-    return rem + n * failures.checkpoint_write_s
+    n = ckpt.n_writes(rem)
+    state.checkpoint_s[j] += n * ckpt.write_s  # taken back in _stop for unwritten ones
+    return rem + n * ckpt.write_s
+
+
+def _stop(state: State, j: int, t: float) -> None:
+    """Stop job ``j``'s run at ``t``: keep every full checkpoint cycle, count the rest as lost."""
+    run_start = state.run_start.pop(j)
+    ran_s = t - run_start
+    ckpt = state.checkpoints
+    interval, write = (ckpt.interval_s, ckpt.write_s) if ckpt is not None else (math.inf, 0.0)
+    planned = ckpt.n_writes(state.remaining_s[j]) if ckpt is not None and write else 0
+    # work and checkpoint writes alternate: every full (interval + write) cycle is kept
+    cycles = math.floor(ran_s / (interval + write))
+    if write:
+        cycles = min(cycles, planned)
+        state.checkpoint_s[j] -= (planned - cycles) * write  # the writes it never reached
+    state.remaining_s[j] -= cycles * interval if cycles else 0.0
+    state.lost_s[j] += ran_s - (cycles * (interval + write) if cycles else 0.0)
+    state.segments.append((j, run_start, t))  # not t - ran_s: rounding would shift the start
+    del state.running[j]
+    state.alloc.release(j)
+    state.busy_by_tenant[state.tenant[j]] -= state.n_gpus[j]
 
 
 def _fail(state: State, ev: Event, failures: Failures, rng: np.random.Generator) -> NewEvents:
     node, t = ev.target, ev.t_s
-    interval, write = failures.checkpoint_interval_s, failures.checkpoint_write_s
     for j in state.alloc.jobs_on(node):  # type: ignore[attr-defined]
-        ran_s = t - state.run_start.pop(j)
-        planned = failures.n_writes(state.remaining_s[j]) if write else 0
-        # work and checkpoint writes alternate: every full (interval + write) cycle is kept
-        cycles = math.floor(ran_s / (interval + write))
-        if write:
-            cycles = min(cycles, planned)
-            state.checkpoint_s[j] -= (planned - cycles) * write  # the writes it never reached
-        state.remaining_s[j] -= cycles * interval
-        state.lost_s[j] += ran_s - cycles * (interval + write)
+        _stop(state, j, t)
         state.n_restarts[j] += 1
-        state.segments.append((j, t - ran_s, t))
-        del state.running[j]
-        state.alloc.release(j)
-        state.busy_by_tenant[state.tenant[j]] -= state.n_gpus[j]
         state.requeued.append(j)
     state.alloc.fail(node)  # type: ignore[attr-defined]
     state.n_failures += 1
@@ -185,8 +234,10 @@ def simulate(
     kept as ``state.scheduler``. ``trace``, when given, receives every event popped from
     the heap (for event-sequence tests).
     """
-    state = State(jobs, node_class, placement)
+    state = State(jobs, node_class, placement, failures.checkpoints if failures is not None else None)
     scheduler = state.scheduler = policy(state)
+    if failures is None:  # a preemptive policy brings its own checkpoint setting
+        state.checkpoints = getattr(scheduler, "checkpoints", None)
     heap: list[Event] = []
     seq = itertools.count()  # per-run: ties resolve identically on every run
 
@@ -237,7 +288,7 @@ def simulate(
                 progress(ptr / n)
         for j in select(state):
             state.n_queued -= 1
-            end = t + _run_length_s(state, j, failures)
+            end = t + _run_length_s(state, j)
             state.running[j] = end
             state.run_start[j] = t
             token = state.token.get(j, -1) + 1

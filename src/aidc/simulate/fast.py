@@ -91,13 +91,45 @@ def fifo_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
     >>> fifo_pooled_start_s(np.zeros(3), np.array([2, 1, 1]), np.full(3, 10.0), 2).tolist()
     [0.0, 10.0, 10.0]
     """
-    submit = np.asarray(submit_s, dtype=float)
-    need = np.asarray(n_gpus, dtype=np.int64)
-    dur = np.asarray(duration_s, dtype=float)
+    return FifoPooled(capacity_gpus).start_s(submit_s, n_gpus, duration_s)
+
+
+class FifoPooled:
+    """Strict FIFO on pooled GPUs, fed the trace in pieces (a trace larger than memory).
+
+    The state between pieces is the last start and the running jobs' ends and GPUs, so
+    feeding a sorted trace in any number of pieces gives the same start times as one call of
+    :func:`fifo_pooled_start_s`.
+
+    Examples
+    --------
+    >>> fifo = FifoPooled(2)
+    >>> fifo.start_s(np.zeros(1), np.array([2]), np.array([10.0])).tolist()
+    [0.0]
+    >>> fifo.start_s(np.zeros(2), np.array([1, 1]), np.full(2, 10.0)).tolist()
+    [10.0, 10.0]
+    """
+
+    def __init__(self, capacity_gpus: int) -> None:
+        self.capacity = capacity_gpus
+        self.t = -math.inf  # last start [s]
+        # running jobs (end > t, positive duration): their ends and GPUs
+        self.run_e, self.run_n = np.empty(0), np.empty(0, np.int64)
+
+    def start_s(self, submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np.ndarray) -> np.ndarray:
+        """Return the start times of the next jobs (submission-sorted, after every earlier piece)."""
+        start, self.t, self.run_e, self.run_n = _fifo_blocks(
+            np.asarray(submit_s, dtype=float), np.asarray(n_gpus, dtype=np.int64),
+            np.asarray(duration_s, dtype=float), self.capacity, self.t, self.run_e, self.run_n)
+        return start
+
+
+def _fifo_blocks(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, capacity_gpus: int, t: float,
+                 run_e: np.ndarray, run_n: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Start times of jobs given the state left by earlier ones; return them and the new state."""
     n_jobs = len(submit)
     start = np.empty(n_jobs)
-    run_e, run_n = np.empty(0), np.empty(0, np.int64)  # running jobs: end > t, positive duration
-    t, i, block, stretch = -math.inf, 0, BLOCK_MIN, SCALAR_STRETCH
+    i, block, stretch = 0, BLOCK_MIN, SCALAR_STRETCH
     while i < n_jobs:
         j = min(n_jobs, i + block)
         s = np.maximum(submit[i:j], t)
@@ -139,4 +171,4 @@ def fifo_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
             j = min(n_jobs, i + stretch)
             t, run_e, run_n = _scalar(submit, need, dur, start, i, j, t, run_e, run_n, capacity_gpus)
             i, stretch = j, min(BLOCK_MAX, 2 * stretch)  # still queueing next time: stay longer
-    return start
+    return start, t, run_e, run_n

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from aidc.errors import InputError, Problem
+from aidc.simulate.result import SimulationResult, summarize
+from aidc.units import S_PER_H
 
 WHOLE_MILLI = 1000  # thousandths of a GPU in one GPU
 
@@ -150,3 +152,34 @@ def pack_fifo(jobs: pd.DataFrame, gpus_per_node: Sequence[int] | Sequence[tuple[
     })
     return PackedReplay(jobs=out, busy_gpu_h=busy_milli_s / WHOLE_MILLI / 3600.0, n_gpus=n_total,
                         max_held_milli=max_held)
+
+
+def packed_result(jobs: pd.DataFrame, replay: PackedReplay, slowdown_min_s: float) -> SimulationResult:
+    """Return a packed replay as a :class:`SimulationResult` (what ``aidc simulate --nodes`` reports).
+
+    GPU-hours, the hourly ``busy_gpus`` and utilisation count the thousandths held (a 460-milli
+    pod running one hour is 0.46 GPU-h); the job log keeps ``n_gpus`` as asked and adds
+    ``gpu_milli``. The summary adds ``rounded_gpu_h``: the GPU-hours had every pod held whole
+    GPUs, as :func:`aidc.simulate.run` counts them.
+    """
+    log = replay.jobs
+    n_whole = log["n_gpus"].to_numpy()
+    held = n_whole * log["gpu_milli"].to_numpy() / WHOLE_MILLI  # GPU-equivalents each job holds
+    tenant = jobs["tenant"].astype(str).to_numpy() if "tenant" in jobs.columns else np.full(len(log), "")
+    zeros = np.zeros(len(log))
+    table = pd.DataFrame({
+        "job_id": log["job_id"], "tenant": pd.Categorical(tenant), "priority": 0,
+        "submit_s": log["submit_s"], "duration_s": log["end_s"] - log["start_s"], "n_gpus": held,
+        "start_s": log["start_s"], "end_s": log["end_s"], "n_restarts": zeros.astype(np.int64),
+        "lost_s": zeros, "checkpoint_s": zeros, "n_preemptions": zeros.astype(np.int64),
+        "gpus": [",".join(map(str, g)) for g in log["gpus"]],  # text, like `nodes`, so Parquet/CSV hold it
+    })
+    table["wait_s"] = table["start_s"] - table["submit_s"]
+    table["jct_s"] = table["end_s"] - table["submit_s"]
+    result = summarize(table, replay.n_gpus, {}, slowdown_min_s,
+                       extra={"policy": "fifo", "placement": "packed"})
+    table["n_gpus"] = n_whole
+    table.insert(table.columns.get_loc("n_gpus") + 1, "gpu_milli", log["gpu_milli"])
+    rounded_gpu_h = float((n_whole * table["duration_s"].to_numpy()).sum() / S_PER_H)
+    summary = result.summary | {"rounded_gpu_h": rounded_gpu_h, "packed_gpu_h": float(replay.busy_gpu_h)}
+    return SimulationResult(jobs=table, hourly=result.hourly, tenants=result.tenants, summary=summary)

@@ -150,6 +150,7 @@ def gpu_time_account(log: pd.DataFrame, n_gpus: int, account: Mapping[str, Any] 
             account["n_failures"]
     return {
         "n_failures": int(failures), "n_restarts": int(log["n_restarts"].sum()),
+        "n_preemptions": int(log["n_preemptions"].sum()) if "n_preemptions" in log.columns else 0,
         "served_gpu_h": served / S_PER_H, "lost_gpu_h": lost / S_PER_H,
         "checkpoint_overhead_gpu_h": ckpt / S_PER_H, "idle_gpu_h": idle / S_PER_H,
         "down_gpu_h": down / S_PER_H,
