@@ -35,6 +35,8 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, 
     lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     out_dir = out if out is not None else Path("aidc-out") / s.name
+    if out is None:
+        _claim_or_exit(out_dir, scenario, lang)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
         task = progress.add_task("stages", total=len(STAGE_NAMES) + 1)
@@ -59,6 +61,44 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, 
     console.print(f"data: {files.data}/")
     if pdf and files.briefing is not None:
         _print_pdf(files.briefing, lang)
+
+
+#: File in an output folder naming the scenario (shipped name or file path) whose output it holds.
+OWNER_FILE = ".aidc-scenario"
+
+
+def scenario_source(name_or_path: str) -> str:
+    """Return what identifies a scenario argument: the resolved file path, or ``shipped:<name>``."""
+    path = Path(name_or_path)
+    return str(path.resolve()) if path.is_file() else f"shipped:{name_or_path}"
+
+
+def claim_out_dir(out_dir: Path, source: str) -> str | None:
+    """Record that ``source`` writes ``out_dir``; return the other source if another one already does.
+
+    A copied scenario that kept its name would otherwise overwrite the original's report in the
+    default folder ``aidc-out/<name>/``.
+    """
+    owner = out_dir / OWNER_FILE
+    if owner.is_file():
+        other = owner.read_text(encoding="utf-8").strip()
+        if other and other != source:
+            return other
+    out_dir.mkdir(parents=True, exist_ok=True)
+    owner.write_text(source + "\n", encoding="utf-8")
+    return None
+
+
+def _claim_or_exit(out_dir: Path, scenario: str, lang: str) -> None:
+    from aidc.i18n import gettext
+
+    other = claim_out_dir(out_dir, scenario_source(scenario))
+    if other is not None:
+        console.print(f"[red]{gettext('error', lang)}:[/] " + gettext(
+            "{folder} holds the output of another scenario with the same name ({other}); give this one a "
+            "name of its own (the name: field) or pass --out", lang, folder=str(out_dir), other=other),
+            highlight=False)
+        raise typer.Exit(1)
 
 
 def _print_pdf(briefing: Path, lang: str) -> None:
