@@ -1,7 +1,9 @@
 """Find English words and internal keys in text meant for Korean readers.
 
-A *word* is a run of ASCII letters, digits and underscores that starts with a letter and holds at
-least two ASCII letters (``estimate``, ``public_common``, ``h100_sxm``; not ``m``, ``H100``, ``1T``).
+The text may be plain or an HTML page (then scripts, styles, ``<code>`` and ``<pre>`` and the tags
+themselves are removed first). A *word* is a run of ASCII letters, digits and underscores that
+starts with a letter and holds at least two ASCII letters (``estimate``, ``public_common``,
+``h100_sxm``; not ``m``, ``H100``, ``1T``).
 Before looking, the checker removes what is not prose: URLs, e-mail addresses, file names (with a
 ``file.yaml:key`` reference after them) and code in backquotes. What is left must be Korean, a
 number, or a word of the allow-list: units, acronyms and product names that Korean readers write
@@ -14,6 +16,7 @@ the page skips marked elements. A blanket allow of ordinary English words is wha
 
 from __future__ import annotations
 
+import html
 import re
 
 #: Units, acronyms and product names written in Latin letters in Korean text too.
@@ -31,6 +34,10 @@ ACRONYMS = {
     "TF", "INT", "PEFT", "LoRA", "SXM", "PCIe", "NVL", "HGX", "DGX", "OCP", "ToR", "ECMP", "TDP", "MTBF",
     "GNN", "Parquet", "Chromium", "Playwright", "aidc", "LFP", "VRLA", "IP", "SSD", "NVMe", "HDD",
     "RAM", "DRAM", "OS", "VM", "VMs", "TCO", "EPC", "ROI", "WACC", "CPI", "KRX", "LH", "GS", "SK",
+    "tCO2eq", "kJ", "II", "III", "IV",  # tCO₂eq as ASCII; KEPCO's tariff options I-III
+    "DLC", "HPC", "DB", "Excel", "Plotly", "L40S", "UFM", "OOB", "COP", "JCT", "RDHx", "SHA", "min",
+    "Gavel", "Quantum", "Spectrum", "NDR", "QM", "SN4600C", "SN", "FIFO", "CFADS", "Seren",
+    "Jeonbuk",  # the web pages' (issue 14, web part) allow-list, kept so both parts share one checker
 }
 PRODUCTS = {
     "NVIDIA", "AMD", "Intel", "Xeon", "EPYC", "Kakao", "Llama", "GPT", "BERT",
@@ -42,11 +49,15 @@ DEFAULT_ALLOW: frozenset[str] = frozenset(UNITS | ACRONYMS | PRODUCTS)
 _NOT_PROSE = re.compile(
     r"https?://\S+|www\.\S+"  # URLs
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|[\w./-]*\w\.(?:ya?ml|csv|xlsx|html?|json|parquet|pdf|py|epw|txt|po|md|zip|png|svg)\b"  # files
+    r"|[\w./-]*\w\.(?:ya?ml|csv|xlsx|html?|json|parquet|pdf|py|epw|txt|po|md|zip|png|svg)"  # files
+    r"(?![A-Za-z0-9])"
     r"(?::[\w.]+)?"  # a record in a data file: facility.yaml:battery
+    r"|(?<![\w/])/?(?:[\w.-]+/)+(?![A-Za-z0-9_.-])"  # a folder: data/, /tmp/out/data/
     r"|`[^`]*`",  # code
     re.IGNORECASE,
 )
+_CODE = re.compile(r"<(code|pre|script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
 _TRAILING_DIGITS = re.compile(r"\d+$")  # FP16, INT8, A100: the family name is what is allowed
 _WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z0-9_]*")
 
@@ -62,7 +73,13 @@ def english_words(text: str, allow: set[str] | frozenset[str] = DEFAULT_ALLOW) -
     ['site', 'floors', 'public_common', 'h100_sxm']
     >>> english_words("추정값: facility.yaml:battery, `aidc run`, a@b.kr")
     []
+    >>> english_words("전체 행은 data/ 폴더에 (data/), 자료: /tmp/run-1/out/data/")
+    []
+    >>> english_words("<p>상태: submitted</p><code>it_power_kw</code> &lt;")
+    ['submitted']
     """
+    if "<" in text and ">" in text:  # an HTML page or fragment
+        text = html.unescape(_TAG.sub(" ", _CODE.sub(" ", text)))
     prose = _NOT_PROSE.sub(" ", text)
     words = (m.group(0) for m in _WORD.finditer(prose))
     return [w for w in words if sum(c.isascii() and c.isalpha() for c in w) >= 2

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aidc import units
-from aidc.report.i18n import Text
+from aidc.report.i18n import Text, scenario_text
 
 #: Chart size in CSS pixels (an A4 page is 794 px wide at 96 dpi; margins leave about 700).
 CHART_W, CHART_H, CHART_PAD = 680, 230, 44
@@ -213,8 +213,7 @@ def build(result: Any, t: Text) -> Briefing:
     return Briefing(
         lang=t.lang,
         title=t("brief.title"),
-        scenario=t(f"scenario_title.{scenario.name}") if t.has(f"scenario_title.{scenario.name}")
-        else (scenario.title or scenario.name),
+        scenario=scenario_text(t, scenario)[0],
         verdict=_verdict(result, s, t, horizon_end),
         figures=_figures(s, t),
         chart_title=t("brief.chart"),

@@ -99,10 +99,21 @@ def mark_original(t: Text, title: str) -> str:
     return f"{title} {t('ui.original_text')}" if t.has("ui.original_text") else title
 
 
+def text_value(t: Text, value: Any) -> str:
+    """Write a text cell: a key gets its label, the plan's limit sentence is written in ``t``'s language."""
+    from aidc.report.briefing import limit_text
+
+    written = t.value(value, "text")
+    return limit_text(t, written) if isinstance(value, str) and written == value else written
+
+
 def free_value(t: Text, value: Any) -> str:
     """Write a headline text value; untranslated free text is marked as the original."""
     if isinstance(value, float) and not math.isfinite(value):
         return "–"
     if t.has(f"value.{value}"):
         return t(f"value.{value}")
-    return mark_original(t, str(value))
+    from aidc.report.briefing import limit_text
+
+    written = limit_text(t, str(value))  # the plan's limit sentence has a structure to write it from
+    return written if written != str(value) or t.lang == "en" else mark_original(t, str(value))

@@ -152,15 +152,24 @@ def _table_rows(sheet: _Sheet, t: Text, name: str, title: str, frame: pd.DataFra
     sheet.header([t.column(c) for c in columns])
     formats = [_column_format(c, frame[c]) for c in frame.columns]
     for row in frame.itertuples(index=False):
-        sheet.add([_value(t, v) for v in row], formats)
+        sheet.add([_column_value(t, c, v) for c, v in zip(columns, row, strict=True)], formats)
     sheet.add([])
 
 
 def _value(t: Text, value: Any) -> Any:
     """Return a cell value in the workbook's language: a text value that names a key gets its label."""
-    if isinstance(value, str):
-        return t.value(value, "text")
+    if isinstance(value, str | dict | list):
+        return checks.text_value(t, value)
     return value
+
+
+def _column_value(t: Text, column: str, value: Any) -> Any:
+    """Return a cell of ``column``: identifiers, titles and respondents' words as they are, units written."""
+    if content.column_mark(column):
+        return value
+    if column == "unit" and isinstance(value, str):
+        return t.unit(value)
+    return _value(t, value)
 
 
 def _tidy(frames: list[tuple[str, pd.DataFrame]], t: Text) -> pd.DataFrame:
