@@ -64,9 +64,10 @@ def test_korean_money_is_in_eok_won(books, default_result) -> None:
     headers = [c.value for row in books["ko"]["경제성"].iter_rows() for c in row if isinstance(c.value, str)]
     assert any(h.endswith("[억 원]") for h in headers)
     assert not any(h.endswith("[원]") for h in headers)  # no sum of money left in won
-    cash = next(row for row in books["ko"]["경제성"].iter_rows() if any(c.value == "설비투자비 [억 원]" for c in row))
-    column = next(c.column for c in cash if c.value == "설비투자비 [억 원]")
-    first = books["ko"]["경제성"].cell(row=cash[0].row + 1, column=column)
+    ws, capex = books["ko"]["경제성"], "설비투자비 [억 원]"
+    cash = next(row for row in ws.iter_rows() if any(c.value == capex for c in row))
+    column = next(c.column for c in cash if c.value == capex)
+    first = ws.cell(row=cash[0].row + 1, column=column)
     assert first.number_format == "#,##0.0"
 
 
