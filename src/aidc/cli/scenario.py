@@ -20,9 +20,13 @@ app = typer.Typer(help="List, show, validate and create scenarios.", no_args_is_
 @app.command("list")
 def list_() -> None:
     """List the shipped scenarios."""
-    table = Table("name", "title")
+    from aidc.report.i18n import text
+
+    t = text(check_lang(None))
+    table = Table(gettext("name", t.lang), gettext("title", t.lang))
     for name, title in list_scenarios().items():
-        table.add_row(name, title)
+        key = f"scenario_title.{name}"
+        table.add_row(f"[cyan]{name}[/]", t(key) if t.has(key) else title)
     console.print(table)
 
 
@@ -42,7 +46,9 @@ def validate(
     if json_:
         print_json({"valid": True, "name": s.name})
     else:
-        console.print(f"[green]ok[/]: {scenario} is a valid scenario ('{s.name}')")
+        lang = i18n.current_lang()
+        message = gettext("{scenario} is a valid scenario ('{name}')", lang, scenario=scenario, name=s.name)
+        console.print(f"[green]{gettext('ok', lang)}[/]: {message}", highlight=False)
 
 
 NameOpt = Annotated[str | None, typer.Option(
