@@ -34,7 +34,7 @@ ACRONYMS = {
     "TF", "INT", "PEFT", "LoRA", "SXM", "PCIe", "NVL", "HGX", "DGX", "OCP", "ToR", "ECMP", "TDP", "MTBF",
     "GNN", "Parquet", "Chromium", "Playwright", "aidc", "LFP", "VRLA", "IP", "SSD", "NVMe", "HDD",
     "RAM", "DRAM", "OS", "VM", "VMs", "TCO", "EPC", "ROI", "WACC", "CPI", "KRX", "LH", "GS", "SK",
-    "tCO2eq", "kJ", "II", "III", "IV",  # tCO₂eq as ASCII; KEPCO's tariff options I-III
+    "tCO2eq", "eq", "kJ", "II", "III", "IV",  # tCO₂eq (also in ASCII); KEPCO tariff options I-III
     "DLC", "HPC", "DB", "Excel", "Plotly", "L40S", "UFM", "OOB", "COP", "JCT", "RDHx", "SHA", "min",
     "Gavel", "Quantum", "Spectrum", "NDR", "QM", "SN4600C", "SN", "FIFO", "CFADS", "Seren",
     "Jeonbuk",  # the web pages' (issue 14, web part) allow-list, kept so both parts share one checker

@@ -32,10 +32,7 @@ runner = CliRunner()
 KO = {"LANG": "ko_KR.UTF-8", "AIDC_LANG": "ko", "COLUMNS": "200"}
 
 #: English words still in each Korean output area (0 = none may appear). Lower as areas are translated.
-#: What remains are the tables of ``aidc energy`` and ``aidc economics``, their own English labels.
-REMAINING: dict[str, int] = {
-    "cli.economics": 121, "cli.energy": 135,
-}
+REMAINING: dict[str, int] = {}
 
 
 class _Visible(HTMLParser):
