@@ -211,6 +211,7 @@ def test_korean_help(command: str) -> None:
     # `code` span broken over two lines is still one span.
     lines = [re.sub(r"^\s*│\s+[a-z][\w-]*\s{2,}", " ", line) for line in result.output.splitlines()]
     prose = re.sub(r"[│╭╮╰╯─]", " ", " ".join(lines))
-    syntax = r"Usage:.*?(?=\s{3})|--?[\w-]+|<\w+>|(?<![A-Za-z])[A-Z][A-Z_]+(?![A-Za-z])|\[기본값: [^\]]*\]"
+    syntax = (r"(?:Usage|사용법):.*?(?=\s{3})|--?[\w-]+|<\w+>|(?<![A-Za-z])[A-Z][A-Z_]+(?![A-Za-z])"
+              r"|\[기본값: [^\]]*\]")
     prose = re.sub(syntax, " ", prose)
     _check(f"help.{command or 'aidc'}", english_words(prose))

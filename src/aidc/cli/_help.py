@@ -22,8 +22,9 @@ PANEL_TEXTS = {
     "DEFAULT_STRING": "[default: {}]",
     "REQUIRED_LONG_STRING": "[required]",
 }
-#: Help of the ``--help`` option that click adds to every command.
+#: Help of the ``--help`` option that click adds to every command, and the usage line's words.
 HELP_OPTION_TEXT = "Show this message and exit."
+USAGE_TEXT = "Usage: "
 
 
 def help_lang(args: list[str]) -> str:
@@ -66,6 +67,16 @@ def translate_command(command: Any, lang: str) -> None:
         return option
 
     command.get_help_option = get_help_option
+
+    def format_usage(ctx: Any, formatter: Any) -> None:
+        # click's own, with the prefix in the reader's language ("사용법: aidc design [옵션] ...")
+        pieces = command.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_text(USAGE_TEXT, lang))
+
+    command.format_usage = format_usage
+    command.options_metavar = _text(command.options_metavar, lang)
+    if getattr(command, "subcommand_metavar", None):
+        command.subcommand_metavar = _text(command.subcommand_metavar, lang)
     for sub in getattr(command, "commands", {}).values():
         translate_command(sub, lang)
 
