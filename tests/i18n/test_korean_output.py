@@ -189,7 +189,8 @@ def test_korean_run_output(korean_run: tuple[str, Path]) -> None:
 SURVEY = str(Path(__file__).resolve().parents[2] / "src/aidc/data/survey/example_survey.yaml")
 COMMAND_LINES = {
     "design": ["design"], "plan": ["plan"], "energy": ["energy"], "economics": ["economics"],
-    "simulate": ["simulate"], "demand": ["demand", "--no-write"], "survey": ["survey", "validate", SURVEY],
+    "simulate": ["simulate"], "power": ["simulate", "--power"],
+    "demand": ["demand", "--no-write"], "survey": ["survey", "validate", SURVEY],
     "scenario": ["scenario", "list"],
 }
 

@@ -39,6 +39,10 @@ NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"weather and tariff \((?P<year>\d{4})\)$"), "note.plan_years"),
     (re.compile(r"^the plan breaks a limit \((?P<limit>.+)\): costed as the schedule that breaks it least$"),
      "note.plan_breaks_limit"),
+    (re.compile(r"^no sourced hourly grid-intensity profile for Korea: every interval at the annual factor "
+                r"(?P<factor>[\d.]+) tCO2eq/MWh \((?P<period>[^)]+)\); "
+                r"carbon shifting has nothing to act on$"),
+     "note.no_hourly_carbon"),
     (re.compile(r"^simulation utilisation (?P<sim>\d+%) not used: hours sold follow the demand, capped at "
                 r"(?P<cap>\d+%) of capacity \(economics\.utilization_frac\)$"), "note.utilisation_cap"),
 )
