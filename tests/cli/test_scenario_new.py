@@ -79,3 +79,20 @@ def test_output_folder_of_another_scenario_is_not_overwritten(tmp_path: Path) ->
     assert claim_out_dir(tmp_path / "aidc-out" / "x", scenario_source("jeonbuk-aidc")) is None
     owner = tmp_path / "aidc-out" / "x" / ".aidc-scenario"
     assert owner.read_text(encoding="utf-8") == "shipped:jeonbuk-aidc\n"
+
+
+def test_run_refuses_the_folder_of_a_same_named_scenario(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario copied by hand keeps its name: its run stops before overwriting the original's report."""
+    from aidc.scenario import dump_scenario
+
+    monkeypatch.chdir(tmp_path)
+    original, copy = tmp_path / "original.yaml", tmp_path / "copy.yaml"
+    for path in (original, copy):
+        path.write_text(dump_scenario(load_scenario()), encoding="utf-8")  # both named jeonbuk-aidc
+    out = Path("aidc-out") / DEFAULT_SCENARIO
+    assert claim_out_dir(out, scenario_source(str(original))) is None  # the original ran first
+    result = runner.invoke(app, ["--lang", "ko", "run", str(copy)])
+    assert result.exit_code == 1
+    assert "이름이 같은 다른 시나리오" in result.output
+    assert not (out / "report.html").exists()

@@ -21,6 +21,7 @@ PANEL_TEXTS = {
     "COMMANDS_PANEL_TITLE": "Commands",
     "DEFAULT_STRING": "[default: {}]",
     "REQUIRED_LONG_STRING": "[required]",
+    "ENVVAR_STRING": "[env var: {}]",
 }
 #: Help of the ``--help`` option that click adds to every command, and the usage line's words.
 HELP_OPTION_TEXT = "Show this message and exit."
