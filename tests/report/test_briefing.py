@@ -75,12 +75,11 @@ def _by_hand(**fields) -> SimpleNamespace:
 
 
 def test_verdict_by_hand() -> None:
-    b = briefing.build(_by_hand(), i18n.text("ko"))
+    b = briefing.build(_by_hand(gpu_gap_n=0.0), i18n.text("ko"))
     assert b.verdict[0] == "1단계(8 MW)로 조사된 수요를 2030년까지 감당할 수 있습니다."
     # 2 MW in 2031 + 2 MW in 2033 = 4 MW of phase 2
     assert b.verdict[1] == "2031년에 2단계 증설이 필요하며, 2033년까지 IT 용량 4 MW를 더해야 합니다."
-    assert "800개" in b.verdict[2]
-    assert "1,000개" in b.verdict[2]
+    assert len(b.verdict) == 3  # + the NPV; no GPU gap, no failed check
     assert b.limits == ("수전 용량: 허용 8.0 MW, 필요 9.5 MW (2031년)",)
     assert b.decisions[0] == "2031년 전에 2단계 부지, 수전 용량, 재원을 확보해야 합니다."
 
@@ -116,3 +115,35 @@ def test_a_missing_chromium_is_said_plainly(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setenv("AIDC_CHROMIUM", str(tmp_path / "no-such-browser"))
     with pytest.raises(pdf.PdfUnavailable, match="no Chromium"):
         pdf.print_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
+
+
+def test_a_gpu_gap_is_not_told_as_demand_met() -> None:
+    """800 GPUs against a peak of 1,000: the verdict may not say plainly that phase 1 meets the demand."""
+    b = briefing.build(_by_hand(n_checks_failed=1), i18n.text("ko"))
+    assert not any("감당할 수 있습니다" in v for v in b.verdict)
+    assert b.verdict[0] == ("1단계 시설(8 MW)의 전력과 부지는 조사된 수요를 2030년까지 수용할 수 있지만, "
+                            "1단계 설계의 GPU 800개는 최대 수요 1,000개에 못 미치므로 해마다 GPU를 추가 "
+                            "도입해야 합니다.")
+    assert len(b.verdict) == 3  # the gap is the one failed check: no separate failed-check sentence
+
+
+@pytest.mark.parametrize(("fields", "absent", "present"), [
+    ({"gpu_gap_n": 0.0, "n_checks_failed": 2}, None, "설계 검토 항목 2개가 부적합합니다"),
+    ({"n_checks_failed": 3}, "감당할 수 있습니다", "설계 검토 항목 2개가 부적합합니다"),  # 3 - the GPU gap
+    ({"phase2_year": None, "plan_binding_limit": None}, "2단계 증설은 필요하지 않습니다.", "추가 도입해야"),
+    ({"phase2_year": None, "gpu_short_years": (2029,)}, "감당할 수 있습니다", "못 미치므로"),
+])
+def test_verdict_follows_the_summary_checks(fields, absent, present) -> None:
+    verdict = " ".join(briefing.build(_by_hand(**fields), i18n.text("ko")).verdict)
+    assert present in verdict
+    if absent:
+        assert absent not in verdict
+
+
+def test_default_briefing_verdict_agrees_with_itself(default_result, briefs) -> None:
+    s = default_result.summary
+    verdict = " ".join(briefs["ko"].verdict)
+    if s.gpu_gap_n and s.gpu_gap_n > 0:
+        assert "감당할 수 있습니다" not in verdict
+        assert f"{s.n_gpus:,}개" in verdict
+        assert f"{s.gpu_demand_peak_n:,.0f}개" in verdict

@@ -111,10 +111,26 @@ def test_localize_keeps_the_figures_and_translates_unit_and_message() -> None:
 
 def test_free_text_is_marked_as_the_original_in_korean_only(pages: dict) -> None:
     ko, en = pages["ko"].text, pages["en"].text
-    assert f"{text('ko')('term.notes')} (영문 원문)" in ko
+    # the stages' notes of the default run are all ones the report writes in Korean: no marker
+    assert f"{text('ko')('term.notes')} (영문 원문)" not in ko
     assert "영문 원문" not in en
     identifiers = pd.DataFrame({"note": ["n_gpus", "dgx_h100"]})
     assert not checks.is_free_text(text("ko"), identifiers)
+    unknown = pd.DataFrame({"note": ["a sentence no pattern knows"]})
+    assert checks.is_free_text(text("ko"), unknown)
+    assert checks.mark_original(text("ko"), "참고") == "참고 (영문 원문)"
+
+
+def test_stage_notes_are_written_in_korean() -> None:
+    ko = text("ko")
+    limit = "site floors: 5 allowed, 5.03 needed in 2041"
+    breaks = f"the plan breaks a limit ({limit}): costed as the schedule that breaks it least"
+    assert checks.note_text(ko, breaks) == ("증설 계획이 한도를 넘습니다(부지 층수: 허용 5, 필요 5.03 "
+                                            "(2041년)). 한도를 가장 적게 넘는 일정으로 비용을 산정했습니다.")
+    option = "257 h/month of use at 2,705 kW contract suits option II, not the chosen option III"
+    assert checks.note_text(ko, option) == ("계약전력 2,705 kW에서 월 사용시간이 257시간이면 "
+                                            "선택 II이(가) 유리하며, 선택한 요금은 선택 III입니다.")
+    assert checks.note_text(ko, "a sentence no pattern knows") is None
 
 
 def test_an_untranslated_headline_text_is_marked() -> None:

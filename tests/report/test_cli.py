@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from aidc.cli import app
 from aidc.pipeline import STAGE_NAMES
+from aidc.report import i18n
 
 runner = CliRunner()
 
@@ -16,10 +17,11 @@ def test_run_writes_the_report_and_says_where(tmp_path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", "--lang", "ko", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "report:" in result.output
+    assert "보고서:" in result.output  # the Korean run speaks Korean (report:)
     assert str(out / "report.html") in result.output.replace("\n", "")
-    for stage in STAGE_NAMES:  # one progress line per stage: done, or why not
-        assert stage in result.output
+    korean = i18n.text("ko")
+    for stage in STAGE_NAMES:  # one progress line per stage, in the reader's words: done, or why not
+        assert korean(f"section.{stage}") in result.output
     assert (out / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert '<html lang="ko">' in (out / "report.html").read_text(encoding="utf-8")
     assert (out / "report.xlsx").is_file()

@@ -45,8 +45,30 @@ def test_summary_keys_are_hidden_from_readers(books) -> None:
 def test_numbers_carry_formats(books) -> None:
     ws = books["ko"]["요약"]
     rows = {r[4].value: r for r in ws.iter_rows(min_row=3) if len(r) > 4 and r[4].value}
-    assert rows["phase1_capex"][1].number_format == "#,##0"
+    assert rows["phase1_capex"][1].number_format == "#,##0.0"  # 억 원, one decimal
     assert rows["utilization"][1].number_format == "0.0%"
+
+
+def _summary_rows(ws) -> dict:  # noqa: ANN001 - an openpyxl worksheet
+    return {r[4].value: r for r in ws.iter_rows(min_row=3) if len(r) > 4 and r[4].value}
+
+
+def test_korean_money_is_in_eok_won(books, default_result) -> None:
+    """1억 원 = 10^8 원: the Korean workbook writes budgets as a Korean official reads them."""
+    s = default_result.summary
+    ko, en = _summary_rows(books["ko"]["요약"]), _summary_rows(books["en"]["Summary"])
+    assert ko["phase1_capex"][1].value == pytest.approx(s.phase1_capex_krw / 100_000_000)
+    assert ko["phase1_capex"][2].value == "억 원"
+    assert en["phase1_capex"][1].value == pytest.approx(s.phase1_capex_krw)  # English: won, as computed
+    assert en["phase1_capex"][1].number_format == "#,##0"
+    headers = [c.value for row in books["ko"]["경제성"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(h.endswith("[억 원]") for h in headers)
+    assert not any(h.endswith("[원]") for h in headers)  # no sum of money left in won
+    ws, capex = books["ko"]["경제성"], "설비투자비 [억 원]"
+    cash = next(row for row in ws.iter_rows() if any(c.value == capex for c in row))
+    column = next(c.column for c in cash if c.value == capex)
+    first = ws.cell(row=cash[0].row + 1, column=column)
+    assert first.number_format == "#,##0.0"
 
 
 def test_long_series_are_one_tidy_sheet(books) -> None:

@@ -58,11 +58,24 @@ class LazyGroup(TyperGroup):
             # a stand-in carrying the help line; replaced by the real command on first use
             self.commands.setdefault(name, typer.core.TyperCommand(name=name, help=text))
         self._loaded: set[str] = set()
+        self._help_lang = "en"
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # noqa: D102
+        # the help is written in the run's language before click (eagerly) prints any of it
+        from aidc.cli._help import help_lang, translate_command, translate_panels
+
+        self._help_lang = help_lang(args)
+        translate_panels(self._help_lang)
+        translate_command(self, self._help_lang)
+        return list(super().parse_args(ctx, args))
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:  # noqa: D102
+        from aidc.cli._help import translate_command
+
         name = args[0] if args else ""
         if name in COMMANDS and name not in self._loaded:
             self.commands[name] = load_command(name)
+            translate_command(self.commands[name], self._help_lang)
             self._loaded.add(name)
         return super().resolve_command(ctx, args)
 

@@ -68,7 +68,7 @@ def run(
 
 
 def _print(out: dict[str, Any]) -> None:
-    from aidc.i18n import label
+    from aidc.i18n import current_lang, label
 
     table = Table(
         "", label("power.without_controls"), label("power.with_controls"), title=label("power.table_title")
@@ -84,8 +84,15 @@ def _print(out: dict[str, Any]) -> None:
     ):
         table.add_row(escape(label(f"power.{key}")), f"{before[key]:,.0f}", f"{out[key]:,.0f}")
     console.print(table)
+    from aidc.report.checks import note_text
+    from aidc.report.i18n import text
+
+    words = text(current_lang())
     for note in out.get("notes", []):
-        console.print(escape(label("power.note", note=note)))
+        # a note the catalog knows is written in the reader's language; another is marked as the original
+        written = note_text(words, note) if words.lang != "en" else None
+        shown = label("power.note_written", note=written) if written else label("power.note", note=note)
+        console.print(escape(shown))
     over = out.get("oversubscription")
     if over:
         console.print(

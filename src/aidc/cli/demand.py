@@ -134,7 +134,10 @@ def demand(
     console.print(_rich_table(d.by_year, "gpu_hours", t["gpu_h"], 1e3, years, lang))
     console.print(_rich_table(d.by_year, "peak_gpus", t["peak"], 1.0, years, lang))
     console.print(_resources(d.by_year, lang))
-    console.print(f"survey: {path}" + (f"\nwrote: {', '.join(files)}" if files else ""), highlight=False)
+    from aidc.i18n import gettext
+
+    console.print(f"{gettext('survey', lang)}: {path}"
+                  + (f"\n{gettext('wrote', lang)}: {', '.join(files)}" if files else ""), highlight=False)
 
 
 def register(root: typer.Typer) -> None:

@@ -6,7 +6,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from aidc import units
+from aidc import i18n, units
 from aidc.cli._common import (
     JsonOpt,
     LangOpt,
@@ -46,11 +46,18 @@ def _article(d: Design, s: Scenario, t: dict[str, str]) -> Panel:
     return Panel("\n".join(lines), title=t["article"], expand=False)
 
 
+def _label(key: str) -> str:
+    """Return the label of a key (a server type, a hall) in the command's language."""
+    from aidc.report.i18n import text
+
+    return text(i18n.current_lang()).value(key, "text")
+
+
 def _fleet(d: Design, s: Scenario, t: dict[str, str]) -> Table:
     f, catalog = d.fleet, s.servers()
     table = Table(t["server_type"], t["n_servers"], t["n_gpus"], t["power_kw"], title=t["fleet"])
     for key, n in f.servers.items():
-        table.add_row(catalog[key].label, f"{n:,}", f"{n * catalog[key].n_gpus:,}",
+        table.add_row(_label(key), f"{n:,}", f"{n * catalog[key].n_gpus:,}",
                       f"{f.server_power_by_type_kw[key]:,.0f}")
     table.add_row(t["network_power_kw"], "", "", f"{f.network_power_kw:,.0f}")
     table.add_row(f"[bold]{t['it_power_kw']}[/]", f"[bold]{f.n_servers:,}[/]", f"[bold]{f.n_gpus:,}[/]",
@@ -63,12 +70,13 @@ def _racks(d: Design, t: dict[str, str]) -> Table:
                   t["rack_power_kw"], t["rack_weight_kg"], t["limited_by"], title=t["racks"])
     for g in d.layout.rack_groups:
         cooling = next(h.cooling for h in d.layout.halls if h.name == g.hall)
-        content = t[g.content.removeprefix("network:")] if g.content.startswith("network:") else g.content
-        table.add_row(g.hall, t[cooling], content, str(g.units_per_rack), f"{g.n_racks:,}",
+        network = g.content.startswith("network:")
+        content = t[g.content.removeprefix("network:")] if network else _label(g.content)
+        table.add_row(_label(g.hall), t[cooling], content, str(g.units_per_rack), f"{g.n_racks:,}",
                       f"{g.rack_power_kw:,.1f}", f"{g.rack_weight_kg:,.0f}", t[g.limited_by])
     for h in d.layout.halls:
-        table.add_row(f"[bold]{h.name}[/]", "", f"{t['n_rows']}: {h.n_rows}", "", f"[bold]{h.n_racks:,}[/]",
-                      f"{h.it_power_kw:,.0f} kW", "", "")
+        table.add_row(f"[bold]{_label(h.name)}[/]", "", f"{t['n_rows']}: {h.n_rows}", "",
+                      f"[bold]{h.n_racks:,}[/]", f"{h.it_power_kw:,.0f} kW", "", "")
     return table
 
 
@@ -137,10 +145,10 @@ def _network(d: Design, t: dict[str, str]) -> Table:
                   t["transceivers"], t["power_kw"], title=t["network"])
     for f in (n.backend, n.frontend):
         if f.n_endpoints:
-            table.add_row(t[f.name], f.switch, str(f.n_tiers), f"{f.n_leaf:,}", f"{f.n_spine:,}",
+            table.add_row(t[f.name], f.switch.upper(), str(f.n_tiers), f"{f.n_leaf:,}", f"{f.n_spine:,}",
                           f"{f.n_core:,}", f"{f.n_cables:,}", f"{f.n_transceivers:,}",
                           f"{f.switch_power_kw:,.0f}")
-    table.add_row(t["oob"], "sn2201", "", f"{n.n_oob_switches:,}", "", "", "", "",
+    table.add_row(t["oob"], "SN2201", "", f"{n.n_oob_switches:,}", "", "", "", "",
                   f"{n.power_kw - n.backend.switch_power_kw - n.frontend.switch_power_kw:,.0f}")
     return table
 
@@ -152,9 +160,15 @@ def _checks(d: Design, t: dict[str, str]) -> Table:
         name = t.get(c.name, c.name)
         if c.name == d.binding_limit:
             name = f"[bold yellow]► {name}[/]"
-        table.add_row(status, name, f"{fmt(c.value)} {c.unit}", f"{fmt(c.limit)} {c.unit}",
+        table.add_row(status, name, f"{fmt(c.value)} {_unit(c.unit)}", f"{fmt(c.limit)} {_unit(c.unit)}",
                       f"{c.margin_frac * 100:+.1f} %")
     return table
+
+
+def _unit(symbol: str) -> str:
+    from aidc.report.i18n import text
+
+    return text(i18n.current_lang()).unit(symbol)
 
 
 def _verdict(d: Design, t: dict[str, str]) -> str:
@@ -172,7 +186,8 @@ def _verdict(d: Design, t: dict[str, str]) -> str:
 
 def _check_line(c: Check, t: dict[str, str]) -> str:
     """One check in the output language: label, value, limit, margin."""
-    return (f"{t.get(c.name, c.name)}: {fmt(c.value)} {c.unit} / {t['limit']} {fmt(c.limit)} {c.unit} "
+    return (f"{t.get(c.name, c.name)}: {fmt(c.value)} {_unit(c.unit)} / {t['limit']} {fmt(c.limit)} "
+            f"{_unit(c.unit)} "
             f"({t['margin']} {c.margin_frac * 100:+.1f} %)")
 
 
@@ -201,7 +216,9 @@ def design_command(
         print_json(out)
         return
     t = labels(lang)
-    console.rule(f"{t['title']}: {s.title or s.name}")
+    from aidc.report.i18n import scenario_text, text
+
+    console.rule(f"{t['title']}: {scenario_text(text(lang), s)[0]}")
     for part in (_article(d, s, t), _fleet(d, s, t), _racks(d, t), _layout(d, lang, t), _power(d, t),
                  _cooling(d, t), _network(d, t), _checks(d, t), _verdict(d, t)):
         console.print(part)

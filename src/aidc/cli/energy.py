@@ -12,11 +12,21 @@ import typer
 from rich.progress import Progress
 from rich.table import Column, Table
 
-from aidc.cli._common import JsonOpt, ScenarioArg, console, console_err, print_json, scenario_or_exit
+from aidc.cli._common import (
+    JsonOpt,
+    LangOpt,
+    ScenarioArg,
+    check_lang,
+    console,
+    console_err,
+    print_json,
+    scenario_or_exit,
+)
 from aidc.energy import EnergyResult, evaluate
 from aidc.energy.figures import FIGURES, bill_parts
 from aidc.energy.tariff import shipped_tariffs
 from aidc.errors import InputError
+from aidc.i18n import gettext
 from aidc.io.weather import read_weather
 from aidc.pipeline import run
 from aidc.scenario import DEFAULT_SCENARIO, Scenario
@@ -113,49 +123,54 @@ def _variant(scenario: Scenario, cooling: str | None, tariff: str | None) -> Sce
     return scenario.model_copy(update={"energy": scenario.energy.model_copy(update=update)})
 
 
-def _label(cooling: str | None, tariff: str | None, s: Scenario) -> str:
+def _label(cooling: str | None, tariff: str | None, s: Scenario, lang: str = "en") -> str:
     if tariff is None:
-        return cooling or "halls as designed"
+        return cooling or gettext("halls as designed", lang)
     return tariff if cooling is None else f"{cooling} / {tariff}"
 
 
-def _year_table(r: EnergyResult, title: str) -> Table:
+def _year_table(r: EnergyResult, title: str, lang: str = "en") -> Table:
     a = r.annual
     cur = "krw" if "bill_krw" in a else next(k for k in a if k.startswith("bill_")).removeprefix("bill_")
+
+    def g(message: str, **values: Any) -> str:
+        return gettext(message, lang, **values)
+
     table = Table("", "", title=title, show_header=False)
     rows = [
-        ("IT energy", f"{a['it_energy_mwh']:,.0f} MWh"),
-        ("facility energy", f"{a['facility_energy_mwh']:,.0f} MWh"),
-        ("PUE (annual)", f"{a['pue']:.3f}"),
-        ("peak facility demand", f"{a['peak_facility_kw']:,.0f} kW (contract {a['contract_kw']:,.0f} kW)"),
-        (
-            "free cooling",
-            f"{a['free_cooling_h']:,.0f} equivalent h ({a['full_free_cooling_h']:,} h fully free)",
-        ),
-        ("cooling-tower water", f"{a['water_m3']:,.0f} m³ (WUE {a['wue_l_per_kwh']:.2f} L/kWh IT)"),
-        (
-            "electricity bill",
-            f"{a[f'bill_{cur}'] / MILLION:,.0f} M {cur.upper()} "
-            f"({a[f'price_{cur}_per_kwh']:.1f} {cur.upper()}/kWh)",
-        ),
-        (
-            "carbon",
-            f"{a['carbon_t']:,.0f} tCO2eq (grid {a['grid_ef_t_per_mwh']:.4f} t/MWh, "
-            f"renewable {a['renewable_frac']:.0%})",
-        ),
+        (g("IT energy"), f"{a['it_energy_mwh']:,.0f} MWh"),
+        (g("facility energy"), f"{a['facility_energy_mwh']:,.0f} MWh"),
+        (g("PUE (annual)"), f"{a['pue']:.3f}"),
+        (g("peak facility demand"), g("{peak} kW (contract {contract} kW)",
+                                      peak=f"{a['peak_facility_kw']:,.0f}",
+                                      contract=f"{a['contract_kw']:,.0f}")),
+        (g("free cooling"), g("{equivalent} equivalent h ({full} h fully free)",
+                              equivalent=f"{a['free_cooling_h']:,.0f}",
+                              full=f"{a['full_free_cooling_h']:,}")),
+        (g("cooling-tower water"), g("{water} m³ (WUE {wue} L/kWh IT)", water=f"{a['water_m3']:,.0f}",
+                                     wue=f"{a['wue_l_per_kwh']:.2f}")),
+        (g("electricity bill"), g("{bill} M {currency} ({price} {currency}/kWh)",
+                                  bill=f"{a[f'bill_{cur}'] / MILLION:,.0f}", currency=g(cur.upper()),
+                                  price=f"{a[f'price_{cur}_per_kwh']:.1f}")),
+        (g("carbon"), g("{carbon} tCO2eq (grid {factor} t/MWh, renewable {renewable})",
+                        carbon=f"{a['carbon_t']:,.0f}", factor=f"{a['grid_ef_t_per_mwh']:.4f}",
+                        renewable=f"{a['renewable_frac']:.0%}")),
     ]
     for row in rows:
         table.add_row(*row)
     return table
 
 
-def _month_tables(r: EnergyResult) -> tuple[Table, Table]:
+def _month_tables(r: EnergyResult, lang: str = "en") -> tuple[Table, Table]:
     bill, m = r.monthly_bill, r.monthly
     parts = bill_parts(bill)
     cur = parts[0].rsplit("_", 1)[1].upper()
-    energy = Table(
-        "month", "IT MWh", "facility MWh", "PUE", "peak kW", "free h", "water m³", title="Month by month"
-    )
+
+    def g(message: str, **values: Any) -> str:
+        return gettext(message, lang, **values)
+
+    headers = ("month", "IT MWh", "facility MWh", "PUE", "peak kW", "free h", "water m³")
+    energy = Table(*(g(h) for h in headers), title=g("Month by month"))
     for i in range(len(m)):
         energy.add_row(
             str(int(m.month[i])),
@@ -168,11 +183,11 @@ def _month_tables(r: EnergyResult) -> tuple[Table, Table]:
         )
     total = next(c for c in bill.columns if c.startswith("total_"))
     money = Table(
-        "month",
-        "billing kW",
-        *[p.rsplit("_", 1)[0].replace("_", " ") for p in parts],
-        "total",
-        title=f"The bill month by month (M {cur})",
+        g("month"),
+        g("billing kW"),
+        *[_bill_part(p.rsplit("_", 1)[0].replace("_", " "), lang) for p in parts],
+        g("total"),
+        title=g("The bill month by month (M {currency})", currency=g(cur)),
     )
     for i in range(len(bill)):
         money.add_row(
@@ -182,13 +197,25 @@ def _month_tables(r: EnergyResult) -> tuple[Table, Table]:
             f"{bill[total][i] / MILLION:,.1f}",
         )
     money.add_row(
-        "year", "", *[f"{bill[p].sum() / MILLION:,.0f}" for p in parts], f"{bill[total].sum() / MILLION:,.0f}"
+        g("year"), "", *[f"{bill[p].sum() / MILLION:,.0f}" for p in parts],
+        f"{bill[total].sum() / MILLION:,.0f}",
     )
     return energy, money
 
 
-def _compare_table(results: list[tuple[str, EnergyResult]]) -> Table:
-    table = Table("", *[label for label, _ in results], title="Options side by side")
+#: The parts of a bill by the names the tariff gives them, as the catalog knows them.
+BILL_PARTS = {"basic": "basic charge", "energy": "energy charge",
+              "climate env": "climate and environment charge", "fuel adjustment": "fuel cost adjustment",
+              "power fund": "power industry fund", "vat": "VAT"}
+
+
+def _bill_part(name: str, lang: str) -> str:
+    # English keeps the tariff's short names; other languages read the part's full name
+    return name if lang == "en" else gettext(BILL_PARTS.get(name, name), lang)
+
+
+def _compare_table(results: list[tuple[str, EnergyResult]], lang: str = "en") -> Table:
+    table = Table("", *[label for label, _ in results], title=gettext("Options side by side", lang))
     rows = [
         ("PUE", lambda a: f"{a['pue']:.3f}"),
         ("facility MWh", lambda a: f"{a['facility_energy_mwh']:,.0f}"),
@@ -200,7 +227,7 @@ def _compare_table(results: list[tuple[str, EnergyResult]]) -> Table:
         ("carbon t", lambda a: f"{a['carbon_t']:,.0f}"),
     ]
     for name, fmt in rows:
-        table.add_row(name, *[fmt(r.annual) for _, r in results])
+        table.add_row(gettext(name, lang), *[fmt(r.annual) for _, r in results])
     return table
 
 
@@ -245,8 +272,10 @@ def energy(
     list_tariffs: Annotated[
         bool, typer.Option("--list-tariffs", help="List the shipped tariffs and exit.")
     ] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Print a year of the facility: energy, PUE, peak, free cooling, water, the monthly bill and carbon."""
+    lang = check_lang(lang)
     if list_tariffs:
         table = Table(Column("key", no_wrap=True), "label", "effective from", "basic /kW-month")
         for key, tf in shipped_tariffs().items():
@@ -272,7 +301,7 @@ def energy(
             for c, t in combos:
                 results.append(
                     (
-                        _label(c, t, s),
+                        _label(c, t, s, lang),
                         evaluate(_variant(base, c, t), d, busy, util, w),
                     )
                 )
@@ -294,20 +323,25 @@ def energy(
             }
         )
         return
+    from aidc.report.checks import text_value
+    from aidc.report.i18n import text
+
     label, first = results[0]
-    console.print(
-        f"[bold]{s.name}[/] — year {first.annual['year']}, weather: "
-        f"{weather_path or 'shipped Jeonju typical year (KMA normals; RH Cheongju proxy)'}"
-    )
-    console.print(_year_table(first, f"The year: {label}"))
-    for table in _month_tables(first):
+    shipped = gettext("shipped Jeonju typical year (KMA normals; RH Cheongju proxy)", lang)
+    head = gettext("year {year}, weather: {weather}", lang, year=first.annual["year"],
+                   weather=weather_path or shipped)
+    console.print(f"[bold]{s.name}[/] — {head}")
+    console.print(_year_table(first, gettext("The year: {label}", lang, label=label), lang))
+    for table in _month_tables(first, lang):
         console.print(table)
+    words = text(lang)
     for note in first.notes:
-        console.print(f"[yellow]note[/]: {note}")
+        shown = note if lang == "en" else text_value(words, note)
+        console.print(f"[yellow]{gettext('note', lang)}[/]: {shown}")
     if len(results) > 1:
-        console.print(_compare_table(results))
+        console.print(_compare_table(results, lang))
     if out is not None:
-        console.print(f"wrote the hourly table, summaries and pictures to {out}")
+        console.print(gettext("wrote the hourly table, summaries and pictures to {out}", lang, out=str(out)))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,13 +13,26 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from aidc.cli._common import JsonOpt, ScenarioArg, console, print_json, scenario_or_exit
+from aidc import units
+from aidc.cli._common import JsonOpt, LangOpt, ScenarioArg, check_lang, console, print_json, scenario_or_exit
+from aidc.i18n import gettext
 from aidc.pipeline import Result, run
 from aidc.plan.solution import Plan, product_column
 from aidc.plan.stage import fallbacks
 from aidc.scenario import DEFAULT_SCENARIO, Scenario
 
-BN = 1e9  # money is shown in billions of KRW
+BN = 1e9  # money is shown in billions of KRW (English) or in 억 원 (Korean, units.KRW_PER_EOK)
+
+
+def money(lang: str) -> tuple[float, str]:
+    """Return how sums of won are shown in ``lang``: the divisor and its unit (bn KRW, 억 원)."""
+    return (units.KRW_PER_EOK, "억 원") if lang == "ko" else (BN, "bn KRW")
+
+
+def _label(key: str, lang: str) -> str:
+    from aidc.report.i18n import text
+
+    return gettext(key, lang) if key == "power block" else text(lang).value(key, "text")
 
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Folder for plan.html (default aidc-out/<scenario>/).")
@@ -59,23 +72,27 @@ def run_stages(scenario: Scenario, stages: tuple[str, ...], alone: bool) -> Resu
     return run(scenario, stages, inputs="needs" if alone else "all")
 
 
-def _schedule_table(plan: Plan) -> Table:
-    table = Table("year", "what", "units", "IT kW", "capex bn KRW", "in service until",
-                  title="Build schedule")
+def _schedule_table(plan: Plan, lang: str) -> Table:
+    scale, unit = money(lang)
+    table = Table(*(gettext(h, lang) for h in ("year", "what", "units", "IT kW")),
+                  gettext("capex [{unit}]", lang, unit=unit), gettext("in service until", lang),
+                  title=gettext("Build schedule", lang))
     for r in plan.schedule.sort_values(["year", "kind"]).itertuples(index=False):
-        table.add_row(str(r.year), r.item, f"{r.n_units:,}", f"{r.it_capacity_kw:,.0f}",
-                      f"{r.capex_krw / BN:,.2f}", str(r.retire_year - 1))
+        table.add_row(str(r.year), _label(r.item, lang), f"{r.n_units:,}", f"{r.it_capacity_kw:,.0f}",
+                      f"{r.capex_krw / scale:,.2f}", str(r.retire_year - 1))
     return table
 
 
 SHORT = {"n_gpus": "GPU-eq", "n_vcpus": "vCPU", "storage_tb": "TB"}
 
 
-def _capacity_table(plan: Plan) -> Table:
+def _capacity_table(plan: Plan, lang: str) -> Table:
     cap = plan.capacity_by_year
     products = plan.problem.products
-    table = Table("year", "blocks", "built kW", "load kW", "floors",
-                  *[f"{SHORT.get(p, p)} need/have" for p in products], title="Demand against capacity")
+    table = Table(*(gettext(h, lang) for h in ("year", "blocks", "built kW", "load kW", "floors")),
+                  *[gettext("{product} need/have", lang, product=gettext(SHORT.get(p, p), lang))
+                    for p in products],
+                  title=gettext("Demand against capacity", lang))
     for _, r in cap.iterrows():
         cells = [str(int(r.year)), str(int(r.n_blocks)), f"{r.it_capacity_kw:,.0f}", f"{r.it_load_kw:,.0f}",
                  f"{r.floors_used:.2f}"]
@@ -99,38 +116,48 @@ def plan_json(plan: Plan, notes: list[str]) -> dict[str, Any]:
 
 def plan_command(
     scenario: ScenarioArg = DEFAULT_SCENARIO, json_: JsonOpt = False, out: OutOpt = None,
-    alone: AloneOpt = False,
+    alone: AloneOpt = False, lang: LangOpt = None,
 ) -> None:
     """Find the least-cost build schedule over the horizon: power blocks, servers, refreshes."""
+    from aidc.report.briefing import limit_text
+    from aidc.report.i18n import scenario_text, text
+
+    lang = check_lang(lang)
     s = scenario_or_exit(scenario)
-    with console.status("solving the expansion plan (HiGHS) ..."), native_stdout_quiet(json_):
+    scale, unit = money(lang)
+    with console.status(gettext("solving the expansion plan (HiGHS) ...", lang)), native_stdout_quiet(json_):
         r = run_stages(s, ("plan",), alone)
     assert r.plan is not None  # the plan stage has no hard input: it always runs
     plan, notes = r.plan, fallbacks(s, r.design, r.demand)
     if json_:
         print_json(plan_json(plan, notes))
         return
-    console.print(_schedule_table(plan))
-    console.print(_capacity_table(plan))
+    console.print(_schedule_table(plan, lang))
+    console.print(_capacity_table(plan, lang))
     if plan.feasible:
-        console.print(f"net present cost: [bold]{plan.npc_krw / BN:,.1f} bn KRW[/] "
-                      f"(discount rate {plan.problem.discount_rate_frac:.1%})")
-        console.print(f"phase 2 (a block beyond phase 1): {plan.phase2_year or 'not needed in the horizon'}")
+        console.print(gettext("net present cost: {npc} {unit} (discount rate {rate})", lang,
+                              npc=f"{plan.npc_krw / scale:,.1f}", unit=unit,
+                              rate=f"{plan.problem.discount_rate_frac:.1%}"), highlight=False)
+        phase2 = str(plan.phase2_year) if plan.phase2_year else gettext("not needed in the horizon", lang)
+        console.print(gettext("phase 2 (a block beyond phase 1): {year}", lang, year=phase2))
     else:
-        console.print("[bold red]no plan fits the limits[/]")
+        console.print(f"[bold red]{gettext('no plan fits the limits', lang)}[/]")
+    t = text(lang)
     for limit in plan.limits:
-        label = "[red]binding limit:[/]" if not plan.feasible else "[yellow]note:[/]"
-        console.print(f"  {label} {limit}")
+        label = f"[red]{gettext('binding limit', lang)}:[/]" if not plan.feasible else \
+            f"[yellow]{gettext('note', lang)}:[/]"
+        console.print(f"  {label} {limit if lang == 'en' else limit_text(t, limit)}")
     for note in notes:
-        console.print(f"  [dim]fallback: {note}[/]")
+        console.print(f"  [dim]{gettext('fallback', lang)}: {gettext(note, lang)}[/]")
     out_dir = out if out is not None else Path("aidc-out") / s.name
     out_dir.mkdir(parents=True, exist_ok=True)
     html = out_dir / "plan.html"
     from aidc.plan.figures import schedule_figure
 
-    figure = schedule_figure(plan, title=f"Build schedule — {s.title or s.name}")
+    title = f"{gettext('Build schedule', lang)} — {scenario_text(t, s)[0]}"
+    figure = schedule_figure(plan, title=title)
     figure.write_html(html, include_plotlyjs=True)
-    console.print(f"chart: {html}")
+    console.print(f"{gettext('chart', lang)}: {html}")
 
 
 def register(app: typer.Typer) -> None:

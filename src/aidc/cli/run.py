@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from aidc import i18n
 from aidc.cli._common import LangOpt, ScenarioArg, check_lang, console, scenario_or_exit
 from aidc.pipeline import STAGE_NAMES, Result, run
 from aidc.scenario import DEFAULT_SCENARIO
@@ -31,34 +32,80 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, 
                 pdf: PdfOpt = False) -> None:
     """Run survey -> demand -> design -> plan -> simulate -> energy -> economics and write the report."""
     from aidc import report
+    from aidc.i18n import gettext
+    from aidc.report.i18n import text
 
     lang = check_lang(lang)
+    t = text(lang)
     s = scenario_or_exit(scenario)
     out_dir = out if out is not None else Path("aidc-out") / s.name
+    if out is None:
+        _claim_or_exit(out_dir, scenario, lang)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
-        task = progress.add_task("stages", total=len(STAGE_NAMES) + 1)
+        task = progress.add_task(gettext("stages", lang), total=len(STAGE_NAMES) + 1)
 
         def on_stage(stage: str, event: str) -> None:
+            name = t(f"section.{stage}")
             if event == "start":
-                progress.update(task, description=f"[cyan]{stage}[/] …")
+                progress.update(task, description=f"[cyan]{name}[/] …")
                 return
-            mark = "[green]done[/]" if event == "done" else "[yellow]skipped[/]"
-            progress.console.print(f"  {stage:<11} {mark}")
+            mark = f"[green]{gettext('done', lang)}[/]" if event == "done" else \
+                f"[yellow]{gettext('skipped', lang)}[/]"
+            progress.console.print(f"  {name:<11} {mark}")
             progress.advance(task)
 
         result = run(s, on_stage=on_stage)
         for stage, why in result.missing.items():
-            progress.console.print(f"  [yellow]{stage} skipped:[/] {why}")
-        progress.update(task, description="[cyan]report[/] …")
+            progress.console.print(f"  [yellow]{t(f'section.{stage}')} {gettext('skipped', lang)}:[/] "
+                                   f"{i18n.gettext(why, lang)}")
+        progress.update(task, description=f"[cyan]{t('section.report')}[/] …")
         files = report.build(result, lang=lang, out_dir=out_dir)
-        progress.update(task, advance=1, description="[green]finished[/]")
+        progress.update(task, advance=1, description=f"[green]{gettext('finished', lang)}[/]")
     _print_summary(result, lang)
-    console.print(f"report: [bold]{files.html}[/]")
-    console.print(f"workbook: {files.xlsx}")
-    console.print(f"data: {files.data}/")
+    console.print(f"{gettext('report', lang)}: [bold]{files.html}[/]")
+    console.print(f"{gettext('workbook', lang)}: {files.xlsx}")
+    console.print(f"{gettext('data', lang)}: {files.data}/")
     if pdf and files.briefing is not None:
         _print_pdf(files.briefing, lang)
+
+
+#: File in an output folder naming the scenario (shipped name or file path) whose output it holds.
+OWNER_FILE = ".aidc-scenario"
+
+
+def scenario_source(name_or_path: str) -> str:
+    """Return what identifies a scenario argument: the resolved file path, or ``shipped:<name>``."""
+    path = Path(name_or_path)
+    return str(path.resolve()) if path.is_file() else f"shipped:{name_or_path}"
+
+
+def claim_out_dir(out_dir: Path, source: str) -> str | None:
+    """Record that ``source`` writes ``out_dir``; return the other source if another one already does.
+
+    A copied scenario that kept its name would otherwise overwrite the original's report in the
+    default folder ``aidc-out/<name>/``.
+    """
+    owner = out_dir / OWNER_FILE
+    if owner.is_file():
+        other = owner.read_text(encoding="utf-8").strip()
+        if other and other != source:
+            return other
+    out_dir.mkdir(parents=True, exist_ok=True)
+    owner.write_text(source + "\n", encoding="utf-8")
+    return None
+
+
+def _claim_or_exit(out_dir: Path, scenario: str, lang: str) -> None:
+    from aidc.i18n import gettext
+
+    other = claim_out_dir(out_dir, scenario_source(scenario))
+    if other is not None:
+        console.print(f"[red]{gettext('error', lang)}:[/] " + gettext(
+            "{folder} holds the output of another scenario with the same name ({other}); give this one a "
+            "name of its own (the name: field) or pass --out", lang, folder=str(out_dir), other=other),
+            highlight=False)
+        raise typer.Exit(1)
 
 
 def _print_pdf(briefing: Path, lang: str) -> None:

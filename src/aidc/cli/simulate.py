@@ -13,8 +13,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from aidc import simulate as sim
-from aidc.cli._common import console, console_err, print_json, scenario_or_exit
+from aidc.cli._common import LangOpt, check_lang, console, console_err, print_json, scenario_or_exit
 from aidc.errors import InputError
+from aidc.i18n import gettext
 from aidc.io.traces import FORMATS, read_trace
 
 
@@ -43,34 +44,52 @@ def _h(seconds: float) -> str:
 
 
 def _print_table(result: sim.SimulationResult) -> None:
+    from aidc import i18n
+    from aidc.report.i18n import text
+
+    lang = i18n.current_lang()
+    words = text(lang)
+
+    def shown(key: str) -> str:  # English keeps the keys the options take (fifo, node); Korean reads labels
+        return key if lang == "en" else words.value(key, "text")
+
     s = result.summary
-    table = Table("tenant", "jobs", "GPU-h", "wait h", "p50", "p95", "p99", "JCT h",
-                  "slowdown", "share", "target", title=f"policy {s['policy']}, {s['n_gpus']:,} GPUs "
-                  f"({s['placement']})")
+    headers = ("tenant", "jobs", "GPU-h", "wait h", "p50", "p95", "p99", "JCT h", "slowdown", "share",
+               "target")
+    title = gettext("policy {policy}, {n} GPUs ({placement})", lang, policy=shown(s["policy"]),
+                    n=f"{s['n_gpus']:,}", placement=shown(s["placement"]))
+    table = Table(*(gettext(h, lang) for h in headers), title=title)
     rows = [*s["tenants"].items(), ("all", s | {"share_frac": 1.0, "configured_share_frac": math.nan})]
     for name, t in rows:
         conf = t.get("configured_share_frac", math.nan)
-        table.add_row(str(name), f"{t['n_jobs']:,}", f"{t['gpu_hours']:,.0f}", _h(t["mean_wait_s"]),
+        label = gettext("all", lang) if name == "all" else shown(str(name))
+        table.add_row(label, f"{t['n_jobs']:,}", f"{t['gpu_hours']:,.0f}", _h(t["mean_wait_s"]),
                       _h(t["p50_wait_s"]), _h(t["p95_wait_s"]), _h(t["p99_wait_s"]), _h(t["mean_jct_s"]),
                       f"{t['mean_slowdown']:,.2f}", f"{t['share_frac']:.1%}",
                       "-" if conf is None or not math.isfinite(conf) else f"{conf:.1%}")
     for column in table.columns:  # a narrow terminal folds a cell rather than hiding it behind '…'
         column.overflow = "fold"
     console.print(table)
-    console.print(f"utilization {s['utilization_frac']:.1%} over a makespan of {_h(s['makespan_s'])} h; "
-                  f"{s['n_jobs_done']:,} of {s['n_jobs']:,} jobs ran")
+    console.print(gettext("utilization {utilization} over a makespan of {makespan} h; "
+                          "{done} of {n} jobs ran", lang, utilization=f"{s['utilization_frac']:.1%}",
+                          makespan=_h(s["makespan_s"]), done=f"{s['n_jobs_done']:,}", n=f"{s['n_jobs']:,}"),
+                  highlight=False)
     if s.get("n_failures"):
-        console.print(f"{s['n_failures']:,} node failures, {s['n_restarts']:,} restarts: "
-                      f"{s['lost_gpu_h']:,.0f} GPU-h of work lost, "
-                      f"{s['checkpoint_overhead_gpu_h']:,.0f} GPU-h writing checkpoints, "
-                      f"{s['down_gpu_h']:,.0f} GPU-h on nodes under repair")
+        console.print(gettext("{failures} node failures, {restarts} restarts: {lost} GPU-h of work lost, "
+                              "{checkpoint} GPU-h writing checkpoints, {down} GPU-h on nodes under repair",
+                              lang, failures=f"{s['n_failures']:,}", restarts=f"{s['n_restarts']:,}",
+                              lost=f"{s['lost_gpu_h']:,.0f}",
+                              checkpoint=f"{s['checkpoint_overhead_gpu_h']:,.0f}",
+                              down=f"{s['down_gpu_h']:,.0f}"), highlight=False)
     if s.get("n_preemptions"):
-        console.print(f"{s['n_preemptions']:,} preemptions; {s['lost_gpu_h']:,.0f} GPU-h of work lost "
-                      "since the last checkpoints")
+        console.print(gettext("{preemptions} preemptions; {lost} GPU-h of work lost since the last checkpoints",
+                              lang, preemptions=f"{s['n_preemptions']:,}", lost=f"{s['lost_gpu_h']:,.0f}"),
+                      highlight=False)
     if "rounded_gpu_h" in s:
         extra = s["rounded_gpu_h"] / s["gpu_hours"] - 1 if s["gpu_hours"] else 0.0
-        console.print(f"fractional GPUs packed: {s['gpu_hours']:,.0f} GPU-h held; whole GPUs per pod "
-                      f"would count {s['rounded_gpu_h']:,.0f} GPU-h ({extra:+.1%})")
+        console.print(gettext("fractional GPUs packed: {held} GPU-h held; whole GPUs per pod would count "
+                              "{rounded} GPU-h ({extra})", lang, held=f"{s['gpu_hours']:,.0f}",
+                              rounded=f"{s['rounded_gpu_h']:,.0f}", extra=f"{extra:+.1%}"), highlight=False)
 
 
 def _write(result: sim.SimulationResult, out: Path) -> None:
@@ -265,8 +284,10 @@ def simulate(
     = None,
     pareto: Annotated[Path | None, typer.Option("--pareto", help="--power: write the Pareto chart (HTML).")]
     = None,
+    lang: LangOpt = None,
 ) -> None:
     """Simulate a year of the scenario's GPU cloud, or replay a job trace on N GPUs."""
+    check_lang(lang)
     if power:
         if trace is not None:
             raise typer.BadParameter("--power needs a scenario, not --trace")

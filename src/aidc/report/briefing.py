@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aidc import units
-from aidc.report.i18n import Text
+from aidc.report.i18n import Text, scenario_text
 
 #: Chart size in CSS pixels (an A4 page is 794 px wide at 96 dpi; margins leave about 700).
 CHART_W, CHART_H, CHART_PAD = 680, 230, 44
@@ -75,20 +75,36 @@ def _figures(s: Any, t: Text) -> tuple[Figure, ...]:
 
 
 def _verdict(result: Any, s: Any, t: Text, horizon_end: int | None) -> tuple[str, ...]:
+    """Return the verdict sentences, chosen by the Summary's checks so that they never disagree.
+
+    "Phase 1 meets the demand" is said plainly only when the phase-1 design's GPUs meet the peak
+    and every design check passes; with a GPU gap the sentence says what it rests on (GPUs added
+    year by year), and failed checks of other kinds are named as a condition of the verdict.
+    """
     out: list[str] = []
     it = t.power(s.it_capacity_kw)
+    gap = s.gpu_gap_n is not None and s.gpu_gap_n > 0 and s.n_gpus is not None
+    gpus = {"n": t.num(s.n_gpus, 0), "peak": t.num(s.gpu_demand_peak_n, 0)} if gap else {}
     if s.phase2_year is not None:
         added_kw, last = _phase2_kw(result, s.phase2_year)
-        out.append(t("brief.verdict.until", it=it, year=t.value(s.phase2_year - 1, "year")))
+        key = "brief.verdict.until_if_added" if gap else "brief.verdict.until"
+        out.append(t(key, it=it, year=t.value(s.phase2_year - 1, "year"), **gpus))
         key = "brief.verdict.phase2_span" if last and last > s.phase2_year else "brief.verdict.phase2"
         out.append(t(key, year=t.value(s.phase2_year, "year"), added=t.power(added_kw),
                      last=t.value(last, "year")))
     elif s.gpu_short_years:
         out.append(t("brief.verdict.short", it=it, years=", ".join(str(y) for y in s.gpu_short_years)))
+        if gap:
+            out.append(t("brief.verdict.gpu_gap", **gpus))
     elif horizon_end is not None:
-        out.append(t("brief.verdict.all_horizon", it=it, year=t.value(horizon_end, "year")))
-    if s.gpu_gap_n is not None and s.gpu_gap_n > 0 and s.n_gpus is not None:
-        out.append(t("brief.verdict.gpu_gap", n=t.num(s.n_gpus, 0), peak=t.num(s.gpu_demand_peak_n, 0)))
+        key = "brief.verdict.all_horizon_if_added" if gap else "brief.verdict.all_horizon"
+        out.append(t(key, it=it, year=t.value(horizon_end, "year"), **gpus))
+    elif gap:
+        out.append(t("brief.verdict.gpu_gap", **gpus))
+    # the GPU gap is itself a failed check (peak demand against installed GPUs): the others are named
+    other_failed = max(0, (s.n_checks_failed or 0) - (1 if gap else 0))
+    if other_failed:
+        out.append(t("brief.verdict.checks_failed", n=other_failed))
     if s.npv_krw is not None:
         key = "brief.verdict.npv_positive" if s.npv_krw >= 0 else "brief.verdict.npv_negative"
         out.append(t(key, npv=t.krw(s.npv_krw), price=t.krw(s.cost_krw_per_gpu_h)))
@@ -197,8 +213,7 @@ def build(result: Any, t: Text) -> Briefing:
     return Briefing(
         lang=t.lang,
         title=t("brief.title"),
-        scenario=t(f"scenario_title.{scenario.name}") if t.has(f"scenario_title.{scenario.name}")
-        else (scenario.title or scenario.name),
+        scenario=scenario_text(t, scenario)[0],
         verdict=_verdict(result, s, t, horizon_end),
         figures=_figures(s, t),
         chart_title=t("brief.chart"),

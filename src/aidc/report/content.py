@@ -20,6 +20,30 @@ import pandas as pd
 STAGES = ("survey", "demand", "design", "plan", "simulation", "energy", "economics")
 #: Columns never shown in a report: survey respondents' personal contact data.
 PRIVATE_COLUMNS = ("contact_email", "contact_name", "contact_phone", "email", "phone")
+#: Columns whose cells are not the report's own words, by what they hold; the HTML marks them so
+#: that a reader's translation tool (and the test of English in Korean output) leaves them alone:
+#: machine identifiers (written as code), publications cited by their own title (``lang="en"``),
+#: and what respondents typed (as typed, ``translate="no"``).
+CODE_COLUMNS = ("key", "field", "respondent_id", "need_id")
+ORIGINAL_COLUMNS = ("source", "default_from")
+USER_TEXT_COLUMNS = ("organisation", "course_name", "system_name", "description")
+
+
+def column_mark(column: str) -> str:
+    """Return how a column's cells are marked: ``code``, ``original``, ``user`` or ``""`` (own words).
+
+    Examples
+    --------
+    >>> column_mark("source"), column_mark("organisation"), column_mark("need_id"), column_mark("n_gpus")
+    ('original', 'user', 'code', '')
+    """
+    if column in CODE_COLUMNS:
+        return "code"
+    if column in ORIGINAL_COLUMNS:
+        return "original"
+    return "user" if column in USER_TEXT_COLUMNS else ""
+
+
 #: Largest table shown in the HTML; longer ones are charted and written in full to xlsx / Parquet.
 HTML_MAX_ROWS = 40
 #: Largest table written to a sheet of the xlsx, in cells: openpyxl writes only ~15,000 cells/s

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from aidc import units
 from aidc.report.content import at
-from aidc.report.i18n import Text
+from aidc.report.i18n import Text, split_unit
 
 _FONT = "Noto Sans CJK KR, Noto Sans KR, Malgun Gothic, Apple SD Gothic Neo, sans-serif"
 _AXIS = {"gridcolor": "#e5e9f0", "zerolinecolor": "#cbd2dc", "linecolor": "#cbd2dc"}
@@ -26,9 +26,18 @@ _TEMPLATE = {"layout": {"paper_bgcolor": "white", "plot_bgcolor": "white", "xaxi
 
 
 def _layout(fig: go.Figure, t: Text, title_key: str, x: str = "", y: str = "") -> go.Figure:
+    y_title = t.column(y) if y else None
+    if y and split_unit(y)[1] == "KRW":
+        # Money: whole numbers with separators, never plotly's SI suffixes ("500B", "2G"); a Korean
+        # reader reads budgets in 억 원 (10^8 won), so the bars are drawn in that unit
+        fig.update_yaxes(tickformat=",", exponentformat="none")
+        if t.lang == "ko":
+            for trace in fig.data:
+                trace.y = np.asarray(trace.y, dtype=float) / units.KRW_PER_EOK
+            y_title = f"{t.column(y).split(' [')[0]} [{t('xlsx.unit.eok_krw')}]"
     fig.update_layout(
         title=t(f"chart.{title_key}"), font={"family": _FONT, "size": 13},
-        xaxis_title=t.column(x) if x else None, yaxis_title=t.column(y) if y else None,
+        xaxis_title=t.column(x) if x else None, yaxis_title=y_title,
         # a plain white layout: plotly's named templates cost ~0.3 s per figure to copy
         template=_TEMPLATE, height=380, margin={"l": 60, "r": 20, "t": 50, "b": 50},
         legend={"orientation": "h", "y": -0.2},

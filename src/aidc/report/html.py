@@ -17,7 +17,7 @@ import plotly.io as pio
 import plotly.offline
 
 from aidc.report import briefing, checks, content, figures, provenance
-from aidc.report.i18n import Text, split_unit
+from aidc.report.i18n import Text, scenario_text, split_unit
 
 #: How a value is written, by the unit suffix of its name (the rest: number + unit symbol).
 _WRITER_BY_SUFFIX = {"_frac": "frac", "_krw": "krw", "_m2": "area_m2", "_kw": "power_kw", "_s": "duration_s"}
@@ -34,7 +34,7 @@ def _is_year(name: str) -> bool:
 def write_value(t: Text, name: str, value: Any) -> str:
     """Write the value of a field called ``name`` with its unit (``grid_contract_kw`` -> ``9.6 MW``)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
-        return t.value(value, "text")
+        return checks.text_value(t, value)
     if _is_year(name):
         return t.value(value, "year")
     kind = _kind_of(name)
@@ -47,11 +47,15 @@ def write_value(t: Text, name: str, value: Any) -> str:
 def _cell(t: Text, column: str, value: Any) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "–"
+    if content.column_mark(column):  # an identifier, a publication's title, a respondent's words: as is
+        return "–" if value is None else str(value)
+    if column == "unit" and isinstance(value, str):
+        return t.unit(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if _is_year(column):
             return t.value(value, "year")
         return t.num(value * 100 if column.endswith("_frac") else value)
-    return t.value(value, "text")
+    return checks.text_value(t, value)
 
 
 def table_title(t: Text, name: str) -> str:
@@ -73,15 +77,19 @@ def table_view(t: Text, table: content.Table, max_rows: int | None = content.HTM
         rows = [[t.column(str(q)).split(" [")[0], write_value(t, str(q), v)]
                 for q, v in shown.itertuples(index=False)]
         numeric = [False, True]
+        # the scenario's name (an identifier) is written as code; the other values are the report's
+        marks = [["", content.column_mark(str(q)) or ("code" if q == "scenario" else "")]
+                 for q, _ in shown.itertuples(index=False)]
     else:
         headers = [t.column(str(c)) for c in frame.columns]
         rows = [[_cell(t, str(c), v) for c, v in zip(frame.columns, r, strict=True)]
                 for r in shown.itertuples(index=False)]
         numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+        marks = [[content.column_mark(str(c)) for c in frame.columns]] * len(shown)
     title = table_title(t, table.name)
     if checks.is_free_text(t, frame):
         title = checks.mark_original(t, title)
-    return {"title": title, "headers": headers, "rows": rows, "numeric": numeric,
+    return {"title": title, "headers": headers, "rows": rows, "numeric": numeric, "marks": marks,
             "n_rows": len(frame), "truncated": len(frame) > len(shown)}
 
 
@@ -128,7 +136,10 @@ def context(result: Any, t: Text) -> dict[str, Any]:
             "timing_s": result.timings_s.get(stage),
         })
     scenario = result.scenario
+    title, description = scenario_text(t, scenario)
     return {
+        "scenario_title": title,
+        "scenario_description": description,
         "briefing": briefing.build(result, t),
         "t": t,
         "lang": t.lang,

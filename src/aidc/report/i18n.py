@@ -77,8 +77,22 @@ class Text:
         base, symbol = split_unit(name)
         term = self.labels.get(f"term.{name}") or self.labels.get(f"term.{base}")
         if term is None:
-            return data_labels(self.lang).get(name, name)  # a column per tenant class, GPU ...
+            if self.has(f"value.{name}"):  # a key of the result's own (a hall's name, a tenant class)
+                return self(f"value.{name}")
+            return self._revenue_column(name) or data_labels(self.lang).get(name, name)  # a column per class
         return f"{term} [{self.unit(symbol)}]" if symbol else term
+
+    def _revenue_column(self, name: str) -> str | None:
+        # economics writes one column per revenue line: revenue_<line>_krw (revenue_gpu_h_b200_krw)
+        if not (name.startswith("revenue_") and name.endswith("_krw")):
+            return None
+        line = name[len("revenue_"):-len("_krw")]
+        for kind in ("gpu_h", "vcpu_h", "server_month", "storage_tb_month"):
+            if line == kind or line.startswith(kind + "_"):
+                rest = line[len(kind) + 1:]
+                label = self.value(kind, "text") + (f" · {self.value(rest, 'text')}" if rest else "")
+                return f"{self.labels.get('term.revenue', 'revenue')}: {label} [{self.unit('KRW')}]"
+        return None
 
     def translated_column(self, name: str) -> bool:
         """Return True if :meth:`column` has a translated term for ``name``."""
@@ -168,20 +182,51 @@ class Text:
         if kind == "text":
             if value is None:
                 return "–"
+            if isinstance(value, dict):  # {university: 0.5, ...} -> 대학 (RISE) 0.5, ...
+                return ", ".join(f"{self.value(k, 'text')} {self._item(v)}" for k, v in value.items())
+            if isinstance(value, list | tuple):
+                return ", ".join(self._item(v) for v in value)
             if self.has(f"value.{value}"):
                 return self(f"value.{value}")
-            return data_labels(self.lang).get(str(value), str(value))
+            word = str(value)
+            if ":" in word and " " not in word:  # a compound key (revenue line gpu_h:h100_sxm)
+                return " · ".join(self.value(part, "text") for part in word.split(":"))
+            if self.has(f"unit.{word}"):  # a unit written as a value (the plan's H100-eq GPUs)
+                return self.unit(word)
+            if word not in data_labels(self.lang) and self.translated_column(word):
+                return self.column(word).split(" [")[0]  # a field named as a value (the plan's n_gpus)
+            return data_labels(self.lang).get(word, word)
         if kind == "year":
             return "–" if value is None else str(int(value))
         decimals = {"ratio": 2, "y": 1}.get(kind)
         symbol = self.unit(kind) if kind not in ("count", "ratio") else ""
         return self.with_unit(self.num(value, decimals), symbol)
 
+    def _item(self, value: Any) -> str:
+        # an item of a mapping or list: keys get their labels, nested lists keep their brackets
+        if isinstance(value, dict | str) or value is None:
+            return self.value(value, "text")
+        if isinstance(value, list | tuple):
+            return "[" + ", ".join(self._item(v) for v in value) + "]"
+        return str(value)
+
     def with_unit(self, number: str, symbol: str) -> str:
         """Join a number and its unit: ``14.1 years``; Korean unit words attach (``14.1년``, ``2,330원``)."""
         if not symbol or number == "–":
             return number
         return f"{number}{symbol}" if "가" <= symbol[0] <= "힣" else f"{number} {symbol}"
+
+
+def scenario_text(t: Text, scenario: Any) -> tuple[str, str]:
+    """Return a scenario's title and description in ``t``'s language.
+
+    A shipped scenario's words are in the catalog (``scenario_title.<name>``,
+    ``scenario_description.<name>``); a planner's own scenario shows what the planner wrote.
+    """
+    title_key, description_key = f"scenario_title.{scenario.name}", f"scenario_description.{scenario.name}"
+    title = t(title_key) if t.has(title_key) else None
+    description = t(description_key) if t.has(description_key) else getattr(scenario, "description", "")
+    return title or scenario.title or scenario.name, description
 
 
 @cache
@@ -200,6 +245,13 @@ def data_labels(lang: str) -> dict[str, str]:
     for name in ("catalog/gpus.yaml", "catalog/servers.yaml"):
         records = data.load_yaml(name).items()
         out |= {k: v["label"] for k, v in records if isinstance(v, dict) and "label" in v}
+    for group in data.load_yaml("catalog/network.yaml").values():  # switch models by fabric
+        if isinstance(group, dict):
+            out |= {k: v["label"] for k, v in group.items() if isinstance(v, dict) and "label" in v}
+    # a catalog entry that is no product name (a "dual-socket cloud CPU server") has its words in
+    # the message catalog, ``catalog.<key>``; product names stay as the catalog writes them
+    labels = i18n.catalog(lang)
+    out |= {k: str(labels[f"catalog.{k}"]) for k in list(out) if labels.get(f"catalog.{k}")}
     for key, sheet in data.load_yaml("survey/sheets.yaml")["sheets"].items():
         out.setdefault(key, sheet[lang])
     return out

@@ -72,7 +72,10 @@ def assumptions(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["field", "value", "default", "default_from"])
 
 
-def _show(value: Any) -> str:
+def _show(value: Any) -> Any:
+    # a mapping or list (a share by tenant class) stays one, so each reader writes its keys' labels
+    if isinstance(value, dict | list):
+        return value
     return "–" if value is None else str(value)
 
 

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from aidc import units
 from aidc.report import checks, content, provenance
 from aidc.report.cells import is_formula_like
 from aidc.report.html import table_title
@@ -31,6 +32,30 @@ _PERCENT = "0.0%"
 _THOUSANDS = "#,##0"
 _THOUSANDS_FROM = 1_000  # smaller numbers keep Excel's General format and all their decimals
 _UNIT_BY_KIND = {"power_kw": "kW", "krw": "KRW", "area_m2": "m²", "frac": "%", "duration_s": "s"}
+#: Money in the Korean workbook: 억 원 (10^8 won, the unit of Korean budgets) with one decimal.
+_EOK = "#,##0.0"
+
+
+def _in_eok(t: Text, name: str) -> bool:
+    """Return True if column ``name`` is a sum of won that the Korean workbook writes in 억 원."""
+    return t.lang == "ko" and split_unit(name)[1] == "KRW"
+
+
+def _header(t: Text, name: str) -> str:
+    """Return the header of column ``name``: its term with its unit (``설비투자비 [억 원]``)."""
+    if _in_eok(t, name):
+        return f"{t.column(name).split(' [')[0]} [{t('xlsx.unit.eok_krw')}]"
+    return t.column(name)
+
+
+def _eok(t: Text, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with its sums of won in 억 원 when the workbook is Korean."""
+    money = [c for c in frame.columns if _in_eok(t, str(c)) and pd.api.types.is_numeric_dtype(frame[c])]
+    if not money:
+        return frame
+    out = frame.copy()
+    out[money] = out[money] / units.KRW_PER_EOK
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -64,9 +89,11 @@ def _format_of(name: str, value: Any) -> str | None:
     return _THOUSANDS if big else None
 
 
-def _column_format(name: Any, column: pd.Series) -> str | None:
+def _column_format(name: Any, column: pd.Series, eok: bool = False) -> str | None:
     if str(name).endswith("_frac"):
         return _PERCENT
+    if eok:
+        return _EOK
     numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
     if numeric and str(name) != "year" and column.abs().max() >= _THOUSANDS_FROM:
         return _THOUSANDS
@@ -140,6 +167,9 @@ def _table_rows(sheet: _Sheet, t: Text, name: str, title: str, frame: pd.DataFra
         for q, v in frame.itertuples(index=False):
             _, symbol = split_unit(str(q))
             label = t.column(str(q)).split(" [")[0]
+            if _in_eok(t, str(q)) and isinstance(v, int | float) and not isinstance(v, bool):
+                sheet.add([label, v / units.KRW_PER_EOK, t("xlsx.unit.eok_krw")], [None, _EOK, None])
+                continue
             sheet.add([label, _value(t, v), t.unit(symbol)], [None, _format_of(str(q), v), None])
         sheet.add([])
         return
@@ -149,25 +179,35 @@ def _table_rows(sheet: _Sheet, t: Text, name: str, title: str, frame: pd.DataFra
                      csv=f"data/{name.replace('.', '/', 1)}.csv")])
         sheet.add([])
         return
-    sheet.header([t.column(c) for c in columns])
-    formats = [_column_format(c, frame[c]) for c in frame.columns]
+    sheet.header([_header(t, c) for c in columns])
+    formats = [_column_format(c, frame[c], _in_eok(t, str(c))) for c in frame.columns]
+    frame = _eok(t, frame)
     for row in frame.itertuples(index=False):
-        sheet.add([_value(t, v) for v in row], formats)
+        sheet.add([_column_value(t, c, v) for c, v in zip(columns, row, strict=True)], formats)
     sheet.add([])
 
 
 def _value(t: Text, value: Any) -> Any:
     """Return a cell value in the workbook's language: a text value that names a key gets its label."""
-    if isinstance(value, str):
-        return t.value(value, "text")
+    if isinstance(value, str | dict | list):
+        return checks.text_value(t, value)
     return value
+
+
+def _column_value(t: Text, column: str, value: Any) -> Any:
+    """Return a cell of ``column``: identifiers, titles and respondents' words as they are, units written."""
+    if content.column_mark(column):
+        return value
+    if column == "unit" and isinstance(value, str):
+        return t.unit(value)
+    return _value(t, value)
 
 
 def _tidy(frames: list[tuple[str, pd.DataFrame]], t: Text) -> pd.DataFrame:
     """Return long tables as one tidy frame: table, year (or row), label, variable with unit, value."""
     parts = []
     for title, frame in frames:
-        numeric = frame.select_dtypes("number")
+        numeric = _eok(t, frame.select_dtypes("number"))
         key = next((c for c in ("year", "hour", "t_h", "month") if c in numeric.columns), None)
         labels = frame.drop(columns=numeric.columns)
         long = pd.DataFrame({
@@ -175,7 +215,7 @@ def _tidy(frames: list[tuple[str, pd.DataFrame]], t: Text) -> pd.DataFrame:
             "row": numeric[key].to_numpy() if key else range(1, len(frame) + 1),
             "label": [" / ".join(str(_value(t, v)) for v in r) for r in labels.itertuples(index=False)],
         }).join(numeric.drop(columns=[key] if key else []).reset_index(drop=True))
-        long = long.rename(columns={c: t.column(str(c)) for c in numeric.columns})
+        long = long.rename(columns={c: _header(t, str(c)) for c in numeric.columns})
         long = long.melt(id_vars=["table", "row", "label"], var_name="variable")
         parts.append(long)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -195,7 +235,10 @@ def _write_summary(wb: Workbook, t: Text, result: Any) -> None:
         unit = "" if f.kind in ("count", "ratio", "year", "text") else _UNIT_BY_KIND.get(f.kind, f.kind)
         value = checks.free_value(t, f.value) if f.kind == "text" else f.value
         fmt = _PERCENT if f.kind == "frac" else _format_of(f.key, value)
-        sheet.add([t(f"headline.{f.key}"), value, t.unit(unit), t(f"section.{f.stage}"), f.key],
+        unit_text = t.unit(unit)
+        if f.kind == "krw" and t.lang == "ko" and isinstance(value, int | float):
+            value, fmt, unit_text = value / units.KRW_PER_EOK, _EOK, t("xlsx.unit.eok_krw")
+        sheet.add([t(f"headline.{f.key}"), value, unit_text, t(f"section.{f.stage}"), f.key],
                   [None, fmt, None, None, None])
     sheet.add([])
     for key, label, value in (("aidc_version", t("ui.version"), result.aidc_version),

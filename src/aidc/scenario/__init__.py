@@ -231,7 +231,31 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError.single("scenario file is not UTF-8 text", file=str(p)) from None
-    return parse_scenario(text, file=str(p))
+    return resolve_paths(parse_scenario(text, file=str(p)), p.parent)
+
+
+#: Fields that name a file (section, field). A relative path is read from the scenario file's
+#: folder, so a scenario moved together with its survey keeps working from any current folder.
+PATH_FIELDS: tuple[tuple[str, str], ...] = (("demand", "survey"), ("energy", "weather"))
+
+
+def resolve_paths(scenario: Scenario, folder: str | Path) -> Scenario:
+    """Return ``scenario`` with each relative file path of :data:`PATH_FIELDS` made absolute under ``folder``.
+
+    Examples
+    --------
+    >>> s = load_scenario().model_copy(deep=True)
+    >>> s = s.model_copy(update={"demand": s.demand.model_copy(update={"survey": "survey.xlsx"})})
+    >>> resolve_paths(s, "/plans/jeonbuk").demand.survey
+    '/plans/jeonbuk/survey.xlsx'
+    """
+    updates: dict[str, Section] = {}
+    for section_name, field in PATH_FIELDS:
+        section = getattr(scenario, section_name)
+        value = getattr(section, field)
+        if value is not None and not Path(value).expanduser().is_absolute():
+            updates[section_name] = section.model_copy(update={field: str(Path(folder) / value)})
+    return scenario.model_copy(update=updates) if updates else scenario
 
 
 def dump_scenario(scenario: Scenario) -> str:
