@@ -37,10 +37,11 @@ ACRONYMS = {
     "tCO2eq", "eq", "kJ", "II", "III", "IV",  # tCO₂eq (also in ASCII); KEPCO tariff options I-III
     "DLC", "HPC", "DB", "Excel", "Plotly", "L40S", "UFM", "OOB", "COP", "JCT", "RDHx", "SHA", "min",
     "Gavel", "Quantum", "Spectrum", "NDR", "QM", "SN4600C", "SN", "FIFO", "CFADS", "Seren",
+    "Uptime", "MTTR",  # Uptime Institute (its Tier standard, issue 19)
     "Jeonbuk",  # the web pages' (issue 14, web part) allow-list, kept so both parts share one checker
 }
 PRODUCTS = {
-    "NVIDIA", "AMD", "Intel", "Xeon", "EPYC", "Kakao", "Llama", "GPT", "BERT",
+    "NVIDIA", "AMD", "Intel", "Alibaba", "Xeon", "EPYC", "Kakao", "Llama", "GPT", "BERT",
     "Gaudi", "Instinct", "Grace", "Hopper", "Blackwell", "Ampere", "DGX", "Dell", "HPE", "Supermicro",
     "PowerEdge", "Lenovo", "Vertiv", "Schneider", "Eaton", "Mellanox", "Slurm", "Kubernetes",
 }
