@@ -144,6 +144,8 @@ def summarize(result: Any) -> dict[str, Any]:
         "summary": summary,
         "tables": tables,
         "figures": result_figures(result),
+        # The page shows the charts in the reader's language; the API's ``figures`` stay English.
+        "figures_by_lang": {lang: result_figures(result, lang) for lang in ("ko",)},
         "missing": _jsonable(dict(getattr(result, "missing", {}))),
         "timings_s": _jsonable(dict(getattr(result, "timings_s", {}))),
         "scenario_hash": getattr(result, "scenario_hash", None),

@@ -261,6 +261,7 @@ def run_page(
     return render(
         request, "run.html", run=out, scenario=rec,
         files=[f for f in out.files if f in REPORT_FILES],
+        figures=result.get("figures_by_lang", {}).get(lang) or result.get("figures", {}),
         sections=results.sections(result.get("summary", {}), t),
         tables=results.tables(result.get("tables", {}), t),
         labels={"status": {k: i18n.label(f"web.status.{k}", lang) for k in RUN_STATES},
