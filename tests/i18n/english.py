@@ -19,7 +19,7 @@ ALLOWED = frozenset({
     # abbreviations of the field
     "GPU", "GPUs", "CPU", "CPUs", "PUE", "WUE", "NPV", "IRR", "LCOE", "MILP", "IT", "AI", "AIDC", "UPS",
     "HBM", "PFV", "ISP", "RISE", "SME", "CRAH", "CRAC", "CDU", "DLC", "SLA", "API", "ID", "KST", "UTC",
-    "FP", "BF", "TF", "PEFT", "LoRA", "LLM", "HPC", "OS", "DB", "VM",
+    "FP", "BF", "TF", "PEFT", "LoRA", "LLM", "HPC", "OS", "DB", "VM", "DSCR", "CFADS", "FIFO", "TOU",
     # formats and products
     "CSV", "PDF", "JSON", "YAML", "HTML", "Excel", "NVIDIA", "SXM", "PCIe", "NVLink", "InfiniBand", "AMD",
     "Intel", "Xeon", "INT", "HDD", "NVMe", "SSD", "EPYC", "KEPCO", "Chromium", "Plotly", "aidc", "DGX", "HGX",

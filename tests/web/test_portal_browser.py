@@ -123,6 +123,11 @@ def test_invite_survey_fix_submit_run_and_print_the_briefing(live_server, browse
     errors = planner.locator("#run-error").all_inner_texts()
     assert planner.locator("#run-status").inner_text() == "완료", errors
     planner.screenshot(path=str(shots / "4-run.png"), full_page=True)
+    # The real run's results, tables and charts (as drawn) speak Korean.
+    shown = planner.locator("main").inner_text()
+    (shots / "4-run.txt").write_text(shown, encoding="utf-8")
+    words = sorted(set(english_words(shown, ENGLISH_OK)))
+    assert not words, words
     marks["4-run"] = time.monotonic() - started
 
     # 5. The briefing as PDF, printed off the request; the page reloads until it is there.
@@ -140,6 +145,6 @@ def test_invite_survey_fix_submit_run_and_print_the_briefing(live_server, browse
     print(marks)
 
 
-#: The round's title in the fixtures ("2026 demand survey") is the planner's text, not the portal's; the
-#: language switch names English in English.
-ENGLISH_OK = ALLOWED | {"English", "demand", "survey"}
+#: The round's title and the scenario's name in the fixtures ("2026 demand survey", "phase1") are the
+#: planner's text, not the portal's; the language switch names English in English.
+ENGLISH_OK = ALLOWED | {"English", "demand", "survey", "phase"}

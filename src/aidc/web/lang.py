@@ -21,6 +21,7 @@ from starlette.requests import Request
 
 from aidc import i18n
 from aidc.i18n.problems import describe, localise
+from aidc.report.briefing import limit_text
 from aidc.report.i18n import Text, split_unit, text
 
 #: Cookie that keeps the user's own choice of language (it outlives a sign-in, unlike the session).
@@ -95,6 +96,20 @@ def is_year(name: str) -> bool:
     return name == "year" or name.endswith(("_year", "year_first", "year_last"))
 
 
+#: Units of rates that :data:`aidc.report.i18n.UNIT_SUFFIXES` does not name (its ``_w`` would read
+#: ``usd_per_w`` as watts); the symbol is translated as a ``unit.`` key of the catalog.
+COMPOUND_UNITS = (("_usd_per_w", "USD/W"), ("_krw_per_vcpu_h", "KRW/vCPU·h"))
+
+
+def header_of(name: str, t: Text) -> str:
+    """Return the header of a result field or column: the web's own term, else the report's, with its unit."""
+    if is_year(name):
+        return year_header(t.lang)
+    if i18n.has(f"web.term.{name}", t.lang):
+        return i18n.label(f"web.term.{name}", t.lang)
+    return t.column(name)
+
+
 def value_of(name: str, value: Any, t: Text) -> str:
     """Write the value of the result field ``name`` by the unit its name carries (STYLE.md).
 
@@ -108,7 +123,14 @@ def value_of(name: str, value: Any, t: Text) -> str:
     >>> value_of("site_use_frac", 0.4, text("ko")), value_of("tenant_class", "university", text("ko"))
     ('40%', '대학')
     """
-    if isinstance(value, str) or value is None:
+    if isinstance(value, str):
+        for prefix in ("web.value.", "server."):  # the web's labels of data keys, then server types
+            if i18n.has(prefix + value, t.lang):
+                return i18n.label(prefix + value, t.lang)
+        if name.endswith("binding_limit"):  # the plan's limit sentence, as the briefing writes it
+            return limit_text(t, value)
+        return t.value(value, "text")
+    if value is None:
         return t.value(value, "text")
     if isinstance(value, dict | list | tuple):  # a nested input (a fleet mix) shown as data
         return json.dumps(value, ensure_ascii=False)
@@ -117,6 +139,11 @@ def value_of(name: str, value: Any, t: Text) -> str:
     if is_year(name):
         return year(value)
     _base, symbol = split_unit(name)
+    compound = next((unit for suffix, unit in COMPOUND_UNITS if name.endswith(suffix)), None)
+    if compound is not None:
+        return t.with_unit(number(value, t.lang), t.unit(compound))
+    if "_per_" in name and "/" not in symbol:
+        return number(value, t.lang)  # a rate whose unit the name does not spell in full: no wrong unit
     if name.endswith("_krw"):
         return t.krw(float(value))
     if name.endswith(("_frac", "_pct")):
@@ -147,7 +174,7 @@ def helpers(lang: str) -> dict[str, Any]:
         "year": year,
         "money": t.krw,
         "value_of": lambda name, v: value_of(name, v, t),
-        "column": lambda name: year_header(lang) if is_year(name) else t.column(name),
+        "column": lambda name: header_of(name, t),
         "label": lambda key: t.value(key, "text"),
         "status": lambda key: i18n.label(f"web.status.{key}", lang),
         "stage": lambda name: stage_title(name, lang),

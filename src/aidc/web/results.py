@@ -8,14 +8,16 @@ reader's language (:func:`aidc.report.checks.check_message`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from aidc import i18n
 from aidc.report.checks import check_message
 from aidc.report.i18n import Text
-from aidc.web.lang import stage_title, value_of, year_header
+from aidc.web.lang import header_of, stage_title, value_of
 
+_UNIT_TAIL = re.compile(r"\s*\[[^\]]*\]$")
 #: Fields of the run summary that are identifiers, not figures a reader needs on the page.
 HIDDEN_FIELDS = frozenset({"scenario_hash", "scenario_name", "warnings"})
 
@@ -38,9 +40,16 @@ class Table:
     n_rows: int
 
 
-def header(name: str, t: Text) -> str:
-    """Return the header of a field or column in ``t``'s language."""
-    return year_header(t.lang) if name == "year" else t.column(name)
+def label_of(name: str, t: Text) -> str:
+    """Return the label of a field without its ``[unit]``: every value on the page carries its own unit.
+
+    Examples
+    --------
+    >>> from aidc.report.i18n import text
+    >>> label_of("capex_krw", text("ko"))
+    '설비투자비'
+    """
+    return _UNIT_TAIL.sub("", header_of(name, t))
 
 
 def sections(summary: dict[str, dict[str, Any]], t: Text) -> list[Section]:
@@ -48,7 +57,7 @@ def sections(summary: dict[str, dict[str, Any]], t: Text) -> list[Section]:
     return [
         Section(
             title=stage_title(stage, t.lang),
-            rows=tuple((header(k, t), value_of(k, v, t)) for k, v in values.items()
+            rows=tuple((label_of(k, t), value_of(k, v, t)) for k, v in values.items()
                        if k not in HIDDEN_FIELDS and v is not None and v != ""),
         )
         for stage, values in summary.items()
@@ -73,11 +82,12 @@ def tables(stored: dict[str, dict[str, Any]], t: Text) -> list[Table]:
     out = []
     for name, table in stored.items():
         title = i18n.label(f"web.table.{name.replace('.', '_')}", t.lang)
+        columns: tuple[str, ...]
         if name == "design.checks":
             columns = (i18n.gettext("met", t.lang), i18n.gettext("check", t.lang))
             rows = _check_rows(table, t)
         else:
-            columns = tuple(header(c, t) for c in table["columns"])
+            columns = tuple(label_of(c, t) for c in table["columns"])
             rows = tuple(tuple(value_of(c, v, t) for c, v in zip(table["columns"], row, strict=False))
                          for row in table["rows"])
         out.append(Table(title=title, columns=columns, rows=rows, n_rows=int(table["n_rows"])))
