@@ -1,9 +1,9 @@
 """Find English words left in a Korean output (a web page, the report, the workbook's cells).
 
 A word is a run of two or more ASCII letters. Units and product names a Korean reader uses as
-they are (kW, GPU, H100, PDF ...) are allowed; URLs, e-mail addresses, file names and code
-(``<code>``, ``<pre>``, scripts and styles of a page) are not reader's text and are stripped first,
-then the HTML tags themselves.
+they are (kW, GPU, H100, PDF ...) are allowed; URLs, e-mail addresses, file names (or a bare
+extension such as ``.xlsx``) and code (``<code>``, ``<pre>``, scripts and styles of a page) are not
+reader's text and are stripped first, then the HTML tags themselves.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ALLOWED = frozenset({
 
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
-_FILE = re.compile(r"\b[\w.-]+\.(?:xlsx|xls|csv|pdf|html?|ya?ml|json|js|css|txt|md|py|epw|parquet)\b",
+_FILE = re.compile(r"(?:\b[\w-][\w.-]*)?\.(?:xlsx|xls|csv|pdf|html?|ya?ml|json|js|css|txt|md|py|epw|parquet)\b",
                    re.IGNORECASE)
 _CODE = re.compile(r"<(code|pre|script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")

@@ -86,6 +86,24 @@ def test_every_page_speaks_korean(planner_world, sign_in, csrf_of, valid_answers
     sign_in(admin, "admin@example.org")
     pages["users"] = _korean(admin, "/admin/users")
 
+    # Refusals speak Korean too: a questioned form value, YAML errors, a damaged upload, a bad login.
+    scen = f"/scenarios/{sid}"
+    csrf = csrf_of(planner, scen)
+    r = planner.post(f"{scen}/form", data={"csrf_token": csrf, "growth_pct_per_y": "0.1", "max_floors": "0"})
+    assert r.status_code == 422
+    pages["form-refused"] = r.text
+    r = planner.post(scen, data={"csrf_token": csrf, "yaml_text": "name: x\nsite:\n  floorz: 3\n"})
+    assert r.status_code == 422
+    pages["yaml-refused"] = r.text
+    csrf = csrf_of(inst, f"/survey/{w.round_id}")
+    r = inst.post(f"/survey/{w.round_id}/upload", data={"csrf_token": csrf},
+                  files={"file": ("answers.xlsx", b"PK\x03\x04 not a workbook", "application/octet-stream")})
+    assert r.status_code in (413, 415, 422)
+    pages["upload-refused"] = r.text
+    r = anon.post("/login", data={"csrf_token": csrf_of(anon), "email": "x@example.org", "password": "wrong"})
+    assert r.status_code == 401
+    pages["login-refused"] = r.text
+
     # What users typed (the fixtures' institution names and round title) is theirs, not the app's text;
     # the language switch names the other language in its own words.
     typed = " ".join(["Jeonbuk National University", "Jeonju Startup Hub", "2026 demand survey", "phase1"])

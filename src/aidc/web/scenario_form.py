@@ -165,14 +165,30 @@ _BOUNDS = (
     (re.compile(r"greater than (\S+)"), N_("must be more than {bound}")),
     (re.compile(r"less than or equal to (\S+)"), N_("must be at most {bound}")),
     (re.compile(r"less than (\S+)"), N_("must be less than {bound}")),
+    (re.compile(r"^(Extra inputs are not permitted|unknown key)"), N_("unknown field: check its spelling")),
+    (re.compile(r"^(Field required|required field is missing)"), N_("this field is required")),
+    (re.compile(r"^not valid YAML"), N_("not valid YAML: check the indentation, colons and brackets")),
+    (re.compile(r"valid integer"), N_("must be a whole number")),
+    (re.compile(r"valid number"), N_("must be a number")),
+    (re.compile(r"valid boolean"), N_("must be true or false")),
 )
 
 
 def problem_text(p: Problem, lang: str) -> str:
-    """Return a validation problem of the scenario model in ``lang`` (bounds by name, else generic)."""
+    """Return a validation problem of the scenario model in ``lang`` (bounds by name, else generic).
+
+    Examples
+    --------
+    >>> problem_text(Problem("Input should be greater than or equal to 1", field="site.max_floors"), "ko")
+    '1 이상이어야 합니다'
+    >>> problem_text(Problem("Extra inputs are not permitted", field="site.floorz"), "ko")
+    '알 수 없는 항목입니다: 철자를 확인하십시오'
+    """
+    if lang == "en":
+        return p.text  # the model's own English
     for pattern, msgid in _BOUNDS:
         if m := pattern.search(p.message):
-            return i18n.gettext(msgid, lang, bound=m.group(1))
+            return i18n.gettext(msgid, lang, bound=m.group(1) if m.groups() else "")
     if i18n.has(p.message, lang):
         return i18n.gettext(p.message, lang, **dict(p.params))
     return i18n.gettext("this value is not allowed here", lang)

@@ -280,6 +280,7 @@ def _edit_page(
         server_types=scenario_form.server_types(lang),
         tenant_classes=scenario_form.tenant_classes(lang),
         form_errors=outcome.errors if outcome else {},
+        scenario_problem=lambda p: scenario_form.problem_text(p, lang),
         questions=outcome.questions if outcome else {},
         area_m2=(scenario_form.site_area_pyeong(stored["site"]) or 0) * units.PYEONG_M2,
         runs=runs,
