@@ -29,7 +29,8 @@ ALLOWED = frozenset({
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _FILE = re.compile(  # a file name, or its extension alone (".xlsx")
-    r"(?:\b[\w-][\w.-]*)?\.(?:xlsx|xls|csv|pdf|html?|ya?ml|json|js|css|txt|md|py|epw|parquet)\b", re.IGNORECASE
+    r"(?:\b[\w-][\w.-]*)?\.(?:xlsx|xls|csv|pdf|html?|ya?ml|json|js|css|txt|md|py|epw|parquet)\b",
+    re.IGNORECASE,
 )
 _CODE = re.compile(r"<(code|pre|script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
