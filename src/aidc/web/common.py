@@ -30,7 +30,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     The page gets ``_`` (the catalog in the page's language) and the number, money and time
     formatters of :func:`aidc.web.lang.helpers`; a router's own context wins over them.
     """
-    lang = request_lang(request)
+    lang = context.get("lang") or request_lang(request)  # a page with its own ?lang= (ops) speaks it whole
     context = helpers(lang) | context
     context |= {
         "user": getattr(request.state, "user", None),

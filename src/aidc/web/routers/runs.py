@@ -104,7 +104,13 @@ def _flat(d: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix.rstrip("."): d}
 
 
-def comparison(s: Session, a: int, b: int) -> dict[str, Any]:
+def run_figures(result: dict[str, Any] | None, lang: str) -> dict[str, Any]:
+    """Return a stored run's figures in ``lang`` when it has them, else the API's (English) ones."""
+    result = result or {}
+    return dict(result.get("figures_by_lang", {}).get(lang) or result.get("figures", {}))
+
+
+def comparison(s: Session, a: int, b: int, lang: str = "en") -> dict[str, Any]:
     """Compare two scenarios: the inputs that differ and the summaries of their latest finished runs."""
     recs = [get_or_404(s, ScenarioRecord, i, "scenario") for i in (a, b)]
     inputs = [_flat(yaml.safe_load(r.yaml_text)) for r in recs]
@@ -123,8 +129,8 @@ def comparison(s: Session, a: int, b: int) -> dict[str, Any]:
         "inputs_differ": differ,
         "results": [{"field": k, "a": results[0].get(k), "b": results[1].get(k)} for k in rkeys],
         "figures": {
-            name: [(run.result or {}).get("figures", {}).get(name) if run else None for run in runs]
-            for name in sorted({n for run in runs if run for n in (run.result or {}).get("figures", {})})
+            name: [run_figures(run.result, lang).get(name) if run else None for run in runs]
+            for name in sorted({n for run in runs if run for n in run_figures(run.result, lang)})
         },
     }
 
@@ -261,7 +267,7 @@ def run_page(
     return render(
         request, "run.html", run=out, scenario=rec,
         files=[f for f in out.files if f in REPORT_FILES],
-        figures=result.get("figures_by_lang", {}).get(lang) or result.get("figures", {}),
+        figures=run_figures(result, lang),
         sections=results.sections(result.get("summary", {}), t),
         tables=results.tables(result.get("tables", {}), t),
         labels={"status": {k: i18n.label(f"web.status.{k}", lang) for k in RUN_STATES},
@@ -301,7 +307,7 @@ def compare_page(
     b: QueryId,
 ) -> HTMLResponse:
     """Show two scenarios side by side."""
-    return render(request, "compare.html", cmp=comparison(s, a, b))
+    return render(request, "compare.html", cmp=comparison(s, a, b, lang_of(request)))
 
 
 @cache
