@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import cloudpickle
-
 from tests.i18n.english import ALLOWED, english_words
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ops"
