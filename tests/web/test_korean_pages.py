@@ -103,6 +103,11 @@ def test_every_page_speaks_korean(planner_world, sign_in, csrf_of, valid_answers
     r = anon.post("/login", data={"csrf_token": csrf_of(anon), "email": "x@example.org", "password": "wrong"})
     assert r.status_code == 401
     pages["login-refused"] = r.text
+    invite = f"/invite/{seeded['invite']}"
+    r = anon.post(invite, data={"csrf_token": csrf_of(anon, invite), "password": "short", "password2": "short"})
+    assert r.status_code == 422
+    assert "비밀번호는 10자 이상이어야 합니다" in r.text
+    pages["invite-refused"] = r.text
 
     # What users typed (the fixtures' institution names and round title) is theirs, not the app's text;
     # the language switch names the other language in its own words.

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from aidc.i18n import N_
-from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, redirect, render, round_open
+from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, lang_of, redirect, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SurveyRound, User, get_one, utcnow
 from aidc.web.lang import SEOUL
 from aidc.web.routers.users import institution_id
@@ -331,6 +331,8 @@ async def invitation_accept(
         await _not_staff(request)
         if password != password2:
             raise HTTPException(422, N_("the two passwords differ"))
+        if (problem := password_problem(password, lang_of(request))) is not None:
+            raise HTTPException(422, problem)  # said in the page's language
         user = await run_in_threadpool(_accept, s, request.app.state.passwords, token, password)
     except HTTPException as exc:
         inv = get_one(s, Invitation, token_sha256=token_sha256(token))
