@@ -104,7 +104,8 @@ def test_every_page_speaks_korean(planner_world, sign_in, csrf_of, valid_answers
     assert r.status_code == 401
     pages["login-refused"] = r.text
     invite = f"/invite/{seeded['invite']}"
-    r = anon.post(invite, data={"csrf_token": csrf_of(anon, invite), "password": "short", "password2": "short"})
+    short = {"csrf_token": csrf_of(anon, invite), "password": "short", "password2": "short"}
+    r = anon.post(invite, data=short)
     assert r.status_code == 422
     assert "비밀번호는 10자 이상이어야 합니다" in r.text
     pages["invite-refused"] = r.text
