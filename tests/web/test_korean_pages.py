@@ -146,3 +146,19 @@ def test_run_figures_are_formatted_for_korean_readers(planner_world, sign_in) ->
     assert "1500.0" not in page
     assert "1,500" in page
     assert "대학" in page  # tenant class university by its Korean label
+
+
+def test_the_template_comes_in_the_readers_language(world, sign_in) -> None:
+    import io
+
+    import openpyxl
+
+    sheets = {}
+    for lang in ("ko", "en"):
+        c = world.client(lang)
+        sign_in(c, "institution@example.org")
+        r = c.get("/survey/template.xlsx")
+        assert r.status_code == 200
+        sheets[lang] = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True).sheetnames
+    assert "모델학습" in sheets["ko"]
+    assert "모델학습" not in sheets["en"]

@@ -432,8 +432,8 @@ def survey_list(
 
 
 @router.get("/survey/template.xlsx", include_in_schema=False)
-def survey_template(_: Annotated[User, Depends(READER)]) -> Response:
-    """Download the survey's Excel template (the survey stage's ``write_template``)."""
+def survey_template(request: Request, _: Annotated[User, Depends(READER)]) -> Response:
+    """Download the survey's Excel template in the reader's language (the survey's ``write_template``)."""
     import tempfile
     from pathlib import Path
 
@@ -441,7 +441,7 @@ def survey_template(_: Annotated[User, Depends(READER)]) -> Response:
 
     with tempfile.TemporaryDirectory(prefix="aidc-web-") as tmp:
         path = Path(tmp) / "template.xlsx"
-        write_template(path)
+        write_template(path, lang_of(request))
         content = path.read_bytes()
     return Response(
         content,
