@@ -45,7 +45,9 @@ PRODUCTS = {
     "Gaudi", "Instinct", "Grace", "Hopper", "Blackwell", "Ampere", "DGX", "Dell", "HPE", "Supermicro",
     "PowerEdge", "Lenovo", "Vertiv", "Schneider", "Eaton", "Mellanox", "Slurm", "Kubernetes",
 }
-DEFAULT_ALLOW: frozenset[str] = frozenset(UNITS | ACRONYMS | PRODUCTS)
+DEFAULT_ALLOW: frozenset[str] = frozenset(UNITS | ACRONYMS | PRODUCTS | {"TOU"})
+#: The name the web pages' tests import.
+ALLOWED = DEFAULT_ALLOW
 
 _NOT_PROSE = re.compile(
     r"https?://\S+|www\.\S+"  # URLs
@@ -53,6 +55,7 @@ _NOT_PROSE = re.compile(
     r"|[\w./-]*\w\.(?:ya?ml|csv|xlsx|html?|json|parquet|pdf|py|epw|txt|po|md|zip|png|svg)"  # files
     r"(?![A-Za-z0-9])"
     r"(?::[\w.]+)?"  # a record in a data file: facility.yaml:battery
+    r"|(?<![\w.])\.(?:xlsx|csv|pdf|html?|ya?ml|json)(?![A-Za-z0-9])"  # an extension alone: .xlsx
     r"|(?<![\w/])/?(?:[\w.-]+/)+(?![A-Za-z0-9_.-])"  # a folder: data/, /tmp/out/data/
     r"|`[^`]*`",  # code
     re.IGNORECASE,

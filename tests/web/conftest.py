@@ -78,8 +78,11 @@ class World:
     tokens: dict[str, str]  # role -> invitation token or bearer token
     institution_ids: dict[str, int]
 
-    def client(self) -> TestClient:
-        return TestClient(self.app, base_url="http://127.0.0.1")  # type: ignore[arg-type]
+    def client(self, lang: str = "en") -> TestClient:
+        """Return a client whose browser asks for ``lang`` (older tests read the pages in English)."""
+        return TestClient(  # type: ignore[arg-type]
+            self.app, base_url="http://127.0.0.1", headers={"Accept-Language": lang}
+        )
 
     def bearer(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}

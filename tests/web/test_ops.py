@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import cloudpickle
+from tests.i18n.english import ALLOWED, english_words
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ops"
 
@@ -29,6 +30,7 @@ def test_upload_shows_the_dashboard_in_korean(planner_world, sign_in, csrf_of, t
     assert page.status_code == 200
     assert "월별 GPU시간: 실적, 예측 중앙값과 예측구간" in page.text  # the fan chart's Korean title
     assert "작업 7건, 620 GPU시간" in page.text  # 7 allocations, 620 GPU-hours (tests/ops/test_sacct.py)
+    assert english_words(page.text, ALLOWED | {"English"}) == []  # the switch names English in English
     english = c.get(r.headers["location"].replace("lang=ko", "lang=en"))
     assert "Monthly GPU-hours: observed, forecast median and interval" in english.text
 

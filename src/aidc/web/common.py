@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from aidc.errors import Problem
+from aidc.i18n import N_, use_lang
 from aidc.scenario import Scenario
 from aidc.web.db import SurveyRound, utcnow
+from aidc.web.lang import helpers, request_lang
 from aidc.web.security import csrf_token
 
 
@@ -23,19 +25,27 @@ def db(request: Request) -> Iterator[Session]:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a Jinja2 page with the signed-in user and the CSRF token in its context."""
+    """Render a Jinja2 page in the request's language, with the signed-in user and the CSRF token.
+
+    The page gets ``_`` (the catalog in the page's language) and the number, money and time
+    formatters of :func:`aidc.web.lang.helpers`; a router's own context wins over them.
+    """
+    lang = context.get("lang") or request_lang(request)  # a page with its own ?lang= (ops) speaks it whole
+    context = helpers(lang) | context
     context |= {
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_token(request),
         "csp_nonce": getattr(request.state, "csp_nonce", ""),
     }
-    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+    with use_lang(lang):
+        return request.app.state.templates.TemplateResponse(
+            request, template, context, status_code=status_code
+        )
 
 
 def lang_of(request: Request) -> str:
-    """Return the user's language: ``ko`` when Korean comes first in Accept-Language, else ``en``."""
-    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
-    return "ko" if first.startswith("ko") else "en"
+    """Return the request's language (see :func:`aidc.web.lang.request_lang`)."""
+    return request_lang(request)
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -63,8 +73,18 @@ def get_or_404(s: Session, model: type[Any], id_: int, what: str) -> Any:
     """Return the row ``id_`` of ``model`` or raise 404 naming ``what``."""
     row = s.get(model, id_)
     if row is None:
-        raise HTTPException(404, f"no such {what}")
+        raise HTTPException(404, NOT_FOUND.get(what, N_("not found")))
     return row
+
+
+#: The message of a missing row by what is missing: catalog ids, which the error page translates.
+NOT_FOUND = {
+    "run": N_("no such run"),
+    "scenario": N_("no such scenario"),
+    "survey round": N_("no such survey round"),
+    "user": N_("no such user"),
+    "token": N_("no such token"),
+}
 
 
 #: A row id in a path or query: positive and within a 32-bit integer (PostgreSQL's ``integer``).

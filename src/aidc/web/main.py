@@ -27,6 +27,7 @@ from starlette.responses import Response
 import aidc
 from aidc.web import db, limits
 from aidc.web.common import render
+from aidc.web.pdf_jobs import PdfJobs
 from aidc.web.routers import auth, ops, rounds, runs, scenarios, survey, users
 from aidc.web.runner import RunWorker
 from aidc.web.security import AuthError, Busy, LoginLimiter, Passwords, Slots
@@ -79,11 +80,13 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     worker = RunWorker(sessions, settings)
     worker.recover()
     uploads = UploadParser(settings)
+    pdf_jobs = PdfJobs(sessions)
 
     @asynccontextmanager
     async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
         yield
         worker.shutdown()
+        pdf_jobs.shutdown()
         if (ops_jobs := getattr(app_.state, "ops_jobs", None)) is not None:
             ops_jobs.shutdown()
         uploads.shutdown()
@@ -102,6 +105,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.sessions = sessions
     app.state.worker = worker
     app.state.uploads = uploads
+    app.state.pdf_jobs = pdf_jobs
     app.state.passwords = Passwords(
         settings.argon2_time_cost,
         settings.argon2_memory_kib,
@@ -153,6 +157,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         assert isinstance(exc, StarletteHTTPException)
         if request.url.path.startswith("/api/") or request.url.path.startswith("/assets/"):
             return await http_exception_handler(request, exc)
+        # The detail is a catalog id where the router wrote one; the page shows it translated.
         return render(request, "error.html", status_code=exc.status_code, message=str(exc.detail))
 
     app.add_exception_handler(StarletteHTTPException, page_errors)

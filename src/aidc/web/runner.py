@@ -48,6 +48,12 @@ REPORT_FILES = {
     "report.html": "text/html; charset=utf-8",
     "report.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+#: The one-page briefing of a run in each language (``briefing.ko.html``): the web prints it to PDF
+#: on request (:mod:`aidc.web.pdf_jobs`), as ``aidc run --pdf`` does.
+BRIEFING_FILES = {f"briefing.{lang}.html": "text/html; charset=utf-8" for lang in ("ko", "en")}
+FILE_TYPES = REPORT_FILES | BRIEFING_FILES | {
+    f"briefing.{lang}.pdf": "application/pdf" for lang in ("ko", "en")
+}
 
 RunFunction = Callable[[Scenario, Callable[[str, str], None]], Any]
 
@@ -126,9 +132,10 @@ def summarize(result: Any) -> dict[str, Any]:
     checks = getattr(getattr(result, "design", None), "checks", None) or []
     if checks:
         tables["design.checks"] = {
-            "columns": ["name", "ok", "value", "limit", "unit", "message"],
+            "columns": ["name", "ok", "value", "limit", "unit", "message", "sense"],
             "rows": [
-                [_jsonable(getattr(c, k, None)) for k in ("name", "ok", "value", "limit", "unit", "message")]
+                [_jsonable(getattr(c, k, None))
+                 for k in ("name", "ok", "value", "limit", "unit", "message", "sense")]
                 for c in checks
             ],
             "n_rows": len(checks),
@@ -137,6 +144,8 @@ def summarize(result: Any) -> dict[str, Any]:
         "summary": summary,
         "tables": tables,
         "figures": result_figures(result),
+        # The page shows the charts in the reader's language; the API's ``figures`` stay English.
+        "figures_by_lang": {lang: result_figures(result, lang) for lang in ("ko",)},
         "missing": _jsonable(dict(getattr(result, "missing", {}))),
         "timings_s": _jsonable(dict(getattr(result, "timings_s", {}))),
         "scenario_hash": getattr(result, "scenario_hash", None),
@@ -154,9 +163,16 @@ def build_report(result: Any) -> dict[str, bytes]:
         return {}
     with tempfile.TemporaryDirectory(prefix="aidc-web-report-") as tmp:
         build(result, "en", Path(tmp))
-        return {
+        files = {
             name: (Path(tmp) / name).read_bytes() for name in REPORT_FILES if (Path(tmp) / name).is_file()
         }
+    render_briefing = getattr(importlib.import_module("aidc.report.html"), "render_briefing", None)
+    if render_briefing is not None:
+        from aidc.report.i18n import text
+
+        for lang in ("ko", "en"):
+            files[f"briefing.{lang}.html"] = render_briefing(result, text(lang)).encode("utf-8")
+    return files
 
 
 Outcome = tuple[
@@ -427,7 +443,7 @@ class RunWorker:
         if kind == "done":
             with self.sessions.begin() as s:
                 for name, content in files.items():
-                    s.add(RunFile(run_id=run_id, name=name, media_type=REPORT_FILES[name], content=content))
+                    s.add(RunFile(run_id=run_id, name=name, media_type=FILE_TYPES[name], content=content))
                 s.execute(
                     update(Run)
                     .where(Run.id == run_id)

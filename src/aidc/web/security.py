@@ -36,6 +36,7 @@ from fastapi import Request
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from aidc.i18n import gettext
 from aidc.web.db import ApiToken, User, WebSession, get_one, utcnow
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -112,10 +113,10 @@ class Passwords:
                 return False
 
 
-def password_problem(password: str) -> str | None:
-    """Return why a new password is refused, or None when it is acceptable."""
+def password_problem(password: str, lang: str = "en") -> str | None:
+    """Return why a new password is refused (in ``lang``), or None when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+        return gettext("the password must have at least {n} characters", lang, n=MIN_PASSWORD_LENGTH)
     return None
 
 

@@ -55,9 +55,18 @@ def form_columns(spec: SheetSpec) -> tuple[Column, ...]:
     return tuple(c for c in spec.columns if c.name not in SERVER_SET)
 
 
-def options(column: Column) -> list[tuple[str, str]]:
-    """Return (key, English label) of a closed-list column, or [] for a free one."""
-    return [(k, v.get("en", k)) for k, v in choices(column.choice_list).items()] if column.choice_list else []
+def options(column: Column, lang: str = "en") -> list[tuple[str, str]]:
+    """Return (key, label in ``lang``) of a closed-list column as its dropdown shows it; [] for a free one."""
+    if not column.choice_list:
+        return []
+    from aidc.report.i18n import data_labels  # GPUs are named by their product label, not their key
+
+    named = data_labels(lang)
+    out = []
+    for key, labels in choices(column.choice_list).items():
+        shown = labels.get(lang) or labels.get("en") or key
+        out.append((key, named.get(key, key) if shown == key else shown))
+    return out
 
 
 def _plain(value: Any) -> Any:

@@ -10,8 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from aidc import units
+from aidc.i18n import LANGS, N_
 from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, redirect, render
 from aidc.web.db import ApiToken, User, get_one, utcnow
+from aidc.web.lang import LANG_COOKIE
 from aidc.web.schemas import ApiTokenOut, Credentials, PasswordChange, TokenOut, UserOut
 from aidc.web.security import (
     AuthError,
@@ -27,6 +30,8 @@ from aidc.web.security import (
 )
 
 router = APIRouter()
+#: How long the language choice is kept: a year. [s]
+LANG_COOKIE_MAX_AGE_S = int(units.H_PER_YEAR * units.S_PER_H)
 ANY_ROLE = require("admin", "planner", "institution")
 
 
@@ -37,7 +42,8 @@ def _check_credentials(request: Request, s: Session, email: str, password: str) 
     wait_s = limiter.attempt(client, email)
     if wait_s > 0:
         raise HTTPException(
-            429, "too many sign-in attempts; try again later", headers={"Retry-After": str(int(wait_s) + 1)}
+            429, N_("too many sign-in attempts; try again later"),
+            headers={"Retry-After": str(int(wait_s) + 1)},
         )
     user = get_one(s, User, email=email.strip().lower())
     s.commit()  # give the connection back to the pool while the hash runs
@@ -45,7 +51,7 @@ def _check_credentials(request: Request, s: Session, email: str, password: str) 
         not request.app.state.passwords.verify(user.password_hash if user else None, password)
         or not user.active
     ):
-        raise HTTPException(401, "wrong e-mail or password")
+        raise HTTPException(401, N_("wrong e-mail or password"))
     limiter.succeeded(client, email)
     return user
 
@@ -64,6 +70,16 @@ async def home(request: Request) -> Response:
     if user is None:
         return redirect("/login")
     return redirect("/survey" if user.role == "institution" else "/rounds")
+
+
+@router.get("/lang/{lang}", include_in_schema=False)
+def choose_lang(lang: str, next: str = "/") -> Response:
+    """Remember the user's choice of language (a cookie, kept across sign-ins) and go back."""
+    if lang not in LANGS:
+        raise HTTPException(404, N_("unknown language"))
+    response = redirect(_safe_next(next))
+    response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE_S, samesite="lax")
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -168,7 +184,7 @@ def change_password(
     stored = s.get(User, user.id)
     assert stored is not None
     if not request.app.state.passwords.verify(stored.password_hash, body.current_password):
-        raise HTTPException(403, "the current password is wrong")
+        raise HTTPException(403, N_("the current password is wrong"))
     if (problem := password_problem(body.new_password)) is not None:
         raise HTTPException(422, problem)
     stored.password_hash = request.app.state.passwords.hash(body.new_password)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from aidc.errors import InputError
 from aidc.report.i18n import Text, text
-from aidc.web.common import db, get_or_404, redirect, render
+from aidc.web.common import db, get_or_404, lang_of, redirect, render
 from aidc.web.db import ScenarioRecord, User
 from aidc.web.security import require
 from aidc.web.settings import default_data_dir
@@ -48,8 +48,9 @@ def _store(request: Request, store_id: str) -> Path:
     return _ops_dir(request) / store_id
 
 
-def _lang(lang: str) -> str:
-    return lang if lang in ("en", "ko") else "en"
+def _lang(lang: str, request: Request) -> str:
+    """Return the language of ``?lang=``, else the request's (the user's setting, Accept-Language)."""
+    return lang if lang in ("en", "ko") else lang_of(request)
 
 
 async def _save_upload(request: Request, upload: UploadFile, to: Path) -> Path:
@@ -130,16 +131,17 @@ def dashboard(store: Path, t: Text, plan: tuple[Any, Any, Any] | None) -> dict[s
 
 @router.get("/ops", response_class=HTMLResponse, include_in_schema=False)
 def ops_page(request: Request, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)],
-             lang: str = "en") -> Response:
+             lang: str = "") -> Response:
     """Show the upload form."""
     scenarios = s.scalars(select(ScenarioRecord).order_by(ScenarioRecord.name)).all()
-    return render(request, "ops.html", t=text(_lang(lang)), lang=_lang(lang), scenarios=scenarios, view=None)
+    lang = _lang(lang, request)
+    return render(request, "ops.html", t=text(lang), lang=lang, scenarios=scenarios, view=None)
 
 
 @router.post("/ops", include_in_schema=False)
 async def ops_import(request: Request, _: Annotated[User, Depends(PLANNER)], sacct: UploadFile,
                      scenario_id: Annotated[int, Form(ge=1)], accounts: UploadFile | None = None,
-                     lang: Annotated[str, Form()] = "en") -> Response:
+                     lang: Annotated[str, Form()] = "") -> Response:
     """Import uploaded sacct output (and an account map) into a new store; show its dashboard."""
     from aidc import ops
 
@@ -152,22 +154,23 @@ async def ops_import(request: Request, _: Annotated[User, Depends(PLANNER)], sac
             records = ops.import_records(sacct=sacct_path, accounts=accounts_path)
         except InputError as exc:  # name the upload, not the temporary file
             problems = [str(p).replace(str(Path(tmp)) + "/", "") for p in exc.problems]
-            return render(request, "ops.html", status_code=422, t=text(_lang(lang)), lang=_lang(lang),
+            chosen = _lang(lang, request)
+            return render(request, "ops.html", status_code=422, t=text(chosen), lang=chosen,
                           view=None, scenarios=[], problems=problems)
     ops.save(records, _ops_dir(request) / store_id)
-    return redirect(f"/ops/{store_id}?scenario_id={scenario_id}&lang={_lang(lang)}")
+    return redirect(f"/ops/{store_id}?scenario_id={scenario_id}&lang={_lang(lang, request)}")
 
 
 @router.get("/ops/{store_id}", response_class=HTMLResponse, include_in_schema=False)
 def ops_view(request: Request, store_id: str, _: Annotated[User, Depends(PLANNER)],
              s: Annotated[Session, Depends(db)], scenario_id: int | None = None,
-             lang: str = "en") -> Response:
+             lang: str = "") -> Response:
     """Observed against planned, the forecast fan chart and (once computed) the trigger."""
-    t = text(_lang(lang))
+    t = text(_lang(lang, request))
     plan = _scenario(s, scenario_id) if scenario_id else None
     store = _store(request, store_id)
     view = dashboard(store, t, plan)
-    return render(request, "ops.html", t=t, lang=_lang(lang), view=view, store_id=store_id,
+    return render(request, "ops.html", t=t, lang=_lang(lang, request), view=view, store_id=store_id,
                   scenario_id=scenario_id, scenarios=[], job=_job_view(request, store))
 
 
@@ -195,7 +198,7 @@ def _job_view(request: Request, store: Path) -> dict[str, Any] | None:
 @router.post("/ops/{store_id}/trigger", include_in_schema=False)
 def ops_trigger(request: Request, store_id: str, _: Annotated[User, Depends(PLANNER)],
                 s: Annotated[Session, Depends(db)], scenario_id: Annotated[int, Form(ge=1)],
-                lang: Annotated[str, Form()] = "en") -> Response:
+                lang: Annotated[str, Form()] = "") -> Response:
     """Queue the phase-2 trigger of the store against a scenario (202); the dashboard polls for it."""
     from aidc.scenario import parse_scenario
     from aidc.web.common import server_file_problems
@@ -206,8 +209,8 @@ def ops_trigger(request: Request, store_id: str, _: Annotated[User, Depends(PLAN
     if problems := server_file_problems(scenario):
         raise InputError(problems)
     _jobs(request).submit(store, rec.yaml_text)
-    t = text(_lang(lang))
-    return render(request, "ops.html", status_code=202, t=t, lang=_lang(lang),
+    t = text(_lang(lang, request))
+    return render(request, "ops.html", status_code=202, t=t, lang=_lang(lang, request),
                   view=dashboard(store, t, None), job=_job_view(request, store), store_id=store_id,
                   scenario_id=scenario_id, scenarios=[])
 
@@ -215,7 +218,7 @@ def ops_trigger(request: Request, store_id: str, _: Annotated[User, Depends(PLAN
 @router.post("/ops/{store_id}/trigger/cancel", include_in_schema=False)
 def ops_trigger_cancel(request: Request, store_id: str, _: Annotated[User, Depends(PLANNER)],
                        scenario_id: Annotated[int, Form(ge=1)],
-                       lang: Annotated[str, Form()] = "en") -> Response:
+                       lang: Annotated[str, Form()] = "") -> Response:
     """Cancel the store's trigger job (queued: when its turn comes; running: at once)."""
     _jobs(request).cancel(_store(request, store_id))
-    return redirect(f"/ops/{store_id}?scenario_id={scenario_id}&lang={_lang(lang)}")
+    return redirect(f"/ops/{store_id}?scenario_id={scenario_id}&lang={_lang(lang, request)}")

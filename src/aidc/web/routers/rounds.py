@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, redirect, render, round_open
+from aidc.i18n import N_
+from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, lang_of, redirect, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SurveyRound, User, get_one, utcnow
+from aidc.web.lang import SEOUL
 from aidc.web.routers.users import institution_id
 from aidc.web.schemas import AcceptIn, BoardRow, InvitationIn, InvitationOut, RoundIn, RoundOut, TokenOut
 from aidc.web.security import (
@@ -171,23 +173,23 @@ async def _not_staff(request: Request) -> None:
     user = await authenticate(request)
     if user is not None and user.role != "institution":
         raise HTTPException(
-            403, "a planner or admin cannot accept an institution's invitation; sign out first"
+            403, N_("a planner or admin cannot accept an institution's invitation; sign out first")
         )
 
 
 def _accept(s: Session, passwords: Passwords, token: str, password: str) -> User:
     inv = get_one(s, Invitation, token_sha256=token_sha256(token))
     if inv is None or inv.accepted_at is not None or aware_utc(inv.expires_at) < utcnow():
-        raise HTTPException(404, "this invitation link is unknown, used or expired")
+        raise HTTPException(404, N_("this invitation link is unknown, used or expired"))
     # Whoever holds a link (the planner who made it, too) must not join an institution that already
     # has an account and take over its answers; further members are added by an admin.
     member = s.scalars(select(User.id).filter_by(institution_id=inv.institution_id, active=True)).first()
     if member is not None:
-        raise HTTPException(409, "this institution already has an account; its members sign in")
+        raise HTTPException(409, N_("this institution already has an account; its members sign in"))
     if (problem := password_problem(password)) is not None:
         raise HTTPException(422, problem)
     if get_one(s, User, email=inv.email) is not None:
-        raise HTTPException(409, "an account with this e-mail exists; sign in instead")
+        raise HTTPException(409, N_("an account with this e-mail exists; sign in instead"))
     user = User(
         email=inv.email,
         password_hash=passwords.hash(password),
@@ -201,7 +203,7 @@ def _accept(s: Session, passwords: Passwords, token: str, password: str) -> User
     try:
         s.commit()
     except IntegrityError:
-        raise HTTPException(409, "an account with this e-mail exists; sign in instead") from None
+        raise HTTPException(409, N_("an account with this e-mail exists; sign in instead")) from None
     return user
 
 
@@ -241,10 +243,13 @@ def rounds_add(
     """Create a round from the form."""
     try:
         when = datetime.fromisoformat(closes_at) if closes_at else None
+        if when is not None and when.tzinfo is None:  # the form's time is Korea time, stored as UTC
+            when = when.replace(tzinfo=SEOUL).astimezone(UTC)
         body = RoundIn(title=title, description=description, closes_at=when)
-    except (ValueError, ValidationError) as exc:
+    except ValueError:
         rounds = [round_out(r) for r in s.scalars(select(SurveyRound).order_by(SurveyRound.id.desc()))]
-        return render(request, "rounds.html", status_code=422, rounds=rounds, error=str(exc))
+        return render(request, "rounds.html", status_code=422, rounds=rounds,
+                      error=N_("The round was not created: check the title and the closing date and time."))
     return redirect(f"/rounds/{create_round(s, body, user).id}")
 
 
@@ -325,7 +330,9 @@ async def invitation_accept(
     try:
         await _not_staff(request)
         if password != password2:
-            raise HTTPException(422, "the two passwords differ")
+            raise HTTPException(422, N_("the two passwords differ"))
+        if (problem := password_problem(password, lang_of(request))) is not None:
+            raise HTTPException(422, problem)  # said in the page's language
         user = await run_in_threadpool(_accept, s, request.app.state.passwords, token, password)
     except HTTPException as exc:
         inv = get_one(s, Invitation, token_sha256=token_sha256(token))

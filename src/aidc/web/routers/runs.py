@@ -12,8 +12,15 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aidc.web.common import PathId, QueryId, aware, db, get_or_404, redirect, render
+from aidc import i18n
+from aidc.i18n import N_, gettext
+from aidc.report.i18n import text
+from aidc.web import results
+from aidc.web.common import PathId, QueryId, aware, db, get_or_404, lang_of, redirect, render
 from aidc.web.db import Run, RunFile, ScenarioRecord, User
+from aidc.web.lang import stage_title
+from aidc.web.pdf_jobs import PdfJobs, html_name, pdf_name
+from aidc.web.runner import REPORT_FILES, _stage_names
 from aidc.web.schemas import RunOut
 from aidc.web.security import Busy, require
 
@@ -22,6 +29,9 @@ PLANNER = require("admin", "planner")
 
 
 ACTIVE = ("queued", "running")
+RUN_STATES = ("queued", "running", "done", "failed", "cancelled")
+#: How often the run page reloads while its briefing is printed to PDF. [s]
+PDF_REFRESH_S = 3
 
 
 def queue_position(s: Session, run: Run) -> int | None:
@@ -94,7 +104,13 @@ def _flat(d: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix.rstrip("."): d}
 
 
-def comparison(s: Session, a: int, b: int) -> dict[str, Any]:
+def run_figures(result: dict[str, Any] | None, lang: str) -> dict[str, Any]:
+    """Return a stored run's figures in ``lang`` when it has them, else the API's (English) ones."""
+    result = result or {}
+    return dict(result.get("figures_by_lang", {}).get(lang) or result.get("figures", {}))
+
+
+def comparison(s: Session, a: int, b: int, lang: str = "en") -> dict[str, Any]:
     """Compare two scenarios: the inputs that differ and the summaries of their latest finished runs."""
     recs = [get_or_404(s, ScenarioRecord, i, "scenario") for i in (a, b)]
     inputs = [_flat(yaml.safe_load(r.yaml_text)) for r in recs]
@@ -113,8 +129,8 @@ def comparison(s: Session, a: int, b: int) -> dict[str, Any]:
         "inputs_differ": differ,
         "results": [{"field": k, "a": results[0].get(k), "b": results[1].get(k)} for k in rkeys],
         "figures": {
-            name: [(run.result or {}).get("figures", {}).get(name) if run else None for run in runs]
-            for name in sorted({n for run in runs if run for n in (run.result or {}).get("figures", {})})
+            name: [run_figures(run.result, lang).get(name) if run else None for run in runs]
+            for name in sorted({n for run in runs if run for n in run_figures(run.result, lang)})
         },
     }
 
@@ -186,7 +202,8 @@ def compare(
 @router.get("/api/runs/{run_id}/files/{name}", tags=["runs"])
 def download(
     run_id: PathId,
-    name: Literal["report.html", "report.xlsx"],
+    name: Literal["report.html", "report.xlsx", "briefing.ko.html", "briefing.en.html",
+                  "briefing.ko.pdf", "briefing.en.pdf"],
     _: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
 ) -> Response:
@@ -235,7 +252,50 @@ def run_page(
     """Progress while running (the page polls the API), then charts and tables."""
     run = get_or_404(s, Run, run_id, "run")
     rec = s.get(ScenarioRecord, run.scenario_id)
-    return render(request, "run.html", run=run_out(s, run), scenario=rec)
+    out = run_out(s, run)
+    lang = lang_of(request)
+    t = text(lang)
+    result = out.result or {}
+    jobs: PdfJobs = request.app.state.pdf_jobs
+    pdf_state = jobs.state(run_id, lang)
+    pdf_message = None
+    if pdf_state in ("queued", "running"):
+        pdf_message = gettext("The briefing is being printed to PDF; this page shows it when ready.", lang)
+    elif pdf_state == "failed":
+        pdf_message = gettext("The briefing could not be printed to PDF: {reason}", lang,
+                              reason=jobs.errors.get((run_id, lang), ""))
+    return render(
+        request, "run.html", run=out, scenario=rec,
+        files=[f for f in out.files if f in REPORT_FILES],
+        figures=run_figures(result, lang),
+        sections=results.sections(result.get("summary", {}), t),
+        tables=results.tables(result.get("tables", {}), t),
+        labels={"status": {k: i18n.label(f"web.status.{k}", lang) for k in RUN_STATES},
+                "stage": {k: stage_title(k, lang) for k in (*_stage_names(), "report", "done")}},
+        briefing_pdf=pdf_name(lang) in out.files,
+        can_pdf=html_name(lang) in out.files and pdf_state is None,
+        pdf_message=pdf_message, pdf_failed=pdf_state == "failed",
+        refresh_s=PDF_REFRESH_S if pdf_state in ("queued", "running") else None,
+    )
+
+
+@router.post("/runs/{run_id}/pdf", include_in_schema=False)
+def briefing_pdf(
+    request: Request, run_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+) -> Response:
+    """Queue the printing of the run's briefing to PDF in the page's language (off the request)."""
+    run = get_or_404(s, Run, run_id, "run")
+    lang = lang_of(request)
+    files = run_out(s, run, with_result=False).files
+    if html_name(lang) not in files:
+        raise HTTPException(409, N_("this run has no briefing to print"))
+    if not PdfJobs.available():
+        raise HTTPException(503, N_("The briefing cannot be printed to PDF: no Chromium is installed on the "
+                                    "server. Ask the administrator to install it (Debian: apt-get install "
+                                    "chromium); the briefing is in the report meanwhile."))
+    if pdf_name(lang) not in files:
+        request.app.state.pdf_jobs.submit(run_id, lang)
+    return redirect(f"/runs/{run_id}")
 
 
 @router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
@@ -247,7 +307,7 @@ def compare_page(
     b: QueryId,
 ) -> HTMLResponse:
     """Show two scenarios side by side."""
-    return render(request, "compare.html", cmp=comparison(s, a, b))
+    return render(request, "compare.html", cmp=comparison(s, a, b, lang_of(request)))
 
 
 @cache

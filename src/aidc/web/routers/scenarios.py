@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -11,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from aidc import units
 from aidc.errors import InputError
+from aidc.i18n import N_, gettext
 from aidc.scenario import Scenario, dump_scenario, list_scenarios, load_scenario, parse_scenario
-from aidc.web import survey_io
-from aidc.web.common import PathId, aware, db, get_or_404, redirect, render, server_file_problems
+from aidc.web import scenario_form, survey_io
+from aidc.web.common import PathId, aware, db, get_or_404, lang_of, redirect, render, server_file_problems
 from aidc.web.db import Run, ScenarioRecord, SurveyRound, User, utcnow
 from aidc.web.routers.survey import submitted_answers
 from aidc.web.schemas import ScenarioIn, ScenarioListItem, ScenarioOut
@@ -252,7 +255,11 @@ def _edit_page(
     problems: list[Any] | None = None,
     message: str | None = None,
     status_code: int = 200,
+    form: Mapping[str, str] | None = None,
+    outcome: scenario_form.Outcome | None = None,
 ) -> HTMLResponse:
+    lang = lang_of(request)
+    stored = parse_scenario(rec.yaml_text, file="scenario").model_dump(mode="json")
     runs = s.scalars(select(Run).where(Run.scenario_id == rec.id).order_by(Run.id.desc()).limit(20)).all()
     rounds = s.scalars(select(SurveyRound).order_by(SurveyRound.id.desc())).all()
     others = s.scalars(select(ScenarioRecord).where(ScenarioRecord.id != rec.id)).all()
@@ -266,7 +273,16 @@ def _edit_page(
         rec=rec,
         yaml_text=rec.yaml_text if yaml_text is None else yaml_text,
         problems=problems or [],
-        message=message,
+        message=gettext(message, lang) if message else None,
+        failed=status_code >= 400,
+        form=scenario_form.form_values(stored) | dict(form or {}),
+        fields=scenario_form.FIELDS,
+        server_types=scenario_form.server_types(lang),
+        tenant_classes=scenario_form.tenant_classes(lang),
+        form_errors=outcome.errors if outcome else {},
+        scenario_problem=lambda p: scenario_form.problem_text(p, lang),
+        questions=outcome.questions if outcome else {},
+        area_m2=(scenario_form.site_area_pyeong(stored["site"]) or 0) * units.PYEONG_M2,
         runs=runs,
         rounds=rounds,
         others=others,
@@ -303,7 +319,48 @@ def scenario_save(
         round_id = int(survey_round_id) if survey_round_id.strip() else None
         store_scenario(s, user, rec.name, yaml_text, round_id, rec)
     except InputError as exc:
-        return _edit_page(request, s, rec, yaml_text, exc.problems, "Not saved: fix the problems below.", 422)
+        return _edit_page(request, s, rec, yaml_text, exc.problems, NOT_SAVED, 422)
     except (ValueError, HTTPException) as exc:
-        return _edit_page(request, s, rec, yaml_text, [], f"Not saved: {getattr(exc, 'detail', exc)}", 422)
-    return _edit_page(request, s, rec, message=f"Saved (version {rec.version}).")
+        reason = gettext(str(getattr(exc, "detail", exc)), lang_of(request))
+        return _edit_page(request, s, rec, yaml_text, [],
+                          gettext("Not saved: {reason}", lang_of(request), reason=reason), 422)
+    return _edit_page(request, s, rec, message=saved(request, rec))
+
+
+NOT_SAVED = N_("Not saved: fix the problems below.")
+
+
+def saved(request: Request, rec: ScenarioRecord) -> str:
+    """Return the notice of a saved scenario in the request's language."""
+    return gettext("Saved (version {n}).", lang_of(request), n=rec.version)
+
+
+@router.post("/scenarios/{scenario_id}/form", response_class=HTMLResponse, include_in_schema=False)
+async def scenario_form_save(
+    request: Request,
+    scenario_id: PathId,
+    user: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
+) -> HTMLResponse:
+    """Save the planner's form: the common fields written into the stored scenario, validated by its model.
+
+    A value that looks typed in the wrong unit comes back with a question and is not saved until
+    the same value is confirmed.
+    """
+    rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
+    raw = await request.form()
+    form = {k: str(v) for k, v in raw.items() if isinstance(v, str)}
+    stored = parse_scenario(rec.yaml_text, file="scenario").model_dump(mode="json", exclude_none=True)
+    outcome = scenario_form.apply(stored, form, lang_of(request))
+    if outcome.scenario is None:
+        only_questions = outcome.questions and not outcome.errors
+        message = N_("Please confirm the values questioned below.") if only_questions else NOT_SAVED
+        return _edit_page(request, s, rec, problems=[], message=message, form=form, outcome=outcome,
+                          status_code=422)
+    round_id = form.get("survey_round_id", "").strip()
+    try:
+        store_scenario(s, user, rec.name, dump_scenario(outcome.scenario),
+                       int(round_id) if round_id.isdigit() else None, rec)
+    except HTTPException as exc:
+        return _edit_page(request, s, rec, problems=[], message=str(exc.detail), form=form, status_code=422)
+    return _edit_page(request, s, rec, message=saved(request, rec))

@@ -6,6 +6,7 @@ every answer. A failed submit or a rejected upload never changes the stored answ
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from aidc.errors import Problem
+from aidc.i18n import N_, gettext
 from aidc.web import store, survey_io
 from aidc.web.common import PathId, QueryId, aware, db, get_or_404, lang_of, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SubmissionEvent, SurveyRound, User
@@ -363,6 +365,15 @@ def _form_answers(form: Any) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def as_shown(p: Problem, lang: str) -> Problem:
+    """Return a form problem located as the form shows it: sheet title, column header, rows from 1."""
+    spec = survey_io.specs().get(p.sheet or "")
+    if spec is None:
+        return p
+    column = next((c.header(lang) for c in spec.columns if c.name == p.column), p.column)
+    return replace(p, sheet=spec.title(lang), column=column, row=None if p.row is None else p.row + 1)
+
+
 def _survey_page(
     request: Request,
     s: Session,
@@ -373,7 +384,9 @@ def _survey_page(
     message: str | None = None,
     status_code: int = 200,
     in_file: bool = False,
+    refused: bool = False,
 ) -> HTMLResponse:
+    """Render the survey form; ``message`` is a catalog id (or an HTTP error's detail) shown translated."""
     from aidc.web.routers.rounds import round_out
 
     sub = submission_out(s, r.id, user.institution_id)  # type: ignore[arg-type]
@@ -386,7 +399,7 @@ def _survey_page(
         if not in_file and p.sheet is not None and p.row is not None and p.column is not None:
             cells.setdefault((p.sheet, p.row, p.column), []).append(p)
         else:
-            general.append(p)
+            general.append(p if in_file else as_shown(p, lang_of(request)))
     return render(
         request,
         "survey.html",
@@ -399,7 +412,8 @@ def _survey_page(
         options=survey_io.options,
         cells=cells,
         general=general,
-        message=message,
+        message=gettext(message, lang_of(request)) if message else None,
+        refused=refused or status_code >= 400,
         history=submission_history(r.id, user, s),
         in_file=in_file,
     )
@@ -418,8 +432,8 @@ def survey_list(
 
 
 @router.get("/survey/template.xlsx", include_in_schema=False)
-def survey_template(_: Annotated[User, Depends(READER)]) -> Response:
-    """Download the survey's Excel template (the survey stage's ``write_template``)."""
+def survey_template(request: Request, _: Annotated[User, Depends(READER)]) -> Response:
+    """Download the survey's Excel template in the reader's language (the survey's ``write_template``)."""
     import tempfile
     from pathlib import Path
 
@@ -427,7 +441,7 @@ def survey_template(_: Annotated[User, Depends(READER)]) -> Response:
 
     with tempfile.TemporaryDirectory(prefix="aidc-web-") as tmp:
         path = Path(tmp) / "template.xlsx"
-        write_template(path)
+        write_template(path, lang_of(request))
         content = path.read_bytes()
     return Response(
         content,
@@ -484,7 +498,7 @@ async def survey_post(
             answers=answers,
             problems=exc.problems,
             status_code=422,
-            message="Not submitted: fix the problems marked below. Your stored answer is unchanged.",
+            message=N_("Not submitted: fix the problems marked below. Your stored answer is unchanged."),
         )
     except HTTPException as exc:
         return _survey_page(
@@ -498,7 +512,7 @@ async def survey_post(
             message=str(exc.detail),
         )
     s.expire_all()
-    done = "Submitted. You can amend it until the round closes." if submit else "Draft saved."
+    done = N_("Submitted. You can amend it until the round closes.") if submit else N_("Draft saved.")
     return _survey_page(request, s, user, r, problems=problems, message=done)
 
 
@@ -526,8 +540,8 @@ async def survey_upload(
             problems=exc.problems,
             status_code=422,
             in_file=True,
-            message="The upload was not stored: fix the problems listed in your file. "
-            "Your stored answer is unchanged.",
+            message=N_("The upload was not stored: fix the problems listed in your file. "
+                       "Your stored answer is unchanged."),
         )
     except HTTPException as exc:
         return _survey_page(
@@ -535,5 +549,5 @@ async def survey_upload(
         )
     s.expire_all()
     return _survey_page(
-        request, s, user, r, problems=problems, message="Upload stored as a draft; check and submit."
+        request, s, user, r, problems=problems, message=N_("Upload stored as a draft; check and submit.")
     )

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from aidc.web.common import PathId, db, get_or_404, redirect, render
+from aidc.i18n import N_, gettext
+from aidc.web.common import PathId, db, get_or_404, lang_of, redirect, render
 from aidc.web.db import Institution, User, get_one
 from aidc.web.schemas import UserIn, UserOut, UserPatch
 from aidc.web.security import Passwords, require, revoke_all
@@ -33,7 +34,7 @@ def institution_id(s: Session, name: str) -> int:
 def create_user(sessions: sessionmaker[Session], passwords: Passwords, body: UserIn) -> User:
     """Create an account; raise 409 if the e-mail is taken, 422 if an institution user has no institution."""
     if body.role == "institution" and not body.institution:
-        raise HTTPException(422, "an institution account needs the institution's name")
+        raise HTTPException(422, N_("an institution account needs the institution's name"))
     try:
         with sessions.begin() as s:
             inst = (
@@ -52,7 +53,7 @@ def create_user(sessions: sessionmaker[Session], passwords: Passwords, body: Use
             s.flush()
             s.expunge(user)
     except IntegrityError:
-        raise HTTPException(409, "an account with this e-mail exists") from None
+        raise HTTPException(409, N_("an account with this e-mail exists")) from None
     return user
 
 
@@ -78,7 +79,7 @@ def patch_user(
     """Activate or deactivate an account (an admin cannot deactivate themselves)."""
     user = get_or_404(s, User, user_id, "user")
     if user.id == admin.id and not body.active:
-        raise HTTPException(409, "you cannot deactivate your own account")
+        raise HTTPException(409, N_("you cannot deactivate your own account"))
     user.active = body.active
     if not body.active:
         revoke_all(s, user.id)  # a deactivated account's sessions and tokens end now
@@ -115,9 +116,9 @@ def users_add(
         message = (
             exc.detail
             if isinstance(exc, HTTPException)
-            else "; ".join(
-                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
-            )
+            else gettext("The user was not added: check {fields}.", lang_of(request),
+                         fields=", ".join(gettext(str(e["loc"][-1]), lang_of(request))
+                                          for e in exc.errors(include_url=False)))
         )
         with request.app.state.sessions() as s:
             users = s.scalars(select(User).order_by(User.id)).all()
