@@ -17,13 +17,11 @@ from aidc.units import S_PER_H, W_PER_KW
 DAY_S = 86400.0
 
 
-@pytest.fixture(scope="module")
-def year() -> tuple:
+def _two_weeks(n: int) -> tuple:
     s = load_scenario("jeonbuk-ai")
     d = size(s)
     cluster = Cluster.from_design(d, s, placement="pooled")
     rng = np.random.default_rng(3)
-    n = 400
     # large jobs through two weeks of July: enough to push the facility's demand up
     jobs = pd.DataFrame(
         {
@@ -36,6 +34,11 @@ def year() -> tuple:
     )
     sim = run(jobs, cluster, "fifo", horizon_h=8760)
     return s, d, sim, setup(s, d, len(sim.jobs))
+
+
+@pytest.fixture(scope="module")
+def year() -> tuple:
+    return _two_weeks(400)
 
 
 def test_every_control_off_leaves_the_simulation_as_it_is(year: tuple) -> None:
@@ -145,3 +148,29 @@ def test_cap_in_billing_hours_only_holds_there(year: tuple) -> None:
     assert max(r.summary["billing_demand_kw_by_month"]) < max(
         evaluate(sim, st).summary["billing_demand_kw_by_month"]
     )
+
+
+def test_gpu_capping_holds_the_cap_with_fewer_delays_and_counts_the_hours_lost() -> None:
+    _, _, sim, st = _two_weeks(150)  # no queue: GPUs are free for a capped job's longer run
+    base = evaluate(sim, st)
+    n = len(st.cal)
+    low = facility_intervals(st.model, np.zeros((1, n))).facility_power_kw.to_numpy()
+    cap = low.max() + 0.9 * (base.summary["peak_demand_kw"] - low.max())
+    delayed = evaluate(sim, st, PowerControls(cap_kw=cap))
+    capped = evaluate(sim, st, PowerControls(cap_kw=cap, gpu_capping=True))
+    jobs, new = sim.jobs, capped.simulation.jobs
+    biggest_kw = float(
+        job_gpu_kw(jobs.n_gpus, st.factors[: len(jobs)], np.zeros(len(jobs), np.int64), st.model).max()
+    )
+    assert capped.intervals.facility_power_kw.max() <= cap + 2.0 * biggest_kw / 4
+    assert capped.summary["n_jobs_capped"] > 0
+    stretched = (new.end_s - new.start_s).to_numpy() > (jobs.end_s - jobs.start_s).to_numpy() * (1 + 1e-9)
+    assert stretched.sum() == capped.summary["n_jobs_capped"]
+    assert (new.start_s.to_numpy()[stretched] == jobs.start_s.to_numpy()[stretched]).all()  # not delayed
+    assert (new.tenant[stretched] == "research").all()  # only the flexible class is capped
+    lost_h = float((jobs.n_gpus * ((new.end_s - new.start_s) - (jobs.end_s - jobs.start_s))).sum() / S_PER_H)
+    assert capped.summary["gpu_hours_lost_to_capping"] == pytest.approx(lost_h, rel=1e-9)
+    # capping some jobs instead of delaying them delays no more of them, and adds no more wait
+    n_late = lambda r: int((r.simulation.jobs.start_s.to_numpy() > jobs.start_s.to_numpy()).sum())  # noqa: E731
+    assert n_late(capped) <= n_late(delayed)
+    assert capped.summary["mean_wait_s"] <= delayed.summary["mean_wait_s"]

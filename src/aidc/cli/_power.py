@@ -1,4 +1,4 @@
-"""``aidc simulate SCENARIO --power [--cap-kw KW] [--shift tou|carbon] [--oversubscribe FRAC]``."""
+"""``aidc simulate SCENARIO --power [--cap-kw KW [--gpu-cap]] [--shift tou|carbon] [--oversubscribe F]``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def run(
     json_: bool,
     pareto: Path | None,
     cap_hours: str | None = None,
+    gpu_cap: bool = False,
 ) -> None:
     """Simulate the scenario's year, meter it in 15-minute intervals, apply the controls, print."""
     from aidc import demand, design, power
@@ -51,6 +52,8 @@ def run(
         update["cap_hours"] = cap_hours
     if oversubscribe is not None:
         update["oversubscribe_frac"] = oversubscribe
+    if gpu_cap:
+        update["gpu_capping"] = True
     controls = power.PowerControls.model_validate(scenario.simulation.power.model_dump() | update)
     dem = demand.estimate(demand.load_survey(scenario), scenario)
     des = design.size(scenario, dem)

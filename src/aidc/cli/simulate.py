@@ -190,6 +190,8 @@ def simulate(
     = None,
     cap_hours: Annotated[str | None, typer.Option("--cap-hours", help="--power: all, or billing (mid/peak).")]
     = None,
+    gpu_cap: Annotated[bool, typer.Option("--gpu-cap", help="--power: under the cap, power-limit flexible "
+                                          "jobs' GPUs (slower) before delaying them.")] = False,
     shift: Annotated[str | None, typer.Option("--shift", help="--power: shift flexible jobs, tou or carbon.")]
     = None,
     oversubscribe: Annotated[float | None, typer.Option("--oversubscribe", min=0, max=2,
@@ -204,7 +206,7 @@ def simulate(
             raise typer.BadParameter("--power needs a scenario, not --trace")
         from aidc.cli import _power
 
-        _power.run(scenario, cap_kw, shift, oversubscribe, json_, pareto, cap_hours)
+        _power.run(scenario, cap_kw, shift, oversubscribe, json_, pareto, cap_hours, gpu_cap)
         return
     if placement not in ("pooled", "node"):
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")

@@ -17,7 +17,7 @@ checked against the class's GPU count only (pooled), not against node fragmentat
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +55,11 @@ class Plan:
         Latest a flexible job may start after its simulated start. [s]
     window_s : float
         A start is judged by the signal's mean over ``min(duration, window_s)``. [s]
+    cap_power_frac, cap_throughput_frac : array (n_levels,)
+        GPU power-limit levels, mildest first: share of the job's power drawn and of its speed
+        kept (:mod:`aidc.power.capping`); empty: no capping. [-]
+    cappable : array (n_jobs,) of bool or None
+        Jobs whose GPUs may be capped (None: none).
     """
 
     start_s: Array
@@ -69,6 +74,9 @@ class Plan:
     interval_s: float
     max_delay_s: float
     window_s: float
+    cap_power_frac: Array = field(default_factory=lambda: np.zeros(0))
+    cap_throughput_frac: Array = field(default_factory=lambda: np.zeros(0))
+    cappable: npt.NDArray[np.bool_] | None = None
 
 
 def busiest_instant(
@@ -141,8 +149,20 @@ def reschedule(plan: Plan) -> Array:
     The horizon is ``len(plan.allowed_kw)`` intervals; a job that finds no start inside it
     is left unstarted.
     """
+    return schedule(plan)[0]
+
+
+def schedule(plan: Plan) -> tuple[Array, npt.NDArray[np.int64]]:
+    """Return each job's start (as :func:`reschedule`) and its GPU power-limit level (-1: none).
+
+    A cappable job that would be delayed by the cap first tries to start when simulated with its
+    GPUs capped, at the mildest level under which it fits for its whole (longer) run; only if
+    none fits is it delayed, uncapped. Its extra run time must find GPUs free, as a moved job's.
+    """
     dt, horizon = plan.interval_s, len(plan.allowed_kw)
     start = plan.start_s.copy()
+    level = np.full(len(start), -1, dtype=np.int64)
+    cappable = plan.cappable if plan.cappable is not None else np.zeros(len(start), bool)
     dur = plan.end_s - plan.start_s
     n_classes = len(plan.capacity_gpus)
     base_max = np.stack(
@@ -173,7 +193,7 @@ def reschedule(plan: Plan) -> Array:
         start[flex] = _cheapest_starts(
             plan.start_s[flex], cum_signal, dt, max_delay_k, window_k, horizon, dur[flex]
         )
-        return start
+        return start, level
     # The longest run of first starters whose load stays under the cap keeps its starts unchecked.
     first = _head_under_cap(plan, order, room_kw) if capped and not shift else 0
     if first:
@@ -225,6 +245,16 @@ def reschedule(plan: Plan) -> Array:
             _candidates(s0, d, cum_signal, dt, max_delay_k, window_k, horizon) if shift and flexible else [s0]
         )
         chosen = next((s for s in candidates if fits(s, moved=s != s0)), math.nan)
+        if math.isnan(chosen) and capped and cappable[j]:
+            lv = _cap_level(plan, s0, d, g, p, load_kw, room_kw, room)
+            if lv >= 0:
+                start[j], level[j] = s0, lv
+                d_cap, p_cap = d / plan.cap_throughput_frac[lv], p * plan.cap_power_frac[lv]
+                k0, occ = occupancy(s0, d_cap, dt)
+                load_kw[k0 : k0 + len(occ)] += p_cap * occ
+                k_end = int((s0 + d) // dt)  # the run past its simulated end holds GPUs it did not
+                room[k_end : k0 + len(occ)] -= g
+                continue
         if math.isnan(chosen):  # earliest boundary after the simulated start where it fits
             k = _first_fit(int(s0 // dt) + 1, max(math.ceil(d / dt), 1), p, g, load_kw, room_kw, room)
             chosen = k * dt if k >= 0 else math.nan
@@ -236,7 +266,31 @@ def reschedule(plan: Plan) -> Array:
             load_kw[k0 : k0 + len(occ)] += p * occ
         if chosen != s0:
             room[k0 : k0 + len(occ)] -= g
-    return start
+    return start, level
+
+
+def _cap_level(
+    plan: Plan, s0: float, d: float, g: int, p: float, load_kw: Array, room_kw: Array, gpu_room: Array
+) -> int:
+    """Return the mildest power-limit level under which a job fits from its simulated start (-1: none).
+
+    Capped, it draws ``p * power_frac`` for ``d / throughput_frac``; the GPUs of the extra run
+    (past its simulated end) must be free, counted as a moved job's.
+    """
+    dt, horizon = plan.interval_s, len(load_kw)
+    levels = zip(plan.cap_power_frac.tolist(), plan.cap_throughput_frac.tolist(), strict=True)
+    for lv, (pf, tf) in enumerate(levels):
+        k0, occ = occupancy(s0, d / tf, dt)
+        k1 = k0 + len(occ)
+        if k1 > horizon:
+            return -1
+        if (load_kw[k0:k1] + p * pf * occ > room_kw[k0:k1]).any():
+            continue
+        k_end = int((s0 + d) // dt)
+        if (gpu_room[k_end:k1] < g).any():
+            continue
+        return lv
+    return -1
 
 
 def _run_under_cap(

@@ -67,15 +67,26 @@ def _scaled(design: Any, scenario: Any, frac: float) -> Any:
 
 
 def oversubscribe(
-    scenario: Any, design: Any, demand: Any, base: PowerResult, frac_max: float
+    scenario: Any,
+    design: Any,
+    demand: Any,
+    base: PowerResult,
+    frac_max: float,
+    controls: PowerControls | None = None,
 ) -> dict[str, Any]:
     """How many more GPU servers fit under the IT limit for the stated loss (``power.oversubscribe_*``).
 
     Each step adds ``power.oversubscribe_step_frac`` more GPU servers, simulates the year on
-    the larger fleet, and keeps IT power under ``power.it_capacity_kw`` by delaying starts.
-    The largest step whose p95 wait rises by at most ``power.oversubscribe_wait_added_h`` and
-    whose jobs all run is the answer.
+    the larger fleet, and keeps IT power under ``power.it_capacity_kw`` by power-limiting the
+    GPUs of flexible jobs (``controls.flexible_tenants``) and, where that is not enough, by
+    delaying starts. The largest step whose p95 wait rises by at most
+    ``power.oversubscribe_wait_added_h`` and whose jobs all run is the answer; each step says
+    the GPU-hours its capped jobs lost to running slower.
     """
+    capping = PowerControls(
+        gpu_capping=True,
+        flexible_tenants=(controls or PowerControls()).flexible_tenants,
+    )
     from aidc.simulate import run_scenario
 
     step = float(data.value("power.oversubscribe_step_frac"))
@@ -86,7 +97,7 @@ def oversubscribe(
     for frac in [step * i for i in range(1, n_steps + 1)]:
         bigger = _scaled(design, scenario, frac)
         sim = run_scenario(scenario, bigger, demand)
-        result = evaluate(sim, setup(scenario, bigger, len(sim.jobs)), it_cap_kw=it_limit)
+        result = evaluate(sim, setup(scenario, bigger, len(sim.jobs)), capping, it_cap_kw=it_limit)
         s = result.summary
         not_run = sum(d["jobs_not_run"] for d in s.get("delays", {}).values())
         row = {
@@ -95,6 +106,10 @@ def oversubscribe(
             "gpus_gained": int(sim.summary["n_gpus"] - base.simulation.summary["n_gpus"]),
             "p95_wait_added_s": s["p95_wait_s"] - base.summary["p95_wait_s"],
             "gpu_hours_lost": base.summary["gpu_hours"] - s["gpu_hours"],
+            "gpu_hours_lost_to_capping": s["gpu_hours_lost_to_capping"],
+            "n_jobs_capped": s["n_jobs_capped"],
+            # share of the GPUs' busy time spent on the capped jobs' slower run
+            "throughput_lost_frac": s["gpu_hours_lost_to_capping"] / max(s["gpu_hours"], 1e-9),
             "jobs_not_run": int(not_run),
             "peak_it_kw": s["peak_it_kw"],
             "peak_demand_kw": s["peak_demand_kw"],
@@ -171,7 +186,9 @@ def year(
     else:
         out = dict(base.summary)
     if controls.oversubscribe_frac > 0:
-        out["oversubscription"] = oversubscribe(scenario, design, demand, base, controls.oversubscribe_frac)
+        out["oversubscription"] = oversubscribe(
+            scenario, design, demand, base, controls.oversubscribe_frac, controls
+        )
     if with_pareto:
         out["pareto"] = pareto(sim, s, base)
     return out

@@ -19,7 +19,8 @@ from aidc import data
 from aidc.energy import carbon, tariff
 from aidc.energy.site import facility_from_design
 from aidc.energy.weather import default_weather, prepare_weather
-from aidc.power.controls import Plan, reschedule
+from aidc.power.capping import default_levels
+from aidc.power.controls import Plan, schedule
 from aidc.power.coupling import (
     PowerModel,
     facility_intervals,
@@ -120,8 +121,12 @@ def _class_index(log: pd.DataFrame, model: PowerModel) -> npt.NDArray[np.int64]:
 
 def controlled_starts(
     log: pd.DataFrame, s: Setup, controls: PowerControls, it_cap_kw: float | None = None
-) -> Array:
-    """Return the start of each job under the controls (NaN: found no room within the horizon) [s]."""
+) -> tuple[Array, Array, Array]:
+    """Return each job's start and its GPU power limit's effect under the controls.
+
+    Returns the start [s] (NaN: no room within the horizon), and the shares of its power drawn
+    and of its speed kept under its GPU power limit [-] (1: uncapped).
+    """
     dt = s.model.interval_s
     n_year = len(s.cal)
     start, end = log["start_s"].to_numpy(float), log["end_s"].to_numpy(float)
@@ -143,29 +148,49 @@ def controlled_starts(
         signal = s.intensity_t_per_mwh
     tile = lambda a: np.resize(a, horizon)  # noqa: E731  the year repeats beyond its end
     ci = _class_index(log, s.model)
+    flexible = log["tenant"].astype(str).isin(controls.flexible_tenants).to_numpy()
+    power_frac, throughput_frac = default_levels() if controls.gpu_capping else (np.zeros(0), np.zeros(0))
     plan = Plan(
         start_s=start,
         end_s=end,
         n_gpus=log["n_gpus"].to_numpy(np.int64),
         class_index=ci,
         power_kw=job_gpu_kw(log["n_gpus"].to_numpy(), s.factors[: len(log)], ci, s.model),
-        flexible=log["tenant"].astype(str).isin(controls.flexible_tenants).to_numpy(),
+        flexible=flexible,
         capacity_gpus=s.model.capacity_gpus,
         allowed_kw=tile(cap),
         signal=None if signal is None else tile(signal),
         interval_s=dt,
         max_delay_s=controls.max_delay_h * S_PER_H,
         window_s=float(data.value("power.shift_window_h")) * S_PER_H,
+        cap_power_frac=power_frac,
+        cap_throughput_frac=throughput_frac,
+        cappable=flexible,  # batch work that tolerates running slower, as it tolerates starting later
     )
-    return reschedule(plan)
+    new_start, level = schedule(plan)
+    capped = level >= 0
+    return (
+        new_start,
+        np.where(capped, power_frac[np.maximum(level, 0)] if len(power_frac) else 1.0, 1.0),
+        np.where(capped, throughput_frac[np.maximum(level, 0)] if len(power_frac) else 1.0, 1.0),
+    )
 
 
-def meter(log: pd.DataFrame, s: Setup) -> pd.DataFrame:
-    """Facility power of each 15-minute interval of the year from the log's running jobs."""
+def meter(
+    log: pd.DataFrame, s: Setup, power_frac: Array | None = None, throughput_frac: Array | None = None
+) -> pd.DataFrame:
+    """Facility power of each 15-minute interval of the year from the log's running jobs.
+
+    ``power_frac``, ``throughput_frac``: share of each job's busy GPU power it draws and of its
+    speed it keeps under its power limit (None: uncapped). ``work_gpus`` counts busy GPUs at
+    the speed they keep, so that a capped job's longer run is not counted as more work.
+    """
     n = len(s.cal)
     ran = np.isfinite(log["start_s"].to_numpy(float))
     ci = _class_index(log, s.model)[ran]
     kw = job_gpu_kw(log["n_gpus"].to_numpy()[ran], s.factors[: len(log)][ran], ci, s.model)
+    if power_frac is not None:
+        kw = kw * power_frac[ran]
     start, end = log["start_s"].to_numpy(float)[ran], log["end_s"].to_numpy(float)[ran]
     gpu_kw = (
         np.stack(
@@ -180,7 +205,13 @@ def meter(log: pd.DataFrame, s: Setup) -> pd.DataFrame:
     out = facility_intervals(s.model, gpu_kw)
     out.insert(1, "timestamp", s.cal["timestamp"].to_numpy())
     out.insert(2, "month", s.cal["month"].to_numpy())
-    out["busy_gpus"] = interval_mean(start, end, log["n_gpus"].to_numpy(float)[ran], n, s.model.interval_s)
+    gpus = log["n_gpus"].to_numpy(float)[ran]
+    out["busy_gpus"] = interval_mean(start, end, gpus, n, s.model.interval_s)
+    out["work_gpus"] = (
+        out["busy_gpus"]
+        if throughput_frac is None
+        else interval_mean(start, end, gpus * throughput_frac[ran], n, s.model.interval_s)
+    )
     out["gpu_power_kw"] = gpu_kw.sum(axis=0)
     out["grid_ef_t_per_mwh"] = s.intensity_t_per_mwh
     step_h = s.model.interval_s / S_PER_H
@@ -190,7 +221,7 @@ def meter(log: pd.DataFrame, s: Setup) -> pd.DataFrame:
 
 
 def _tenant_delays(
-    base: pd.DataFrame, new: pd.DataFrame, controls: PowerControls
+    base: pd.DataFrame, new: pd.DataFrame, controls: PowerControls, power_frac: Array
 ) -> dict[str, dict[str, Any]]:
     added = new["start_s"].to_numpy(float) - base["start_s"].to_numpy(float)
     tenant = base["tenant"].astype(str).to_numpy()
@@ -206,6 +237,7 @@ def _tenant_delays(
             "wait_added_mean_s": float(a[done].mean()) if done.any() else 0.0,
             "wait_added_max_s": float(a[done].max()) if done.any() else 0.0,
             "jobs_not_run": int((~done).sum()),
+            "n_jobs_capped": int((power_frac[m] < 1.0).sum()),
             "deadlines_missed": int((a[done] > deadline + 1e-6).sum()) if flexible[m].any() else 0,
         }
     return out
@@ -227,8 +259,9 @@ def _bill_summary(intervals: pd.DataFrame, s: Setup) -> tuple[pd.DataFrame, dict
         "billing_demand_kw_by_month": [float(x) for x in bill["billing_demand_kw"]],
         "facility_kwh": float(fac.sum() * step_h),
         "it_kwh": float(intervals["it_power_kw"].sum() * step_h),
-        # work done inside the year: a control that pushes jobs past its end lowers the bill by not doing them
-        "gpu_hours_in_year": float(intervals["busy_gpus"].sum() * step_h),
+        # work done inside the year (at uncapped speed): a control that pushes jobs past its end
+        # lowers the bill by not doing them
+        "gpu_hours_in_year": float(intervals["work_gpus"].sum() * step_h),
         "peak_it_kw": float(intervals["it_power_kw"].max()),
         "carbon_t": float(intervals["carbon_t"].sum()),
         "contract_kw_billed": float(contract_kw),
@@ -265,14 +298,20 @@ def evaluate(
     log, notes = sim.jobs, [s.intensity_note]
     result = sim
     delays: dict[str, dict[str, Any]] = {}
+    power_frac: Array | None = None
+    throughput_frac: Array | None = None
+    lost_gpu_h = 0.0
     if controls.cap_kw is not None or controls.shift != "none" or it_cap_kw is not None:
-        start = controlled_starts(log, s, controls, it_cap_kw)
+        start, power_frac, throughput_frac = controlled_starts(log, s, controls, it_cap_kw)
         new = log.copy()
+        run_s = (log["end_s"] - log["start_s"]).to_numpy(float)
         new["start_s"] = start
-        new["end_s"] = start + (log["end_s"] - log["start_s"])
+        new["end_s"] = start + run_s / throughput_frac  # a capped job runs slower
+        extra_s = np.where(np.isfinite(start), run_s / throughput_frac - run_s, 0.0)
+        lost_gpu_h = float((log["n_gpus"].to_numpy(float) * extra_s).sum() / S_PER_H)
         new["wait_s"] = new["start_s"] - new["submit_s"]
         new["jct_s"] = new["end_s"] - new["submit_s"]
-        delays = _tenant_delays(log, new, controls)
+        delays = _tenant_delays(log, new, controls, power_frac)
         extra: dict[str, Any] = {k: sim.summary[k] for k in ("policy", "placement") if k in sim.summary}
         result = summarize(
             new,
@@ -285,7 +324,7 @@ def evaluate(
         notes.append(
             "jobs moved by the power controls are checked against GPU counts, not node fragmentation"
         )
-    intervals = meter(result.jobs, s)
+    intervals = meter(result.jobs, s, power_frac, throughput_frac)
     bill, summary = _bill_summary(intervals, s)
     summary |= {
         "controls": controls.model_dump(),
@@ -296,7 +335,9 @@ def evaluate(
             for t, row in result.summary["tenants"].items()
         },
         "gpu_hours": result.summary["gpu_hours"],
-        "gpu_hours_lost_to_capping": 0.0,  # starts are delayed, GPUs are never slowed
+        # GPU-hours the capped jobs' slower run took beyond their uncapped run
+        "gpu_hours_lost_to_capping": lost_gpu_h,
+        "n_jobs_capped": int((power_frac < 1.0).sum()) if power_frac is not None else 0,
     }
     if delays:
         summary["delays"] = delays
