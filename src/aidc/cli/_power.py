@@ -60,9 +60,11 @@ def run(
     year = sim.run_scenario(scenario, des, dem)
     out = operations.year(scenario, des, dem, year, controls, with_pareto=pareto is not None)
     if pareto is not None:
-        from aidc.power.figures import pareto_figure
+        from aidc.i18n import current_lang
+        from aidc.report.i18n import text
+        from aidc.report.power_section import pareto_figure
 
-        pareto_figure(out["pareto"]).write_html(pareto, include_plotlyjs="cdn")
+        pareto_figure(out["pareto"], text(current_lang())).write_html(pareto, include_plotlyjs="cdn")
         console_err.print(f"wrote the Pareto chart to {pareto}")
     if json_:
         print_json(_clean(out))
@@ -87,8 +89,10 @@ def _print(out: dict[str, Any]) -> None:
     ):
         table.add_row(escape(label(f"power.{key}")), f"{before[key]:,.0f}", f"{out[key]:,.0f}")
     console.print(table)
-    for note in out.get("notes", []):
-        console.print(escape(label("power.note", note=note)))
+    from aidc.i18n import gettext
+
+    for note in out.get("note_ids", []):
+        console.print(escape(gettext(note["msgid"], None, **note["params"])))
     over = out.get("oversubscription")
     if over:
         console.print(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -51,7 +51,7 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, 
         for stage, why in result.missing.items():
             progress.console.print(f"  [yellow]{stage} skipped:[/] {why}")
         progress.update(task, description="[cyan]report[/] …")
-        files = report.build(result, lang=lang, out_dir=out_dir)
+        files = report.build(result, lang=lang, out_dir=out_dir, power=_power_view(result))
         progress.update(task, advance=1, description="[green]finished[/]")
     _print_summary(result, lang)
     console.print(f"report: [bold]{files.html}[/]")
@@ -59,6 +59,16 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, 
     console.print(f"data: {files.data}/")
     if pdf and files.briefing is not None:
         _print_pdf(files.briefing, lang)
+
+
+def _power_view(result: Result) -> dict[str, Any] | None:
+    """Return the power-aware year for the report's power section, if the scenario turns a control on."""
+    controls = result.scenario.simulation.power
+    if not controls.active or result.simulation is None or result.design is None:
+        return None
+    from aidc.power import operations
+
+    return operations.year(result.scenario, result.design, result.demand, result.simulation, controls)
 
 
 def _print_pdf(briefing: Path, lang: str) -> None:

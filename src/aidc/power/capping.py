@@ -61,7 +61,7 @@ def default_levels(curve: str | None = None) -> tuple[Array, Array]:
     if not file.is_file():
         raise InputError.single(
             "no GPU power-cap curve of this name", field="power.gpu_cap_curve", found=name,
-            expected="zeus_a40_bert",
+            expected="a curve shipped in data/power (zeus_a40_bert)",
         )
     df = pd.read_csv(file)
     return cap_levels(df["power_limit_w"], df["time_per_epoch_s"], df["average_power_w"])

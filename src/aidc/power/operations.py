@@ -156,12 +156,55 @@ def pareto(
                     "peak_demand_kw": r.summary["peak_demand_kw"],
                 }
             )
-    front = sorted(points, key=lambda p: (p["p95_wait_added_h"], -p["saved_krw"]))
+    return mark_front(points)
+
+
+def mark_front(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark (``pareto``) the points no other beats on both won saved and p95 wait added; return them.
+
+    Examples
+    --------
+    >>> pts = [{"saved_krw": 5.0, "p95_wait_added_h": 2.0}, {"saved_krw": 1.0, "p95_wait_added_h": 3.0},
+    ...        {"saved_krw": 2.0, "p95_wait_added_h": 0.5}]
+    >>> [p["pareto"] for p in mark_front(pts)]
+    [True, False, True]
+    """
     best = -np.inf
-    for p in front:
+    for p in sorted(points, key=lambda p: (p["p95_wait_added_h"], -p["saved_krw"])):
         p["pareto"] = bool(p["saved_krw"] > best)
         best = max(best, p["saved_krw"])
     return points
+
+
+def _alone(controls: PowerControls) -> list[tuple[str, PowerControls]]:
+    """Each control the operator set, alone, then all of them together (when more than one)."""
+    off = controls.model_copy(update={"cap_kw": None, "gpu_capping": False, "shift": "none"})
+    parts = []
+    if controls.cap_kw is not None:
+        parts.append(("cap", off.model_copy(update={"cap_kw": controls.cap_kw})))
+        if controls.gpu_capping:
+            parts.append(("cap_gpu", off.model_copy(update={"cap_kw": controls.cap_kw, "gpu_capping": True})))
+    if controls.shift != "none":
+        parts.append((controls.shift, off.model_copy(update={"shift": controls.shift})))
+    if len(parts) > 1 and not (len(parts) == 2 and parts[1][0] == "cap_gpu"):
+        parts.append(("all", controls))
+    return parts
+
+
+def _row(name: str, base: PowerResult, r: PowerResult) -> dict[str, Any]:
+    """One line of the comparison: the bill by component, peak and contract, what the tenants pay."""
+    c = compare(base, r)
+    return {
+        "control": name,
+        **{k: r.summary[k] for k in ("bill_krw", "bill_by_component_krw", "peak_demand_kw",
+                                     "contract_kw_to_apply", "carbon_t", "gpu_hours_lost_to_capping")},
+        "saved_krw": c["saved_krw"],
+        "p95_wait_added_s": c["p95_wait_added_s"],
+        "p95_wait_added_h": c["p95_wait_added_s"] / S_PER_H,
+        "mean_wait_added_s": r.summary["mean_wait_s"] - base.summary["mean_wait_s"],
+        "gpu_hours_pushed_past_year": c["gpu_hours_pushed_past_year"],
+        "deadlines_missed": sum(d.get("deadlines_missed", 0) for d in r.summary.get("delays", {}).values()),
+    }
 
 
 def year(
@@ -173,18 +216,29 @@ def year(
     *,
     with_pareto: bool = False,
 ) -> dict[str, Any]:
-    """Return the power-aware year for the CLI and the report: headline, bill, waits, effect."""
+    """Return the power-aware year for the CLI and the report: headline, bill, waits, effect.
+
+    ``by_control`` has one line without controls, one for each control alone and one for all
+    of them together: the bill by component, the peak, the contract to apply for, the waits
+    added and the GPU-hours lost to capping.
+    """
     s = setup(scenario, design, len(sim.jobs))
     base = evaluate(sim, s)
     out: dict[str, Any] = {}
+    rows = [_row("none", base, base)]
     if controls.cap_kw is not None or controls.shift != "none":
         controlled = evaluate(sim, s, controls)
         out = controlled.summary | {
             "without_controls": _headline(base.summary),
             "effect": compare(base, controlled),
         }
+        parts = _alone(controls)
+        for name, alone in parts:
+            same = alone == controls
+            rows.append(_row(name, base, controlled if same else evaluate(sim, s, alone)))
     else:
         out = dict(base.summary)
+    out["by_control"] = mark_front(rows)
     if controls.oversubscribe_frac > 0:
         out["oversubscription"] = oversubscribe(
             scenario, design, demand, base, controls.oversubscribe_frac, controls

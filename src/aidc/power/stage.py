@@ -19,6 +19,7 @@ from aidc import data
 from aidc.energy import carbon, tariff
 from aidc.energy.site import facility_from_design
 from aidc.energy.weather import default_weather, prepare_weather
+from aidc.i18n import N_
 from aidc.power.capping import default_levels
 from aidc.power.controls import Plan, schedule
 from aidc.power.coupling import (
@@ -35,6 +36,18 @@ from aidc.simulate.result import SimulationResult, summarize
 from aidc.units import S_PER_H
 
 Array = npt.NDArray[np.float64]
+
+#: Notes of a metered year: message ids of the catalog (the JSON carries them in English too).
+NOTE_ANNUAL_FACTOR = N_(
+    "no sourced hourly grid-intensity profile for Korea: every interval at the annual factor {ef} tCO2eq/MWh "
+    "({period}); carbon shifting has nothing to act on"
+)
+NOTE_HOURLY_GIVEN = N_("hourly grid intensity given by the caller")
+NOTE_MOVED = N_("jobs moved by the power controls are checked against GPU counts, not node fragmentation")
+NOTE_CAPPED = N_(
+    "a capped job keeps its GPU power limit for its whole run; the throughput curve is one measured "
+    "transformer training workload on an NVIDIA A40 (Zeus, NSDI 2023)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +71,7 @@ class Setup:
     contract_kw: float | None
     factors: Array
     intensity_t_per_mwh: Array
-    intensity_note: str
+    intensity_note: tuple[str, dict[str, Any]]  # message id and its parameters
     it_limit_kw: float
     year: int
 
@@ -89,17 +102,12 @@ def setup(
     ef_year = scenario.energy.grid_ef_year or year
     if grid_intensity_t_per_mwh_hourly is not None:
         hourly = np.asarray(grid_intensity_t_per_mwh_hourly, float)
-        intensity, note = (
-            np.repeat(hourly, model.per_hour)[: len(cal)],
-            "hourly grid intensity given by the caller",
-        )
+        intensity = np.repeat(hourly, model.per_hour)[: len(cal)]
+        note: tuple[str, dict[str, Any]] = (NOTE_HOURLY_GIVEN, {})
     else:
         ef, rec = carbon.grid_factor_t_per_mwh(ef_year)
         intensity = np.full(len(cal), ef)
-        note = (
-            f"no sourced hourly grid-intensity profile for Korea: every interval at the annual factor "
-            f"{ef} tCO2eq/MWh ({rec['period']}); carbon shifting has nothing to act on"
-        )
+        note = (NOTE_ANNUAL_FACTOR, {"ef": ef, "period": rec["period"]})
     return Setup(
         model,
         cal,
@@ -321,9 +329,9 @@ def evaluate(
             len(sim.hourly),
             extra,
         )
-        notes.append(
-            "jobs moved by the power controls are checked against GPU counts, not node fragmentation"
-        )
+        notes.append((NOTE_MOVED, {}))
+        if controls.gpu_capping:
+            notes.append((NOTE_CAPPED, {}))
     intervals = meter(result.jobs, s, power_frac, throughput_frac)
     bill, summary = _bill_summary(intervals, s)
     summary |= {
@@ -341,5 +349,7 @@ def evaluate(
     }
     if delays:
         summary["delays"] = delays
-    summary["notes"] = notes
-    return PowerResult(result, intervals, bill, summary, tuple(notes))
+    english = tuple(msgid.format(**params) for msgid, params in notes)
+    summary["notes"] = list(english)
+    summary["note_ids"] = [{"msgid": msgid, "params": params} for msgid, params in notes]
+    return PowerResult(result, intervals, bill, summary, english)
