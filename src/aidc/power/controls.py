@@ -130,17 +130,20 @@ def occupancy(start_s: float, duration_s: float, interval_s: float) -> tuple[int
     return k0, occ
 
 
-def _candidates(
-    s0: float, d: float, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int
-) -> list[float]:
-    """Return the starts within the maximum delay, cheapest first (ties: earliest), the simulated one too."""
-    k_base = int(s0 // dt)
-    starts = np.arange(k_base, min(k_base + max_delay_k, horizon - 1) + 1)
-    end = np.minimum(starts + min(max(math.ceil(d / dt), 1), window_k), horizon)
+def _start_costs(
+    s0: Array, dur: Array, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int
+) -> tuple[npt.NDArray[np.int64], Array]:
+    """Return each job's interval and the mean signal of starting 0 .. ``max_delay_k`` intervals later.
+
+    Starts past the horizon are clipped to its last interval (they cost what it costs, and
+    do not fit).
+    """
+    k_base = (s0 // dt).astype(np.int64)
+    starts = np.minimum(k_base[:, None] + np.arange(max_delay_k + 1)[None, :], horizon - 1)
+    span = np.clip(np.ceil(dur / dt).astype(np.int64), 1, window_k)[:, None]
+    end = np.minimum(starts + span, horizon)
     # the signal is scaled to 1 (see reschedule): a flat signal's sums must tie, not differ in the last bit
-    cost = np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
-    order = np.argsort(cost, kind="stable").tolist()
-    return [s0 if i == 0 else (k_base + i) * dt for i in order]
+    return k_base, np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
 
 
 def reschedule(plan: Plan) -> Array:
@@ -200,6 +203,10 @@ def schedule(plan: Plan) -> tuple[Array, npt.NDArray[np.int64]]:
         head = order[:first]
         load_kw += interval_mean(plan.start_s[head], plan.end_s[head], plan.power_kw[head], horizon, dt)
     order = order[first:]
+    if not capped:
+        # A moved job takes only GPUs free beside the simulated occupancy, so no room ever falls
+        # below zero and a job that may not move keeps its start: only flexible ones need a look.
+        order = order[plan.flexible[order]]
     cols = (
         plan.start_s[order].tolist(),
         dur[order].tolist(),
@@ -209,6 +216,14 @@ def schedule(plan: Plan) -> tuple[Array, npt.NDArray[np.int64]]:
         plan.flexible[order].tolist(),
     )
     rows = list(zip(order.tolist(), *cols, strict=True))
+    # each flexible job's starts in the reach of its maximum delay, cheapest first (ties: earliest)
+    ranked: list[list[int]] = [[0]] * len(order)
+    if shift:
+        flex = np.flatnonzero(plan.flexible[order])
+        _, cost = _start_costs(plan.start_s[order[flex]], dur[order[flex]], cum_signal, dt, max_delay_k,
+                               window_k, horizon)
+        for pos, row in zip(flex.tolist(), np.argsort(cost, axis=1, kind="stable").tolist(), strict=True):
+            ranked[pos] = row
     retry_at, i = 0, 0
     while i < len(rows):
         j, s0, d, c, g, p, flexible = rows[i]
@@ -241,9 +256,8 @@ def schedule(plan: Plan) -> tuple[Array, npt.NDArray[np.int64]]:
                 return False
             return not (capped and (load_kw[k0:k1] + p * occ > room_kw[k0:k1]).any())
 
-        candidates = (
-            _candidates(s0, d, cum_signal, dt, max_delay_k, window_k, horizon) if shift and flexible else [s0]
-        )
+        k_base = int(s0 // dt)
+        candidates = (s0 if k == 0 else (k_base + k) * dt for k in ranked[i - 1])  # the first usually fits
         chosen = next((s for s in candidates if fits(s, moved=s != s0)), math.nan)
         if math.isnan(chosen) and capped and cappable[j]:
             lv = _cap_level(plan, s0, d, g, p, load_kw, room_kw, room)
@@ -348,13 +362,8 @@ def _no_gpu_conflict(plan: Plan, order: npt.NDArray[np.int64], gpu_room: Array, 
 def _cheapest_starts(
     s0: Array, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int, dur: Array
 ) -> Array:
-    """Vectorised :func:`_candidates` when every candidate fits: the cheapest start of each job [s]."""
-    k_base = (s0 // dt).astype(np.int64)
-    starts = np.minimum(k_base[:, None] + np.arange(max_delay_k + 1)[None, :], horizon - 1)
-    span = np.clip(np.ceil(dur / dt).astype(np.int64), 1, window_k)[:, None]
-    end = np.minimum(starts + span, horizon)
-    # the signal is scaled to 1 (see reschedule): a flat signal's sums must tie, not differ in the last bit
-    cost = np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
+    """Return the cheapest start of each job [s], when every candidate fits."""
+    k_base, cost = _start_costs(s0, dur, cum_signal, dt, max_delay_k, window_k, horizon)
     best = np.argmin(cost, axis=1)  # the first of equal costs: the earliest start
     return np.where(best == 0, s0, (k_base + best) * dt)
 
