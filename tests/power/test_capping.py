@@ -47,22 +47,25 @@ def _with_levels(plan: object, power: list[float], speed: list[float], cappable:
     )
 
 
-def test_a_capped_job_starts_on_time_and_runs_longer_by_hand() -> None:
+def test_a_capped_job_starts_on_time_and_runs_slower_only_while_the_cap_binds_by_hand() -> None:
     # two 8-GPU jobs of 1 h submitted together on 16 GPUs, 0.5 kW per GPU: 4 kW each; cap 6 kW
     log = _log(16, [(0.0, 8, 3600.0), (0.0, 8, 3600.0)])
     plan = _plan(log, 16, np.full(96, 6.0))
-    start, level = schedule(plan)
-    assert start.tolist() == [0.0, 3600.0]  # delayed by an hour
-    assert level.tolist() == [-1, -1]
-    # capped to half its power at 80 % of its speed, the second fits beside the first: 4 + 4 x 0.5 = 6 kW
+    sched = schedule(plan)
+    assert sched.start_s.tolist() == [0.0, 3600.0]  # without capping: delayed by an hour
+    assert not sched.capped.any()
+    # beside the first job 2 kW are free for an hour: 4 x 0.75 = 3 kW does not fit, 4 x 0.5 = 2 kW does,
+    # at 80 % speed: 0.8 x 3,600 = 2,880 s of work; the other 720 s at full power once the first ends
     capped = _with_levels(plan, [0.75, 0.5], [0.9, 0.8], np.array([False, True]))
-    start, level = schedule(capped)  # type: ignore[arg-type]
-    assert start.tolist() == [0.0, 0.0]
-    assert level.tolist() == [-1, 1]  # the milder level (4 + 3 = 7 kW) does not fit
-    # it runs 3600 / 0.8 = 4500 s: GPU-hours lost 8 x 900 / 3600 = 2
+    sched = schedule(capped)  # type: ignore[arg-type]
+    assert sched.start_s.tolist() == [0.0, 0.0]
+    assert sched.end_s.tolist() == [3600.0, 3600.0 + 720.0]
+    assert sched.capped.tolist() == [False, True]
+    assert sched.capped_kw[0, :6].tolist() == [2.0, 2.0, 2.0, 2.0, 4.0 * 720 / 900, 0.0]
+    assert sched.capped_work_gpus[0, :5].tolist() == pytest.approx([6.4, 6.4, 6.4, 6.4, 8 * 720 / 900])
     # a job that may not be capped waits as before
-    start, _ = schedule(_with_levels(plan, [0.5], [0.8], np.array([True, False])))  # type: ignore[arg-type]
-    assert start.tolist() == [0.0, 3600.0]
+    sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([True, False])))  # type: ignore[arg-type]
+    assert sched.start_s.tolist() == [0.0, 3600.0]
 
 
 @settings(max_examples=40, deadline=None)
@@ -76,24 +79,29 @@ def test_capping_holds_the_cap_and_the_gpus(
     cappable = np.array(bits[: len(log)])
     power, speed = default_levels()
     plan = _with_levels(_plan(log, 32, np.full(horizon, cap_kw)), list(power), list(speed), cappable)
-    start, level = schedule(plan)  # type: ignore[arg-type]
+    sched = schedule(plan)  # type: ignore[arg-type]
+    start, end = sched.start_s, sched.end_s
     assert np.isfinite(start).all()
     assert (start >= log["start_s"].to_numpy() - 1e-9).all()
-    assert (level[~cappable] == -1).all()
-    capped = level >= 0
-    assert (start[capped] == log["start_s"].to_numpy()[capped]).all()  # capped instead of delayed
-    pf = np.where(capped, power[np.maximum(level, 0)], 1.0)
-    tf = np.where(capped, speed[np.maximum(level, 0)], 1.0)
-    end = start + (log["end_s"] - log["start_s"]).to_numpy() / tf
-    load = interval_mean(start, end, log["n_gpus"].to_numpy() * 0.5 * pf, horizon, DT)
-    assert load.max() <= cap_kw + 1e-6
-    assert _max_busy(start, end, log["n_gpus"].to_numpy()) <= 32
+    assert not sched.capped[~cappable].any()
+    run_s = (log["end_s"] - log["start_s"]).to_numpy()
+    assert (start[sched.capped] == log["start_s"].to_numpy()[sched.capped]).all()  # capped instead of delayed
+    took = end[sched.capped] - start[sched.capped]
+    assert (took >= run_s[sched.capped] - 1e-6).all()  # slower, never faster
+    assert (took <= run_s[sched.capped] / speed[-1] + 1e-6).all()
+    free = ~sched.capped
+    load = interval_mean(start[free], end[free], log["n_gpus"].to_numpy()[free] * 0.5, horizon, DT)
+    assert (load + sched.capped_kw.sum(axis=0)).max() <= cap_kw + 1e-6
+    # the capped jobs' work adds up to their uncapped run
+    gpus = log["n_gpus"].to_numpy()
+    assert sched.capped_work_gpus.sum() * DT == pytest.approx(float((gpus * run_s)[sched.capped].sum()))
+    assert _max_busy(start, end, gpus) <= 32
 
 
 def test_capping_off_is_the_scheduler_of_before() -> None:
     log = _log(16, [(i * 600.0, 1 + i % 8, 5000.0) for i in range(30)])
     plan = _plan(log, 16, np.full(200, 20.0))
-    start, level = schedule(plan)
-    assert (level == -1).all()
+    sched = schedule(plan)
+    assert not sched.capped.any()
     empty = _with_levels(plan, [], [], np.ones(len(log), bool))
-    pd.testing.assert_series_equal(pd.Series(schedule(empty)[0]), pd.Series(start))  # type: ignore[arg-type]
+    pd.testing.assert_series_equal(pd.Series(schedule(empty).start_s), pd.Series(sched.start_s))  # type: ignore[arg-type]

@@ -79,6 +79,29 @@ class Plan:
     cappable: npt.NDArray[np.bool_] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """What :func:`schedule` decided, per job and per interval.
+
+    Attributes
+    ----------
+    start_s, end_s : array (n_jobs,)
+        New start and end (NaN: no room within the horizon). [s]
+    capped : array (n_jobs,) of bool
+        Jobs run with their GPUs power-limited in some interval.
+    capped_kw : array (n_classes, n_intervals)
+        Mean power of the capped jobs above their GPUs' idle draw. [kW]
+    capped_work_gpus : array (n_classes, n_intervals)
+        GPUs the capped jobs hold, times the share of their speed they keep. [GPU]
+    """
+
+    start_s: Array
+    end_s: Array
+    capped: npt.NDArray[np.bool_]
+    capped_kw: Array
+    capped_work_gpus: Array
+
+
 def busiest_instant(
     start_s: Array, end_s: Array, n_gpus: Array, n_intervals: int, interval_s: float
 ) -> Array:
@@ -152,22 +175,33 @@ def reschedule(plan: Plan) -> Array:
     The horizon is ``len(plan.allowed_kw)`` intervals; a job that finds no start inside it
     is left unstarted.
     """
-    return schedule(plan)[0]
+    return schedule(plan).start_s
 
 
-def schedule(plan: Plan) -> tuple[Array, npt.NDArray[np.int64]]:
-    """Return each job's start (as :func:`reschedule`) and its GPU power-limit level (-1: none).
+def schedule(plan: Plan) -> Schedule:
+    """Return each job's start and end under the controls, and the power of the capped jobs.
 
-    A cappable job that would be delayed by the cap first tries to start when simulated with its
-    GPUs capped, at the mildest level under which it fits for its whole (longer) run; only if
-    none fits is it delayed, uncapped. Its extra run time must find GPUs free, as a moved job's.
+    A cappable job that the cap would delay first tries to start when simulated with its GPUs
+    power-limited, interval by interval, at the mildest level that fits each (full power where
+    there is room), running slower while capped; only if the strongest level does not fit
+    somewhere in its run is it delayed, at full power. Its extra run time must find GPUs free,
+    as a moved job's.
     """
     dt, horizon = plan.interval_s, len(plan.allowed_kw)
     start = plan.start_s.copy()
-    level = np.full(len(start), -1, dtype=np.int64)
-    cappable = plan.cappable if plan.cappable is not None else np.zeros(len(start), bool)
     dur = plan.end_s - plan.start_s
+    end = plan.end_s.copy()
     n_classes = len(plan.capacity_gpus)
+    cappable = plan.cappable if plan.cappable is not None else np.zeros(len(start), bool)
+    is_capped = np.zeros(len(start), bool)
+    capped_kw = np.zeros((n_classes, horizon))
+    capped_work = np.zeros((n_classes, horizon))
+
+    def done() -> Schedule:
+        moved = ~is_capped
+        end[moved] = start[moved] + dur[moved]
+        return Schedule(start, end, is_capped, capped_kw, capped_work)
+
     base_max = np.stack(
         [
             busiest_instant(
@@ -196,7 +230,7 @@ def schedule(plan: Plan) -> tuple[Array, npt.NDArray[np.int64]]:
         start[flex] = _cheapest_starts(
             plan.start_s[flex], cum_signal, dt, max_delay_k, window_k, horizon, dur[flex]
         )
-        return start, level
+        return done()
     # The longest run of first starters whose load stays under the cap keeps its starts unchecked.
     first = _head_under_cap(plan, order, room_kw) if capped and not shift else 0
     if first:
@@ -260,15 +294,18 @@ def schedule(plan: Plan) -> tuple[Array, npt.NDArray[np.int64]]:
         candidates = (s0 if k == 0 else (k_base + k) * dt for k in ranked[i - 1])  # the first usually fits
         chosen = next((s for s in candidates if fits(s, moved=s != s0)), math.nan)
         if math.isnan(chosen) and capped and cappable[j]:
-            lv = _cap_level(plan, s0, d, g, p, load_kw, room_kw, room)
-            if lv >= 0:
-                start[j], level[j] = s0, lv
-                d_cap, p_cap = d / plan.cap_throughput_frac[lv], p * plan.cap_power_frac[lv]
-                k0, occ = occupancy(s0, d_cap, dt)
-                load_kw[k0 : k0 + len(occ)] += p_cap * occ
-                k_end = int((s0 + d) // dt)  # the run past its simulated end holds GPUs it did not
-                room[k_end : k0 + len(occ)] -= g
-                continue
+            run = capped_run(s0, d, p, load_kw, room_kw, plan.cap_power_frac, plan.cap_throughput_frac, dt)
+            if run is not None:
+                k0, kw, work, end_s = run
+                k1, k_sim_end = k0 + len(kw), int((s0 + d) // dt)
+                # past its simulated end the job holds GPUs it did not hold in the simulation
+                if (room[k_sim_end:k1] >= g).all():
+                    start[j], end[j], is_capped[j] = s0, end_s, True
+                    load_kw[k0:k1] += kw
+                    capped_kw[c, k0:k1] += kw
+                    capped_work[c, k0:k1] += g * work
+                    room[k_sim_end:k1] -= g
+                    continue
         if math.isnan(chosen):  # earliest boundary after the simulated start where it fits
             k = _first_fit(int(s0 // dt) + 1, max(math.ceil(d / dt), 1), p, g, load_kw, room_kw, room)
             chosen = k * dt if k >= 0 else math.nan
@@ -280,32 +317,67 @@ def schedule(plan: Plan) -> tuple[Array, npt.NDArray[np.int64]]:
             load_kw[k0 : k0 + len(occ)] += p * occ
         if chosen != s0:
             room[k0 : k0 + len(occ)] -= g
-    return start, level
+    return done()
 
 
-def _cap_level(
-    plan: Plan, s0: float, d: float, g: int, p: float, load_kw: Array, room_kw: Array, gpu_room: Array
-) -> int:
-    """Return the mildest power-limit level under which a job fits from its simulated start (-1: none).
+def capped_run(
+    s0: float,
+    duration_s: float,
+    power_kw: float,
+    load_kw: Array,
+    room_kw: Array,
+    power_frac: Array,
+    speed_frac: Array,
+    interval_s: float,
+) -> tuple[int, Array, Array, float] | None:
+    """Run a job from ``s0`` with its GPUs power-limited, interval by interval, where the cap needs it.
 
-    Capped, it draws ``p * power_frac`` for ``d / throughput_frac``; the GPUs of the extra run
-    (past its simulated end) must be free, counted as a moved job's.
+    In each interval the job draws its full power if it fits beside ``load_kw`` under
+    ``room_kw``, else the mildest level that fits (``power_kw * power_frac``) and runs at
+    ``speed_frac`` of its speed there; each interval it touches counts in full for the fit
+    (conservative).
+
+    Returns
+    -------
+    tuple or None
+        First interval, mean power added per interval [kW], share of each interval's time it
+        works at full speed [-], and its end [s]; None if even the strongest level does not fit
+        in some interval of its run, or the run leaves the horizon.
+
+    Examples
+    --------
+    A 1 h job of 4 kW from t = 0 on 900 s intervals, 2 kW free in the first two intervals:
+    capped to half its power at 80 % of its speed there, then full. Work done by 1,800 s:
+    0.8 x 1,800 = 1,440 s; the remaining 2,160 s take two intervals and 360 s: end 3,960 s.
+
+    >>> free = np.array([2.0, 2.0, 9.0, 9.0, 9.0, 9.0])
+    >>> k0, kw, work, end = capped_run(0.0, 3600.0, 4.0, np.zeros(6), free, np.array([0.5]),
+    ...                                np.array([0.8]), 900.0)
+    >>> k0, kw.tolist(), [round(w, 3) for w in work.tolist()], end
+    (0, [2.0, 2.0, 4.0, 4.0, 1.6], [0.8, 0.8, 1.0, 1.0, 0.4], 3960.0)
     """
-    dt, horizon = plan.interval_s, len(load_kw)
-    levels = zip(plan.cap_power_frac.tolist(), plan.cap_throughput_frac.tolist(), strict=True)
-    for lv, (pf, tf) in enumerate(levels):
-        k0, occ = occupancy(s0, d / tf, dt)
-        k1 = k0 + len(occ)
-        if k1 > horizon:
-            return -1
-        if (load_kw[k0:k1] + p * pf * occ > room_kw[k0:k1]).any():
-            continue
-        k_end = int((s0 + d) // dt)
-        if (gpu_room[k_end:k1] < g).any():
-            continue
-        return lv
-    return -1
-
+    dt, horizon = interval_s, len(load_kw)
+    k0 = int(s0 // dt)
+    slowest = float(speed_frac[-1]) if len(speed_frac) else 1.0
+    k1 = min(k0 + math.ceil((s0 - k0 * dt + duration_s / slowest) / dt) + 1, horizon)
+    if k1 <= k0:
+        return None
+    free = room_kw[k0:k1] - load_kw[k0:k1]
+    pf, sf = np.concatenate([[1.0], power_frac]), np.concatenate([[1.0], speed_frac])
+    fit = power_kw * pf[None, :] <= free[:, None]
+    level = np.argmax(fit, axis=1)  # the mildest level that fits (0: full power)
+    speed = np.where(fit.any(axis=1), sf[level], 0.0)
+    avail = np.full(k1 - k0, dt)
+    avail[0] = (k0 + 1) * dt - s0
+    done = np.cumsum(speed * avail)
+    last = int(np.searchsorted(done, duration_s * (1 - 1e-12)))
+    if last >= k1 - k0 or (speed[: last + 1] == 0).any():
+        return None
+    t_last = (duration_s - (done[last - 1] if last else 0.0)) / speed[last]  # time run in the last one
+    share = avail[: last + 1] / dt
+    share[-1] = t_last / dt
+    end_s = float((s0 if last == 0 else (k0 + last) * dt) + t_last)
+    return k0, power_kw * pf[level[: last + 1]] * share, speed[: last + 1] * share, end_s
 
 def _run_under_cap(
     plan: Plan, rest: npt.NDArray[np.int64], load_kw: Array, room_kw: Array, gpu_room: Array

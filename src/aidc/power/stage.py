@@ -21,7 +21,7 @@ from aidc.energy.site import facility_from_design
 from aidc.energy.weather import default_weather, prepare_weather
 from aidc.i18n import N_
 from aidc.power.capping import default_levels
-from aidc.power.controls import Plan, schedule
+from aidc.power.controls import Plan, Schedule, schedule
 from aidc.power.coupling import (
     PowerModel,
     facility_intervals,
@@ -45,8 +45,9 @@ NOTE_ANNUAL_FACTOR = N_(
 NOTE_HOURLY_GIVEN = N_("hourly grid intensity given by the caller")
 NOTE_MOVED = N_("jobs moved by the power controls are checked against GPU counts, not node fragmentation")
 NOTE_CAPPED = N_(
-    "a capped job keeps its GPU power limit for its whole run; the throughput curve is one measured "
-    "transformer training workload on an NVIDIA A40 (Zeus, NSDI 2023)"
+    "a job is power-limited from its start, in the intervals where the cap needs it; jobs already running "
+    "are not limited later; the throughput curve is one measured transformer training workload on an "
+    "NVIDIA A40 (Zeus, NSDI 2023)"
 )
 
 
@@ -127,13 +128,12 @@ def _class_index(log: pd.DataFrame, model: PowerModel) -> npt.NDArray[np.int64]:
     return np.array([index.get(n, 0) for n in names], dtype=np.int64)
 
 
-def controlled_starts(
+def controlled(
     log: pd.DataFrame, s: Setup, controls: PowerControls, it_cap_kw: float | None = None
-) -> tuple[Array, Array, Array]:
-    """Return each job's start and its GPU power limit's effect under the controls.
+) -> Schedule:
+    """Return each job's start and end under the controls, and the power of the capped jobs.
 
-    Returns the start [s] (NaN: no room within the horizon), and the shares of its power drawn
-    and of its speed kept under its GPU power limit [-] (1: uncapped).
+    Starts are NaN where no room was found within the horizon; see :func:`aidc.power.controls.schedule`.
     """
     dt = s.model.interval_s
     n_year = len(s.cal)
@@ -175,30 +175,21 @@ def controlled_starts(
         cap_throughput_frac=throughput_frac,
         cappable=flexible,  # batch work that tolerates running slower, as it tolerates starting later
     )
-    new_start, level = schedule(plan)
-    capped = level >= 0
-    return (
-        new_start,
-        np.where(capped, power_frac[np.maximum(level, 0)] if len(power_frac) else 1.0, 1.0),
-        np.where(capped, throughput_frac[np.maximum(level, 0)] if len(power_frac) else 1.0, 1.0),
-    )
+    return schedule(plan)
 
 
-def meter(
-    log: pd.DataFrame, s: Setup, power_frac: Array | None = None, throughput_frac: Array | None = None
-) -> pd.DataFrame:
+def meter(log: pd.DataFrame, s: Setup, sched: Schedule | None = None) -> pd.DataFrame:
     """Facility power of each 15-minute interval of the year from the log's running jobs.
 
-    ``power_frac``, ``throughput_frac``: share of each job's busy GPU power it draws and of its
-    speed it keeps under its power limit (None: uncapped). ``work_gpus`` counts busy GPUs at
-    the speed they keep, so that a capped job's longer run is not counted as more work.
+    ``sched``: the controls' schedule, whose capped jobs draw and work as it says, interval by
+    interval (None: no job capped). ``work_gpus`` counts busy GPUs at the speed they keep, so
+    that a capped job's longer run is not counted as more work.
     """
     n = len(s.cal)
-    ran = np.isfinite(log["start_s"].to_numpy(float))
+    held = np.isfinite(log["start_s"].to_numpy(float))
+    ran = held & ~sched.capped if sched is not None else held
     ci = _class_index(log, s.model)[ran]
     kw = job_gpu_kw(log["n_gpus"].to_numpy()[ran], s.factors[: len(log)][ran], ci, s.model)
-    if power_frac is not None:
-        kw = kw * power_frac[ran]
     start, end = log["start_s"].to_numpy(float)[ran], log["end_s"].to_numpy(float)[ran]
     gpu_kw = (
         np.stack(
@@ -210,16 +201,16 @@ def meter(
         if len(s.model.classes)
         else np.zeros((0, n))
     )
+    if sched is not None:
+        gpu_kw = gpu_kw + sched.capped_kw[:, :n]
     out = facility_intervals(s.model, gpu_kw)
     out.insert(1, "timestamp", s.cal["timestamp"].to_numpy())
     out.insert(2, "month", s.cal["month"].to_numpy())
-    gpus = log["n_gpus"].to_numpy(float)[ran]
-    out["busy_gpus"] = interval_mean(start, end, gpus, n, s.model.interval_s)
-    out["work_gpus"] = (
-        out["busy_gpus"]
-        if throughput_frac is None
-        else interval_mean(start, end, gpus * throughput_frac[ran], n, s.model.interval_s)
-    )
+    gpus, t0, t1 = (log[c].to_numpy(float) for c in ("n_gpus", "start_s", "end_s"))
+    out["busy_gpus"] = interval_mean(t0[held], t1[held], gpus[held], n, s.model.interval_s)
+    out["work_gpus"] = interval_mean(start, end, gpus[ran], n, s.model.interval_s)
+    if sched is not None:
+        out["work_gpus"] += sched.capped_work_gpus[:, :n].sum(axis=0)
     out["gpu_power_kw"] = gpu_kw.sum(axis=0)
     out["grid_ef_t_per_mwh"] = s.intensity_t_per_mwh
     step_h = s.model.interval_s / S_PER_H
@@ -229,7 +220,7 @@ def meter(
 
 
 def _tenant_delays(
-    base: pd.DataFrame, new: pd.DataFrame, controls: PowerControls, power_frac: Array
+    base: pd.DataFrame, new: pd.DataFrame, controls: PowerControls, capped: npt.NDArray[np.bool_]
 ) -> dict[str, dict[str, Any]]:
     added = new["start_s"].to_numpy(float) - base["start_s"].to_numpy(float)
     tenant = base["tenant"].astype(str).to_numpy()
@@ -245,7 +236,7 @@ def _tenant_delays(
             "wait_added_mean_s": float(a[done].mean()) if done.any() else 0.0,
             "wait_added_max_s": float(a[done].max()) if done.any() else 0.0,
             "jobs_not_run": int((~done).sum()),
-            "n_jobs_capped": int((power_frac[m] < 1.0).sum()),
+            "n_jobs_capped": int(capped[m].sum()),
             "deadlines_missed": int((a[done] > deadline + 1e-6).sum()) if flexible[m].any() else 0,
         }
     return out
@@ -306,20 +297,19 @@ def evaluate(
     log, notes = sim.jobs, [s.intensity_note]
     result = sim
     delays: dict[str, dict[str, Any]] = {}
-    power_frac: Array | None = None
-    throughput_frac: Array | None = None
+    sched: Schedule | None = None
     lost_gpu_h = 0.0
     if controls.cap_kw is not None or controls.shift != "none" or it_cap_kw is not None:
-        start, power_frac, throughput_frac = controlled_starts(log, s, controls, it_cap_kw)
+        sched = controlled(log, s, controls, it_cap_kw)
         new = log.copy()
+        new["start_s"] = sched.start_s
+        new["end_s"] = sched.end_s  # a capped job runs slower
         run_s = (log["end_s"] - log["start_s"]).to_numpy(float)
-        new["start_s"] = start
-        new["end_s"] = start + run_s / throughput_frac  # a capped job runs slower
-        extra_s = np.where(np.isfinite(start), run_s / throughput_frac - run_s, 0.0)
+        extra_s = np.where(sched.capped, sched.end_s - sched.start_s - run_s, 0.0)
         lost_gpu_h = float((log["n_gpus"].to_numpy(float) * extra_s).sum() / S_PER_H)
         new["wait_s"] = new["start_s"] - new["submit_s"]
         new["jct_s"] = new["end_s"] - new["submit_s"]
-        delays = _tenant_delays(log, new, controls, power_frac)
+        delays = _tenant_delays(log, new, controls, sched.capped)
         extra: dict[str, Any] = {k: sim.summary[k] for k in ("policy", "placement") if k in sim.summary}
         result = summarize(
             new,
@@ -332,7 +322,7 @@ def evaluate(
         notes.append((NOTE_MOVED, {}))
         if controls.gpu_capping:
             notes.append((NOTE_CAPPED, {}))
-    intervals = meter(result.jobs, s, power_frac, throughput_frac)
+    intervals = meter(result.jobs, s, sched)
     bill, summary = _bill_summary(intervals, s)
     summary |= {
         "controls": controls.model_dump(),
@@ -345,7 +335,7 @@ def evaluate(
         "gpu_hours": result.summary["gpu_hours"],
         # GPU-hours the capped jobs' slower run took beyond their uncapped run
         "gpu_hours_lost_to_capping": lost_gpu_h,
-        "n_jobs_capped": int((power_frac < 1.0).sum()) if power_frac is not None else 0,
+        "n_jobs_capped": int(sched.capped.sum()) if sched is not None else 0,
     }
     if delays:
         summary["delays"] = delays
