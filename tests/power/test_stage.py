@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aidc.design import size
 from aidc.power import PowerControls, evaluate, setup
@@ -173,3 +177,45 @@ def test_gpu_capping_holds_the_cap_with_fewer_delays_and_counts_the_hours_lost()
     # a job the cap alone delays starts on time, capped
     late = delayed.simulation.jobs.start_s.to_numpy() > jobs.start_s.to_numpy()
     assert (late & stretched).any()
+
+
+@functools.cache
+def _jeonbuk_ai() -> tuple:
+    s = load_scenario("jeonbuk-ai")
+    d = size(s)
+    return s, d, Cluster.from_design(d, s, placement="pooled")
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(20, 80),
+    seed=st.integers(0, 10_000),
+    frac=st.floats(0.5, 0.99),
+    gpu_capping=st.booleans(),
+)
+def test_facility_cap_holds_within_one_intervals_ramp_on_any_job_stream(
+    n: int, seed: int, frac: float, gpu_capping: bool
+) -> None:
+    s, d, cluster = _jeonbuk_ai()
+    rng = np.random.default_rng(seed)
+    jobs = pd.DataFrame(
+        {
+            "job_id": [f"j{i}" for i in range(n)],
+            "tenant": rng.choice(["research", "university"], n),
+            "submit_s": np.sort(rng.uniform(181 * DAY_S, 184 * DAY_S, n)),
+            "n_gpus": rng.choice([64, 256, 512], n),
+            "duration_s": rng.uniform(1, 30, n) * S_PER_H,
+        }
+    )
+    sim = run(jobs, cluster, "fifo", horizon_h=8760)
+    stp = setup(s, d, len(sim.jobs))
+    base = evaluate(sim, stp)
+    low = facility_intervals(stp.model, np.zeros((1, len(stp.cal)))).facility_power_kw.to_numpy()
+    cap = low.max() + frac * (base.summary["peak_demand_kw"] - low.max())
+    r = evaluate(sim, stp, PowerControls(cap_kw=cap, gpu_capping=gpu_capping))
+    biggest_kw = float(
+        job_gpu_kw(sim.jobs.n_gpus, stp.factors[: n], np.zeros(n, np.int64), stp.model).max()
+    )
+    # a facility kW per GPU kW is below 2 (PUE < 2): one interval's ramp of the largest job
+    assert r.intervals.facility_power_kw.max() <= cap + 2.0 * biggest_kw / 4
+    assert (r.simulation.jobs.start_s.to_numpy() >= sim.jobs.start_s.to_numpy() - 1e-9).all()

@@ -294,9 +294,9 @@ def schedule(plan: Plan) -> Schedule:
         candidates = (s0 if k == 0 else (k_base + k) * dt for k in ranked[i - 1])  # the first usually fits
         chosen = next((s for s in candidates if fits(s, moved=s != s0)), math.nan)
         if math.isnan(chosen) and capped and cappable[j]:
-            run = capped_run(s0, d, p, load_kw, room_kw, plan.cap_power_frac, plan.cap_throughput_frac, dt)
-            if run is not None:
-                k0, kw, work, end_s = run
+            slowed = capped_run(s0, d, p, load_kw, room_kw, plan.cap_power_frac, plan.cap_throughput_frac, dt)
+            if slowed is not None:
+                k0, kw, work, end_s = slowed
                 k1, k_sim_end = k0 + len(kw), int((s0 + d) // dt)
                 # past its simulated end the job holds GPUs it did not hold in the simulation
                 if (room[k_sim_end:k1] >= g).all():

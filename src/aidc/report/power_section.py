@@ -34,7 +34,8 @@ TENANT_COLUMNS: tuple[tuple[str, str], ...] = (
 
 def _writer(t: Text, kind: str) -> Callable[[Any], str]:
     writers: dict[str, Callable[[Any], str]] = {
-        "krw": t.krw, "kw": lambda v: t.with_unit(t.num(v, 0), "kW"), "duration": t.duration, "num": t.num,
+        "krw": t.krw, "kw": lambda v: t.with_unit(t.num(v, 0), "kW"), "duration": t.duration,
+        "num": lambda v: t.num(v, 0),
     }
     return writers[kind]
 
