@@ -21,23 +21,32 @@ from aidc.units import S_PER_H, W_PER_KW
 DAY_S = 86400.0
 
 
-def _two_weeks(n: int) -> tuple:
+@functools.cache
+def _jeonbuk_ai() -> tuple:
     s = load_scenario("jeonbuk-ai")
     d = size(s)
-    cluster = Cluster.from_design(d, s, placement="pooled")
-    rng = np.random.default_rng(3)
-    # large jobs through two weeks of July: enough to push the facility's demand up
+    return s, d, Cluster.from_design(d, s, placement="pooled")
+
+
+def _july(n: int, seed: int, days: float, shortest_h: float) -> tuple:
+    """Large jobs submitted over ``days`` from 1 July on jeonbuk-ai: enough to push its demand up."""
+    s, d, cluster = _jeonbuk_ai()
+    rng = np.random.default_rng(seed)
     jobs = pd.DataFrame(
         {
             "job_id": [f"j{i}" for i in range(n)],
             "tenant": rng.choice(["research", "university"], n),
-            "submit_s": np.sort(rng.uniform(181 * DAY_S, 195 * DAY_S, n)),
+            "submit_s": np.sort(rng.uniform(181 * DAY_S, (181 + days) * DAY_S, n)),
             "n_gpus": rng.choice([64, 256, 512], n),
-            "duration_s": rng.uniform(2, 30, n) * S_PER_H,
+            "duration_s": rng.uniform(shortest_h, 30, n) * S_PER_H,
         }
     )
     sim = run(jobs, cluster, "fifo", horizon_h=8760)
     return s, d, sim, setup(s, d, len(sim.jobs))
+
+
+def _two_weeks(n: int) -> tuple:
+    return _july(n, 3, 14, 2)
 
 
 @pytest.fixture(scope="module")
@@ -179,13 +188,6 @@ def test_gpu_capping_holds_the_cap_with_fewer_delays_and_counts_the_hours_lost()
     assert (late & stretched).any()
 
 
-@functools.cache
-def _jeonbuk_ai() -> tuple:
-    s = load_scenario("jeonbuk-ai")
-    d = size(s)
-    return s, d, Cluster.from_design(d, s, placement="pooled")
-
-
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     n=st.integers(20, 80),
@@ -196,19 +198,7 @@ def _jeonbuk_ai() -> tuple:
 def test_facility_cap_holds_within_one_intervals_ramp_on_any_job_stream(
     n: int, seed: int, frac: float, gpu_capping: bool
 ) -> None:
-    s, d, cluster = _jeonbuk_ai()
-    rng = np.random.default_rng(seed)
-    jobs = pd.DataFrame(
-        {
-            "job_id": [f"j{i}" for i in range(n)],
-            "tenant": rng.choice(["research", "university"], n),
-            "submit_s": np.sort(rng.uniform(181 * DAY_S, 184 * DAY_S, n)),
-            "n_gpus": rng.choice([64, 256, 512], n),
-            "duration_s": rng.uniform(1, 30, n) * S_PER_H,
-        }
-    )
-    sim = run(jobs, cluster, "fifo", horizon_h=8760)
-    stp = setup(s, d, len(sim.jobs))
+    _, _, sim, stp = _july(n, seed, 3, 1)
     base = evaluate(sim, stp)
     low = facility_intervals(stp.model, np.zeros((1, len(stp.cal)))).facility_power_kw.to_numpy()
     cap = low.max() + frac * (base.summary["peak_demand_kw"] - low.max())
