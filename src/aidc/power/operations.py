@@ -79,9 +79,11 @@ def oversubscribe(
     Each step adds ``power.oversubscribe_step_frac`` more GPU servers, simulates the year on
     the larger fleet, and keeps IT power under ``power.it_capacity_kw`` by power-limiting the
     GPUs of flexible jobs (``controls.flexible_tenants``) and, where that is not enough, by
-    delaying starts. The largest step whose p95 wait rises by at most
-    ``power.oversubscribe_wait_added_h`` and whose jobs all run is the answer; each step says
-    the GPU-hours its capped jobs lost to running slower.
+    delaying starts. A step fits if its p95 wait rises by at most
+    ``power.oversubscribe_wait_added_h``, its capped jobs lose at most
+    ``power.oversubscribe_throughput_lost_frac`` of the GPU time held, and all its jobs run; the
+    answer is the last step before the first that does not fit (a larger fleet that happens to
+    fit past a failing step is not offered).
     """
     capping = PowerControls(
         gpu_capping=True,
@@ -91,6 +93,7 @@ def oversubscribe(
 
     step = float(data.value("power.oversubscribe_step_frac"))
     tolerance_s = float(data.value("power.oversubscribe_wait_added_h")) * S_PER_H
+    lost_allowed_frac = float(data.value("power.oversubscribe_throughput_lost_frac"))
     it_limit = float(scenario.power.it_capacity_kw)
     n_steps = int(math.floor(frac_max / step + 1e-9))
     rows, best = [], None
@@ -115,13 +118,19 @@ def oversubscribe(
             "peak_demand_kw": s["peak_demand_kw"],
             "bill_krw": s["bill_krw"],
         }
-        row["fits"] = bool(row["p95_wait_added_s"] <= tolerance_s and not_run == 0)
+        row["fits"] = bool(
+            row["p95_wait_added_s"] <= tolerance_s
+            and row["throughput_lost_frac"] <= lost_allowed_frac
+            and not_run == 0
+        )
         rows.append(row)
-        if row["fits"]:
-            best = row
+        if not row["fits"]:
+            break  # the answer is found: larger fleets only add load
+        best = row
     return {
         "it_limit_kw": it_limit,
         "wait_added_allowed_s": tolerance_s,
+        "throughput_lost_allowed_frac": lost_allowed_frac,
         "steps": rows,
         "frac": best["frac"] if best else 0.0,
         "gpus_gained": best["gpus_gained"] if best else 0,
