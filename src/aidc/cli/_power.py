@@ -89,6 +89,8 @@ def _print(out: dict[str, Any]) -> None:
     ):
         table.add_row(escape(label(f"power.{key}")), f"{before[key]:,.0f}", f"{out[key]:,.0f}")
     console.print(table)
+    if len(out.get("by_control", [])) > 1:
+        _print_controls(out["by_control"])
     from aidc.i18n import gettext
 
     for note in out.get("note_ids", []):
@@ -103,3 +105,23 @@ def _print(out: dict[str, Any]) -> None:
                 limit=f"{over['it_limit_kw']:,.0f}",
             )
         )
+
+
+def _print_controls(rows: list[dict[str, Any]]) -> None:
+    """Each control alone and all together: bill, peak, waits added, GPU-hours lost, in the user's units."""
+    from aidc.i18n import current_lang
+    from aidc.report.i18n import text
+
+    t = text(current_lang())
+    columns = ("bill_krw", "saved_krw", "peak_demand_kw", "p95_wait_added_s", "gpu_hours_lost_to_capping",
+               "gpu_hours_pushed_past_year", "deadlines_missed")
+    table = Table(t("power.col.control"), *(t(f"power.col.{c}") for c in columns),
+                  title=t("power.table.by_control"))
+    for r in rows:
+        table.add_row(
+            escape(t(f"power.control.{r['control']}")), t.krw(r["bill_krw"]), t.krw(r["saved_krw"]),
+            t.with_unit(t.num(r["peak_demand_kw"], 0), "kW"), t.duration(r["p95_wait_added_s"]),
+            t.num(r["gpu_hours_lost_to_capping"], 0), t.num(r["gpu_hours_pushed_past_year"], 0),
+            t.num(r["deadlines_missed"], 0),
+        )
+    console.print(table)
