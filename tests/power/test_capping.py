@@ -63,8 +63,13 @@ def test_a_capped_job_starts_on_time_and_runs_slower_only_while_the_cap_binds_by
     assert sched.capped.tolist() == [False, True]
     assert sched.capped_kw[0, :6].tolist() == [2.0, 2.0, 2.0, 2.0, 4.0 * 720 / 900, 0.0]
     assert sched.capped_work_gpus[0, :5].tolist() == pytest.approx([6.4, 6.4, 6.4, 6.4, 8 * 720 / 900])
-    # a job that may not be capped waits as before
+    # a job that may not be capped starts on time too: the running one that may is capped instead
     sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([True, False])))  # type: ignore[arg-type]
+    assert sched.start_s.tolist() == [0.0, 0.0]
+    assert sched.end_s.tolist() == [3600.0 + 720.0, 3600.0]
+    assert sched.capped.tolist() == [True, False]
+    # neither may be capped: the second waits
+    sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([False, False])))  # type: ignore[arg-type]
     assert sched.start_s.tolist() == [0.0, 3600.0]
 
 
@@ -85,7 +90,6 @@ def test_capping_holds_the_cap_and_the_gpus(
     assert (start >= log["start_s"].to_numpy() - 1e-9).all()
     assert not sched.capped[~cappable].any()
     run_s = (log["end_s"] - log["start_s"]).to_numpy()
-    assert (start[sched.capped] == log["start_s"].to_numpy()[sched.capped]).all()  # capped instead of delayed
     took = end[sched.capped] - start[sched.capped]
     assert (took >= run_s[sched.capped] - 1e-6).all()  # slower, never faster
     assert (took <= run_s[sched.capped] / speed[-1] + 1e-6).all()
@@ -105,3 +109,19 @@ def test_capping_off_is_the_scheduler_of_before() -> None:
     assert not sched.capped.any()
     empty = _with_levels(plan, [], [], np.ones(len(log), bool))
     pd.testing.assert_series_equal(pd.Series(schedule(empty).start_s), pd.Series(sched.start_s))  # type: ignore[arg-type]
+
+
+def test_a_running_job_is_capped_to_let_a_newcomer_start_by_hand() -> None:
+    # A (may be capped): 8 GPUs, 4 kW, 0-7,200 s; B (may not): 8 GPUs, 4 kW, from 1,800 s for 1 h; cap 6 kW
+    log = _log(16, [(0.0, 8, 7200.0), (1800.0, 8, 3600.0)])
+    plan = _plan(log, 16, np.full(96, 6.0))
+    assert schedule(plan).start_s.tolist() == [0.0, 7200.0]  # without capping B waits for A
+    sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([True, False])))  # type: ignore[arg-type]
+    assert sched.start_s.tolist() == [0.0, 1800.0]  # B starts on time
+    # A from 1,800 s: 2 kW free beside B for 4 intervals -> half power at 80 % speed, 4 x 900 x 0.8 =
+    # 2,880 s of its 5,400 s left; the other 2,520 s at full power once B ends at 5,400 s: A ends at
+    # 5,400 + 2,520 = 7,920 s
+    assert sched.end_s.tolist() == [7920.0, 5400.0]
+    assert sched.capped.tolist() == [True, False]
+    assert sched.capped_kw[0, :10].tolist() == [4.0, 4.0, 2.0, 2.0, 2.0, 2.0, 4.0, 4.0, 4.0 * 720 / 900, 0.0]
+    assert sched.capped_work_gpus[0].sum() * DT == pytest.approx(8 * 7200.0)  # all of A's work, done

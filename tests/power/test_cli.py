@@ -41,7 +41,7 @@ def test_power_flags_refuse_bad_input(args: list[str], message: str) -> None:
 
 
 def test_power_json_with_gpu_capping_compares_each_control() -> None:
-    args = ["simulate", "jeonbuk-aidc", "--power", "--cap-kw", "1316", "--gpu-cap", "--json"]
+    args = ["simulate", "jeonbuk-aidc", "--power", "--cap-kw", "1400", "--gpu-cap", "--json"]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
@@ -54,5 +54,5 @@ def test_power_json_with_gpu_capping_compares_each_control() -> None:
     for r in lines.values():
         assert r["bill_krw"] == pytest.approx(lines["none"]["bill_krw"] - r["saved_krw"])
         assert sum(r["bill_by_component_krw"].values()) == pytest.approx(r["bill_krw"])
-    assert out["peak_demand_kw"] <= 1316 * 1.01
-    assert any(n["msgid"].startswith("a job is power-limited") for n in out["note_ids"])
+    assert out["peak_demand_kw"] <= 1400 * 1.01
+    assert any(n["msgid"].startswith("GPU power limits are set") for n in out["note_ids"])

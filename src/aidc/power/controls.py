@@ -197,10 +197,71 @@ def schedule(plan: Plan) -> Schedule:
     capped_kw = np.zeros((n_classes, horizon))
     capped_work = np.zeros((n_classes, horizon))
 
+    placed = np.zeros(len(start), bool)  # jobs whose start is decided (their load is in load_kw)
+    # power of the placed cappable jobs still at full power, per interval: the most capping can give
+    flex_kw = np.zeros(horizon)
+    weakest = float(plan.cap_power_frac[-1]) if len(plan.cap_power_frac) else 1.0
+
     def done() -> Schedule:
         moved = ~is_capped
         end[moved] = start[moved] + dur[moved]
         return Schedule(start, end, is_capped, capped_kw, capped_work)
+
+    def relieve(s0: float, d: float, p: float) -> bool:
+        """Make room for a job at ``s0`` by power-limiting running cappable jobs from its interval on.
+
+        The running jobs, largest power first, each run their remaining work capped where the
+        cap needs it (:func:`capped_run`); if together they make room, the job's load and their
+        new runs stay, else nothing changes.
+        """
+        k0, occ = occupancy(s0, d, dt)
+        k1 = k0 + len(occ)
+        if k1 > horizon:
+            return False
+        # capping every running cappable job to the strongest level would not make room: give up early
+        over_kw = load_kw[k0:k1] + p * occ - room_kw[k0:k1]
+        if (over_kw > flex_kw[k0:k1] * (1.0 - weakest) + 1e-9).any():
+            return False
+        t0 = k0 * dt
+        run_end = np.where(is_capped, end, start + dur)
+        cand = np.flatnonzero(placed & cappable & ~is_capped & (start < k1 * dt) & (run_end > t0))
+        load_kw[k0:k1] += p * occ
+        changes = []
+        for r in cand[np.argsort(-plan.power_kw[cand], kind="stable")].tolist():
+            if not (load_kw[k0:k1] > room_kw[k0:k1]).any():
+                break
+            a, pr, gr, cr = max(start[r], t0), plan.power_kw[r], plan.n_gpus[r], plan.class_index[r]
+            w = start[r] + dur[r] - a  # work left at full speed
+            ka, occ_r = occupancy(a, w, dt)
+            load_kw[ka : ka + len(occ_r)] -= pr * occ_r
+            new = capped_run(a, w, pr, load_kw, room_kw, plan.cap_power_frac, plan.cap_throughput_frac, dt,
+                             best_effort=True)
+            k_old_end = int((start[r] + dur[r]) // dt)
+            if new is None or (gpu_room[cr, k_old_end : new[0] + len(new[1])] < gr).any():
+                load_kw[ka : ka + len(occ_r)] += pr * occ_r
+                continue
+            load_kw[new[0] : new[0] + len(new[1])] += new[1]
+            changes.append((r, a, ka, occ_r, new))
+        reach = max([k1, *(n[0] + len(n[1]) for *_, n in changes)])
+        if not changes or (load_kw[k0:reach] > room_kw[k0:reach] + 1e-9).any():
+            for r, _, ka, occ_r, (kn, kw_r, _, _) in reversed(changes):  # undo, last change first
+                load_kw[kn : kn + len(kw_r)] -= kw_r
+                load_kw[ka : ka + len(occ_r)] += plan.power_kw[r] * occ_r
+            load_kw[k0:k1] -= p * occ
+            return False
+        for r, a, _, _, (kn, kw_r, work_r, end_r) in changes:
+            cr, gr = plan.class_index[r], plan.n_gpus[r]
+            kf, occ_f = occupancy(start[r], dur[r], dt)
+            flex_kw[kf : kf + len(occ_f)] -= plan.power_kw[r] * occ_f  # capped now: no longer at full power
+            if a > start[r]:  # its full-power part before the limit
+                kb, occ_b = occupancy(start[r], a - start[r], dt)
+                capped_kw[cr, kb : kb + len(occ_b)] += plan.power_kw[r] * occ_b
+                capped_work[cr, kb : kb + len(occ_b)] += gr * occ_b
+            capped_kw[cr, kn : kn + len(kw_r)] += kw_r
+            capped_work[cr, kn : kn + len(kw_r)] += gr * work_r
+            gpu_room[cr, int((start[r] + dur[r]) // dt) : kn + len(kw_r)] -= gr
+            is_capped[r], end[r] = True, end_r
+        return True
 
     base_max = np.stack(
         [
@@ -235,6 +296,9 @@ def schedule(plan: Plan) -> Schedule:
     first = _head_under_cap(plan, order, room_kw) if capped and not shift else 0
     if first:
         head = order[:first]
+        placed[head] = True
+        flex = head[cappable[head]]
+        flex_kw += interval_mean(plan.start_s[flex], plan.end_s[flex], plan.power_kw[flex], horizon, dt)
         load_kw += interval_mean(plan.start_s[head], plan.end_s[head], plan.power_kw[head], horizon, dt)
     order = order[first:]
     if not capped:
@@ -266,7 +330,13 @@ def schedule(plan: Plan) -> Schedule:
             m = _run_under_cap(plan, order[i:], load_kw, room_kw, gpu_room)
             if m:
                 run = order[i : i + m]
+                placed[run] = True
                 k0 = int(plan.start_s[run].min() // dt)
+                flex = run[cappable[run]]
+                flex_kw[k0:] += interval_mean(
+                    plan.start_s[flex] - k0 * dt, plan.end_s[flex] - k0 * dt, plan.power_kw[flex],
+                    horizon - k0, dt,
+                )
                 load_kw[k0:] += interval_mean(
                     plan.start_s[run] - k0 * dt,
                     plan.end_s[run] - k0 * dt,
@@ -300,21 +370,30 @@ def schedule(plan: Plan) -> Schedule:
                 k1, k_sim_end = k0 + len(kw), int((s0 + d) // dt)
                 # past its simulated end the job holds GPUs it did not hold in the simulation
                 if (room[k_sim_end:k1] >= g).all():
-                    start[j], end[j], is_capped[j] = s0, end_s, True
+                    start[j], end[j], is_capped[j], placed[j] = s0, end_s, True, True
                     load_kw[k0:k1] += kw
                     capped_kw[c, k0:k1] += kw
                     capped_work[c, k0:k1] += g * work
                     room[k_sim_end:k1] -= g
                     continue
+        if math.isnan(chosen) and capped and len(plan.cap_power_frac) and relieve(s0, d, p):
+            start[j], placed[j] = s0, True  # its load is placed; it held these GPUs in the simulation
+            if cappable[j]:
+                k0, occ = occupancy(s0, d, dt)
+                flex_kw[k0 : k0 + len(occ)] += p * occ
+            continue
         if math.isnan(chosen):  # earliest boundary after the simulated start where it fits
             k = _first_fit(int(s0 // dt) + 1, max(math.ceil(d / dt), 1), p, g, load_kw, room_kw, room)
             chosen = k * dt if k >= 0 else math.nan
         start[j] = chosen
         if math.isnan(chosen):
             continue
+        placed[j] = True
         k0, occ = occupancy(chosen, d, dt)
         if capped:
             load_kw[k0 : k0 + len(occ)] += p * occ
+            if cappable[j]:
+                flex_kw[k0 : k0 + len(occ)] += p * occ
         if chosen != s0:
             room[k0 : k0 + len(occ)] -= g
     return done()
@@ -329,13 +408,15 @@ def capped_run(
     power_frac: Array,
     speed_frac: Array,
     interval_s: float,
+    best_effort: bool = False,
 ) -> tuple[int, Array, Array, float] | None:
     """Run a job from ``s0`` with its GPUs power-limited, interval by interval, where the cap needs it.
 
     In each interval the job draws its full power if it fits beside ``load_kw`` under
     ``room_kw``, else the mildest level that fits (``power_kw * power_frac``) and runs at
     ``speed_frac`` of its speed there; each interval it touches counts in full for the fit
-    (conservative).
+    (conservative). ``best_effort``: where no level fits, run at the strongest one anyway (the
+    caller checks the cap afterwards).
 
     Returns
     -------
@@ -365,8 +446,9 @@ def capped_run(
     free = room_kw[k0:k1] - load_kw[k0:k1]
     pf, sf = np.concatenate([[1.0], power_frac]), np.concatenate([[1.0], speed_frac])
     fit = power_kw * pf[None, :] <= free[:, None]
-    level = np.argmax(fit, axis=1)  # the mildest level that fits (0: full power)
-    speed = np.where(fit.any(axis=1), sf[level], 0.0)
+    fits_any = fit.any(axis=1)
+    level = np.where(fits_any, np.argmax(fit, axis=1), len(pf) - 1)  # the mildest that fits (0: full power)
+    speed = np.where(fits_any | best_effort, sf[level], 0.0)
     avail = np.full(k1 - k0, dt)
     avail[0] = (k0 + 1) * dt - s0
     done = np.cumsum(speed * avail)

@@ -45,8 +45,8 @@ NOTE_ANNUAL_FACTOR = N_(
 NOTE_HOURLY_GIVEN = N_("hourly grid intensity given by the caller")
 NOTE_MOVED = N_("jobs moved by the power controls are checked against GPU counts, not node fragmentation")
 NOTE_CAPPED = N_(
-    "a job is power-limited from its start, in the intervals where the cap needs it; jobs already running "
-    "are not limited later; the throughput curve is one measured transformer training workload on an "
+    "GPU power limits are set per 15-minute interval where the cap needs them, on flexible jobs only "
+    "(starting or running); the throughput curve is one measured transformer training workload on an "
     "NVIDIA A40 (Zeus, NSDI 2023)"
 )
 
