@@ -143,8 +143,13 @@ def pareto(
     base: PowerResult,
     cap_fracs: tuple[float, ...] = (0.98, 0.95, 0.9),
     shifts: tuple[str, ...] = ("none", "tou"),
+    controls: PowerControls | None = None,
 ) -> list[dict[str, Any]]:
-    """Won saved against p95 wait added, for caps at shares of the uncontrolled peak and each shift mode."""
+    """Won saved against p95 wait added, for caps at shares of the uncontrolled peak and each shift mode.
+
+    The other settings (flexible classes, maximum delay, GPU capping) are those of ``controls``.
+    """
+    like = controls or PowerControls()
     points = []
     for shift in shifts:
         for frac in (None, *cap_fracs):
@@ -152,7 +157,7 @@ def pareto(
                 continue
             cap = None if frac is None else frac * base.summary["peak_demand_kw"]
             try:
-                r = evaluate(sim, s, PowerControls(cap_kw=cap, shift=shift))
+                r = evaluate(sim, s, like.model_copy(update={"cap_kw": cap, "shift": shift}))
             except InputError:  # a cap below the idle demand: not a point of the front
                 continue
             c = compare(base, r)
@@ -253,5 +258,5 @@ def year(
             scenario, design, demand, base, controls.oversubscribe_frac, controls
         )
     if with_pareto:
-        out["pareto"] = pareto(sim, s, base)
+        out["pareto"] = pareto(sim, s, base, controls=controls)
     return out
