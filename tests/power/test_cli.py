@@ -14,7 +14,7 @@ runner = CliRunner()
 
 
 def test_power_json_with_tou_shifting() -> None:
-    res = runner.invoke(app, ["simulate", "jeonbuk-ai", "--power", "--shift", "tou", "--json"])
+    res = runner.invoke(app, ["simulate", "jeonbuk-aidc", "--power", "--shift", "tou", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     for key in ("bill_krw", "peak_demand_kw", "facility_kwh", "tenants", "bill_by_component_krw",
@@ -38,3 +38,21 @@ def test_power_flags_refuse_bad_input(args: list[str], message: str) -> None:
     res = runner.invoke(app, ["simulate", "jeonbuk-ai", *args])
     assert res.exit_code != 0
     assert message in res.output
+
+
+def test_power_json_with_gpu_capping_compares_each_control() -> None:
+    args = ["simulate", "jeonbuk-aidc", "--power", "--cap-kw", "1400", "--gpu-cap", "--json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    lines = {r["control"]: r for r in out["by_control"]}
+    assert list(lines) == ["none", "cap", "cap_gpu"]
+    assert lines["cap_gpu"]["bill_krw"] == pytest.approx(out["bill_krw"])
+    assert lines["cap_gpu"]["gpu_hours_lost_to_capping"] == pytest.approx(out["gpu_hours_lost_to_capping"])
+    assert out["gpu_hours_lost_to_capping"] > 0
+    assert lines["cap"]["gpu_hours_lost_to_capping"] == 0  # delays alone never slow a job
+    for r in lines.values():
+        assert r["bill_krw"] == pytest.approx(lines["none"]["bill_krw"] - r["saved_krw"])
+        assert sum(r["bill_by_component_krw"].values()) == pytest.approx(r["bill_krw"])
+    assert out["peak_demand_kw"] <= 1400 * 1.01
+    assert any(n["msgid"].startswith("GPU power limits are set") for n in out["note_ids"])

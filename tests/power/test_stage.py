@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aidc.design import size
 from aidc.power import PowerControls, evaluate, setup
@@ -17,25 +21,37 @@ from aidc.units import S_PER_H, W_PER_KW
 DAY_S = 86400.0
 
 
-@pytest.fixture(scope="module")
-def year() -> tuple:
+@functools.cache
+def _jeonbuk_ai() -> tuple:
     s = load_scenario("jeonbuk-ai")
     d = size(s)
-    cluster = Cluster.from_design(d, s, placement="pooled")
-    rng = np.random.default_rng(3)
-    n = 400
-    # large jobs through two weeks of July: enough to push the facility's demand up
+    return s, d, Cluster.from_design(d, s, placement="pooled")
+
+
+def _july(n: int, seed: int, days: float, shortest_h: float) -> tuple:
+    """Large jobs submitted over ``days`` from 1 July on jeonbuk-ai: enough to push its demand up."""
+    s, d, cluster = _jeonbuk_ai()
+    rng = np.random.default_rng(seed)
     jobs = pd.DataFrame(
         {
             "job_id": [f"j{i}" for i in range(n)],
             "tenant": rng.choice(["research", "university"], n),
-            "submit_s": np.sort(rng.uniform(181 * DAY_S, 195 * DAY_S, n)),
+            "submit_s": np.sort(rng.uniform(181 * DAY_S, (181 + days) * DAY_S, n)),
             "n_gpus": rng.choice([64, 256, 512], n),
-            "duration_s": rng.uniform(2, 30, n) * S_PER_H,
+            "duration_s": rng.uniform(shortest_h, 30, n) * S_PER_H,
         }
     )
     sim = run(jobs, cluster, "fifo", horizon_h=8760)
     return s, d, sim, setup(s, d, len(sim.jobs))
+
+
+def _two_weeks(n: int) -> tuple:
+    return _july(n, 3, 14, 2)
+
+
+@pytest.fixture(scope="module")
+def year() -> tuple:
+    return _two_weeks(400)
 
 
 def test_every_control_off_leaves_the_simulation_as_it_is(year: tuple) -> None:
@@ -145,3 +161,51 @@ def test_cap_in_billing_hours_only_holds_there(year: tuple) -> None:
     assert max(r.summary["billing_demand_kw_by_month"]) < max(
         evaluate(sim, st).summary["billing_demand_kw_by_month"]
     )
+
+
+def test_gpu_capping_holds_the_cap_with_fewer_delays_and_counts_the_hours_lost() -> None:
+    _, _, sim, st = _two_weeks(150)  # no queue: GPUs are free for a capped job's longer run
+    base = evaluate(sim, st)
+    n = len(st.cal)
+    low = facility_intervals(st.model, np.zeros((1, n))).facility_power_kw.to_numpy()
+    cap = low.max() + 0.9 * (base.summary["peak_demand_kw"] - low.max())
+    delayed = evaluate(sim, st, PowerControls(cap_kw=cap))
+    capped = evaluate(sim, st, PowerControls(cap_kw=cap, gpu_capping=True))
+    jobs, new = sim.jobs, capped.simulation.jobs
+    biggest_kw = float(
+        job_gpu_kw(jobs.n_gpus, st.factors[: len(jobs)], np.zeros(len(jobs), np.int64), st.model).max()
+    )
+    assert capped.intervals.facility_power_kw.max() <= cap + 2.0 * biggest_kw / 4
+    assert capped.summary["n_jobs_capped"] > 0
+    stretched = (new.end_s - new.start_s).to_numpy() > (jobs.end_s - jobs.start_s).to_numpy() * (1 + 1e-9)
+    assert stretched.sum() == capped.summary["n_jobs_capped"]
+    assert (new.start_s.to_numpy()[stretched] == jobs.start_s.to_numpy()[stretched]).all()  # not delayed
+    assert (new.tenant[stretched] == "research").all()  # only the flexible class is capped
+    lost_h = float((jobs.n_gpus * ((new.end_s - new.start_s) - (jobs.end_s - jobs.start_s))).sum() / S_PER_H)
+    assert capped.summary["gpu_hours_lost_to_capping"] == pytest.approx(lost_h, rel=1e-9)
+    # a job the cap alone delays starts on time, capped
+    late = delayed.simulation.jobs.start_s.to_numpy() > jobs.start_s.to_numpy()
+    assert (late & stretched).any()
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(20, 80),
+    seed=st.integers(0, 10_000),
+    frac=st.floats(0.5, 0.99),
+    gpu_capping=st.booleans(),
+)
+def test_facility_cap_holds_within_one_intervals_ramp_on_any_job_stream(
+    n: int, seed: int, frac: float, gpu_capping: bool
+) -> None:
+    _, _, sim, stp = _july(n, seed, 3, 1)
+    base = evaluate(sim, stp)
+    low = facility_intervals(stp.model, np.zeros((1, len(stp.cal)))).facility_power_kw.to_numpy()
+    cap = low.max() + frac * (base.summary["peak_demand_kw"] - low.max())
+    r = evaluate(sim, stp, PowerControls(cap_kw=cap, gpu_capping=gpu_capping))
+    biggest_kw = float(
+        job_gpu_kw(sim.jobs.n_gpus, stp.factors[: n], np.zeros(n, np.int64), stp.model).max()
+    )
+    # a facility kW per GPU kW is below 2 (PUE < 2): one interval's ramp of the largest job
+    assert r.intervals.facility_power_kw.max() <= cap + 2.0 * biggest_kw / 4
+    assert (r.simulation.jobs.start_s.to_numpy() >= sim.jobs.start_s.to_numpy() - 1e-9).all()

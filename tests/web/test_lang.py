@@ -33,7 +33,7 @@ def test_money_is_in_eok_won_for_korean_readers() -> None:
 
 def test_a_rate_is_shown_with_its_whole_unit_or_none() -> None:
     t = text("ko")
-    assert lang.value_of("facility_usd_per_w", 7.775, t) == "7.78 USD/W"  # never "W"
+    assert lang.value_of("facility_usd_per_w", 7.775, t) == "7.78달러/W"  # the report's unit; never "W"
     assert lang.value_of("cost_krw_per_vcpu_h", 19.79, t) == "19.79원/vCPU·시간"  # never "시간"
     assert lang.value_of("requests_per_day", 1500.0, t) == "1,500"
 

@@ -1,4 +1,4 @@
-"""``aidc simulate SCENARIO --power [--cap-kw KW] [--shift tou|carbon] [--oversubscribe FRAC]``."""
+"""``aidc simulate SCENARIO --power [--cap-kw KW [--gpu-cap]] [--shift tou|carbon] [--oversubscribe F]``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def run(
     json_: bool,
     pareto: Path | None,
     cap_hours: str | None = None,
+    gpu_cap: bool = False,
 ) -> None:
     """Simulate the scenario's year, meter it in 15-minute intervals, apply the controls, print."""
     from aidc import demand, design, power
@@ -51,15 +52,19 @@ def run(
         update["cap_hours"] = cap_hours
     if oversubscribe is not None:
         update["oversubscribe_frac"] = oversubscribe
+    if gpu_cap:
+        update["gpu_capping"] = True
     controls = power.PowerControls.model_validate(scenario.simulation.power.model_dump() | update)
     dem = demand.estimate(demand.load_survey(scenario), scenario)
     des = design.size(scenario, dem)
     year = sim.run_scenario(scenario, des, dem)
     out = operations.year(scenario, des, dem, year, controls, with_pareto=pareto is not None)
     if pareto is not None:
-        from aidc.power.figures import pareto_figure
+        from aidc.i18n import current_lang
+        from aidc.report.i18n import text
+        from aidc.report.power_section import pareto_figure
 
-        pareto_figure(out["pareto"]).write_html(pareto, include_plotlyjs="cdn")
+        pareto_figure(out["pareto"], text(current_lang())).write_html(pareto, include_plotlyjs="cdn")
         console_err.print(f"wrote the Pareto chart to {pareto}")
     if json_:
         print_json(_clean(out))
@@ -68,7 +73,7 @@ def run(
 
 
 def _print(out: dict[str, Any]) -> None:
-    from aidc.i18n import current_lang, label
+    from aidc.i18n import label
 
     table = Table(
         "", label("power.without_controls"), label("power.with_controls"), title=label("power.table_title")
@@ -84,15 +89,12 @@ def _print(out: dict[str, Any]) -> None:
     ):
         table.add_row(escape(label(f"power.{key}")), f"{before[key]:,.0f}", f"{out[key]:,.0f}")
     console.print(table)
-    from aidc.report.checks import note_text
-    from aidc.report.i18n import text
+    if len(out.get("by_control", [])) > 1:
+        _print_controls(out["by_control"])
+    from aidc.i18n import gettext
 
-    words = text(current_lang())
-    for note in out.get("notes", []):
-        # a note the catalog knows is written in the reader's language; another is marked as the original
-        written = note_text(words, note) if words.lang != "en" else None
-        shown = label("power.note_written", note=written) if written else label("power.note", note=note)
-        console.print(escape(shown))
+    for note in out.get("note_ids", []):
+        console.print(escape(gettext(note["msgid"], None, **note["params"])))
     over = out.get("oversubscription")
     if over:
         console.print(
@@ -103,3 +105,23 @@ def _print(out: dict[str, Any]) -> None:
                 limit=f"{over['it_limit_kw']:,.0f}",
             )
         )
+
+
+def _print_controls(rows: list[dict[str, Any]]) -> None:
+    """Each control alone and all together: bill, peak, waits added, GPU-hours lost, in the user's units."""
+    from aidc.i18n import current_lang
+    from aidc.report.i18n import text
+
+    t = text(current_lang())
+    columns = ("bill_krw", "saved_krw", "peak_demand_kw", "p95_wait_added_s", "gpu_hours_lost_to_capping",
+               "gpu_hours_pushed_past_year", "deadlines_missed")
+    table = Table(t("power.col.control"), *(t(f"power.col.{c}") for c in columns),
+                  title=t("power.table.by_control"))
+    for r in rows:
+        table.add_row(
+            escape(t(f"power.control.{r['control']}")), t.krw(r["bill_krw"]), t.krw(r["saved_krw"]),
+            t.with_unit(t.num(r["peak_demand_kw"], 0), "kW"), t.duration(r["p95_wait_added_s"]),
+            t.num(r["gpu_hours_lost_to_capping"], 0), t.num(r["gpu_hours_pushed_past_year"], 0),
+            t.num(r["deadlines_missed"], 0),
+        )
+    console.print(table)

@@ -82,9 +82,10 @@ def _print_table(result: sim.SimulationResult) -> None:
                               checkpoint=f"{s['checkpoint_overhead_gpu_h']:,.0f}",
                               down=f"{s['down_gpu_h']:,.0f}"), highlight=False)
     if s.get("n_preemptions"):
-        console.print(gettext("{preemptions} preemptions; {lost} GPU-h of work lost since the last checkpoints",
-                              lang, preemptions=f"{s['n_preemptions']:,}", lost=f"{s['lost_gpu_h']:,.0f}"),
-                      highlight=False)
+        console.print(gettext(
+            "{preemptions} preemptions; {lost} GPU-h of work lost since the last checkpoints",
+            lang, preemptions=f"{s['n_preemptions']:,}", lost=f"{s['lost_gpu_h']:,.0f}"),
+            highlight=False)
     if "rounded_gpu_h" in s:
         extra = s["rounded_gpu_h"] / s["gpu_hours"] - 1 if s["gpu_hours"] else 0.0
         console.print(gettext("fractional GPUs packed: {held} GPU-h held; whole GPUs per pod would count "
@@ -277,6 +278,8 @@ def simulate(
     = None,
     cap_hours: Annotated[str | None, typer.Option("--cap-hours", help="--power: all, or billing (mid/peak).")]
     = None,
+    gpu_cap: Annotated[bool, typer.Option("--gpu-cap", help="--power: under the cap, power-limit flexible "
+                                          "jobs' GPUs (slower) before delaying them.")] = False,
     shift: Annotated[str | None, typer.Option("--shift", help="--power: shift flexible jobs, tou or carbon.")]
     = None,
     oversubscribe: Annotated[float | None, typer.Option("--oversubscribe", min=0, max=2,
@@ -293,7 +296,7 @@ def simulate(
             raise typer.BadParameter("--power needs a scenario, not --trace")
         from aidc.cli import _power
 
-        _power.run(scenario, cap_kw, shift, oversubscribe, json_, pareto, cap_hours)
+        _power.run(scenario, cap_kw, shift, oversubscribe, json_, pareto, cap_hours, gpu_cap)
         return
     if placement not in ("pooled", "node"):
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")

@@ -17,7 +17,7 @@ checked against the class's GPU count only (pooled), not against node fragmentat
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +55,11 @@ class Plan:
         Latest a flexible job may start after its simulated start. [s]
     window_s : float
         A start is judged by the signal's mean over ``min(duration, window_s)``. [s]
+    cap_power_frac, cap_throughput_frac : array (n_levels,)
+        GPU power-limit levels, mildest first: share of the job's power drawn and of its speed
+        kept (:mod:`aidc.power.capping`); empty: no capping. [-]
+    cappable : array (n_jobs,) of bool or None
+        Jobs whose GPUs may be capped (None: none).
     """
 
     start_s: Array
@@ -69,6 +74,32 @@ class Plan:
     interval_s: float
     max_delay_s: float
     window_s: float
+    cap_power_frac: Array = field(default_factory=lambda: np.zeros(0))
+    cap_throughput_frac: Array = field(default_factory=lambda: np.zeros(0))
+    cappable: npt.NDArray[np.bool_] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """What :func:`schedule` decided, per job and per interval.
+
+    Attributes
+    ----------
+    start_s, end_s : array (n_jobs,)
+        New start and end (NaN: no room within the horizon). [s]
+    capped : array (n_jobs,) of bool
+        Jobs run with their GPUs power-limited in some interval.
+    capped_kw : array (n_classes, n_intervals)
+        Mean power of the capped jobs above their GPUs' idle draw. [kW]
+    capped_work_gpus : array (n_classes, n_intervals)
+        GPUs the capped jobs hold, times the share of their speed they keep. [GPU]
+    """
+
+    start_s: Array
+    end_s: Array
+    capped: npt.NDArray[np.bool_]
+    capped_kw: Array
+    capped_work_gpus: Array
 
 
 def busiest_instant(
@@ -122,17 +153,20 @@ def occupancy(start_s: float, duration_s: float, interval_s: float) -> tuple[int
     return k0, occ
 
 
-def _candidates(
-    s0: float, d: float, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int
-) -> list[float]:
-    """Return the starts within the maximum delay, cheapest first (ties: earliest), the simulated one too."""
-    k_base = int(s0 // dt)
-    starts = np.arange(k_base, min(k_base + max_delay_k, horizon - 1) + 1)
-    end = np.minimum(starts + min(max(math.ceil(d / dt), 1), window_k), horizon)
+def _start_costs(
+    s0: Array, dur: Array, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int
+) -> tuple[npt.NDArray[np.int64], Array]:
+    """Return each job's interval and the mean signal of starting 0 .. ``max_delay_k`` intervals later.
+
+    Starts past the horizon are clipped to its last interval (they cost what it costs, and
+    do not fit).
+    """
+    k_base = (s0 // dt).astype(np.int64)
+    starts = np.minimum(k_base[:, None] + np.arange(max_delay_k + 1)[None, :], horizon - 1)
+    span = np.clip(np.ceil(dur / dt).astype(np.int64), 1, window_k)[:, None]
+    end = np.minimum(starts + span, horizon)
     # the signal is scaled to 1 (see reschedule): a flat signal's sums must tie, not differ in the last bit
-    cost = np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
-    order = np.argsort(cost, kind="stable").tolist()
-    return [s0 if i == 0 else (k_base + i) * dt for i in order]
+    return k_base, np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
 
 
 def reschedule(plan: Plan) -> Array:
@@ -141,10 +175,94 @@ def reschedule(plan: Plan) -> Array:
     The horizon is ``len(plan.allowed_kw)`` intervals; a job that finds no start inside it
     is left unstarted.
     """
+    return schedule(plan).start_s
+
+
+def schedule(plan: Plan) -> Schedule:
+    """Return each job's start and end under the controls, and the power of the capped jobs.
+
+    A cappable job that the cap would delay first tries to start when simulated with its GPUs
+    power-limited, interval by interval, at the mildest level that fits each (full power where
+    there is room), running slower while capped; only if the strongest level does not fit
+    somewhere in its run is it delayed, at full power. Its extra run time must find GPUs free,
+    as a moved job's.
+    """
     dt, horizon = plan.interval_s, len(plan.allowed_kw)
     start = plan.start_s.copy()
     dur = plan.end_s - plan.start_s
+    end = plan.end_s.copy()
     n_classes = len(plan.capacity_gpus)
+    cappable = plan.cappable if plan.cappable is not None else np.zeros(len(start), bool)
+    is_capped = np.zeros(len(start), bool)
+    capped_kw = np.zeros((n_classes, horizon))
+    capped_work = np.zeros((n_classes, horizon))
+
+    placed = np.zeros(len(start), bool)  # jobs whose start is decided (their load is in load_kw)
+    # power of the placed cappable jobs still at full power, per interval: the most capping can give
+    flex_kw = np.zeros(horizon)
+    weakest = float(plan.cap_power_frac[-1]) if len(plan.cap_power_frac) else 1.0
+
+    def done() -> Schedule:
+        moved = ~is_capped
+        end[moved] = start[moved] + dur[moved]
+        return Schedule(start, end, is_capped, capped_kw, capped_work)
+
+    def relieve(s0: float, d: float, p: float) -> bool:
+        """Make room for a job at ``s0`` by power-limiting running cappable jobs from its interval on.
+
+        The running jobs, largest power first, each run their remaining work capped where the
+        cap needs it (:func:`capped_run`); if together they make room, the job's load and their
+        new runs stay, else nothing changes.
+        """
+        k0, occ = occupancy(s0, d, dt)
+        k1 = k0 + len(occ)
+        if k1 > horizon:
+            return False
+        # capping every running cappable job to the strongest level would not make room: give up early
+        over_kw = load_kw[k0:k1] + p * occ - room_kw[k0:k1]
+        if (over_kw > flex_kw[k0:k1] * (1.0 - weakest) + 1e-9).any():
+            return False
+        t0 = k0 * dt
+        run_end = np.where(is_capped, end, start + dur)
+        cand = np.flatnonzero(placed & cappable & ~is_capped & (start < k1 * dt) & (run_end > t0))
+        load_kw[k0:k1] += p * occ
+        changes = []
+        for r in cand[np.argsort(-plan.power_kw[cand], kind="stable")].tolist():
+            if not (load_kw[k0:k1] > room_kw[k0:k1]).any():
+                break
+            a, pr, gr, cr = max(start[r], t0), plan.power_kw[r], plan.n_gpus[r], plan.class_index[r]
+            w = start[r] + dur[r] - a  # work left at full speed
+            ka, occ_r = occupancy(a, w, dt)
+            load_kw[ka : ka + len(occ_r)] -= pr * occ_r
+            new = capped_run(a, w, pr, load_kw, room_kw, plan.cap_power_frac, plan.cap_throughput_frac, dt,
+                             best_effort=True)
+            k_old_end = int((start[r] + dur[r]) // dt)
+            if new is None or (gpu_room[cr, k_old_end : new[0] + len(new[1])] < gr).any():
+                load_kw[ka : ka + len(occ_r)] += pr * occ_r
+                continue
+            load_kw[new[0] : new[0] + len(new[1])] += new[1]
+            changes.append((r, a, ka, occ_r, new))
+        reach = max([k1, *(n[0] + len(n[1]) for *_, n in changes)])
+        if not changes or (load_kw[k0:reach] > room_kw[k0:reach] + 1e-9).any():
+            for r, _, ka, occ_r, (kn, kw_r, _, _) in reversed(changes):  # undo, last change first
+                load_kw[kn : kn + len(kw_r)] -= kw_r
+                load_kw[ka : ka + len(occ_r)] += plan.power_kw[r] * occ_r
+            load_kw[k0:k1] -= p * occ
+            return False
+        for r, a, _, _, (kn, kw_r, work_r, end_r) in changes:
+            cr, gr = plan.class_index[r], plan.n_gpus[r]
+            kf, occ_f = occupancy(start[r], dur[r], dt)
+            flex_kw[kf : kf + len(occ_f)] -= plan.power_kw[r] * occ_f  # capped now: no longer at full power
+            if a > start[r]:  # its full-power part before the limit
+                kb, occ_b = occupancy(start[r], a - start[r], dt)
+                capped_kw[cr, kb : kb + len(occ_b)] += plan.power_kw[r] * occ_b
+                capped_work[cr, kb : kb + len(occ_b)] += gr * occ_b
+            capped_kw[cr, kn : kn + len(kw_r)] += kw_r
+            capped_work[cr, kn : kn + len(kw_r)] += gr * work_r
+            gpu_room[cr, int((start[r] + dur[r]) // dt) : kn + len(kw_r)] -= gr
+            is_capped[r], end[r] = True, end_r
+        return True
+
     base_max = np.stack(
         [
             busiest_instant(
@@ -173,13 +291,20 @@ def reschedule(plan: Plan) -> Array:
         start[flex] = _cheapest_starts(
             plan.start_s[flex], cum_signal, dt, max_delay_k, window_k, horizon, dur[flex]
         )
-        return start
+        return done()
     # The longest run of first starters whose load stays under the cap keeps its starts unchecked.
     first = _head_under_cap(plan, order, room_kw) if capped and not shift else 0
     if first:
         head = order[:first]
+        placed[head] = True
+        flex = head[cappable[head]]
+        flex_kw += interval_mean(plan.start_s[flex], plan.end_s[flex], plan.power_kw[flex], horizon, dt)
         load_kw += interval_mean(plan.start_s[head], plan.end_s[head], plan.power_kw[head], horizon, dt)
     order = order[first:]
+    if not capped:
+        # A moved job takes only GPUs free beside the simulated occupancy, so no room ever falls
+        # below zero and a job that may not move keeps its start: only flexible ones need a look.
+        order = order[plan.flexible[order]]
     cols = (
         plan.start_s[order].tolist(),
         dur[order].tolist(),
@@ -189,6 +314,14 @@ def reschedule(plan: Plan) -> Array:
         plan.flexible[order].tolist(),
     )
     rows = list(zip(order.tolist(), *cols, strict=True))
+    # each flexible job's starts in the reach of its maximum delay, cheapest first (ties: earliest)
+    ranked: list[list[int]] = [[0]] * len(order)
+    if shift:
+        flex = np.flatnonzero(plan.flexible[order])
+        _, cost = _start_costs(plan.start_s[order[flex]], dur[order[flex]], cum_signal, dt, max_delay_k,
+                               window_k, horizon)
+        for pos, row in zip(flex.tolist(), np.argsort(cost, axis=1, kind="stable").tolist(), strict=True):
+            ranked[pos] = row
     retry_at, i = 0, 0
     while i < len(rows):
         j, s0, d, c, g, p, flexible = rows[i]
@@ -197,7 +330,13 @@ def reschedule(plan: Plan) -> Array:
             m = _run_under_cap(plan, order[i:], load_kw, room_kw, gpu_room)
             if m:
                 run = order[i : i + m]
+                placed[run] = True
                 k0 = int(plan.start_s[run].min() // dt)
+                flex = run[cappable[run]]
+                flex_kw[k0:] += interval_mean(
+                    plan.start_s[flex] - k0 * dt, plan.end_s[flex] - k0 * dt, plan.power_kw[flex],
+                    horizon - k0, dt,
+                )
                 load_kw[k0:] += interval_mean(
                     plan.start_s[run] - k0 * dt,
                     plan.end_s[run] - k0 * dt,
@@ -221,23 +360,106 @@ def reschedule(plan: Plan) -> Array:
                 return False
             return not (capped and (load_kw[k0:k1] + p * occ > room_kw[k0:k1]).any())
 
-        candidates = (
-            _candidates(s0, d, cum_signal, dt, max_delay_k, window_k, horizon) if shift and flexible else [s0]
-        )
+        k_base = int(s0 // dt)
+        candidates = (s0 if k == 0 else (k_base + k) * dt for k in ranked[i - 1])  # the first usually fits
         chosen = next((s for s in candidates if fits(s, moved=s != s0)), math.nan)
+        if math.isnan(chosen) and capped and cappable[j]:
+            slowed = capped_run(s0, d, p, load_kw, room_kw, plan.cap_power_frac, plan.cap_throughput_frac, dt)
+            if slowed is not None:
+                k0, kw, work, end_s = slowed
+                k1, k_sim_end = k0 + len(kw), int((s0 + d) // dt)
+                # past its simulated end the job holds GPUs it did not hold in the simulation
+                if (room[k_sim_end:k1] >= g).all():
+                    start[j], end[j], is_capped[j], placed[j] = s0, end_s, True, True
+                    load_kw[k0:k1] += kw
+                    capped_kw[c, k0:k1] += kw
+                    capped_work[c, k0:k1] += g * work
+                    room[k_sim_end:k1] -= g
+                    continue
+        if math.isnan(chosen) and capped and len(plan.cap_power_frac) and relieve(s0, d, p):
+            start[j], placed[j] = s0, True  # its load is placed; it held these GPUs in the simulation
+            if cappable[j]:
+                k0, occ = occupancy(s0, d, dt)
+                flex_kw[k0 : k0 + len(occ)] += p * occ
+            continue
         if math.isnan(chosen):  # earliest boundary after the simulated start where it fits
             k = _first_fit(int(s0 // dt) + 1, max(math.ceil(d / dt), 1), p, g, load_kw, room_kw, room)
             chosen = k * dt if k >= 0 else math.nan
         start[j] = chosen
         if math.isnan(chosen):
             continue
+        placed[j] = True
         k0, occ = occupancy(chosen, d, dt)
         if capped:
             load_kw[k0 : k0 + len(occ)] += p * occ
+            if cappable[j]:
+                flex_kw[k0 : k0 + len(occ)] += p * occ
         if chosen != s0:
             room[k0 : k0 + len(occ)] -= g
-    return start
+    return done()
 
+
+def capped_run(
+    s0: float,
+    duration_s: float,
+    power_kw: float,
+    load_kw: Array,
+    room_kw: Array,
+    power_frac: Array,
+    speed_frac: Array,
+    interval_s: float,
+    best_effort: bool = False,
+) -> tuple[int, Array, Array, float] | None:
+    """Run a job from ``s0`` with its GPUs power-limited, interval by interval, where the cap needs it.
+
+    In each interval the job draws its full power if it fits beside ``load_kw`` under
+    ``room_kw``, else the mildest level that fits (``power_kw * power_frac``) and runs at
+    ``speed_frac`` of its speed there; each interval it touches counts in full for the fit
+    (conservative). ``best_effort``: where no level fits, run at the strongest one anyway (the
+    caller checks the cap afterwards).
+
+    Returns
+    -------
+    tuple or None
+        First interval, mean power added per interval [kW], share of each interval's time it
+        works at full speed [-], and its end [s]; None if even the strongest level does not fit
+        in some interval of its run, or the run leaves the horizon.
+
+    Examples
+    --------
+    A 1 h job of 4 kW from t = 0 on 900 s intervals, 2 kW free in the first two intervals:
+    capped to half its power at 80 % of its speed there, then full. Work done by 1,800 s:
+    0.8 x 1,800 = 1,440 s; the remaining 2,160 s take two intervals and 360 s: end 3,960 s.
+
+    >>> free = np.array([2.0, 2.0, 9.0, 9.0, 9.0, 9.0])
+    >>> k0, kw, work, end = capped_run(0.0, 3600.0, 4.0, np.zeros(6), free, np.array([0.5]),
+    ...                                np.array([0.8]), 900.0)
+    >>> k0, kw.tolist(), [round(w, 3) for w in work.tolist()], end
+    (0, [2.0, 2.0, 4.0, 4.0, 1.6], [0.8, 0.8, 1.0, 1.0, 0.4], 3960.0)
+    """
+    dt, horizon = interval_s, len(load_kw)
+    k0 = int(s0 // dt)
+    slowest = float(speed_frac[-1]) if len(speed_frac) else 1.0
+    k1 = min(k0 + math.ceil((s0 - k0 * dt + duration_s / slowest) / dt) + 1, horizon)
+    if k1 <= k0:
+        return None
+    free = room_kw[k0:k1] - load_kw[k0:k1]
+    pf, sf = np.concatenate([[1.0], power_frac]), np.concatenate([[1.0], speed_frac])
+    fit = power_kw * pf[None, :] <= free[:, None]
+    fits_any = fit.any(axis=1)
+    level = np.where(fits_any, np.argmax(fit, axis=1), len(pf) - 1)  # the mildest that fits (0: full power)
+    speed = np.where(fits_any | best_effort, sf[level], 0.0)
+    avail = np.full(k1 - k0, dt)
+    avail[0] = (k0 + 1) * dt - s0
+    done = np.cumsum(speed * avail)
+    last = int(np.searchsorted(done, duration_s * (1 - 1e-12)))
+    if last >= k1 - k0 or (speed[: last + 1] == 0).any():
+        return None
+    t_last = (duration_s - (done[last - 1] if last else 0.0)) / speed[last]  # time run in the last one
+    share = avail[: last + 1] / dt
+    share[-1] = t_last / dt
+    end_s = float((s0 if last == 0 else (k0 + last) * dt) + t_last)
+    return k0, power_kw * pf[level[: last + 1]] * share, speed[: last + 1] * share, end_s
 
 def _run_under_cap(
     plan: Plan, rest: npt.NDArray[np.int64], load_kw: Array, room_kw: Array, gpu_room: Array
@@ -294,13 +516,8 @@ def _no_gpu_conflict(plan: Plan, order: npt.NDArray[np.int64], gpu_room: Array, 
 def _cheapest_starts(
     s0: Array, cum_signal: Array, dt: float, max_delay_k: int, window_k: int, horizon: int, dur: Array
 ) -> Array:
-    """Vectorised :func:`_candidates` when every candidate fits: the cheapest start of each job [s]."""
-    k_base = (s0 // dt).astype(np.int64)
-    starts = np.minimum(k_base[:, None] + np.arange(max_delay_k + 1)[None, :], horizon - 1)
-    span = np.clip(np.ceil(dur / dt).astype(np.int64), 1, window_k)[:, None]
-    end = np.minimum(starts + span, horizon)
-    # the signal is scaled to 1 (see reschedule): a flat signal's sums must tie, not differ in the last bit
-    cost = np.round((cum_signal[end] - cum_signal[starts]) / np.maximum(end - starts, 1), 9)
+    """Return the cheapest start of each job [s], when every candidate fits."""
+    k_base, cost = _start_costs(s0, dur, cum_signal, dt, max_delay_k, window_k, horizon)
     best = np.argmin(cost, axis=1)  # the first of equal costs: the earliest start
     return np.where(best == 0, s0, (k_base + best) * dt)
 

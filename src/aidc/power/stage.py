@@ -19,7 +19,9 @@ from aidc import data
 from aidc.energy import carbon, tariff
 from aidc.energy.site import facility_from_design
 from aidc.energy.weather import default_weather, prepare_weather
-from aidc.power.controls import Plan, reschedule
+from aidc.i18n import N_
+from aidc.power.capping import default_levels
+from aidc.power.controls import Plan, Schedule, schedule
 from aidc.power.coupling import (
     PowerModel,
     facility_intervals,
@@ -34,6 +36,19 @@ from aidc.simulate.result import SimulationResult, summarize
 from aidc.units import S_PER_H
 
 Array = npt.NDArray[np.float64]
+
+#: Notes of a metered year: message ids of the catalog (the JSON carries them in English too).
+NOTE_ANNUAL_FACTOR = N_(
+    "no sourced hourly grid-intensity profile for Korea: every interval at the annual factor {ef} tCO2eq/MWh "
+    "({period}); carbon shifting has nothing to act on"
+)
+NOTE_HOURLY_GIVEN = N_("hourly grid intensity given by the caller")
+NOTE_MOVED = N_("jobs moved by the power controls are checked against GPU counts, not node fragmentation")
+NOTE_CAPPED = N_(
+    "GPU power limits are set per 15-minute interval where the cap needs them, on flexible jobs only "
+    "(starting or running); the throughput curve is one measured transformer training workload on an "
+    "NVIDIA A40 (Zeus, NSDI 2023)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +72,7 @@ class Setup:
     contract_kw: float | None
     factors: Array
     intensity_t_per_mwh: Array
-    intensity_note: str
+    intensity_note: tuple[str, dict[str, Any]]  # message id and its parameters
     it_limit_kw: float
     year: int
 
@@ -88,17 +103,12 @@ def setup(
     ef_year = scenario.energy.grid_ef_year or year
     if grid_intensity_t_per_mwh_hourly is not None:
         hourly = np.asarray(grid_intensity_t_per_mwh_hourly, float)
-        intensity, note = (
-            np.repeat(hourly, model.per_hour)[: len(cal)],
-            "hourly grid intensity given by the caller",
-        )
+        intensity = np.repeat(hourly, model.per_hour)[: len(cal)]
+        note: tuple[str, dict[str, Any]] = (NOTE_HOURLY_GIVEN, {})
     else:
         ef, rec = carbon.grid_factor_t_per_mwh(ef_year)
         intensity = np.full(len(cal), ef)
-        note = (
-            f"no sourced hourly grid-intensity profile for Korea: every interval at the annual factor "
-            f"{ef} tCO2eq/MWh ({rec['period']}); carbon shifting has nothing to act on"
-        )
+        note = (NOTE_ANNUAL_FACTOR, {"ef": ef, "period": rec["period"]})
     return Setup(
         model,
         cal,
@@ -118,10 +128,13 @@ def _class_index(log: pd.DataFrame, model: PowerModel) -> npt.NDArray[np.int64]:
     return np.array([index.get(n, 0) for n in names], dtype=np.int64)
 
 
-def controlled_starts(
+def controlled(
     log: pd.DataFrame, s: Setup, controls: PowerControls, it_cap_kw: float | None = None
-) -> Array:
-    """Return the start of each job under the controls (NaN: found no room within the horizon) [s]."""
+) -> Schedule:
+    """Return each job's start and end under the controls, and the power of the capped jobs.
+
+    Starts are NaN where no room was found within the horizon; see :func:`aidc.power.controls.schedule`.
+    """
     dt = s.model.interval_s
     n_year = len(s.cal)
     start, end = log["start_s"].to_numpy(float), log["end_s"].to_numpy(float)
@@ -143,27 +156,38 @@ def controlled_starts(
         signal = s.intensity_t_per_mwh
     tile = lambda a: np.resize(a, horizon)  # noqa: E731  the year repeats beyond its end
     ci = _class_index(log, s.model)
+    flexible = log["tenant"].astype(str).isin(controls.flexible_tenants).to_numpy()
+    power_frac, throughput_frac = default_levels() if controls.gpu_capping else (np.zeros(0), np.zeros(0))
     plan = Plan(
         start_s=start,
         end_s=end,
         n_gpus=log["n_gpus"].to_numpy(np.int64),
         class_index=ci,
         power_kw=job_gpu_kw(log["n_gpus"].to_numpy(), s.factors[: len(log)], ci, s.model),
-        flexible=log["tenant"].astype(str).isin(controls.flexible_tenants).to_numpy(),
+        flexible=flexible,
         capacity_gpus=s.model.capacity_gpus,
         allowed_kw=tile(cap),
         signal=None if signal is None else tile(signal),
         interval_s=dt,
         max_delay_s=controls.max_delay_h * S_PER_H,
         window_s=float(data.value("power.shift_window_h")) * S_PER_H,
+        cap_power_frac=power_frac,
+        cap_throughput_frac=throughput_frac,
+        cappable=flexible,  # batch work that tolerates running slower, as it tolerates starting later
     )
-    return reschedule(plan)
+    return schedule(plan)
 
 
-def meter(log: pd.DataFrame, s: Setup) -> pd.DataFrame:
-    """Facility power of each 15-minute interval of the year from the log's running jobs."""
+def meter(log: pd.DataFrame, s: Setup, sched: Schedule | None = None) -> pd.DataFrame:
+    """Facility power of each 15-minute interval of the year from the log's running jobs.
+
+    ``sched``: the controls' schedule, whose capped jobs draw and work as it says, interval by
+    interval (None: no job capped). ``work_gpus`` counts busy GPUs at the speed they keep, so
+    that a capped job's longer run is not counted as more work.
+    """
     n = len(s.cal)
-    ran = np.isfinite(log["start_s"].to_numpy(float))
+    held = np.isfinite(log["start_s"].to_numpy(float))
+    ran = held & ~sched.capped if sched is not None else held
     ci = _class_index(log, s.model)[ran]
     kw = job_gpu_kw(log["n_gpus"].to_numpy()[ran], s.factors[: len(log)][ran], ci, s.model)
     start, end = log["start_s"].to_numpy(float)[ran], log["end_s"].to_numpy(float)[ran]
@@ -177,10 +201,16 @@ def meter(log: pd.DataFrame, s: Setup) -> pd.DataFrame:
         if len(s.model.classes)
         else np.zeros((0, n))
     )
+    if sched is not None:
+        gpu_kw = gpu_kw + sched.capped_kw[:, :n]
     out = facility_intervals(s.model, gpu_kw)
     out.insert(1, "timestamp", s.cal["timestamp"].to_numpy())
     out.insert(2, "month", s.cal["month"].to_numpy())
-    out["busy_gpus"] = interval_mean(start, end, log["n_gpus"].to_numpy(float)[ran], n, s.model.interval_s)
+    gpus, t0, t1 = (log[c].to_numpy(float) for c in ("n_gpus", "start_s", "end_s"))
+    out["busy_gpus"] = interval_mean(t0[held], t1[held], gpus[held], n, s.model.interval_s)
+    out["work_gpus"] = interval_mean(start, end, gpus[ran], n, s.model.interval_s)
+    if sched is not None:
+        out["work_gpus"] += sched.capped_work_gpus[:, :n].sum(axis=0)
     out["gpu_power_kw"] = gpu_kw.sum(axis=0)
     out["grid_ef_t_per_mwh"] = s.intensity_t_per_mwh
     step_h = s.model.interval_s / S_PER_H
@@ -190,7 +220,7 @@ def meter(log: pd.DataFrame, s: Setup) -> pd.DataFrame:
 
 
 def _tenant_delays(
-    base: pd.DataFrame, new: pd.DataFrame, controls: PowerControls
+    base: pd.DataFrame, new: pd.DataFrame, controls: PowerControls, capped: npt.NDArray[np.bool_]
 ) -> dict[str, dict[str, Any]]:
     added = new["start_s"].to_numpy(float) - base["start_s"].to_numpy(float)
     tenant = base["tenant"].astype(str).to_numpy()
@@ -206,6 +236,7 @@ def _tenant_delays(
             "wait_added_mean_s": float(a[done].mean()) if done.any() else 0.0,
             "wait_added_max_s": float(a[done].max()) if done.any() else 0.0,
             "jobs_not_run": int((~done).sum()),
+            "n_jobs_capped": int(capped[m].sum()),
             "deadlines_missed": int((a[done] > deadline + 1e-6).sum()) if flexible[m].any() else 0,
         }
     return out
@@ -227,8 +258,9 @@ def _bill_summary(intervals: pd.DataFrame, s: Setup) -> tuple[pd.DataFrame, dict
         "billing_demand_kw_by_month": [float(x) for x in bill["billing_demand_kw"]],
         "facility_kwh": float(fac.sum() * step_h),
         "it_kwh": float(intervals["it_power_kw"].sum() * step_h),
-        # work done inside the year: a control that pushes jobs past its end lowers the bill by not doing them
-        "gpu_hours_in_year": float(intervals["busy_gpus"].sum() * step_h),
+        # work done inside the year (at uncapped speed): a control that pushes jobs past its end
+        # lowers the bill by not doing them
+        "gpu_hours_in_year": float(intervals["work_gpus"].sum() * step_h),
         "peak_it_kw": float(intervals["it_power_kw"].max()),
         "carbon_t": float(intervals["carbon_t"].sum()),
         "contract_kw_billed": float(contract_kw),
@@ -265,14 +297,19 @@ def evaluate(
     log, notes = sim.jobs, [s.intensity_note]
     result = sim
     delays: dict[str, dict[str, Any]] = {}
+    sched: Schedule | None = None
+    lost_gpu_h = 0.0
     if controls.cap_kw is not None or controls.shift != "none" or it_cap_kw is not None:
-        start = controlled_starts(log, s, controls, it_cap_kw)
+        sched = controlled(log, s, controls, it_cap_kw)
         new = log.copy()
-        new["start_s"] = start
-        new["end_s"] = start + (log["end_s"] - log["start_s"])
+        new["start_s"] = sched.start_s
+        new["end_s"] = sched.end_s  # a capped job runs slower
+        run_s = (log["end_s"] - log["start_s"]).to_numpy(float)
+        extra_s = np.where(sched.capped, sched.end_s - sched.start_s - run_s, 0.0)
+        lost_gpu_h = float((log["n_gpus"].to_numpy(float) * extra_s).sum() / S_PER_H)
         new["wait_s"] = new["start_s"] - new["submit_s"]
         new["jct_s"] = new["end_s"] - new["submit_s"]
-        delays = _tenant_delays(log, new, controls)
+        delays = _tenant_delays(log, new, controls, sched.capped)
         extra: dict[str, Any] = {k: sim.summary[k] for k in ("policy", "placement") if k in sim.summary}
         result = summarize(
             new,
@@ -282,10 +319,10 @@ def evaluate(
             len(sim.hourly),
             extra,
         )
-        notes.append(
-            "jobs moved by the power controls are checked against GPU counts, not node fragmentation"
-        )
-    intervals = meter(result.jobs, s)
+        notes.append((NOTE_MOVED, {}))
+        if controls.gpu_capping:
+            notes.append((NOTE_CAPPED, {}))
+    intervals = meter(result.jobs, s, sched)
     bill, summary = _bill_summary(intervals, s)
     summary |= {
         "controls": controls.model_dump(),
@@ -296,9 +333,13 @@ def evaluate(
             for t, row in result.summary["tenants"].items()
         },
         "gpu_hours": result.summary["gpu_hours"],
-        "gpu_hours_lost_to_capping": 0.0,  # starts are delayed, GPUs are never slowed
+        # GPU-hours the capped jobs' slower run took beyond their uncapped run
+        "gpu_hours_lost_to_capping": lost_gpu_h,
+        "n_jobs_capped": int(sched.capped.sum()) if sched is not None else 0,
     }
     if delays:
         summary["delays"] = delays
-    summary["notes"] = notes
-    return PowerResult(result, intervals, bill, summary, tuple(notes))
+    english = tuple(msgid.format(**params) for msgid, params in notes)
+    summary["notes"] = list(english)
+    summary["note_ids"] = [{"msgid": msgid, "params": params} for msgid, params in notes]
+    return PowerResult(result, intervals, bill, summary, english)

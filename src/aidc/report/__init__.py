@@ -25,7 +25,9 @@ class ReportFiles:
     briefing: Path | None = None
 
 
-def build(result: Any, lang: str = "en", out_dir: str | Path = "aidc-out") -> ReportFiles:
+def build(
+    result: Any, lang: str = "en", out_dir: str | Path = "aidc-out", power: dict[str, Any] | None = None
+) -> ReportFiles:
     """Write the report of a run to ``out_dir``.
 
     Parameters
@@ -36,6 +38,8 @@ def build(result: Any, lang: str = "en", out_dir: str | Path = "aidc-out") -> Re
         Language of the report.
     out_dir : str or Path
         Folder to write to (created if needed; files in it are overwritten).
+    power : dict, optional
+        The power-aware year (:func:`aidc.power.operations.year`): a section of its own.
 
     Returns
     -------
@@ -50,7 +54,7 @@ def build(result: Any, lang: str = "en", out_dir: str | Path = "aidc-out") -> Re
     out.mkdir(parents=True, exist_ok=True)
     files = ReportFiles(html=out / "report.html", xlsx=out / "report.xlsx", data=out / "data",
                         briefing=out / "briefing.html")
-    files.html.write_text(html.render(result, t), encoding="utf-8")
+    files.html.write_text(html.render(result, t, power), encoding="utf-8")
     (out / "briefing.html").write_text(html.render_briefing(result, t), encoding="utf-8")
     xlsx.write(result, t, files.xlsx)
     export.write(result, out)

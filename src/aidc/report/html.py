@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
-from aidc.report import briefing, checks, content, figures, provenance
+from aidc.report import briefing, checks, content, figures, power_section, provenance
 from aidc.report.i18n import Text, scenario_text, split_unit
 
 #: How a value is written, by the unit suffix of its name (the rest: number + unit symbol).
@@ -120,8 +120,12 @@ def summary_sentence(t: Text, stage: str, values: dict[str, str]) -> str | None:
     return None
 
 
-def context(result: Any, t: Text) -> dict[str, Any]:
-    """Return everything the template needs, as plain values (no HTML)."""
+def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return everything the template needs, as plain values (no HTML).
+
+    ``power``: the power-aware year (:func:`aidc.power.operations.year`), shown after the
+    simulation when given.
+    """
     figs = content.headline(result)
     values = {f.key: _figure_text(t, f) for f in figs}
     sections = []
@@ -154,7 +158,15 @@ def context(result: Any, t: Text) -> dict[str, Any]:
         "assumptions": table_view(t, content.Table("assumptions", provenance.assumptions(scenario)), None),
         "sources": table_view(t, content.Table("sources", provenance.sources(scenario)), None),
         "plotly_js": plotly.offline.get_plotlyjs(),
+        "power": _power(power, t),
     }
+
+
+def _power(view: dict[str, Any] | None, t: Text) -> dict[str, Any] | None:
+    section = power_section.context(view, t)
+    if section is not None:
+        section["figures"] = [_figure_html(f, f"fig-power-{i}") for i, f in enumerate(section["figures"])]
+    return section
 
 
 def _env() -> jinja2.Environment:
@@ -165,9 +177,9 @@ def _env() -> jinja2.Environment:
     )
 
 
-def render(result: Any, t: Text) -> str:
+def render(result: Any, t: Text, power: dict[str, Any] | None = None) -> str:
     """Return the report's HTML text: the briefing first, then the appendix."""
-    return _env().get_template("report.html.j2").render(**context(result, t))
+    return _env().get_template("report.html.j2").render(**context(result, t, power))
 
 
 def render_briefing(result: Any, t: Text) -> str:

@@ -19,6 +19,8 @@ class PowerControls(Section):
                                  description="Facility demand cap: starts wait while it would be exceeded.")
     cap_hours: Literal["all", "billing"] = Field(
         "all", description="Hours the cap holds in: all, or only those KEPCO's billing demand counts.")
+    gpu_capping: bool = Field(
+        False, description="Under the cap, power-limit flexible jobs' GPUs (slower) before delaying them.")
     shift: Literal["none", "tou", "carbon"] = Field(
         "none", description="Start flexible jobs in cheaper (tou) or cleaner (carbon) hours.")
     flexible_tenants: list[str] = Field(default_factory=lambda: list(data.value("power.flexible_tenants")),
