@@ -351,6 +351,21 @@ class Window:
     n_gpus: int
 
 
+def next_window_edge_s(t_s: float, windows: Sequence[Window]) -> float | None:
+    """Return the first opening or closing of a weekly window after ``t_s``, or None without windows.
+
+    Examples
+    --------
+    >>> next_window_edge_s(0.0, [Window("course", 9.0, 12.0, 64)])
+    32400.0
+    """
+    week = math.floor(t_s / WEEK_S) * WEEK_S
+    edges = [base + h * S_PER_H for base in (week, week + WEEK_S) for w in windows
+             for h in (w.start_h, w.end_h)]
+    later = [e for e in edges if e > t_s]
+    return min(later) if later else None
+
+
 class ReservedWindows(Fifo):
     """FIFO first fit with weekly reserved windows (e.g. a course's lab hours).
 
@@ -406,11 +421,7 @@ class ReservedWindows(Fifo):
         return started
 
     def next_wake_s(self, t_s: float) -> float | None:  # noqa: D102
-        week = math.floor(t_s / WEEK_S) * WEEK_S
-        edges = [base + h * S_PER_H for base in (week, week + WEEK_S) for w in self.windows
-                 for h in (w.start_h, w.end_h)]
-        later = [e for e in edges if e > t_s]
-        return min(later) if later else None
+        return next_window_edge_s(t_s, self.windows)
 
 
 def fifo(state: State) -> Scheduler:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 from aidc import data
 from aidc.simulate.engine import Checkpoints, State
-from aidc.simulate.policies import WEEK_S, Scheduler, Window, _insort
+from aidc.simulate.policies import WEEK_S, Scheduler, Window, _insort, next_window_edge_s
 from aidc.units import S_PER_H
 
 BOOSTED = math.inf  # rank of a course's job inside its reserved window: above every priority class
@@ -124,11 +124,7 @@ class PreemptivePriority:
 
     def next_wake_s(self, t_s: float) -> float | None:  # noqa: D102
         # a window's opening lets its tenant's queued jobs evict; its closing ends their protection
-        week = math.floor(t_s / WEEK_S) * WEEK_S
-        edges = [base + h * S_PER_H for base in (week, week + WEEK_S) for w in self.windows
-                 for h in (w.start_h, w.end_h)]
-        later = [e for e in edges if e > t_s]
-        return min(later) if later else None
+        return next_window_edge_s(t_s, self.windows)
 
 
 class LeastAttainedService:
