@@ -215,16 +215,13 @@ def _scenario_result(name: str | None, progress: Callable[[float], None] | None,
     if overrides:  # command-line settings win over the scenario's simulation section
         section = scenario.simulation.model_copy(update=overrides)
         scenario = scenario.model_copy(update={"simulation": section})
-    try:
-        from aidc import demand, design
+    from aidc import pipeline
 
-        dem = demand.estimate(demand.load_survey(scenario), scenario)
-        des = design.size(scenario, dem)
-    except (ImportError, AttributeError) as exc:
-        console_err.print(f"[red]error:[/] a scenario run needs the demand and design stages ({exc}); "
-                          "replay a trace with --trace FILE --gpus N instead")
-        raise typer.Exit(1) from None
-    return sim.run_scenario(scenario, des, dem, progress=progress)
+    # the stage table wires the stages that feed the simulation, as in 'aidc run'
+    earlier = pipeline.run(scenario, ["design"])
+    assert earlier.design is not None  # noqa: S101 -- design needs the demand, so both ran
+    assert earlier.demand is not None
+    return sim.run_scenario(scenario, earlier.design, earlier.demand, progress=progress)
 
 
 def simulate(
@@ -237,7 +234,9 @@ def simulate(
     gpus: Annotated[int | None, typer.Option("--gpus", help="GPUs of the cluster (--trace).", min=1)] = None,
     gpus_per_node: Annotated[int, typer.Option("--gpus-per-node", help="GPUs per node.", min=1)] = 8,
     placement: Annotated[str, typer.Option("--placement", help="pooled or node.")] = "pooled",
-    policy: Annotated[str, typer.Option("--policy", help=f"--trace: {', '.join(sim.POLICIES)}.")] = "fifo",
+    policy: Annotated[str | None, typer.Option(
+        "--policy", help=f"Scheduling policy: {', '.join(sim.POLICIES)} (default: the scenario's; fifo for "
+        "--trace).")] = None,
     throughputs: Annotated[Path | None, typer.Option(help="Gavel throughputs JSON (--format gavel).")] = None,
     stream: Annotated[bool, typer.Option(
         "--stream", help="Read the trace in pieces (larger than memory; canonical, sorted by submit_s): "
@@ -300,36 +299,38 @@ def simulate(
         return
     if placement not in ("pooled", "node"):
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")
-    if policy not in sim.POLICIES:
+    if policy is not None and policy not in sim.POLICIES:
         raise typer.BadParameter(f"--policy must be one of {', '.join(sim.POLICIES)}, not {policy!r}")
     if nodes is not None and trace is None:
         raise typer.BadParameter("--nodes goes with --trace FILE")
     share_of = _pairs(shares, "--shares", float)
     quota_of = _pairs(quotas, "--quotas", int)
     with _progress(not json_) as progress:
+        trace_policy = policy or "fifo"
         if trace is None:
             overrides = {k: v for k, v in {
                 "failures": failures or None, "mtbf_h": mtbf_h, "mttr_h": mttr_h,
                 "checkpoint_interval_s": checkpoint_interval_s, "backfill_depth": backfill_depth,
-                "shares": share_of or None, "quotas_gpus": quota_of or None}.items() if v is not None}
+                "shares": share_of or None, "quotas_gpus": quota_of or None, "policy": policy}.items()
+                if v is not None}
             result = _scenario_result(scenario, progress, overrides)
         elif stream:
-            result = _streamed(trace, fmt, gpus, policy, placement, failures, out)
+            result = _streamed(trace, fmt, gpus, trace_policy, placement, failures, out)
         elif nodes is not None:
-            result = _packed(trace, fmt, nodes, gpus, policy, failures)
+            result = _packed(trace, fmt, nodes, gpus, trace_policy, failures)
         else:
             if gpus is None:
                 raise typer.BadParameter("--gpus N is needed with --trace")
             options = {"throughputs": throughputs} if fmt == "gavel" and throughputs else {}
             if fmt == "gavel" and not throughputs:
                 raise InputError.single("a Gavel trace needs --throughputs FILE", field="throughputs")
-            params = _trace_policy_params(policy, backfill_depth, share_of, quota_of, half_life_h,
+            params = _trace_policy_params(trace_policy, backfill_depth, share_of, quota_of, half_life_h,
                                           thresholds_gpu_h, (checkpoint_interval_s, checkpoint_write_s))
             node_failures = _failures(failures, mtbf_h, mttr_h, checkpoint_interval_s, checkpoint_write_s,
                                       gpus_per_node)
             jobs = read_trace(trace, fmt, **options)
             cluster = sim.Cluster(gpus, gpus_per_node, placement)  # type: ignore[arg-type]
-            result = sim.run(jobs.drop(columns=["gpu_class"], errors="ignore"), cluster, policy, seed,
+            result = sim.run(jobs.drop(columns=["gpu_class"], errors="ignore"), cluster, trace_policy, seed,
                              policy_params=params, failures=node_failures, progress=progress)
     if out is not None:
         _write(result, out)
