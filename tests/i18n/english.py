@@ -36,7 +36,7 @@ ACRONYMS = {
     "RAM", "DRAM", "OS", "VM", "VMs", "TCO", "EPC", "ROI", "WACC", "CPI", "KRX", "LH", "GS", "SK",
     "tCO2eq", "eq", "kJ", "II", "III", "IV",  # tCO₂eq (also in ASCII); KEPCO tariff options I-III
     "DLC", "HPC", "DB", "Excel", "Plotly", "L40S", "UFM", "OOB", "COP", "JCT", "RDHx", "SHA", "min",
-    "Gavel", "Quantum", "Spectrum", "NDR", "QM", "SN4600C", "SN", "FIFO", "CFADS", "Seren",
+    "Gavel", "Zeus", "Quantum", "Spectrum", "NDR", "QM", "SN4600C", "SN", "FIFO", "CFADS", "Seren",
     "Uptime", "MTTR",  # Uptime Institute (its Tier standard, issue 19)
     "Jeonbuk",  # the web pages' (issue 14, web part) allow-list, kept so both parts share one checker
 }
