@@ -119,3 +119,21 @@ def test_records_marked_as_copies_agree_with_their_originals() -> None:
     assert rec[(cooling, "kinds.direct_liquid.room_fan_frac")] == pytest.approx(dlc)
     assert rec[("catalog/network.yaml", "fabric_services.management_server_kw")] == rec[
         ("catalog/servers.yaml", "reference_800w.power_max_w")] / 1000
+    servers = "catalog/servers.yaml"
+    assert rec[(servers, "dgx_h200.power_idle_frac")] == rec[(servers, "dgx_h100.power_idle_frac")]
+
+
+def test_derived_records_follow_their_formula() -> None:
+    """Derived records whose inputs are sourced: recomputed by hand from those inputs."""
+    rec = {(f, k): r["value"] for f, k, r in data.shipped_records()}
+    network, servers = "catalog/network.yaml", "catalog/servers.yaml"
+    # Two-tier non-blocking fat tree: a compute port uses a leaf down-port, a leaf up-port and a
+    # spine port, 3 switch ports in all: 8 x 3 / 64 = 0.375 QM9700 per DGX H100.
+    ports = rec[(servers, "dgx_h100.n_backend_ports")]
+    switches_per_dgx = ports * 3 / rec[(network, "switches.qm9700.radix")]
+    assert switches_per_dgx == pytest.approx(0.375)
+    frac = switches_per_dgx * rec[(network, "switches.qm9700.power_design_kw")] * 1000 / rec[
+        (servers, "dgx_h100.power_max_w")]
+    assert rec[("defaults/energy.yaml", "energy.network_power_frac")] == pytest.approx(frac, abs=5e-5)
+    # GCP N2 list prices: vCPU 0.031611 USD/h plus 4 GiB x 0.004237 USD/GiB-h (n2-standard).
+    assert rec[("costs/prices.yaml", "vcpu_hour")] == pytest.approx(0.031611 + 4 * 0.004237)
