@@ -135,5 +135,10 @@ def test_derived_records_follow_their_formula() -> None:
     frac = switches_per_dgx * rec[(network, "switches.qm9700.power_design_kw")] * 1000 / rec[
         (servers, "dgx_h100.power_max_w")]
     assert rec[("defaults/energy.yaml", "energy.network_power_frac")] == pytest.approx(frac, abs=5e-5)
+    # Philly's 1-, 2- and 4-GPU job shares renormalised over the education job sizes.
+    philly = rec[("demand/workloads.yaml", "batch_jobs.gpu_direct.n_gpus_prob")][:3]
+    education = rec[("demand/workloads.yaml", "batch_jobs.education.n_gpus_prob")]
+    assert education == pytest.approx([share / sum(philly) for share in philly], abs=5e-5)
+    assert sum(education) == pytest.approx(1.0)
     # GCP N2 list prices: vCPU 0.031611 USD/h plus 4 GiB x 0.004237 USD/GiB-h (n2-standard).
     assert rec[("costs/prices.yaml", "vcpu_hour")] == pytest.approx(0.031611 + 4 * 0.004237)
