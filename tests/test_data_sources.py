@@ -15,9 +15,9 @@ import pytest
 
 from aidc import data
 
-#: Ceiling of the share of ``type: estimate`` records (75 of 429 = 17.5 % on 2026-12-02, from 89 of
-#: 425 = 20.9 % that morning; the goal is 0.15).
-ESTIMATE_SHARE_MAX = 0.18
+#: Ceiling of the share of ``type: estimate`` records (68 of 430 = 15.8 % at the end of 2026-12-02,
+#: from 75 of 430 = 17.4 % at noon and 89 of 425 = 20.9 % that morning; the goal is 0.15).
+ESTIMATE_SHARE_MAX = 0.16
 #: Estimates allowed among the 20 figures that move NPV or PUE most (docs/sources.md): each still
 #: lacks a public source, and docs/sources.md says what would replace it. Any other estimate
 #: reaching the top 20 fails the test below.
