@@ -23,6 +23,8 @@ ESTIMATE_SHARE_MAX = 0.16
 #: reaching the top 20 fails the test below.
 TOP20_ESTIMATES_KNOWN = {
     ("costs/servers.yaml", "dgx_b200.price_usd"),
+    ("costs/servers.yaml", "dgx_h100.price_usd"),
+    ("catalog/servers.yaml", "dgx_h100.power_idle_frac"),
     ("costs/servers.yaml", "dgx_b200.h100_eq_per_gpu"),
     ("defaults/plan.yaml", "plan.server_price_decline_frac_per_y"),
     ("defaults/energy.yaml", "energy.cooling.fan_air_frac"),
