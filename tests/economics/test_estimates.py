@@ -33,8 +33,10 @@ def test_a_price_set_in_the_scenario_is_not_an_estimate() -> None:
     assert "servers.yaml:dgx_h100.price_usd" in listed.estimates_by_figure["capex_krw"]
     quoted = _summary({"dgx_h100": 10, "cpu_cloud": 2}, server_price_usd={"dgx_h100": 310_000.0})
     assert "servers.yaml:dgx_h100.price_usd" not in quoted.estimates_used
-    # the CPU part's list prices are estimates (prices.yaml); the H100 GPU-hour is a published price
-    assert "prices.yaml:vcpu_hour" in quoted.estimates_by_figure["revenue_krw"]
+    # the CPU servers' monthly price is an estimate (prices.yaml); the vCPU-hour (GCP N2 list
+    # prices) and the H100 GPU-hour are published prices
+    assert "prices.yaml:server_month" in quoted.estimates_by_figure["revenue_krw"]
+    assert "prices.yaml:vcpu_hour" not in quoted.estimates_used
     assert not any(k.startswith("prices.yaml:h100") for k in quoted.estimates_used)
 
 

@@ -11,7 +11,8 @@ from aidc.errors import InputError
 
 FX = 1400.0
 # data/costs/prices.yaml: RunPod list prices (deploybase.ai), S3 Standard, aidc estimates for CPU
-H100_USD, B200_USD, VCPU_USD, SERVER_MONTH_USD, TB_MONTH_USD = 2.69, 5.98, 0.03, 2500.0, 23.0
+H100_USD, B200_USD, VCPU_USD, SERVER_MONTH_USD, TB_MONTH_USD = 2.69, 5.98, 0.048559, 2500.0, 23.0
+# (vCPU-hour: GCP N2 list prices 0.031611 + 4 GiB x 0.004237, data/costs/prices.yaml)
 MONTH_SHARE, REF_VCPUS = 0.3, 256
 
 
