@@ -142,5 +142,7 @@ def test_derived_records_follow_their_formula() -> None:
     education = rec[("demand/workloads.yaml", "batch_jobs.education.n_gpus_prob")]
     assert education == pytest.approx([share / sum(philly) for share in philly], abs=5e-5)
     assert sum(education) == pytest.approx(1.0)
+    # Google's Project Deschutes CDU (OCP, 2026-03-24): 74 kW of power for 2,000 kW of heat.
+    assert rec[("defaults/energy.yaml", "energy.cooling.cdu_frac")] == pytest.approx(74 / 2000)
     # GCP N2 list prices: vCPU 0.031611 USD/h plus 4 GiB x 0.004237 USD/GiB-h (n2-standard).
     assert rec[("costs/prices.yaml", "vcpu_hour")] == pytest.approx(0.031611 + 4 * 0.004237)
