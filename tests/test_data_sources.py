@@ -15,9 +15,10 @@ import pytest
 
 from aidc import data
 
-#: Ceiling of the share of ``type: estimate`` records (68 of 430 = 15.8 % at the end of 2026-12-02,
-#: from 75 of 430 = 17.4 % at noon and 89 of 425 = 20.9 % that morning; the goal is 0.15).
-ESTIMATE_SHARE_MAX = 0.16
+#: Ceiling of the share of ``type: estimate`` records: the issue's goal, 0.15, reached in the fourth
+#: pass (65 of 435 = 14.9 %, from 68 of 435; 68 of 430 = 15.8 % after the third pass, 75 of 430 =
+#: 17.4 % after the second and 89 of 425 = 20.9 % before it).
+ESTIMATE_SHARE_MAX = 0.15
 #: Estimates allowed among the 20 figures that move NPV or PUE most (docs/sources.md): each still
 #: lacks a public source, and docs/sources.md says what would replace it. Any other estimate
 #: reaching the top 20 fails the test below.
@@ -32,7 +33,6 @@ TOP20_ESTIMATES_KNOWN = {
     ("defaults/economics.yaml", "economics.maintenance_it_frac_per_y"),
     ("defaults/economics.yaml", "economics.staff_cost_krw_per_y"),
     ("defaults/economics.yaml", "economics.n_staff"),
-    ("defaults/economics.yaml", "economics.maintenance_facility_frac_per_y"),
 }
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
