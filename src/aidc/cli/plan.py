@@ -97,19 +97,34 @@ def plan_json(plan: Plan, notes: list[str]) -> dict[str, Any]:
             "schedule": records(plan.schedule), "capacity_by_year": records(plan.capacity_by_year)}
 
 
+def _service_json(r: Result) -> dict[str, Any]:
+    """Return the service-level sizing the plan's GPU need follows (empty: no levels stated)."""
+    if r.service is None:
+        return {}
+    sz = r.service
+    return {"service_sizing": {"n_gpus": sz.n_gpus, "n_gpu_servers": sz.n_gpu_servers,
+                               "binding_class": sz.binding_class,
+                               "curve": sz.curve.to_dict(orient="records")}}
+
+
 def plan_command(
     scenario: ScenarioArg = DEFAULT_SCENARIO, json_: JsonOpt = False, out: OutOpt = None,
     alone: AloneOpt = False,
 ) -> None:
     """Find the least-cost build schedule over the horizon: power blocks, servers, refreshes."""
     s = scenario_or_exit(scenario)
-    with console.status("solving the expansion plan (HiGHS) ..."), native_stdout_quiet(json_):
+    with console.status("sizing and solving the expansion plan (HiGHS) ..."), native_stdout_quiet(json_):
         r = run_stages(s, ("plan",), alone)
     assert r.plan is not None  # the plan stage has no hard input: it always runs
     plan, notes = r.plan, fallbacks(s, r.design, r.demand)
     if json_:
-        print_json(plan_json(plan, notes))
+        print_json(plan_json(plan, notes) | _service_json(r))
         return
+    if r.service is not None:
+        from aidc.cli.design import service_table
+        from aidc.design import labels
+
+        console.print(service_table(r.service, labels("en")))
     console.print(_schedule_table(plan))
     console.print(_capacity_table(plan))
     if plan.feasible:

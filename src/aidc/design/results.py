@@ -7,7 +7,10 @@ none renamed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from aidc.design.need import GpuNeed
 
 Sense = Literal["max", "min"]
 CheckKind = Literal["limit", "design", "demand"]
@@ -269,6 +272,7 @@ class Design:
     network: NetworkDesign
     checks: list[Check] = field(default_factory=list)
     binding_limit: str | None = None  # name of the tightest check (smallest margin)
+    gpu_need: GpuNeed | None = None  # coincident GPU load by year (None without a demand result)
 
     @property
     def ok(self) -> bool:

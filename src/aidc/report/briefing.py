@@ -87,8 +87,10 @@ def _verdict(result: Any, s: Any, t: Text, horizon_end: int | None) -> tuple[str
         out.append(t("brief.verdict.short", it=it, years=", ".join(str(y) for y in s.gpu_short_years)))
     elif horizon_end is not None:
         out.append(t("brief.verdict.all_horizon", it=it, year=t.value(horizon_end, "year")))
-    if s.gpu_gap_n is not None and s.gpu_gap_n > 0 and s.n_gpus is not None:
-        out.append(t("brief.verdict.gpu_gap", n=t.num(s.n_gpus, 0), peak=t.num(s.gpu_demand_peak_n, 0)))
+    if s.gpu_first_short_year is not None and s.n_gpus is not None:
+        key = "brief.verdict.gpu_met_until" if s.phase1_meets_until_year else "brief.verdict.gpu_short_from"
+        out.append(t(key, n=t.num(s.n_gpus, 0), until=t.value(s.phase1_meets_until_year, "year"),
+                     year=t.value(s.gpu_first_short_year, "year"), short=t.num(s.gpu_first_short_n, 0)))
     if s.npv_krw is not None:
         key = "brief.verdict.npv_positive" if s.npv_krw >= 0 else "brief.verdict.npv_negative"
         out.append(t(key, npv=t.krw(s.npv_krw), price=t.krw(s.cost_krw_per_gpu_h)))

@@ -1,0 +1,155 @@
+"""The coincident GPU need: how many GPUs all tenant classes keep busy together, hour by hour.
+
+Adding up each tenant class's peak (``Demand.by_year.peak_gpus``) assumes every class peaks in
+the same hour — a course's semester, a training run's deadline and an inference service's busy
+hour all at once — and sizes for a load that never happens. The need here is read from the job
+stream the simulator runs (:func:`aidc.demand.jobs.job_stream`): every job of a year started
+the moment it is submitted, on as many GPUs as it asks, without a queue; the GPUs busy in each
+hour, all classes together, are the coincident load, and its highest hour is what a fleet needs
+so that no job waits. A fleet smaller than that makes jobs wait; how long is the simulator's
+answer (:mod:`aidc.service` sizes the fleet to stated waits).
+
+The profile is kept by GPU model, so the plan can weigh it in H100-equivalents
+(:meth:`GpuNeed.peak_by_year`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from aidc.units import H_PER_YEAR, S_PER_H
+
+if TYPE_CHECKING:
+    from aidc.demand import Demand
+    from aidc.scenario import Scenario
+
+
+def busy_gpus_hourly(submit_s: np.ndarray, duration_s: np.ndarray, n_gpus: np.ndarray,
+                     n_hours: int) -> np.ndarray:
+    """Return the mean GPUs busy in each hour when every job starts at its submit time [GPU].
+
+    Each job holds ``n_gpus`` from ``submit_s`` to ``submit_s + duration_s``; hour ``h`` gets the
+    GPU-hours held within ``[h, h + 1)``. The busy area up to time ``t`` is
+    ``A(t) = sum n (t - start)+ - sum n (t - end)+``, evaluated at each hour boundary from sorted
+    cumulative sums, so a year of a million jobs takes a fraction of a second. GPU-hours are
+    conserved: the profile sums to the jobs' GPU-hours inside the window.
+
+    Parameters
+    ----------
+    submit_s, duration_s : array
+        Start and length of each job. [s]
+    n_gpus : array
+        GPUs each job holds. [GPU]
+    n_hours : int
+        Length of the window from time 0. [h]
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n_hours`` values. [GPU]
+
+    Examples
+    --------
+    >>> busy_gpus_hourly([0.0, 1800.0], [3600.0, 7200.0], [4, 2], 3).tolist()
+    [5.0, 2.0, 1.0]
+    """
+    t_h = np.arange(n_hours + 1, dtype=float)
+    n = np.asarray(n_gpus, dtype=float)
+    start_h = np.asarray(submit_s, dtype=float) / S_PER_H
+    end_h = start_h + np.asarray(duration_s, dtype=float) / S_PER_H
+
+    def ramp(x_h: np.ndarray) -> np.ndarray:
+        order = np.argsort(x_h, kind="stable")
+        xs, ns = x_h[order], n[order]
+        n_before = np.concatenate([[0.0], np.cumsum(ns)])
+        nx_before = np.concatenate([[0.0], np.cumsum(ns * xs)])
+        i = np.searchsorted(xs, t_h, side="right")
+        return t_h * n_before[i] - nx_before[i]
+
+    return np.diff(ramp(start_h) - ramp(end_h))
+
+
+@dataclass(frozen=True, slots=True)
+class GpuNeed:
+    """The coincident GPU load of each planning year.
+
+    ``hourly_by_year[year][gpu_class]`` is the mean GPUs busy in each hour of that year
+    (8,760 values) by the GPU model the jobs ask for (``""``: a model the fleet lacks, which the
+    simulator runs on any GPU). ``sum_of_peaks_by_year`` is the old measure, each tenant class's
+    peak added up, kept to show what diversity saves.
+    """
+
+    hourly_by_year: dict[int, dict[str, np.ndarray]]
+    sum_of_peaks_by_year: dict[int, float]
+
+    def peak_by_year(self, weight_by_model: Mapping[str, float] | None = None) -> dict[int, float]:
+        """Return the highest hour of the combined load of each year [GPU].
+
+        ``weight_by_model`` counts one GPU of each model as that many units (H100-equivalents for
+        the plan); a model it does not name counts 1.
+        """
+        weight = weight_by_model or {}
+        out = {}
+        for year, by_model in self.hourly_by_year.items():
+            total = sum((weight.get(m, 1.0) * h for m, h in by_model.items()), np.zeros(int(H_PER_YEAR)))
+            out[year] = float(total.max())
+        return out
+
+
+def coincident_need(scenario: Scenario, demand: Demand) -> GpuNeed:
+    """Return the coincident GPU load of every year of ``demand`` (see the module docstring).
+
+    Each year's job stream is drawn with its own generator seeded by ``(scenario.seed, year)``,
+    so a year's need does not depend on which other years are asked for. Drawing the streams
+    of a long horizon takes seconds, so the answer is kept for the few last distinct inputs
+    (:func:`_need_key`): the variants of a sweep share one survey and seed.
+    """
+    from aidc.demand.jobs import fleet_gpu_models
+
+    key = _need_key(scenario.seed, float(scenario.demand.semester_weeks), fleet_gpu_models(scenario), demand)
+    return _coincident_need(key, scenario, demand)
+
+
+def _need_key(seed: int, semester_weeks: float, models: set[str], demand: Demand) -> tuple[object, ...]:
+    """Everything the job streams depend on: seed, semesters, the fleet's GPU models, the needs."""
+    from pandas.util import hash_pandas_object
+
+    needs = demand.by_need
+    fingerprint = (tuple(needs.columns), int(hash_pandas_object(needs, index=False).sum()))
+    return seed, semester_weeks, tuple(sorted(models)), tuple(demand.years), fingerprint
+
+
+#: Needs already drawn, by :func:`_need_key`, oldest first (a small memo: the result is a pure
+#: function of its key, and its arrays are read-only).
+_NEEDS: dict[tuple[object, ...], GpuNeed] = {}
+_MAX_KEPT = 8
+
+
+def _coincident_need(key: tuple[object, ...], scenario: Scenario, demand: Demand) -> GpuNeed:
+    if key in _NEEDS:
+        return _NEEDS[key]
+    from aidc.demand.jobs import job_stream
+
+    hourly: dict[int, dict[str, np.ndarray]] = {}
+    for year in demand.years:
+        jobs = job_stream(demand, scenario, int(year), np.random.default_rng([scenario.seed, int(year)]))
+        hourly[int(year)] = {
+            str(model): _read_only(busy_gpus_hourly(g["submit_s"].to_numpy(), g["duration_s"].to_numpy(),
+                                                    g["n_gpus"].to_numpy(), int(H_PER_YEAR)))
+            for model, g in jobs.groupby("gpu_class", sort=True)
+        }
+    peaks = demand.by_year.groupby("year")["peak_gpus"].sum() if len(demand.by_year) else {}
+    need = GpuNeed(hourly, {int(y): float(v) for y, v in dict(peaks).items()})
+    while len(_NEEDS) >= _MAX_KEPT:
+        _NEEDS.pop(next(iter(_NEEDS)))
+    _NEEDS[key] = need
+    return need
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    values.setflags(write=False)
+    return values

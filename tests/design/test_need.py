@@ -1,0 +1,93 @@
+"""The coincident GPU need: tenant classes combined hour by hour, not by adding their peaks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aidc.demand import Demand
+from aidc.design import size
+from aidc.design.checks import years_met
+from aidc.design.need import busy_gpus_hourly, coincident_need
+from aidc.scenario import load_scenario
+from aidc.units import H_PER_YEAR, S_PER_H
+
+
+def test_classes_that_do_not_overlap_need_the_larger_peak_not_the_sum() -> None:
+    """Courses (3,000 GPUs, hours 0-10) and a training run (2,000 GPUs, hours 20-30) never meet."""
+    hourly = busy_gpus_hourly(np.array([0.0, 20 * S_PER_H]), np.array([10 * S_PER_H, 10 * S_PER_H]),
+                              np.array([3000, 2000]), 48)
+    assert hourly.max() == 3000  # the sum of the two peaks would be 3,000 + 2,000
+    assert hourly[:10].tolist() == [3000.0] * 10
+    assert hourly[20:30].tolist() == [2000.0] * 10
+    assert hourly[10:20].sum() == 0
+
+
+def test_a_job_across_an_hour_boundary_counts_its_share() -> None:
+    # 4 GPUs from 0:30 to 2:15: hour 0 holds half an hour, hour 1 a whole, hour 2 a quarter.
+    hourly = busy_gpus_hourly(np.array([0.5 * S_PER_H]), np.array([1.75 * S_PER_H]), np.array([4]), 3)
+    assert hourly.tolist() == pytest.approx([4 * 0.5, 4 * 1.0, 4 * 0.25])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 90), st.floats(0.01, 30), st.integers(1, 64)),
+                min_size=1, max_size=30))
+def test_gpu_hours_are_conserved(jobs: list[tuple[float, float, int]]) -> None:
+    """Every GPU-hour of a job inside the window lands in some hour, and nothing else does."""
+    start_h, length_h, n = (np.array(c, dtype=float) for c in zip(*jobs, strict=True))
+    hourly = busy_gpus_hourly(start_h * S_PER_H, length_h * S_PER_H, n, 200)
+    assert hourly.sum() == pytest.approx(float(np.sum(n * length_h)), rel=1e-9)
+    assert hourly.min() >= -1e-9
+    assert hourly.max() <= n.sum() + 1e-9  # never more than all jobs at once
+
+
+def _service(need_id: str, tenant: str, n_gpus: int, start_year: int) -> dict[str, object]:
+    # An inference service holding n_gpus all year: the job stream starts it on 1 January.
+    return {"need_id": need_id, "kind": "inference", "respondent_id": need_id, "tenant_class": tenant,
+            "support_programme": "", "gpu_model": "h100_sxm", "start_year": start_year,
+            "growth_frac_per_y": 0.0, "gpu_h_per_y": n_gpus * H_PER_YEAR, "peak_gpus": n_gpus,
+            "job_mode": "service", "job_n_gpus": n_gpus, "n_jobs_per_y": 1.0, "n_semesters_per_y": 0.0,
+            "cpu_vcpus": 0.0, "memory_gb": 0.0, "storage_tb": 0.0}
+
+
+@pytest.fixture(scope="module")
+def two_year_demand() -> Demand:
+    by_need = pd.DataFrame([_service("a", "public", 3000, 2028), _service("b", "research", 2000, 2028),
+                            _service("c", "university", 1000, 2029)])
+    by_year = pd.DataFrame({"year": [2028, 2028, 2029, 2029, 2029],
+                            "peak_gpus": [3000, 2000, 3000, 2000, 1000], "gpu_model": "h100_sxm",
+                            "tenant_class": ["public", "research"] * 2 + ["university"]})
+    return Demand(by_year=by_year, by_need=by_need, years=(2028, 2029))
+
+
+def test_the_design_check_compares_the_first_years_coincident_need(two_year_demand: Demand) -> None:
+    """jeonbuk-ai installs 666 x 8 = 5,328 GPUs; 2028 needs 3,000 + 2,000 (both held all year)."""
+    d = size(load_scenario("jeonbuk-ai"), two_year_demand)
+    c = next(c for c in d.checks if c.name == "demand_gpus")
+    assert (c.value, c.limit, c.ok) == (666 * 8, 3000 + 2000, True)
+    assert d.gpu_need is not None
+    need = d.gpu_need.peak_by_year()
+    assert need == pytest.approx({2028: 5000.0, 2029: 6000.0})
+    # phase 1 meets 2028; 2029 is short by 6,000 - 5,328 GPUs
+    assert years_met(666 * 8, need) == (2028, 2029, 6000 - 666 * 8)
+
+
+def test_weights_count_h100_equivalents(two_year_demand: Demand) -> None:
+    need = coincident_need(load_scenario("jeonbuk-ai"), two_year_demand)
+    assert need.peak_by_year({"h100_sxm": 2.0}) == pytest.approx({2028: 2 * 5000.0, 2029: 2 * 6000.0})
+    assert need.sum_of_peaks_by_year == {2028: 5000.0, 2029: 6000.0}
+
+
+def test_the_need_is_drawn_once_per_input(two_year_demand: Demand) -> None:
+    """A sweep's variants share the survey and the seed: the streams are drawn once, read-only."""
+    s = load_scenario("jeonbuk-ai")
+    first = coincident_need(s, two_year_demand)
+    assert coincident_need(s, two_year_demand) is first
+    other = coincident_need(s.model_copy(update={"seed": s.seed + 1}), two_year_demand)
+    assert other is not first
+    hourly = next(iter(first.hourly_by_year[2028].values()))
+    with pytest.raises(ValueError, match="read-only"):
+        hourly[0] = 1.0
