@@ -8,11 +8,13 @@ report in both languages (HTML + xlsx + data), for every shipped scenario.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import aidc
 from aidc import report
@@ -59,7 +61,11 @@ def _whole_process() -> Row:
         t0 = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - t0
-    note = "every stage ran" if done.returncode == 0 and "skipped" not in done.stdout else (
-        f"exit {done.returncode}: {done.stderr.strip()[-200:] or 'a stage was skipped'}")
+        run_json = Path(folder) / "data" / "run.json"
+        missing = json.loads(run_json.read_text(encoding="utf-8"))["missing"] if run_json.exists() else {}
+    # the service-level sizing applies only to a scenario that states service levels; the default does not
+    skipped = sorted(set(missing) - {"service"})
+    note = "every stage ran" if done.returncode == 0 and not skipped else (
+        f"exit {done.returncode}: {done.stderr.strip()[-200:] or 'skipped: ' + ', '.join(skipped)}")
     return Row(f"aidc run (default {aidc.scenario.DEFAULT_SCENARIO}), whole process", seconds, "s",
                target=f"< {TARGET_PROCESS_S:g} s", target_value=TARGET_PROCESS_S, note=note)

@@ -46,7 +46,9 @@ class Summary:
     """The headline figures of one run (None: the run cannot give this figure).
 
     Money is in KRW, power in kW, areas in m²; ``*_by_year`` maps a calendar year to the value.
-    ``tightest_check`` is the worst failing design check, or the closest to failing when all pass.
+    ``tightest_check`` is the worst failing design check or, when all pass, the closest to failing
+    of those that can bind (site and plan limits, the demand check; not those that hold by
+    construction).
     ``gpu_need_by_year`` is the GPUs needed each year with tenant classes combined by their
     coincident load (:mod:`aidc.design.need`), or, when the scenario states service levels, the
     service-level fleet (``service_n_gpus`` in the simulated year, ``service_binding_class`` the
@@ -182,7 +184,10 @@ def _design_figures(result: Result) -> dict[str, Any]:
         return {}
     lay = d.layout
     failing = [c for c in d.checks if not c.ok]
-    worst = min(failing or d.checks, key=lambda c: c.margin_frac, default=None)
+    # When all pass, the closest of the checks that can bind: a 'design' check holds by
+    # construction (racks packed to their power limit have 0 % spare by design, not by luck).
+    can_bind = [c for c in d.checks if c.kind != "design"]
+    worst = min(failing or can_bind or d.checks, key=lambda c: c.margin_frac, default=None)
     return {
         "it_power_kw": float(d.fleet.it_power_kw),
         "n_servers": int(d.fleet.n_servers),
@@ -215,7 +220,7 @@ def _gap_figures(result: Result) -> dict[str, Any]:
     if need:
         out["gpu_need_by_year"] = need
         out["gpu_demand_peak_n"] = max(need.values())
-        sums = design.gpu_need.sum_of_peaks_by_year if design is not None and design.gpu_need else {}
+        sums = (design.gpu_sum_of_peaks_by_year if design is not None else None) or {}
         out["gpu_need_sum_of_peaks_n"] = max(sums.values()) if sums else None
         if design is not None:
             supply = float(design.fleet.n_gpus)

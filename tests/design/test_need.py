@@ -68,9 +68,9 @@ def test_the_design_check_compares_the_first_years_coincident_need(two_year_dema
     d = size(load_scenario("jeonbuk-ai"), two_year_demand)
     c = next(c for c in d.checks if c.name == "demand_gpus")
     assert (c.value, c.limit, c.ok) == (666 * 8, 3000 + 2000, True)
-    assert d.gpu_need is not None
-    need = d.gpu_need.peak_by_year()
+    need = d.gpu_need_by_year
     assert need == pytest.approx({2028: 5000.0, 2029: 6000.0})
+    assert d.gpu_sum_of_peaks_by_year == {2028: 5000.0, 2029: 6000.0}
     # phase 1 meets 2028; 2029 is short by 6,000 - 5,328 GPUs
     assert years_met(666 * 8, need) == (2028, 2029, 6000 - 666 * 8)
 
@@ -91,3 +91,20 @@ def test_the_need_is_drawn_once_per_input(two_year_demand: Demand) -> None:
     hourly = next(iter(first.hourly_by_year[2028].values()))
     with pytest.raises(ValueError, match="read-only"):
         hourly[0] = 1.0
+
+
+def test_a_rescaled_demand_scales_its_classes_load(two_year_demand: Demand) -> None:
+    """The operations forecast doubles the public class's GPU-hours: its load doubles, the others stay."""
+    from dataclasses import replace
+
+    from aidc.design.need import class_scale
+
+    s = load_scenario("jeonbuk-ai")
+    by_year = two_year_demand.by_year.assign(gpu_hours=[2 * 3000 * H_PER_YEAR, 2000 * H_PER_YEAR,
+                                                        2 * 3000 * H_PER_YEAR, 2000 * H_PER_YEAR,
+                                                        1000 * H_PER_YEAR])
+    need = coincident_need(s, replace(two_year_demand, by_year=by_year))
+    scale = class_scale(need, by_year)
+    assert scale[2028] == pytest.approx({"public": 2.0, "research": 1.0})
+    assert need.peak_by_year(None, scale) == pytest.approx({2028: 2 * 3000 + 2000.0,
+                                                            2029: 2 * 3000 + 2000 + 1000.0})

@@ -145,7 +145,7 @@ def test_no_demand_check_without_the_needs() -> None:
         {"year": [2028, 2028, 2029], "peak_gpus": [3000, 3000, 4000]})})()
     d = size(load_scenario("jeonbuk-ai"), demand)
     assert "demand_gpus" not in {c.name for c in d.checks}
-    assert d.gpu_need is None
+    assert d.gpu_need_by_year is None
 
 
 def test_binding_limit_by_hand() -> None:

@@ -123,3 +123,19 @@ def test_with_a_design_blocks_cost_its_bill_of_materials() -> None:
     assert np.all(p.network_capex_krw[:, 0] == 0)
     frac = s.economics.network_cost_frac_of_it
     assert p.network_capex_krw[:, 1] == pytest.approx(p.capex_krw[:, 1] * frac / (1 + frac))
+
+
+def test_the_gpu_need_follows_the_service_level_fleet() -> None:
+    """Stated service levels: each year's need is the service-level fleet grown with the coincident load."""
+    import aidc
+    from aidc.plan.stage import gpu_need_by_year
+
+    s = load_scenario("jeonbuk-ai")
+    r = aidc.run(s, ["design"])
+    coincident = gpu_need_by_year(s, r.design, r.demand, h100_eq=False)
+    assert coincident is not None
+    first = coincident[s.start_year]
+    sized = gpu_need_by_year(s, r.design, r.demand, service_gpus=0.5 * first, h100_eq=False)
+    assert sized == pytest.approx({y: 0.5 * v for y, v in coincident.items()})
+    # in H100-equivalents the plan counts an H100 as one
+    assert gpu_need_by_year(s, r.design, r.demand) == pytest.approx(coincident)

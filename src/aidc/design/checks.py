@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 
-from aidc.design.need import GpuNeed
 from aidc.design.power import capacity_after_spares_kw
 from aidc.design.results import (
     Check,
@@ -74,7 +73,8 @@ def check(name: str, value: float, limit: float, unit: str, what: str, sense: Se
 
 
 def design_checks(scenario: Scenario, fl: FleetDesign, lay: LayoutDesign, pw: PowerDesign,
-                  cl: CoolingDesign, net: NetworkDesign, need: GpuNeed | None = None) -> list[Check]:
+                  cl: CoolingDesign, net: NetworkDesign, need_by_year: dict[int, float] | None = None,
+                  ) -> list[Check]:
     """Every check of a design, in reading order.
 
     With a demand, ``demand_gpus`` compares the fleet's GPUs with the coincident GPU load of the
@@ -126,7 +126,7 @@ def design_checks(scenario: Scenario, fl: FleetDesign, lay: LayoutDesign, pw: Po
               kind="design")
         for f in (net.backend, net.frontend) if f.n_endpoints
     ]
-    peaks = need.peak_by_year() if need is not None else {}
+    peaks = need_by_year or {}
     if peaks:
         first = min(peaks)
         out.append(check("demand_gpus", fl.n_gpus, math.ceil(peaks[first] - 1e-9), "GPU",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from aidc.units import H_PER_YEAR, S_PER_H
 
@@ -77,27 +78,56 @@ def busy_gpus_hourly(submit_s: np.ndarray, duration_s: np.ndarray, n_gpus: np.nd
 class GpuNeed:
     """The coincident GPU load of each planning year.
 
-    ``hourly_by_year[year][gpu_class]`` is the mean GPUs busy in each hour of that year
-    (8,760 values) by the GPU model the jobs ask for (``""``: a model the fleet lacks, which the
-    simulator runs on any GPU). ``sum_of_peaks_by_year`` is the old measure, each tenant class's
-    peak added up, kept to show what diversity saves.
+    ``hourly_by_year[year][(tenant_class, gpu_class)]`` is the mean GPUs busy in each hour of
+    that year (8,760 values) by tenant class and the GPU model its jobs ask for (``""``: a model
+    the fleet lacks, which the simulator runs on any GPU). ``gpu_hours_by_year[year][class]`` are
+    the GPU-hours of each class's jobs that year (what the profile was drawn for).
+    ``sum_of_peaks_by_year`` is the old measure, each tenant class's peak added up, kept to show
+    what diversity saves.
     """
 
-    hourly_by_year: dict[int, dict[str, np.ndarray]]
+    hourly_by_year: dict[int, dict[tuple[str, str], np.ndarray]]
+    gpu_hours_by_year: dict[int, dict[str, float]]
     sum_of_peaks_by_year: dict[int, float]
 
-    def peak_by_year(self, weight_by_model: Mapping[str, float] | None = None) -> dict[int, float]:
+    def peak_by_year(
+        self, weight_by_model: Mapping[str, float] | None = None,
+        scale_by_year_class: Mapping[int, Mapping[str, float]] | None = None,
+    ) -> dict[int, float]:
         """Return the highest hour of the combined load of each year [GPU].
 
         ``weight_by_model`` counts one GPU of each model as that many units (H100-equivalents for
-        the plan); a model it does not name counts 1.
+        the plan); a model it does not name counts 1. ``scale_by_year_class`` scales a class's
+        load in a year (a demand rescaled to a forecast, :func:`class_scale`); absent: 1.
         """
-        weight = weight_by_model or {}
+        weight, scale = weight_by_model or {}, scale_by_year_class or {}
         out = {}
-        for year, by_model in self.hourly_by_year.items():
-            total = sum((weight.get(m, 1.0) * h for m, h in by_model.items()), np.zeros(int(H_PER_YEAR)))
+        for year, profiles in self.hourly_by_year.items():
+            factor = scale.get(year, {})
+            total = sum((weight.get(m, 1.0) * factor.get(c, 1.0) * h for (c, m), h in profiles.items()),
+                        np.zeros(int(H_PER_YEAR)))
             out[year] = float(total.max())
         return out
+
+
+def class_scale(need: GpuNeed, by_year: pd.DataFrame) -> dict[int, dict[str, float]]:
+    """Return, by year and tenant class, ``by_year``'s GPU-hours over those the need was drawn for.
+
+    1 for the demand the need was drawn from; a demand whose ``by_year`` was rescaled (the
+    operations forecast scales each class's GPU-hours) scales that class's load by the same factor.
+
+    Examples
+    --------
+    >>> need = GpuNeed({}, {2028: {"a": 100.0, "b": 0.0}}, {})
+    >>> rows = pd.DataFrame({"year": [2028, 2028], "tenant_class": ["a", "b"], "gpu_hours": [150.0, 5.0]})
+    >>> class_scale(need, rows)
+    {2028: {'a': 1.5, 'b': 1.0}}
+    """
+    wanted = by_year.groupby(["year", "tenant_class"])["gpu_hours"].sum()
+    out: dict[int, dict[str, float]] = {}
+    for year, drawn in need.gpu_hours_by_year.items():
+        out[year] = {c: (float(wanted.get((year, c), 0.0)) / h if h > 0 else 1.0) for c, h in drawn.items()}
+    return out
 
 
 def coincident_need(scenario: Scenario, demand: Demand) -> GpuNeed:
@@ -134,20 +164,26 @@ def _coincident_need(key: tuple[object, ...], scenario: Scenario, demand: Demand
         return _NEEDS[key]
     from aidc.demand.jobs import job_stream
 
-    hourly: dict[int, dict[str, np.ndarray]] = {}
+    hourly: dict[int, dict[tuple[str, str], np.ndarray]] = {}
+    gpu_hours: dict[int, dict[str, float]] = {}
     for year in demand.years:
         jobs = job_stream(demand, scenario, int(year), np.random.default_rng([scenario.seed, int(year)]))
-        hourly[int(year)] = {
-            str(model): _read_only(busy_gpus_hourly(g["submit_s"].to_numpy(), g["duration_s"].to_numpy(),
-                                                    g["n_gpus"].to_numpy(), int(H_PER_YEAR)))
-            for model, g in jobs.groupby("gpu_class", sort=True)
-        }
+        hourly[int(year)] = {(str(c), str(m)): _profile(g) for (c, m), g in
+                             jobs.groupby(["tenant", "gpu_class"], sort=True)}
+        held_h = pd.Series(jobs["n_gpus"].to_numpy(float) * jobs["duration_s"].to_numpy(float) / S_PER_H)
+        by_class = held_h.groupby(jobs["tenant"].to_numpy()).sum()
+        gpu_hours[int(year)] = {str(c): float(h) for c, h in by_class.items()}
     peaks = demand.by_year.groupby("year")["peak_gpus"].sum() if len(demand.by_year) else {}
-    need = GpuNeed(hourly, {int(y): float(v) for y, v in dict(peaks).items()})
+    need = GpuNeed(hourly, gpu_hours, {int(y): float(v) for y, v in dict(peaks).items()})
     while len(_NEEDS) >= _MAX_KEPT:
         _NEEDS.pop(next(iter(_NEEDS)))
     _NEEDS[key] = need
     return need
+
+
+def _profile(jobs: pd.DataFrame) -> np.ndarray:
+    return _read_only(busy_gpus_hourly(jobs["submit_s"].to_numpy(), jobs["duration_s"].to_numpy(),
+                                       jobs["n_gpus"].to_numpy(), int(H_PER_YEAR)))
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:

@@ -7,10 +7,7 @@ none renamed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from aidc.design.need import GpuNeed
+from typing import Literal
 
 Sense = Literal["max", "min"]
 CheckKind = Literal["limit", "design", "demand"]
@@ -272,7 +269,10 @@ class Design:
     network: NetworkDesign
     checks: list[Check] = field(default_factory=list)
     binding_limit: str | None = None  # name of the tightest check (smallest margin)
-    gpu_need: GpuNeed | None = None  # coincident GPU load by year (None without a demand result)
+    # The GPUs a demand needs each year, tenant classes combined by their coincident load
+    # (aidc.design.need), and the old sum of each class's peak; None without a demand result.
+    gpu_need_by_year: dict[int, float] | None = None
+    gpu_sum_of_peaks_by_year: dict[int, float] | None = None
 
     @property
     def ok(self) -> bool:

@@ -97,9 +97,11 @@ def size(scenario: Scenario, demand: Any = None) -> Design:
     pw, cl = stages.power_and_cooling(scenario, halls, fl.it_power_kw, cat)
     lay = stages.layout_design(scenario, halls, groups, pw, cl, cat)
     need = _gpu_need(scenario, demand)
-    found = checks.design_checks(scenario, fl, lay, pw, cl, net, need)
+    need_by_year = need.peak_by_year() if need is not None else None
+    found = checks.design_checks(scenario, fl, lay, pw, cl, net, need_by_year)
     return Design(
         scenario=scenario.name, article=fleet.article_arithmetic(cap, servers), fleet=fl, layout=lay,
         power=pw, cooling=cl, network=net, checks=found, binding_limit=checks.binding_limit(found),
-        gpu_need=need,
+        gpu_need_by_year=need_by_year,
+        gpu_sum_of_peaks_by_year=None if need is None else dict(need.sum_of_peaks_by_year),
     )

@@ -94,28 +94,29 @@ def gpu_need_by_year(
 
     In H100-equivalents (``h100_eq``, what the plan installs) or in the GPUs the jobs ask for.
 
-    The coincident load of the job stream (:mod:`aidc.design.need`: its highest hour, all
-    classes together), from the design when it has it, else from the demand. With a
+    The coincident load of the demand's job stream (:mod:`aidc.design.need`: its highest hour,
+    all classes together; a class whose ``by_year`` GPU-hours were rescaled, as the operations
+    forecast does, scaled alike: :func:`aidc.design.need.class_scale`). With a
     service-level fleet (``service_gpus``, GPUs that meet the stated p95 waits in the simulated
     year) each year's need is that fleet grown with the coincident load: ``need_y x service_gpus /
     need_sim_year``, on the premise that the job mix grows as a whole. None without a demand.
     """
-    from aidc.design.need import coincident_need
+    from aidc.design.need import class_scale, coincident_need
 
-    need = getattr(design, "gpu_need", None)
-    if need is None and getattr(demand, "by_need", None) is not None:
-        need = coincident_need(scenario, demand)
-    if need is None:
+    if getattr(demand, "by_need", None) is None or getattr(demand, "by_year", None) is None:
         return None
+    # drawn once per input (memoised): the design stage drew the same streams for its check
+    need = coincident_need(scenario, demand)
+    scale = class_scale(need, demand.by_year)
     costs = server_costs(scenario)
     weight = {s.gpu_model: costs[k]["h100_eq_per_gpu"] for k, s in scenario.servers().items()
               if s.gpu_model and k in costs and h100_eq}
-    out = need.peak_by_year(weight)
+    out = need.peak_by_year(weight, scale)
     if service_gpus is not None:
         year = scenario.simulation.year if scenario.simulation.year is not None else scenario.start_year
-        raw = need.peak_by_year().get(year, 0.0)
-        scale = service_gpus / raw if raw > 0 else 1.0
-        out = {y: v * scale for y, v in out.items()}
+        raw = need.peak_by_year(None, scale).get(year, 0.0)
+        ratio = service_gpus / raw if raw > 0 else 1.0
+        out = {y: v * ratio for y, v in out.items()}
     return out
 
 
