@@ -15,8 +15,9 @@ from aidc.report import briefing, html, i18n, pdf
 
 #: Words a Korean page may hold in Latin letters: units, product and programme names, acronyms
 #: an official reads as such. Anything else in Latin letters is an English leftover.
-ALLOWED_LATIN = {"aidc", "AIDC", "AI", "IT", "MW", "kW", "GPU", "GPUs", "vCPU", "CPU", "PUE", "RISE", "PFV",
-                 "NVIDIA", "DGX", "H100", "H200", "B200", "A100", "L40S", "IRR", "DSCR", "SHA"}
+# SI symbols stay Latin in Korean text too (kW, MW; kg/m² when the floor loading is the tightest check)
+ALLOWED_LATIN = {"aidc", "AIDC", "AI", "IT", "MW", "kW", "kg", "m", "GPU", "GPUs", "vCPU", "CPU", "PUE",
+                 "RISE", "PFV", "NVIDIA", "DGX", "H100", "H200", "B200", "A100", "L40S", "IRR", "DSCR", "SHA"}
 
 
 def _latin_words(text: str) -> set[str]:

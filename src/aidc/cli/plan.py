@@ -71,14 +71,16 @@ def _schedule_table(plan: Plan) -> Table:
 SHORT = {"n_gpus": "GPU-eq", "n_vcpus": "vCPU", "storage_tb": "TB"}
 
 
-def _capacity_table(plan: Plan) -> Table:
+def _capacity_table(plan: Plan, fill: dict[int, float] | None = None) -> Table:
     cap = plan.capacity_by_year
     products = plan.problem.products
-    table = Table("year", "blocks", "built kW", "load kW", "floors",
+    fill = fill or {}
+    table = Table("year", "blocks", "built kW", "load kW", "envelope used", "floors",
                   *[f"{SHORT.get(p, p)} need/have" for p in products], title="Demand against capacity")
     for _, r in cap.iterrows():
+        used = fill.get(int(r.year))
         cells = [str(int(r.year)), str(int(r.n_blocks)), f"{r.it_capacity_kw:,.0f}", f"{r.it_load_kw:,.0f}",
-                 f"{r.floors_used:.2f}"]
+                 "" if used is None else f"{used:.0%}", f"{r.floors_used:.2f}"]
         for p in products:
             cell = f"{r[product_column(p, 'needed')]:,.0f}/{r[product_column(p, 'installed')]:,.0f}"
             cells.append(f"[red]{cell}[/]" if r[product_column(p, "short")] > 1e-6 else cell)
@@ -126,7 +128,7 @@ def plan_command(
 
         console.print(service_table(r.service, labels("en")))
     console.print(_schedule_table(plan))
-    console.print(_capacity_table(plan))
+    console.print(_capacity_table(plan, r.summary.envelope_fill_frac_by_year if r.summary else None))
     if plan.feasible:
         console.print(f"net present cost: [bold]{plan.npc_krw / BN:,.1f} bn KRW[/] "
                       f"(discount rate {plan.problem.discount_rate_frac:.1%})")
