@@ -18,6 +18,7 @@ from pathlib import Path
 
 import aidc
 from aidc import report
+from aidc.scenario import DEFAULT_SCENARIO
 from benchmarks._common import Row
 
 TARGET_RUN_S = 60.0
@@ -42,7 +43,7 @@ def run() -> list[Row]:
                 _, en_s = _timed(lambda r=result, f=folder: report.build(r, "en", f"{f}/en"))
                 _, ko_s = _timed(lambda r=result, f=folder: report.build(r, "ko", f"{f}/ko"))
             missing = ", ".join(result.missing) or "none"
-            default = name == aidc.scenario.DEFAULT_SCENARIO
+            default = name == DEFAULT_SCENARIO
             rows.append(Row(f"{name}: aidc.run", run_s, "s", target=f"< {TARGET_RUN_S:g} s" if default
                             else "", target_value=TARGET_RUN_S if default else None,
                             note=f"stages not run: {missing}"))
@@ -67,5 +68,5 @@ def _whole_process() -> Row:
     skipped = sorted(set(missing) - {"service"})
     note = "every stage ran" if done.returncode == 0 and not skipped else (
         f"exit {done.returncode}: {done.stderr.strip()[-200:] or 'skipped: ' + ', '.join(skipped)}")
-    return Row(f"aidc run (default {aidc.scenario.DEFAULT_SCENARIO}), whole process", seconds, "s",
+    return Row(f"aidc run (default {DEFAULT_SCENARIO}), whole process", seconds, "s",
                target=f"< {TARGET_PROCESS_S:g} s", target_value=TARGET_PROCESS_S, note=note)

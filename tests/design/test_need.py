@@ -108,3 +108,37 @@ def test_a_rescaled_demand_scales_its_classes_load(two_year_demand: Demand) -> N
     assert scale[2028] == pytest.approx({"public": 2.0, "research": 1.0})
     assert need.peak_by_year(None, scale) == pytest.approx({2028: 2 * 3000 + 2000.0,
                                                             2029: 2 * 3000 + 2000 + 1000.0})
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 30), st.floats(0.01, 20), st.integers(1, 64), st.integers(0, 2)),
+                min_size=1, max_size=30))
+def test_groups_add_up_to_the_whole(jobs: list[tuple[float, float, int, int]]) -> None:
+    """The profile of each group, added up, is the profile of all the jobs together."""
+    from aidc.design.need import busy_gpus_hourly_by_group
+
+    start_h, length_h, n, group = (np.array(c) for c in zip(*jobs, strict=True))
+    by_group = busy_gpus_hourly_by_group(start_h * S_PER_H, length_h * S_PER_H, n, group, 3, 48)
+    whole = busy_gpus_hourly(start_h * S_PER_H, length_h * S_PER_H, n, 48)
+    assert by_group.sum(axis=0) == pytest.approx(whole, abs=1e-9)
+    for g in range(3):
+        mine = group == g
+        alone = busy_gpus_hourly(start_h[mine] * S_PER_H, length_h[mine] * S_PER_H, n[mine], 48)
+        assert by_group[g] == pytest.approx(alone, abs=1e-9)
+
+
+def test_job_arrays_draw_the_job_streams_jobs() -> None:
+    """The unsorted arrays hold the very jobs of the job stream (same draws, same order of needs)."""
+    import aidc
+    from aidc.demand.jobs import job_arrays, job_stream
+
+    s = load_scenario("jeonbuk-ai")
+    demand = aidc.run(s, ["demand"]).demand
+    assert demand is not None
+    stream = job_stream(demand, s, s.start_year, np.random.default_rng(7))
+    arrays = job_arrays(demand, s, s.start_year, np.random.default_rng(7))
+    order = np.argsort(arrays["submit_s"], kind="stable")
+    assert np.array_equal(arrays["submit_s"][order], stream["submit_s"].to_numpy())
+    assert np.array_equal(arrays["n_gpus"][order], stream["n_gpus"].to_numpy(float))
+    tenants = arrays["need_tenant"][arrays["need"]][order]
+    assert list(tenants) == list(stream["tenant"])

@@ -34,10 +34,8 @@ def busy_gpus_hourly(submit_s: np.ndarray, duration_s: np.ndarray, n_gpus: np.nd
     """Return the mean GPUs busy in each hour when every job starts at its submit time [GPU].
 
     Each job holds ``n_gpus`` from ``submit_s`` to ``submit_s + duration_s``; hour ``h`` gets the
-    GPU-hours held within ``[h, h + 1)``. The busy area up to time ``t`` is
-    ``A(t) = sum n (t - start)+ - sum n (t - end)+``, evaluated at each hour boundary from sorted
-    cumulative sums, so a year of a million jobs takes a fraction of a second. GPU-hours are
-    conserved: the profile sums to the jobs' GPU-hours inside the window.
+    GPU-hours held within ``[h, h + 1)`` (:func:`busy_gpus_hourly_by_group` with one group). GPU-hours
+    are conserved: the profile sums to the jobs' GPU-hours inside the window.
 
     Parameters
     ----------
@@ -58,20 +56,34 @@ def busy_gpus_hourly(submit_s: np.ndarray, duration_s: np.ndarray, n_gpus: np.nd
     >>> busy_gpus_hourly([0.0, 1800.0], [3600.0, 7200.0], [4, 2], 3).tolist()
     [5.0, 2.0, 1.0]
     """
-    t_h = np.arange(n_hours + 1, dtype=float)
+    group = np.zeros(np.size(submit_s), dtype=np.int64)
+    return busy_gpus_hourly_by_group(submit_s, duration_s, n_gpus, group, 1, n_hours)[0]
+
+
+def busy_gpus_hourly_by_group(submit_s: np.ndarray, duration_s: np.ndarray, n_gpus: np.ndarray,
+                              group: np.ndarray, n_groups: int, n_hours: int) -> np.ndarray:
+    """Return the mean GPUs busy in each hour, for each group of jobs [GPU], shape ``(n_groups, n_hours)``.
+
+    One pass over the jobs, no sort: a job from ``s`` to ``e`` [h] adds ``n (e - s)`` to its hour
+    when both fall in one; otherwise ``n (h_s + 1 - s)`` to its first hour, ``n (e - h_e)`` to its
+    last, and ``n`` to each whole hour between (a difference array summed once). Time outside
+    ``[0, n_hours)`` is cut off.
+    """
     n = np.asarray(n_gpus, dtype=float)
-    start_h = np.asarray(submit_s, dtype=float) / S_PER_H
-    end_h = start_h + np.asarray(duration_s, dtype=float) / S_PER_H
-
-    def ramp(x_h: np.ndarray) -> np.ndarray:
-        order = np.argsort(x_h, kind="stable")
-        xs, ns = x_h[order], n[order]
-        n_before = np.concatenate([[0.0], np.cumsum(ns)])
-        nx_before = np.concatenate([[0.0], np.cumsum(ns * xs)])
-        i = np.searchsorted(xs, t_h, side="right")
-        return t_h * n_before[i] - nx_before[i]
-
-    return np.diff(ramp(start_h) - ramp(end_h))
+    start_h = np.clip(np.asarray(submit_s, dtype=float) / S_PER_H, 0.0, n_hours)
+    end_h = np.clip(start_h + np.asarray(duration_s, dtype=float) / S_PER_H, 0.0, n_hours)
+    first, last = np.floor(start_h).astype(np.int64), np.floor(end_h).astype(np.int64)
+    row = np.asarray(group, dtype=np.int64) * (n_hours + 2)
+    size = n_groups * (n_hours + 2)
+    one = first == last
+    direct = np.bincount(row + first, np.where(one, n * (end_h - start_h), n * (first + 1 - start_h)),
+                         minlength=size)
+    direct += np.bincount(row + last, np.where(one, 0.0, n * (end_h - last)), minlength=size)
+    between = np.where(~one & (last > first + 1), n, 0.0)
+    step = np.bincount(row + first + 1, between, minlength=size) - np.bincount(row + last, between,
+                                                                               minlength=size)
+    out = direct.reshape(n_groups, n_hours + 2) + np.cumsum(step.reshape(n_groups, n_hours + 2), axis=1)
+    return out[:, :n_hours]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,16 +174,24 @@ _MAX_KEPT = 8
 def _coincident_need(key: tuple[object, ...], scenario: Scenario, demand: Demand) -> GpuNeed:
     if key in _NEEDS:
         return _NEEDS[key]
-    from aidc.demand.jobs import job_stream
+    from aidc.demand.jobs import fleet_gpu_models, job_arrays
 
+    models = fleet_gpu_models(scenario)
     hourly: dict[int, dict[tuple[str, str], np.ndarray]] = {}
     gpu_hours: dict[int, dict[str, float]] = {}
     for year in demand.years:
-        jobs = job_stream(demand, scenario, int(year), np.random.default_rng([scenario.seed, int(year)]))
-        hourly[int(year)] = {(str(c), str(m)): _profile(g) for (c, m), g in
-                             jobs.groupby(["tenant", "gpu_class"], sort=True)}
-        held_h = pd.Series(jobs["n_gpus"].to_numpy(float) * jobs["duration_s"].to_numpy(float) / S_PER_H)
-        by_class = held_h.groupby(jobs["tenant"].to_numpy()).sum()
+        jobs = job_arrays(demand, scenario, int(year), np.random.default_rng([scenario.seed, int(year)]))
+        # as the simulator runs them: a model the fleet lacks asks for any GPU ('')
+        asked = [m if not models or m in models else "" for m in jobs["need_gpu_class"]]
+        keys = sorted(set(zip(jobs["need_tenant"], asked, strict=True)))
+        of_need = np.array([keys.index(k) for k in zip(jobs["need_tenant"], asked, strict=True)],
+                           dtype=np.int64)
+        profiles = busy_gpus_hourly_by_group(jobs["submit_s"], jobs["duration_s"], jobs["n_gpus"],
+                                             of_need[jobs["need"]], len(keys), int(H_PER_YEAR))
+        hourly[int(year)] = {(str(c), str(m)): _read_only(profiles[i]) for i, (c, m) in enumerate(keys)}
+        held_h = np.bincount(jobs["need"], jobs["n_gpus"] * jobs["duration_s"] / S_PER_H,
+                             minlength=len(asked))
+        by_class = pd.Series(held_h).groupby(jobs["need_tenant"]).sum()
         gpu_hours[int(year)] = {str(c): float(h) for c, h in by_class.items()}
     peaks = demand.by_year.groupby("year")["peak_gpus"].sum() if len(demand.by_year) else {}
     need = GpuNeed(hourly, gpu_hours, {int(y): float(v) for y, v in dict(peaks).items()})
@@ -179,11 +199,6 @@ def _coincident_need(key: tuple[object, ...], scenario: Scenario, demand: Demand
         _NEEDS.pop(next(iter(_NEEDS)))
     _NEEDS[key] = need
     return need
-
-
-def _profile(jobs: pd.DataFrame) -> np.ndarray:
-    return _read_only(busy_gpus_hourly(jobs["submit_s"].to_numpy(), jobs["duration_s"].to_numpy(),
-                                       jobs["n_gpus"].to_numpy(), int(H_PER_YEAR)))
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:
