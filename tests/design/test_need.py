@@ -59,6 +59,7 @@ def two_year_demand() -> Demand:
                             _service("c", "university", 1000, 2029)])
     by_year = pd.DataFrame({"year": [2028, 2028, 2029, 2029, 2029],
                             "peak_gpus": [3000, 2000, 3000, 2000, 1000], "gpu_model": "h100_sxm",
+                            "gpu_hours": [n * H_PER_YEAR for n in (3000, 2000, 3000, 2000, 1000)],
                             "tenant_class": ["public", "research"] * 2 + ["university"]})
     return Demand(by_year=by_year, by_need=by_need, years=(2028, 2029))
 
@@ -142,3 +143,19 @@ def test_job_arrays_draw_the_job_streams_jobs() -> None:
     assert np.array_equal(arrays["n_gpus"][order], stream["n_gpus"].to_numpy(float))
     tenants = arrays["need_tenant"][arrays["need"]][order]
     assert list(tenants) == list(stream["tenant"])
+
+
+def test_the_summary_states_the_gap_in_gpus_and_years(two_year_demand: Demand) -> None:
+    """By hand: 5,328 GPUs against 5,000 (2028) and 6,000 (2029): met until 2028, 2029 short by 672."""
+    from aidc.pipeline import Result
+    from aidc.summary import summarize
+
+    s = load_scenario("jeonbuk-ai")
+    r = Result(scenario=s, scenario_hash="", aidc_version="", seed=s.seed, demand=two_year_demand,
+               design=size(s, two_year_demand))
+    out = summarize(r)
+    assert out.gpu_need_by_year == pytest.approx({2028: 5000.0, 2029: 6000.0})
+    assert (out.phase1_meets_until_year, out.gpu_first_short_year) == (2028, 2029)
+    assert out.gpu_first_short_n == 6000 - 666 * 8
+    assert out.gpu_gap_n == 6000 - 666 * 8  # the largest year's need less phase 1's GPUs
+    assert out.gpu_need_sum_of_peaks_n == 6000.0  # services held all year: no diversity to gain
