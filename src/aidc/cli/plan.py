@@ -90,7 +90,8 @@ def _capacity_table(plan: Plan, lang: str, fill: dict[int, float] | None = None)
     cap = plan.capacity_by_year
     products = plan.problem.products
     fill = fill or {}
-    table = Table(*(gettext(h, lang) for h in ("year", "blocks", "built kW", "load kW", "envelope used", "floors")),
+    headers = ("year", "blocks", "built kW", "load kW", "envelope used", "floors")
+    table = Table(*(gettext(h, lang) for h in headers),
                   *[gettext("{product} need/have", lang, product=gettext(SHORT.get(p, p), lang))
                     for p in products],
                   title=gettext("Demand against capacity", lang))
