@@ -77,8 +77,11 @@ def _by_hand(**fields) -> SimpleNamespace:
 
 
 def test_verdict_by_hand() -> None:
-    b = briefing.build(_by_hand(gpu_gap_n=0.0), i18n.text("ko"))
-    assert b.verdict[0] == "1단계(8 MW)로 조사된 수요를 2030년까지 감당할 수 있습니다."
+    b = briefing.build(_by_hand(), i18n.text("ko"))
+    # the facility holds the demand to 2030, but the 800 GPUs fall short of the 1,000 needed at the peak
+    assert b.verdict[0] == ("1단계 시설(8 MW)의 전력과 부지는 조사된 수요를 2030년까지 수용할 수 있지만, "
+                            "1단계 설계의 GPU 800개는 최대 수요 1,000개에 못 미치므로 해마다 GPU를 추가 "
+                            "도입해야 합니다.")
     # 2 MW in 2031 + 2 MW in 2033 = 4 MW of phase 2
     assert b.verdict[1] == "2031년에 2단계 증설이 필요하며, 2033년까지 IT 용량 4 MW를 더해야 합니다."
     # phase 1's 800 GPUs meet 2028's coincident need; 2029 needs 900: short by 100
@@ -130,19 +133,23 @@ def test_a_missing_chromium_is_said_plainly(monkeypatch: pytest.MonkeyPatch, tmp
 
 def test_a_gpu_gap_is_not_told_as_demand_met() -> None:
     """800 GPUs against a peak of 1,000: the verdict may not say plainly that phase 1 meets the demand."""
-    b = briefing.build(_by_hand(n_checks_failed=1), i18n.text("ko"))
+    short_at_once = {"phase1_meets_until_year": None, "gpu_first_short_year": 2028,
+                     "gpu_first_short_n": 200.0}
+    b = briefing.build(_by_hand(n_checks_failed=1, **short_at_once), i18n.text("ko"))
     assert not any("감당할 수 있습니다" in v for v in b.verdict)
     assert b.verdict[0] == ("1단계 시설(8 MW)의 전력과 부지는 조사된 수요를 2030년까지 수용할 수 있지만, "
                             "1단계 설계의 GPU 800개는 최대 수요 1,000개에 못 미치므로 해마다 GPU를 추가 "
                             "도입해야 합니다.")
-    assert len(b.verdict) == 3  # the gap is the one failed check: no separate failed-check sentence
+    assert b.verdict[2] == "1단계 GPU 800개는 첫해(2028년)부터 동시 수요보다 200개 부족합니다."
+    assert len(b.verdict) == 4  # the gap is the one failed check: no separate failed-check sentence
 
 
 @pytest.mark.parametrize(("fields", "absent", "present"), [
     ({"gpu_gap_n": 0.0, "n_checks_failed": 2}, None, "설계 검토 항목 2개가 부적합합니다"),
-    ({"n_checks_failed": 3}, "감당할 수 있습니다", "설계 검토 항목 2개가 부적합합니다"),  # 3 - the GPU gap
+    ({"n_checks_failed": 3, "phase1_meets_until_year": None, "gpu_first_short_year": 2028},
+     "감당할 수 있습니다", "설계 검토 항목 2개가 부적합합니다"),  # 3 - the first year's GPU gap
     ({"phase2_year": None, "plan_binding_limit": None}, "2단계 증설은 필요하지 않습니다.", "추가 도입해야"),
-    ({"phase2_year": None, "gpu_short_years": (2029,)}, "감당할 수 있습니다", "못 미치므로"),
+    ({"phase2_year": None, "gpu_short_years": (2029,)}, "감당할 수 있습니다", "2029년에는 100개가 부족"),
 ])
 def test_verdict_follows_the_summary_checks(fields, absent, present) -> None:
     verdict = " ".join(briefing.build(_by_hand(**fields), i18n.text("ko")).verdict)

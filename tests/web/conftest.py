@@ -199,7 +199,7 @@ def csrf_of_fixture() -> Callable[..., str]:
 class FakeResult:
     """What a run function returns in tests: the attributes :func:`aidc.web.runner.summarize` reads."""
 
-    missing = {"plan": "aidc.plan.optimize is not yet available"}
+    missing = {"service": "the scenario states no service levels (simulation.service_levels)"}
     timings_s = {"survey": 0.1, "design": 0.2}
     scenario_hash = "0" * 64
 

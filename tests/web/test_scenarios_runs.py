@@ -60,7 +60,8 @@ def test_a_run_reports_progress_and_results(planner_world) -> None:
     assert {"demand-1", "timings"} <= set(run["result"]["figures"])
     assert run["result"]["summary"]["design"] == {"n_gpus": 512, "it_power_kw": 800.0}
     assert run["result"]["tables"]["demand.by_year"]["n_rows"] == 3
-    assert run["result"]["missing"] == {"plan": "aidc.plan.optimize is not yet available"}
+    assert run["result"]["missing"] == {
+        "service": "the scenario states no service levels (simulation.service_levels)"}
 
 
 def test_a_crashing_run_is_marked_failed_and_the_server_keeps_serving(planner_world) -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
+from aidc import i18n
 from aidc.report import briefing, checks, content, figures, power_section, provenance
 from aidc.report.i18n import Text, scenario_text, split_unit
 
@@ -136,7 +137,8 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
             charts += figures.service_figures(result.service, t)  # the need the plan sizes to
         sections.append({
             "stage": stage,
-            "missing": result.missing.get(stage) if obj is None else None,
+            "missing": (i18n.gettext(result.missing[stage], t.lang)
+                        if obj is None and stage in result.missing else None),
             "figures": [_figure_html(f, f"fig-{stage}-{i}") for i, f in enumerate(charts)],
             "tables": [table_view(t, tb) for tb in content.tables(obj)] if obj is not None else [],
             "timing_s": result.timings_s.get(stage),
@@ -155,7 +157,8 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
                      for f in figs],
         "summary": [s for s in (summary_sentence(t, stage, values) for stage in content.STAGES
                                 if getattr(result, stage) is not None) if s],
-        "missing": result.missing,
+        # the stages' reasons are catalog messages (English ids), written here in the reader's language
+        "missing": {stage: i18n.gettext(why, t.lang) for stage, why in result.missing.items()},
         "sections": sections,
         "assumptions": table_view(t, content.Table("assumptions", provenance.assumptions(scenario)), None),
         "sources": table_view(t, content.Table("sources", provenance.sources(scenario)), None),
