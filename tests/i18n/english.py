@@ -57,7 +57,8 @@ _NOT_PROSE = re.compile(
     r"(?::[\w.]+)?"  # a record in a data file: facility.yaml:battery
     r"|(?<![\w.])\.(?:xlsx|csv|pdf|html?|ya?ml|json)(?![A-Za-z0-9])"  # an extension alone: .xlsx
     r"|(?<![\w/])/?(?:[\w.-]+/)+(?![A-Za-z0-9_.-])"  # a folder: data/, /tmp/out/data/
-    r"|`[^`]*`",  # code
+    r"|`[^`]*`"  # code
+    r"|(?<![A-Za-z0-9])[0-9a-f]{32,}(?![A-Za-z0-9])",  # a digest (the scenario's SHA-256 hash), not a word
     re.IGNORECASE,
 )
 _CODE = re.compile(r"<(code|pre|script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -79,6 +80,8 @@ def english_words(text: str, allow: set[str] | frozenset[str] = DEFAULT_ALLOW) -
     []
     >>> english_words("전체 행은 data/ 폴더에 (data/), 자료: /tmp/run-1/out/data/")
     []
+    >>> english_words("시나리오 해시 c589ad2a2e0b85da1a90389588c543e00f7e115e15d64843d226ec9dc6d1dcbc, cafe")
+    ['cafe']
     >>> english_words("<p>상태: submitted</p><code>it_power_kw</code> &lt;")
     ['submitted']
     """

@@ -12,6 +12,7 @@ import string
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 import plotly.io as pio
 import plotly.offline
@@ -148,7 +149,7 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
         "t": t,
         "lang": t.lang,
         "scenario": scenario,
-        "meta": {"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed},
+        "meta": _meta(result, t),
         "headline": [{"key": f.key, "stage": f.stage, "raw": f.value, "text": values[f.key]}
                      for f in figs],
         "summary": [s for s in (summary_sentence(t, stage, values) for stage in content.STAGES
@@ -185,5 +186,16 @@ def render(result: Any, t: Text, power: dict[str, Any] | None = None) -> str:
 def render_briefing(result: Any, t: Text) -> str:
     """Return the one-page briefing alone as an HTML page (A4, no script: it prints as it shows)."""
     return _env().get_template("briefing_page.html.j2").render(
-        briefing=briefing.build(result, t), t=t, lang=t.lang,
-        meta={"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed})
+        briefing=briefing.build(result, t), t=t, lang=t.lang, meta=_meta(result, t))
+
+
+def _meta(result: Any, t: Text) -> dict[str, Any]:
+    """Return the run's version, scenario hash and seed, and the footer that names them.
+
+    The hash is an identifier, not a word: the footer shows it as ``<code>`` (a reader, and the
+    test that looks for English, can tell it from prose).
+    """
+    meta = {"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed}
+    code = markupsafe.Markup("<code>{}</code>").format(meta["hash"])
+    footer = markupsafe.escape(t("ui.footer")).format(version=meta["version"], hash=code, seed=meta["seed"])
+    return meta | {"footer": footer}
