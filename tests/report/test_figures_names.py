@@ -23,4 +23,5 @@ def test_tenant_classes_of_the_demand_chart_are_named() -> None:
                             "gpu_hours": [10.0, 5.0]})
     demand = SimpleNamespace(by_year=by_year)
     (chart,) = figures.demand_figures(demand, i18n.text("ko"))
-    assert sorted(trace.name for trace in chart.data) == ["대학", "스타트업·중소기업"]  # value.university, then the data label
+    # value.university first, then the survey's label
+    assert sorted(trace.name for trace in chart.data) == ["대학", "스타트업·중소기업"]
