@@ -124,3 +124,70 @@ def test_a_sweep_of_the_unchanged_scenario_reproduces_the_run(reference: tuple[s
         if key in ("scenario_hash",):  # the variant carries its sweep section: another hash
             continue
         assert _same(row[key], value), key
+
+
+def test_the_plan_prices_what_economics_costs(reference: tuple[str, aidc.Result]) -> None:
+    """The plan's capex of the build it chose is economics' CAPEX of that build, year by year.
+
+    Economics adds only what the plan does not choose: the site's land and the grid connection,
+    both paid in the construction year (index 0 of its timeline, the plan's first year of buying).
+    """
+    name, r = reference
+    assert r.plan is not None
+    assert r.economics is not None
+    s = r.scenario
+    plan_krw = r.plan.capacity_by_year["capex_krw"].to_numpy(float)
+    econ_krw = r.economics.capex_by_year.drop(columns="year").sum(axis=1).to_numpy(float)
+    land_and_grid_krw = (s.site.site_area_m2 * s.economics.land_price_krw_per_m2
+                         + s.economics.grid_connection_krw)
+    assert econ_krw[0] - land_and_grid_krw == pytest.approx(plan_krw[0], rel=1e-9)
+    assert econ_krw[1:len(plan_krw)] == pytest.approx(plan_krw[1:], rel=1e-9, abs=1.0)
+    assert r.plan.schedule["capex_krw"].sum() == pytest.approx(plan_krw.sum(), rel=1e-12)
+
+
+def test_demand_against_supply_states_the_gap_in_gpus_and_years(reference: tuple[str, aidc.Result]) -> None:
+    """Phase 1's GPUs against the coincident need of each year: until when it is met, then the shortfall."""
+    name, r = reference
+    s = _summary(r)
+    need = s.gpu_need_by_year
+    assert need, name
+    assert s.gpu_demand_peak_n == max(need.values())
+    assert s.gpu_need_sum_of_peaks_n is not None
+    assert s.gpu_demand_peak_n < s.gpu_need_sum_of_peaks_n  # classes do not all peak in the same hour
+    assert s.n_gpus is not None
+    if s.gpu_first_short_year is None:
+        assert all(s.n_gpus >= math.ceil(v - 1e-9) for v in need.values())
+    else:
+        year = s.gpu_first_short_year
+        assert s.gpu_first_short_n == math.ceil(need[year] - 1e-9) - s.n_gpus > 0
+        assert all(s.n_gpus >= math.ceil(v - 1e-9) for y, v in need.items() if y < year)
+        assert s.phase1_meets_until_year == (year - 1 if year > min(need) else None)
+
+
+def test_the_tightest_check_names_the_failing_demand_check() -> None:
+    """The article's 10,000 servers of 800 W have no GPUs: the demand check fails and is the tile."""
+    r = aidc.run(aidc.load_scenario("jeonbuk-phase1"), stages=["design"])
+    s = _summary(r)
+    assert r.design is not None
+    failing = [c.name for c in r.design.failing]
+    assert failing == ["demand_gpus"]
+    assert (s.tightest_check, s.tightest_check_ok) == ("demand_gpus", False)
+    assert s.tightest_check_margin_frac == -1.0  # no GPU of the need: short by all of it
+    assert s.phase1_meets_until_year is None
+    assert s.gpu_first_short_year == min(s.gpu_need_by_year or {})
+
+
+def test_the_design_doc_diagram_is_the_stage_table() -> None:
+    """docs/design.md draws the chain; its edges are exactly the table's needs (-->) and uses (-.->)."""
+    import re
+    from pathlib import Path
+
+    from aidc.pipeline import STAGES
+
+    doc = (Path(__file__).parents[1] / "docs" / "design.md").read_text(encoding="utf-8")
+    block = doc[doc.index("```mermaid"):]
+    block = block[:block.index("```", 3)]
+    edges = set(re.findall(r"^\s*(\w+) (-->|-\.->) (\w+)\s*$", block, flags=re.MULTILINE))
+    table = {(src, "-->", s.name) for s in STAGES for src in s.needs}
+    table |= {(src, "-.->", s.name) for s in STAGES for src in s.uses}
+    assert edges == table

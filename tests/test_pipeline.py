@@ -15,14 +15,15 @@ from aidc.scenario import scenario_hash
 
 
 def test_the_table_runs_the_chain_in_order() -> None:
-    assert pipeline.STAGE_NAMES == ("survey", "demand", "design", "plan", "simulation", "energy", "economics")
+    assert pipeline.STAGE_NAMES == ("survey", "demand", "design", "service", "plan", "simulation", "energy",
+                                   "economics")
 
 
 def test_closure_follows_every_input_back() -> None:
     assert closure(["economics"]) == pipeline.STAGE_NAMES  # economics reads every stage before it
     assert closure(["design"]) == ("survey", "demand", "design")
-    assert closure(["plan"]) == ("survey", "demand", "design", "plan")
-    assert closure(["energy"]) == ("survey", "demand", "design", "plan", "simulation", "energy")
+    assert closure(["plan"]) == ("survey", "demand", "design", "service", "plan")
+    assert closure(["energy"]) == ("survey", "demand", "design", "service", "plan", "simulation", "energy")
     # --alone: only hard inputs (the plan and economics run on their documented fallbacks)
     assert closure(["plan", "economics"], "needs") == ("plan", "economics")
     with pytest.raises(InputError, match="unknown stage"):
@@ -42,7 +43,9 @@ def _fake_table(monkeypatch: pytest.MonkeyPatch, n_gpus: int = 8, raising: str |
             return SimpleNamespace(name=name, fleet=SimpleNamespace(n_gpus=n_gpus))
         return compute
 
-    table = tuple(Stage(st.name, spy(st.name), st.needs, st.uses, st.applies) for st in pipeline.STAGES)
+    # The service sizing applies only with stated service levels: the spies run it regardless.
+    table = tuple(Stage(st.name, spy(st.name), st.needs, st.uses,
+                        None if st.name == "service" else st.applies) for st in pipeline.STAGES)
     monkeypatch.setattr(pipeline, "STAGES", table)
     monkeypatch.setattr(summary, "summarize", lambda r: "summary of " + ",".join(r.timings_s))
     return calls
@@ -87,6 +90,19 @@ def test_simulation_does_not_apply_to_a_design_without_gpus(monkeypatch: pytest.
     assert result.missing == {"simulation": "the design has no GPUs, so there are no GPU jobs to simulate"}
     assert "simulation" not in [c[0] for c in calls]
     assert dict(calls)["energy"]["simulation"] is None  # energy runs on its own utilisation assumption
+
+
+def test_service_sizing_applies_only_with_service_levels() -> None:
+    """Without stated levels there is nothing to size to: the stage is missing and says why."""
+    s = aidc.load_scenario("jeonbuk-ai")
+    r = pipeline.Result(scenario=s, scenario_hash="", aidc_version="", seed=0,
+                        design=SimpleNamespace(fleet=SimpleNamespace(n_gpus=8)))  # type: ignore[arg-type]
+    assert pipeline._no_service_levels(r) == (
+        "the scenario states no service levels (simulation.service_levels)")
+    sim = s.simulation.model_copy(update={"service_levels": {"university": {"p95_wait_h": 1.0}}})
+    r = pipeline.Result(scenario=s.model_copy(update={"simulation": sim}), scenario_hash="", aidc_version="",
+                        seed=0, design=SimpleNamespace(fleet=SimpleNamespace(n_gpus=8)))  # type: ignore[arg-type]
+    assert pipeline._no_service_levels(r) is None
 
 
 def test_a_stage_whose_hard_input_did_not_run_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:

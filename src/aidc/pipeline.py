@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from aidc.economics import Economics
     from aidc.energy.stage import EnergyResult
     from aidc.plan.solution import Plan
+    from aidc.service import FleetSizing
     from aidc.simulate.result import SimulationResult
     from aidc.summary import Summary
     from aidc.survey.validate import SurveyTable
@@ -43,6 +44,7 @@ class Result:
     survey: SurveyTable | None = None
     demand: Demand | None = None
     design: Design | None = None
+    service: FleetSizing | None = None
     plan: Plan | None = None
     simulation: SimulationResult | None = None
     energy: EnergyResult | None = None
@@ -92,10 +94,19 @@ def _design(s: Scenario, r: Result) -> Design:
     return design.size(s, r.demand)
 
 
+def _service(s: Scenario, r: Result) -> FleetSizing:
+    from aidc.service import smallest_fleet
+
+    assert r.design is not None  # needs: run() checks them
+    assert r.demand is not None
+    return smallest_fleet(s, r.design, r.demand)
+
+
 def _plan(s: Scenario, r: Result) -> Plan:
     from aidc import plan
 
-    return plan.optimize(s, r.design, r.demand)
+    service_gpus = None if r.service is None or r.service.n_gpus is None else float(r.service.n_gpus)
+    return plan.optimize(s, r.design, r.demand, service_gpus=service_gpus)
 
 
 def _simulation(s: Scenario, r: Result) -> SimulationResult:
@@ -123,12 +134,20 @@ def _no_gpus(r: Result) -> str | None:
     return "the design has no GPUs, so there are no GPU jobs to simulate" if no else None
 
 
+def _no_service_levels(r: Result) -> str | None:
+    # Sizing to service levels simulates candidate fleets: it needs stated levels and GPUs to scale.
+    if not r.scenario.simulation.service_levels:
+        return "the scenario states no service levels (simulation.service_levels)"
+    return _no_gpus(r)
+
+
 #: The stage table, in run order: the only place that says which result feeds which stage.
 STAGES: tuple[Stage, ...] = (
     Stage("survey", _survey),
     Stage("demand", _demand, needs=("survey",)),
     Stage("design", _design, uses=("demand",)),
-    Stage("plan", _plan, uses=("design", "demand")),
+    Stage("service", _service, needs=("design", "demand"), applies=_no_service_levels),
+    Stage("plan", _plan, uses=("design", "demand", "service")),
     Stage("simulation", _simulation, needs=("design", "demand"), applies=_no_gpus),
     Stage("energy", _energy, uses=("design", "simulation", "plan")),
     Stage("economics", _economics, uses=("design", "plan", "energy", "simulation", "demand")),
@@ -149,7 +168,7 @@ def closure(
     Examples
     --------
     >>> closure(["plan"])
-    ('survey', 'demand', 'design', 'plan')
+    ('survey', 'demand', 'design', 'service', 'plan')
     >>> closure(["simulation"], "needs")
     ('survey', 'demand', 'design', 'simulation')
     """

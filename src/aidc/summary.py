@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from aidc.data import load_yaml
+from aidc.design.checks import years_met
+
 if TYPE_CHECKING:
     from aidc.pipeline import Result
 
@@ -43,17 +46,30 @@ class Summary:
     """The headline figures of one run (None: the run cannot give this figure).
 
     Money is in KRW, power in kW, areas in m²; ``*_by_year`` maps a calendar year to the value.
-    ``tightest_check`` is the worst failing design check, or the closest to failing when all pass.
-    ``gpu_gap_n`` is the peak GPUs demanded minus the GPUs the phase-1 design installs (positive:
-    short); ``gpu_short_years`` are the plan years whose installed GPUs fall short of the need.
+    ``tightest_check`` is the worst failing design check or, when all pass, the closest to failing
+    of those that can bind (site and plan limits, the demand check; not those that hold by
+    construction).
+    ``gpu_need_by_year`` is the GPUs needed each year with tenant classes combined by their
+    coincident load (:mod:`aidc.design.need`), or, when the scenario states service levels, the
+    service-level fleet (``service_n_gpus`` in the simulated year, ``service_binding_class`` the
+    class that binds) grown with that load; ``gpu_demand_peak_n`` is its largest year and
+    ``gpu_need_sum_of_peaks_n`` the old sum of each class's peak, to show what diversity saves.
+    ``gpu_gap_n`` is the largest need minus the GPUs the phase-1 design installs (positive:
+    short); phase 1 meets the need until ``phase1_meets_until_year`` and is first short in
+    ``gpu_first_short_year`` by ``gpu_first_short_n`` GPUs. ``gpu_short_years`` are the plan
+    years whose installed GPUs (phase 2 included) still fall short of the need.
     ``envelope_fill_frac_by_year`` is the share of the announced IT capacity (the 8 MW envelope)
-    that the plan's installed servers fill each year; ``envelope_unused_capex_krw`` what the
-    unfilled share of the phase-1 facility (building, electrical, mechanical) costs in year 0.
+    that the plan's installed servers fill each year (load beyond it counts as full);
+    ``envelope_unused_capex_krw`` what the unfilled share of the phase-1 facility (building,
+    electrical, mechanical) costs in year 0, and ``envelope_idle_cost_krw_by_year`` its yearly
+    carrying cost (:func:`idle_envelope_cost_krw`; ``envelope_idle_cost_krw`` over the horizon).
     ``revenue_by_line_krw`` is the horizon's revenue by what the fleet sells (``gpu_h:<model>``,
     ``vcpu_h``, ``server_month``, ``storage_tb_month``); the lines add up to ``revenue_krw``.
     ``npv_by_line_krw`` is the present value of each cash-flow line as it counts in the NPV
     (``revenue``, ``opex`` and ``tax`` negative, ``capex:<part>`` negative, ``residual_value``);
     the lines add up to ``npv_krw``.
+    ``min_dscr_reason`` says why the lowest debt cover is what it is (:func:`dscr_reason`);
+    ``residual_value_krw`` is the value left at the horizon, by ``residual_value_method``.
     ``estimates_by_figure`` names, for each figure (a field of this class) that rests on a
     catalog figure of ``type: estimate`` (a GPU's speed factor, a server price, a list price, a
     facility unit cost), those estimates as ``file:key`` (:func:`estimate_keys`);
@@ -88,13 +104,22 @@ class Summary:
     n_checks: int | None = None
     n_checks_failed: int | None = None
     gpu_demand_peak_n: float | None = None
+    gpu_need_sum_of_peaks_n: float | None = None
+    gpu_need_by_year: dict[int, float] | None = None
     gpu_gap_n: float | None = None
+    phase1_meets_until_year: int | None = None
+    gpu_first_short_year: int | None = None
+    gpu_first_short_n: float | None = None
+    service_n_gpus: int | None = None
+    service_binding_class: str | None = None
     gpu_short_years: tuple[int, ...] | None = None
     phase2_year: int | None = None
     plan_binding_limit: str | None = None
     envelope_fill_frac_by_year: dict[int, float] | None = None
     envelope_fill_first_year_frac: float | None = None
     envelope_unused_capex_krw: float | None = None
+    envelope_idle_cost_krw_by_year: dict[int, float] | None = None
+    envelope_idle_cost_krw: float | None = None
     sim_utilization_frac: float | None = None
     mean_wait_s: float | None = None
     p95_wait_s: float | None = None
@@ -115,6 +140,8 @@ class Summary:
     min_dscr: float | None = None
     min_dscr_year: int | None = None
     min_dscr_reason: str | None = None
+    residual_value_krw: float | None = None
+    residual_value_method: str | None = None
     cost_krw_per_gpu_h: float | None = None
     cost_krw_per_vcpu_h: float | None = None
     gpu_utilization_sold_frac: float | None = None
@@ -157,7 +184,10 @@ def _design_figures(result: Result) -> dict[str, Any]:
         return {}
     lay = d.layout
     failing = [c for c in d.checks if not c.ok]
-    worst = min(failing or d.checks, key=lambda c: c.margin_frac, default=None)
+    # When all pass, the closest of the checks that can bind: a 'design' check holds by
+    # construction (racks packed to their power limit have 0 % spare by design, not by luck).
+    can_bind = [c for c in d.checks if c.kind != "design"]
+    worst = min(failing or can_bind or d.checks, key=lambda c: c.margin_frac, default=None)
     return {
         "it_power_kw": float(d.fleet.it_power_kw),
         "n_servers": int(d.fleet.n_servers),
@@ -183,27 +213,75 @@ def _design_figures(result: Result) -> dict[str, Any]:
 
 def _gap_figures(result: Result) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    demand = result.demand
-    if demand is not None and len(demand.by_year) and "peak_gpus" in demand.by_year:
-        peak = float(demand.by_year.groupby("year")["peak_gpus"].sum().max())
-        out["gpu_demand_peak_n"] = peak
-        if result.design is not None:
-            out["gpu_gap_n"] = peak - float(result.design.fleet.n_gpus)
+    design, service = result.design, result.service
+    if service is not None:
+        out |= {"service_n_gpus": service.n_gpus, "service_binding_class": service.binding_class}
+    need = _gpu_need(result)
+    if need:
+        out["gpu_need_by_year"] = need
+        out["gpu_demand_peak_n"] = max(need.values())
+        sums = (design.gpu_sum_of_peaks_by_year if design is not None else None) or {}
+        out["gpu_need_sum_of_peaks_n"] = max(sums.values()) if sums else None
+        if design is not None:
+            supply = float(design.fleet.n_gpus)
+            out["gpu_gap_n"] = math.ceil(max(need.values()) - 1e-9) - supply
+            met, short, short_n = years_met(supply, need)
+            out |= {"phase1_meets_until_year": met, "gpu_first_short_year": short,
+                    "gpu_first_short_n": short_n if short is not None else None}
     plan = result.plan
     if plan is not None:
         out["phase2_year"] = plan.phase2_year
         out["plan_binding_limit"] = plan.binding_limit
         cap = plan.capacity_by_year
-        fill = {int(y): float(kw) / float(result.scenario.power.it_capacity_kw)
-                for y, kw in zip(cap["year"], cap["it_load_kw"], strict=True)}
-        out["envelope_fill_frac_by_year"] = fill
+        out["envelope_fill_frac_by_year"] = fill = envelope_fill_frac(
+            cap["year"], cap["it_load_kw"], float(result.scenario.power.it_capacity_kw))
         out["envelope_fill_first_year_frac"] = next(iter(fill.values()), None)
         if "n_gpus_short" in cap:
-            short = cap.loc[cap["n_gpus_short"] > 1e-6, "year"]
-            out["gpu_short_years"] = tuple(int(y) for y in short)
+            short_years = cap.loc[cap["n_gpus_short"] > 1e-6, "year"]
+            out["gpu_short_years"] = tuple(int(y) for y in short_years)
         else:
             out["gpu_short_years"] = ()
     return out
+
+
+def envelope_fill_frac(years: Any, it_load_kw: Any, envelope_kw: float) -> dict[int, float]:
+    """Return the share of the announced IT envelope the installed servers fill, by year [-].
+
+    Load beyond the envelope (phase 2 and later) fills it, and no more.
+
+    Examples
+    --------
+    >>> envelope_fill_frac([2028, 2029, 2040], [2000.0, 6000.0, 9500.0], 8000.0)
+    {2028: 0.25, 2029: 0.75, 2040: 1.0}
+    """
+    return {int(y): min(float(kw), envelope_kw) / envelope_kw
+            for y, kw in zip(years, it_load_kw, strict=True)}
+
+
+def idle_envelope_cost_krw(fill_frac: dict[int, float], facility_capex_krw: float, rate_frac: float
+                           ) -> dict[int, float]:
+    """Return the yearly carrying cost of the envelope's unused share [KRW/y].
+
+    ``(1 - fill) x facility CAPEX x rate``: the capital paid for the idle share earns nothing,
+    so it forgoes the project's cost of capital (``data/costs/envelope.yaml`` states the method).
+
+    Examples
+    --------
+    >>> idle_envelope_cost_krw({2028: 0.25, 2029: 1.0}, 100.0e9, 0.05)
+    {2028: 3750000000.0, 2029: 0.0}
+    """
+    return {y: (1.0 - f) * facility_capex_krw * rate_frac for y, f in fill_frac.items()}
+
+
+def _gpu_need(result: Result) -> dict[int, float] | None:
+    """Return the GPUs needed each demand year [GPU] (coincident load, or the service-level fleet)."""
+    from aidc.plan.stage import gpu_need_by_year
+
+    if result.design is None and result.demand is None:
+        return None
+    service = result.service
+    service_gpus = None if service is None or service.n_gpus is None else float(service.n_gpus)
+    return gpu_need_by_year(result.scenario, result.design, result.demand, service_gpus, h100_eq=False)
 
 
 def _operation_figures(result: Result) -> dict[str, Any]:
@@ -244,14 +322,16 @@ def _economics_figures(result: Result) -> dict[str, Any]:
     bill = {int(y): float(b) for y, b in zip(years[1:], energy[1:], strict=True)}
     cash = e.cash_flow
     dscr = cash["dscr"].to_numpy(float)
-    out_unused = None
+    out_unused = idle_by_year = None
     if result.plan is not None and len(result.plan.capacity_by_year):
-        first = result.plan.capacity_by_year.iloc[0]
-        built_kw, load_kw = float(first["it_capacity_kw"]), float(first["it_load_kw"])
-        filled = min(1.0, load_kw / built_kw) if built_kw > 0 else 0.0
+        cap = result.plan.capacity_by_year
+        fill = envelope_fill_frac(cap["year"], cap["it_load_kw"], float(result.scenario.power.it_capacity_kw))
         year0 = e.capex_by_year.iloc[0]
         facility = sum(float(year0[f"{p}_krw"]) for p in ("building", "electrical", "mechanical"))
-        out_unused = (1.0 - filled) * facility
+        out_unused = (1.0 - next(iter(fill.values()))) * facility
+        rate = float(s["discount_rate_frac"]) * float(
+            load_yaml("costs/envelope.yaml")["idle_carrying_cost_of_discount_frac"]["value"])
+        idle_by_year = idle_envelope_cost_krw(fill, facility, rate)
     out: dict[str, Any] = {
         "capex_krw": float(s["capex_krw"]),
         "capex_by_part_krw": parts,
@@ -273,6 +353,12 @@ def _economics_figures(result: Result) -> dict[str, Any]:
         "gpu_utilization_sold_frac": _finite(s.get("gpu_utilization_sold_frac")),
         "vcpu_utilization_sold_frac": _finite(s.get("vcpu_utilization_sold_frac")),
         "envelope_unused_capex_krw": out_unused,
+        "residual_value_krw": _finite(s.get("residual_value_krw")),
+        # economics.costs.book_value_krw: what is left of each part's cost after straight-line
+        # depreciation over its life, land at cost (cash_flow_table's terminal value)
+        "residual_value_method": "book_value_straight_line",
+        "envelope_idle_cost_krw_by_year": idle_by_year,
+        "envelope_idle_cost_krw": None if idle_by_year is None else sum(idle_by_year.values()),
     }
     if np.isfinite(dscr).any():
         i = int(np.nanargmin(np.where(np.isfinite(dscr), dscr, np.nan)))
@@ -303,7 +389,8 @@ def npv_by_line(e: Any) -> dict[str, float]:
 
 #: Summary figures by the kind of catalog figure they rest on (see :func:`estimate_keys`).
 _CAPEX_FIGURES = ("capex_krw", "capex_by_part_krw", "phase1_capex_krw")
-_FACILITY_FIGURES = ("facility_usd_per_w", "envelope_unused_capex_krw")
+_FACILITY_FIGURES = ("facility_usd_per_w", "envelope_unused_capex_krw", "envelope_idle_cost_krw_by_year",
+                     "envelope_idle_cost_krw")
 _MONEY_FIGURES = ("npv_krw", "npv_by_line_krw", "irr_frac", "payback_y", "min_dscr", "revenue_krw",
                   "revenue_by_line_krw", "opex_krw")
 
@@ -330,8 +417,8 @@ def estimate_keys(result: Result) -> dict[str, tuple[str, ...]]:
     the index growth that escalates them. GPU-hours are counted in H100-equivalents, so every
     GPU-hour figure rests on the speed factors; every money figure rests on the prices.
     """
-    from aidc.data import load_yaml
-    from aidc.economics import bom, prices
+    from aidc.design import bom
+    from aidc.economics import prices
 
     if result.economics is None:
         return {}

@@ -139,12 +139,13 @@ def test_counts_over_capacity_fail_it_capacity(make) -> None:
     assert d.binding_limit == "it_capacity"
 
 
-def test_demand_check() -> None:
+def test_no_demand_check_without_the_needs() -> None:
+    """A demand without its needs (no job stream, so no coincident load) gets no demand check."""
     demand = type("Demand", (), {"by_year": pd.DataFrame(
         {"year": [2028, 2028, 2029], "peak_gpus": [3000, 3000, 4000]})})()
     d = size(load_scenario("jeonbuk-ai"), demand)
-    c = next(c for c in d.checks if c.name == "demand_gpus")
-    assert (c.value, c.limit, c.ok) == (666 * 8, 6000, False)
+    assert "demand_gpus" not in {c.name for c in d.checks}
+    assert d.gpu_need_by_year is None
 
 
 def test_binding_limit_by_hand() -> None:

@@ -48,3 +48,19 @@ def test_no_gpus_no_cost_per_gpu_hour(n_cpu: int) -> None:
     s = evaluate(_with_fleet(0, n_cpu)).summary
     assert s["cost_krw_per_gpu_h"] != s["cost_krw_per_gpu_h"]  # NaN: no such figure
     assert s["cost_krw_per_vcpu_h"] > 0
+
+
+@settings(max_examples=6, deadline=None)
+@given(n_gpu=st.integers(1, 300), n_cpu=st.integers(1, 100))
+def test_the_plan_prices_its_build_as_economics_costs_it(n_gpu: int, n_cpu: int) -> None:
+    """Whatever the designed fleet, the plan's capex of its build is economics' CAPEX less land and grid."""
+    from aidc import design, plan
+
+    s = _with_fleet(n_gpu, n_cpu)
+    d = design.size(s)
+    p = plan.optimize(s, d)
+    e = evaluate(s, d, plan=p)
+    land_and_grid_krw = (s.site.site_area_m2 * s.economics.land_price_krw_per_m2
+                         + s.economics.grid_connection_krw)
+    plan_krw = p.schedule["capex_krw"].sum()
+    assert e.summary["capex_krw"] - land_and_grid_krw == pytest.approx(plan_krw, rel=1e-9)

@@ -58,7 +58,7 @@ _NOT_PROSE = re.compile(
     r"|(?<![\w.])\.(?:xlsx|csv|pdf|html?|ya?ml|json)(?![A-Za-z0-9])"  # an extension alone: .xlsx
     r"|(?<![\w/])/?(?:[\w.-]+/)+(?![A-Za-z0-9_.-])"  # a folder: data/, /tmp/out/data/
     r"|`[^`]*`"  # code
-    r"|(?<![A-Za-z0-9])[0-9a-f]{32,}(?![A-Za-z0-9])",  # a digest (the scenario's SHA-256 hash), not a word
+    r"|\b(?=[0-9a-f]*\d)[0-9a-f]{12,}\b",  # a hash (the scenario's): an identifier, not a word
     re.IGNORECASE,
 )
 _CODE = re.compile(r"<(code|pre|script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)

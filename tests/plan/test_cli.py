@@ -58,3 +58,14 @@ def test_schedule_figure_has_one_bar_per_purchase() -> None:
     first = plan.schedule.sort_values(["year", "kind", "item"]).iloc[0]
     assert bars[0].base[0] == first.year
     assert "site floors" in fig.layout.title.text
+
+
+def test_plan_table_shows_the_envelope_used_each_year(tmp_path) -> None:
+    """The 800 W fleet fills the 8 MW envelope (10,000 x 800 W) in its first year."""
+    res = runner.invoke(app, ["plan", "jeonbuk-phase1", "--alone", "--out", str(tmp_path)],
+                        env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "envelope used" in res.stdout
+    rows_2028 = [line for line in res.stdout.splitlines() if line.strip("│ ").startswith("2028")]
+    first = rows_2028[-1]  # the capacity table comes after the schedule
+    assert "100%" in first  # 10,000 x 800 W = 8,000 kW of 8,000

@@ -98,6 +98,44 @@ def test_custom_server_without_price_is_an_input_error() -> None:
 def test_phase2_year_and_schedule_columns() -> None:
     plan = optimize(load_scenario("jeonbuk-ai"))
     assert list(plan.schedule.columns) == ["year", "item", "kind", "n_units", "it_capacity_kw", "capex_krw",
-                                          "retire_year"]
+                                          "network_krw", "retire_year"]
     assert plan.capacity_by_year["n_blocks"].iloc[0] == math.ceil(8000 / 2000)
     assert np.all(np.diff(plan.capacity_by_year["n_blocks"]) >= 0)
+
+
+def test_with_a_design_blocks_cost_its_bill_of_materials() -> None:
+    """A block costs the design's facility per kW, escalated from phase 1's build year (factor 1 then)."""
+    from aidc import design
+    from aidc.design import bom
+
+    s = load_scenario("jeonbuk-aidc")
+    d = design.size(s)
+    p = problem_from_scenario(s, d)
+    materials = bom.bill_of_materials(s, d)
+    rates = bom.facility_krw_per_kw(s, d, materials)
+    assert p.block_capex_krw[0] == pytest.approx(s.plan.block_it_kw * sum(rates.values()), rel=1e-12)
+    assert np.all(np.diff(p.block_capex_krw) >= 0)  # the construction index does not fall
+    # phase 1 buys the design's racks and fabric; its servers carry no network share on top
+    fabric = bom.fabric_capex_krw(materials)
+    assert p.fixed_capex_krw["racks"][0] == fabric["it"]
+    assert p.fixed_capex_krw["fabric"][0] == fabric["network"]
+    assert p.network_capex_krw is not None
+    assert np.all(p.network_capex_krw[:, 0] == 0)
+    frac = s.economics.network_cost_frac_of_it
+    assert p.network_capex_krw[:, 1] == pytest.approx(p.capex_krw[:, 1] * frac / (1 + frac))
+
+
+def test_the_gpu_need_follows_the_service_level_fleet() -> None:
+    """Stated service levels: each year's need is the service-level fleet grown with the coincident load."""
+    import aidc
+    from aidc.plan.stage import gpu_need_by_year
+
+    s = load_scenario("jeonbuk-ai")
+    r = aidc.run(s, ["design"])
+    coincident = gpu_need_by_year(s, r.design, r.demand, h100_eq=False)
+    assert coincident is not None
+    first = coincident[s.start_year]
+    sized = gpu_need_by_year(s, r.design, r.demand, service_gpus=0.5 * first, h100_eq=False)
+    assert sized == pytest.approx({y: 0.5 * v for y, v in coincident.items()})
+    # in H100-equivalents the plan counts an H100 as one
+    assert gpu_need_by_year(s, r.design, r.demand) == pytest.approx(coincident)

@@ -15,8 +15,9 @@ from aidc.report import briefing, html, i18n, pdf
 
 #: Words a Korean page may hold in Latin letters: units, product and programme names, acronyms
 #: an official reads as such. Anything else in Latin letters is an English leftover.
-ALLOWED_LATIN = {"aidc", "AIDC", "AI", "IT", "MW", "kW", "GPU", "GPUs", "vCPU", "CPU", "PUE", "RISE", "PFV",
-                 "NVIDIA", "DGX", "H100", "H200", "B200", "A100", "L40S", "IRR", "DSCR", "SHA"}
+# SI symbols stay Latin in Korean text too (kW, MW; kg/m² when the floor loading is the tightest check)
+ALLOWED_LATIN = {"aidc", "AIDC", "AI", "IT", "MW", "kW", "kg", "m", "GPU", "GPUs", "vCPU", "CPU", "PUE",
+                 "RISE", "PFV", "NVIDIA", "DGX", "H100", "H200", "B200", "A100", "L40S", "IRR", "DSCR", "SHA"}
 
 
 def _latin_words(text: str) -> set[str]:
@@ -63,7 +64,8 @@ def _by_hand(**fields) -> SimpleNamespace:
         phase1_capex_krw=1.5e11, n_servers=100, n_gpus=800, gpu_demand_peak_n=1000.0, gpu_gap_n=200.0,
         phase2_year=2031, gpu_short_years=(), npv_krw=2e10, cost_krw_per_gpu_h=3000.0,
         plan_binding_limit="grid connection: 8.0 MW allowed, 9.5 MW needed in 2031", tightest_check=None,
-        n_checks_failed=0, n_respondents=12,
+        n_checks_failed=0, n_respondents=12, phase1_meets_until_year=2028, gpu_first_short_year=2029,
+        gpu_first_short_n=100.0,
     ) | fields
     schedule = pd.DataFrame({"year": [2028, 2031, 2033], "kind": ["block"] * 3,
                              "it_capacity_kw": [8000.0, 2000.0, 2000.0]})
@@ -79,17 +81,26 @@ def test_verdict_by_hand() -> None:
     assert b.verdict[0] == "1단계(8 MW)로 조사된 수요를 2030년까지 감당할 수 있습니다."
     # 2 MW in 2031 + 2 MW in 2033 = 4 MW of phase 2
     assert b.verdict[1] == "2031년에 2단계 증설이 필요하며, 2033년까지 IT 용량 4 MW를 더해야 합니다."
-    assert len(b.verdict) == 3  # + the NPV; no GPU gap, no failed check
+    # phase 1's 800 GPUs meet 2028's coincident need; 2029 needs 900: short by 100
+    assert b.verdict[2] == "1단계 GPU 800개로 2028년까지 동시 수요를 감당하며, 2029년에는 100개가 부족합니다."
     assert b.limits == ("수전 용량: 허용 8.0 MW, 필요 9.5 MW (2031년)",)
     assert b.decisions[0] == "2031년 전에 2단계 부지, 수전 용량, 재원을 확보해야 합니다."
 
 
 def test_no_phase2_and_no_gap_say_so() -> None:
-    b = briefing.build(_by_hand(phase2_year=None, gpu_gap_n=0.0, plan_binding_limit=None), i18n.text("en"))
+    b = briefing.build(_by_hand(phase2_year=None, gpu_gap_n=0.0, plan_binding_limit=None,
+                                gpu_first_short_year=None, gpu_first_short_n=None), i18n.text("en"))
     assert b.verdict[0] == "Phase 1 (8 MW) meets the surveyed demand over the whole horizon (to 2029); " \
                            "no phase 2 is needed."
-    assert not any("GPUs against" in v for v in b.verdict)
+    assert not any("coincident demand" in v for v in b.verdict)
     assert b.limits == ()
+
+
+def test_short_from_the_first_year_says_so() -> None:
+    b = briefing.build(_by_hand(n_gpus=0, phase1_meets_until_year=None, gpu_first_short_year=2028,
+                                gpu_first_short_n=783.0), i18n.text("en"))
+    assert "Phase 1's 0 GPUs fall short of the coincident demand from the first year (2028), by 783 GPUs." \
+        in b.verdict
 
 
 def test_chart_years_have_no_separators() -> None:

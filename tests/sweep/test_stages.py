@@ -80,3 +80,19 @@ def test_resolve_rejects_unknown_and_unavailable_stages() -> None:
     assert err.value.problems[0].found == "desing"
     with pytest.raises(InputError, match="no stage"):
         resolve([])
+
+
+def test_variants_share_the_survey_and_demand_they_read() -> None:
+    """Two variants that differ in the design read one survey and one demand, computed once."""
+    from aidc import load_scenario
+    from aidc.sweep import stages as sweep_stages
+
+    base = load_scenario("jeonbuk-ai")
+    other = base.model_copy(update={"site": base.site.model_copy(update={"max_floors": 3})})
+    first = sweep_stages._shared_inputs(base, ["design"])
+    assert set(first) == {"survey", "demand"}
+    again = sweep_stages._shared_inputs(other, ["design"])
+    assert again["demand"] is first["demand"]
+    assert sweep_stages._shared_inputs(base, ["survey"])["survey"] is first["survey"]
+    later = base.model_copy(update={"start_year": base.start_year + 1})
+    assert sweep_stages._shared_inputs(later, ["design"])["demand"] is not first["demand"]

@@ -20,7 +20,7 @@ from aidc.cli._common import (
 from aidc.design import Check, Design, labels, to_dict
 from aidc.design.checks import fmt
 from aidc.errors import InputError
-from aidc.pipeline import Result, run
+from aidc.pipeline import run
 from aidc.scenario import DEFAULT_SCENARIO, Scenario
 from aidc.service import FleetSizing
 
@@ -200,10 +200,12 @@ def design_command(
     lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     try:
-        r = run(s, ("design",))  # with the survey's demand, as in aidc run
+        # with the survey's demand, as in aidc run; the service-level fleet when levels are stated
+        with console.status("designing (and simulating candidate fleets for any service levels) ..."):
+            r = run(s, ("design", "service"))
         d = r.design
         assert d is not None  # the design stage has no hard input: it always runs
-        sizing = _service_sizing(s, r)
+        sizing = r.service
     except InputError as exc:
         render_input_error(exc)
         raise typer.Exit(2) from None
@@ -223,20 +225,11 @@ def design_command(
                  _cooling(d, t), _network(d, t), _checks(d, t), _verdict(d, t)):
         console.print(part)
     if sizing is not None:
-        console.print(_service_table(sizing, t))
+        console.print(service_table(sizing, t))
 
 
-def _service_sizing(s: Scenario, r: Result) -> FleetSizing | None:
-    """Search the smallest GPU fleet for the scenario's service levels (None when it states none)."""
-    if not s.simulation.service_levels or r.design is None or r.demand is None or r.design.fleet.n_gpus == 0:
-        return None
-    from aidc.service import smallest_fleet
-
-    with console.status("simulating candidate fleets for the service levels ..."):
-        return smallest_fleet(s, r.design, r.demand)
-
-
-def _service_table(sizing: FleetSizing, t: dict[str, str]) -> Table:
+def service_table(sizing: FleetSizing, t: dict[str, str]) -> Table:
+    """Tabulate the p95 wait by tenant class against GPUs, the fleet found and the class that binds."""
     classes = [c.removeprefix("p95_wait_h__") for c in sizing.curve.columns if c.startswith("p95_wait_h__")]
     table = Table(t["service_curve_gpus"], *[f"{c}: {t['service_curve_p95']}" for c in classes],
                   t["service_meets"], title=t["service_sizing"])

@@ -86,16 +86,19 @@ def _schedule_table(plan: Plan, lang: str) -> Table:
 SHORT = {"n_gpus": "GPU-eq", "n_vcpus": "vCPU", "storage_tb": "TB"}
 
 
-def _capacity_table(plan: Plan, lang: str) -> Table:
+def _capacity_table(plan: Plan, lang: str, fill: dict[int, float] | None = None) -> Table:
     cap = plan.capacity_by_year
     products = plan.problem.products
-    table = Table(*(gettext(h, lang) for h in ("year", "blocks", "built kW", "load kW", "floors")),
+    fill = fill or {}
+    headers = ("year", "blocks", "built kW", "load kW", "envelope used", "floors")
+    table = Table(*(gettext(h, lang) for h in headers),
                   *[gettext("{product} need/have", lang, product=gettext(SHORT.get(p, p), lang))
                     for p in products],
                   title=gettext("Demand against capacity", lang))
     for _, r in cap.iterrows():
+        used = fill.get(int(r.year))
         cells = [str(int(r.year)), str(int(r.n_blocks)), f"{r.it_capacity_kw:,.0f}", f"{r.it_load_kw:,.0f}",
-                 f"{r.floors_used:.2f}"]
+                 "" if used is None else f"{used:.0%}", f"{r.floors_used:.2f}"]
         for p in products:
             cell = f"{r[product_column(p, 'needed')]:,.0f}/{r[product_column(p, 'installed')]:,.0f}"
             cells.append(f"[red]{cell}[/]" if r[product_column(p, "short")] > 1e-6 else cell)
@@ -114,6 +117,16 @@ def plan_json(plan: Plan, notes: list[str]) -> dict[str, Any]:
             "schedule": records(plan.schedule), "capacity_by_year": records(plan.capacity_by_year)}
 
 
+def _service_json(r: Result) -> dict[str, Any]:
+    """Return the service-level sizing the plan's GPU need follows (empty: no levels stated)."""
+    if r.service is None:
+        return {}
+    sz = r.service
+    return {"service_sizing": {"n_gpus": sz.n_gpus, "n_gpu_servers": sz.n_gpu_servers,
+                               "binding_class": sz.binding_class,
+                               "curve": sz.curve.to_dict(orient="records")}}
+
+
 def plan_command(
     scenario: ScenarioArg = DEFAULT_SCENARIO, json_: JsonOpt = False, out: OutOpt = None,
     alone: AloneOpt = False, lang: LangOpt = None,
@@ -125,15 +138,21 @@ def plan_command(
     lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     scale, unit = money(lang)
-    with console.status(gettext("solving the expansion plan (HiGHS) ...", lang)), native_stdout_quiet(json_):
+    with console.status(gettext("sizing and solving the expansion plan (HiGHS) ...", lang)), \
+            native_stdout_quiet(json_):
         r = run_stages(s, ("plan",), alone)
     assert r.plan is not None  # the plan stage has no hard input: it always runs
     plan, notes = r.plan, fallbacks(s, r.design, r.demand)
     if json_:
-        print_json(plan_json(plan, notes))
+        print_json(plan_json(plan, notes) | _service_json(r))
         return
+    if r.service is not None:
+        from aidc.cli.design import service_table
+        from aidc.design import labels
+
+        console.print(service_table(r.service, labels(lang)))
     console.print(_schedule_table(plan, lang))
-    console.print(_capacity_table(plan, lang))
+    console.print(_capacity_table(plan, lang, r.summary.envelope_fill_frac_by_year if r.summary else None))
     if plan.feasible:
         console.print(gettext("net present cost: {npc} {unit} (discount rate {rate})", lang,
                               npc=f"{plan.npc_krw / scale:,.1f}", unit=unit,

@@ -95,6 +95,47 @@ def fleet_gpu_models(scenario: object) -> set[str]:
     return {catalog_[k].gpu_model for k, v in amounts.items() if v > 0 and catalog_[k].gpu_model}
 
 
+def _need_jobs(demand: Demand, scenario: object, year: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Return the jobs of each need with GPU-hours in ``year``, as columns, in the order of the needs."""
+    semester_weeks = float(scenario.demand.semester_weeks)  # type: ignore[attr-defined]
+    priority = {k: int(v["value"]) for k, v in catalog.workloads()["priority"].items()}
+    needs = demand.by_need
+    factors = tr.growth_factor(year, needs["start_year"].to_numpy(), needs["growth_frac_per_y"].to_numpy())
+    parts: list[dict[str, Any]] = []
+    for (_, need), factor in zip(needs.iterrows(), factors, strict=True):
+        gpu_h = float(need["gpu_h_per_y"]) * float(factor)
+        if gpu_h <= 0 or need["job_mode"] not in GENERATORS:
+            continue
+        submit, n_gpus, duration = GENERATORS[need["job_mode"]](
+            need, gpu_h, float(factor), rng, semester_weeks=semester_weeks
+        )
+        parts.append({
+            "tenant": need["tenant_class"], "submit_s": submit, "n_gpus": n_gpus.astype(int),
+            "duration_s": duration, "gpu_class": need["gpu_model"], "priority": priority[need["kind"]],
+        })
+    return parts
+
+
+def job_arrays(
+    demand: Demand, scenario: object, year: int, rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """Return the jobs of :func:`job_stream` as plain arrays, unsorted and without ``job_id``.
+
+    The same draws from ``rng`` in the same order. ``submit_s``, ``n_gpus``, ``duration_s`` per
+    job; ``need`` the index of the job's need among ``need_tenant`` and ``need_gpu_class`` (the
+    model the need asks for, not mapped to the fleet). For callers that need no queue order (the
+    coincident load of :mod:`aidc.design.need`): a frame of strings sorted by time costs more
+    than drawing the jobs.
+    """
+    parts = _need_jobs(demand, scenario, year, rng)
+    n = [len(p["submit_s"]) for p in parts]
+    columns = {c: np.concatenate([np.asarray(p[c], dtype=float) for p in parts])
+               if parts else np.zeros(0) for c in ("submit_s", "n_gpus", "duration_s")}
+    return columns | {"need": np.repeat(np.arange(len(parts)), n),
+                      "need_tenant": np.array([str(p["tenant"]) for p in parts], dtype=object),
+                      "need_gpu_class": np.array([str(p["gpu_class"]) for p in parts], dtype=object)}
+
+
 def job_stream(demand: Demand, scenario: object, year: int, rng: np.random.Generator) -> pd.DataFrame:
     """Return one year of demand as jobs, sorted by submit time.
 
@@ -117,22 +158,7 @@ def job_stream(demand: Demand, scenario: object, year: int, rng: np.random.Gener
         when the scenario's fleet has no server of the model asked), ``priority`` (larger runs
         first). Its GPU-hours equal ``demand.gpu_hours(year)``.
     """
-    semester_weeks = float(scenario.demand.semester_weeks)  # type: ignore[attr-defined]
-    priority = {k: int(v["value"]) for k, v in catalog.workloads()["priority"].items()}
-    needs = demand.by_need
-    factors = tr.growth_factor(year, needs["start_year"].to_numpy(), needs["growth_frac_per_y"].to_numpy())
-    parts: list[pd.DataFrame] = []
-    for (_, need), factor in zip(needs.iterrows(), factors, strict=True):
-        gpu_h = float(need["gpu_h_per_y"]) * float(factor)
-        if gpu_h <= 0 or need["job_mode"] not in GENERATORS:
-            continue
-        submit, n_gpus, duration = GENERATORS[need["job_mode"]](
-            need, gpu_h, float(factor), rng, semester_weeks=semester_weeks
-        )
-        parts.append(pd.DataFrame({
-            "tenant": need["tenant_class"], "submit_s": submit, "n_gpus": n_gpus.astype(int),
-            "duration_s": duration, "gpu_class": need["gpu_model"], "priority": priority[need["kind"]],
-        }))
+    parts = [pd.DataFrame(cols) for cols in _need_jobs(demand, scenario, year, rng)]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
             TRACE_COLUMNS, ["int64", "object", "float64", "int64", "float64", "object", "int64"],

@@ -12,6 +12,8 @@ The binding limit is the ``limit`` check — or any failing check — with the s
 
 from __future__ import annotations
 
+import math
+
 from aidc.design.availability import facility_availability
 from aidc.design.power import capacity_after_spares_kw
 from aidc.design.results import (
@@ -72,8 +74,14 @@ def check(name: str, value: float, limit: float, unit: str, what: str, sense: Se
 
 
 def design_checks(scenario: Scenario, fl: FleetDesign, lay: LayoutDesign, pw: PowerDesign,
-                  cl: CoolingDesign, net: NetworkDesign, demand_gpus: int | None) -> list[Check]:
-    """Every check of a design, in reading order."""
+                  cl: CoolingDesign, net: NetworkDesign, need_by_year: dict[int, float] | None = None,
+                  ) -> list[Check]:
+    """Every check of a design, in reading order.
+
+    With a demand, ``demand_gpus`` compares the fleet's GPUs with the coincident GPU load of the
+    first planning year (the year phase 1 opens; :mod:`aidc.design.need`), not with a sum of
+    each tenant class's peak; the years after are the plan's to cover (:func:`years_met`).
+    """
     fac = scenario.facility
     it_value = fl.it_power_kw if fac.network_in_it_capacity else fl.server_power_kw
     it_what = "servers + network power" if fac.network_in_it_capacity else "server power (nameplate)"
@@ -120,9 +128,11 @@ def design_checks(scenario: Scenario, fl: FleetDesign, lay: LayoutDesign, pw: Po
         for f in (net.backend, net.frontend) if f.n_endpoints
     ]
     out += availability_checks(pw, cl)
-    if demand_gpus is not None:
-        out.append(check("demand_gpus", fl.n_gpus, demand_gpus, "GPU", "fleet GPUs vs peak demand",
-                         sense="min", kind="demand"))
+    peaks = need_by_year or {}
+    if peaks:
+        first = min(peaks)
+        out.append(check("demand_gpus", fl.n_gpus, math.ceil(peaks[first] - 1e-9), "GPU",
+                         f"fleet GPUs vs coincident demand in {first}", sense="min", kind="demand"))
     return out
 
 
@@ -140,6 +150,28 @@ def availability_checks(pw: PowerDesign, cl: CoolingDesign) -> list[Check]:
         check("tier_topology", av.tier_met, av.tier_target, "tier",
               "Uptime Tier the redundancy topology meets", sense="min", kind="design"),
     ]
+
+
+def years_met(supply: float, need_by_year: dict[int, float]) -> tuple[int | None, int | None, float]:
+    """Return until when ``supply`` meets the need, the first year it falls short, and by how much.
+
+    ``(last year met before the first short one or None, first short year or None, shortfall
+    that year)``; a need is met when the supply reaches it rounded up to whole GPUs.
+
+    Examples
+    --------
+    >>> years_met(100, {2028: 80.0, 2029: 99.5, 2030: 130.2, 2031: 90.0})
+    (2029, 2030, 31.0)
+    >>> years_met(100, {2028: 120.0}), years_met(100, {2028: 20.0})
+    ((None, 2028, 20.0), (2028, None, 0.0))
+    """
+    last = None
+    for year in sorted(need_by_year):
+        need = math.ceil(need_by_year[year] - 1e-9)
+        if supply < need:
+            return last, year, float(need - supply)
+        last = year
+    return last, None, 0.0
 
 
 def _hall_limit(lay: LayoutDesign, hall: str) -> float:

@@ -288,6 +288,10 @@ class Design:
     checks: list[Check] = field(default_factory=list)
     binding_limit: str | None = None  # name of the tightest check (smallest margin)
     availability: AvailabilityDesign | None = None  # computed from the power chain and cooling
+    # The GPUs a demand needs each year, tenant classes combined by their coincident load
+    # (aidc.design.need), and the old sum of each class's peak; None without a demand result.
+    gpu_need_by_year: dict[int, float] | None = None
+    gpu_sum_of_peaks_by_year: dict[int, float] | None = None
 
     @property
     def ok(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aidc.design import availability, catalog, checks, fleet, stages
+from aidc.design.need import GpuNeed, coincident_need
 from aidc.design.results import Design, NetworkDesign, RackGroup
 from aidc.errors import InputError
 from aidc.scenario import Scenario
@@ -12,12 +13,11 @@ from aidc.scenario import Scenario
 _MAX_PASSES = 6  # fleet <-> network fixed point when the network shares the IT capacity
 
 
-def _peak_demand_gpus(demand: Any) -> int | None:
-    """Largest yearly GPU demand of a :class:`aidc.demand.Demand` (None when absent)."""
-    by_year = getattr(demand, "by_year", None)
-    if by_year is None or "peak_gpus" not in getattr(by_year, "columns", ()):
+def _gpu_need(scenario: Scenario, demand: Any) -> GpuNeed | None:
+    """Return the coincident GPU load of a :class:`aidc.demand.Demand` (None without its needs)."""
+    if getattr(demand, "by_need", None) is None or getattr(demand, "by_year", None) is None:
         return None
-    return int(by_year.groupby("year")["peak_gpus"].sum().max()) if len(by_year) else 0
+    return coincident_need(scenario, demand)
 
 
 def size(scenario: Scenario, demand: Any = None) -> Design:
@@ -29,7 +29,8 @@ def size(scenario: Scenario, demand: Any = None) -> Design:
         The plan. ``fleet.mix`` shares of ``power.it_capacity_kw`` (or ``fleet.servers`` counts)
         give the servers; ``facility`` and ``site`` give the design choices and limits.
     demand : Demand, optional
-        If given, a ``demand_gpus`` check compares the fleet's GPUs with the peak yearly demand.
+        If given, its coincident GPU load is computed (:mod:`aidc.design.need`) and a
+        ``demand_gpus`` check compares the fleet's GPUs with that of the first planning year.
 
     Returns
     -------
@@ -95,9 +96,13 @@ def size(scenario: Scenario, demand: Any = None) -> Design:
     fl = stages.fleet_design(scenario, counts, servers, net.power_kw)
     pw, cl = stages.power_and_cooling(scenario, halls, fl.it_power_kw, cat)
     lay = stages.layout_design(scenario, halls, groups, pw, cl, cat)
-    found = checks.design_checks(scenario, fl, lay, pw, cl, net, _peak_demand_gpus(demand))
+    need = _gpu_need(scenario, demand)
+    need_by_year = need.peak_by_year() if need is not None else None
+    found = checks.design_checks(scenario, fl, lay, pw, cl, net, need_by_year)
     return Design(
         scenario=scenario.name, article=fleet.article_arithmetic(cap, servers), fleet=fl, layout=lay,
         power=pw, cooling=cl, network=net, checks=found, binding_limit=checks.binding_limit(found),
         availability=availability.facility_availability(pw, cl),
+        gpu_need_by_year=need_by_year,
+        gpu_sum_of_peaks_by_year=None if need is None else dict(need.sum_of_peaks_by_year),
     )

@@ -30,11 +30,10 @@ from typing import Any, overload
 import numpy as np
 import pandas as pd
 
-from aidc.economics import bom as b
+from aidc.design import bom as b
 from aidc.economics import costs as c
 from aidc.economics import finance as f
 from aidc.economics import prices as pr
-from aidc.economics.escalation import escalation_factor
 from aidc.errors import Note
 from aidc.plan.stage import design_pue, phase1_fleet, server_costs
 from aidc.scenario import Scenario, ServerType
@@ -96,7 +95,7 @@ class Economics:
     capex_by_year : DataFrame
         ``year`` and one ``<part>_krw`` column per part.
     bom : DataFrame
-        The design's bill of materials (:func:`aidc.economics.bom.bill_of_materials`); empty
+        The design's bill of materials (:func:`aidc.design.bom.bill_of_materials`); empty
         without a design.
     opex : DataFrame
         ``year, energy_krw, staff_krw, maintenance_krw, insurance_krw, property_tax_krw, opex_krw``.
@@ -143,6 +142,11 @@ class _Build:
     fleet: np.ndarray  # servers in service by year (rows = timeline years) and type (columns)
     server_capex_krw: np.ndarray
     block_kw: np.ndarray  # IT capacity of blocks bought per year
+    # The plan's own split (None without a plan): the network share of server purchases, and
+    # the phase-1 design's racks (IT) and fabric (network) that the plan buys with phase 1.
+    server_network_krw: np.ndarray | None = None
+    fixed_it_krw: np.ndarray | None = None
+    fixed_network_krw: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -171,11 +175,19 @@ def _from_plan(scenario: Scenario, plan: Any, catalog: dict[str, ServerType]) ->
     fleet[row[on]] = by_year[list(keys)].to_numpy(float)[on]
     sched = plan.schedule
     kind, bought = sched["kind"].to_numpy(), sched["year"].to_numpy(int) - first
-    server, block = kind == "server", kind == "block"
+    server, block, fixed = kind == "server", kind == "block", kind == "fixed"
     server_capex, block_kw = np.zeros(years.size), np.zeros(years.size)
     np.add.at(server_capex, bought[server], sched["capex_krw"].to_numpy(float)[server])
     np.add.at(block_kw, bought[block], sched["it_capacity_kw"].to_numpy(float)[block])
-    return _Build(years, keys, fleet, server_capex, block_kw)
+    if "network_krw" not in sched:
+        return _Build(years, keys, fleet, server_capex, block_kw)
+    capex, network = sched["capex_krw"].to_numpy(float), sched["network_krw"].to_numpy(float)
+    split = {name: np.zeros(years.size) for name in ("server_network", "fixed_it", "fixed_network")}
+    np.add.at(split["server_network"], bought[server], network[server])
+    np.add.at(split["fixed_it"], bought[fixed], (capex - network)[fixed])
+    np.add.at(split["fixed_network"], bought[fixed], network[fixed])
+    return _Build(years, keys, fleet, server_capex, block_kw, split["server_network"], split["fixed_it"],
+                  split["fixed_network"])
 
 
 def _without_plan(
@@ -255,7 +267,7 @@ def capex_by_year(
 
     With the design's bill of materials, each power block costs the design's facility cost per
     kW of IT by part (priced in phase 1's build year), escalated to the year it is bought by the
-    construction cost index (:mod:`aidc.economics.escalation`), and phase 1 (year 0) buys the
+    construction cost index (:mod:`aidc.design.escalation`), and phase 1 (year 0) buys the
     design's racks and fabric (in place of the
     network share of its servers); without it, the published cost per watt split by the MEP
     shares. Land and the grid connection are paid in year 0.
@@ -264,9 +276,8 @@ def capex_by_year(
     n = build.years.size
     parts: dict[str, Any]
     if bom is not None and design is not None:
-        rates = b.facility_krw_per_kw(scenario, design, bom)
-        escalated_kw = build.block_kw * escalation_factor(b.build_year(scenario), build.years)
-        parts = {p: escalated_kw * rate * factors.cost for p, rate in rates.items()}
+        blocks = b.block_capex_krw(scenario, design, bom, build.block_kw, build.years)
+        parts = {p: v * factors.cost for p, v in blocks.items()}
     else:
         usd_per_w, fx = econ.construction_cost_usd_per_w, econ.exchange_rate_krw_per_usd
         facility = np.asarray(c.construction_cost_krw(build.block_kw, usd_per_w, fx), dtype=float)
@@ -277,12 +288,18 @@ def capex_by_year(
     electrical = np.asarray(parts["electrical"], dtype=float).copy()
     electrical[0] += econ.grid_connection_krw * factors.cost
     servers = build.server_capex_krw * factors.cost
-    it = servers / (1.0 + econ.network_cost_frac_of_it)
-    network = servers - it
-    if bom is not None and design is not None:
-        by_part = bom.groupby("part")["cost_krw"].sum()
-        it[0] += float(by_part.get("it", 0.0)) * factors.cost
-        network[0] = float(by_part.get("network", 0.0)) * factors.cost
+    if build.server_network_krw is not None and build.fixed_it_krw is not None \
+            and build.fixed_network_krw is not None:
+        # the plan priced them (plan.stage): its network shares, and phase 1's racks and fabric
+        network = (build.server_network_krw + build.fixed_network_krw) * factors.cost
+        it = servers - build.server_network_krw * factors.cost + build.fixed_it_krw * factors.cost
+    else:
+        it = servers / (1.0 + econ.network_cost_frac_of_it)
+        network = servers - it
+        if bom is not None and design is not None:
+            fabric = b.fabric_capex_krw(bom)
+            it[0] += fabric["it"] * factors.cost
+            network[0] = fabric["network"] * factors.cost
     out = {"land": land, "building": parts["building"], "electrical": electrical,
            "mechanical": parts["mechanical"], "it": it, "network": network}
     return {p: np.asarray(v, dtype=float) for p, v in out.items()}

@@ -212,13 +212,17 @@ def add_floor_constraints(m: LinearModel, p: PlanProblem) -> None:
 
 
 def add_budget_constraints(m: LinearModel, p: PlanProblem) -> None:
-    """Keep yearly capex in budget: ``sum_o capex[o,t] buy[o,t] + capex_block[t] build[t] <= budget[t]``."""
+    """Keep yearly capex in budget: ``sum_o capex[o,t] buy[o,t] + capex_block[t] build[t] <= budget[t]``.
+
+    Spending the plan cannot change (``fixed_capex_krw``) comes off the budget first.
+    """
     for t in range(p.n_years):
         if not np.isfinite(p.budget_krw[t]):
             continue
         idx = np.append(m.variables["buy"][:, t], m.variables["build_blocks"][t])
         coef = np.append(p.capex_krw[:, t], p.block_capex_krw[t])
-        idx, coef, ub = _limit(m, "budget", t, idx, coef, float(p.budget_krw[t]))
+        fixed = sum(float(v[t]) for v in p.fixed_capex_krw.values())
+        idx, coef, ub = _limit(m, "budget", t, idx, coef, float(p.budget_krw[t]) - fixed)
         m.add_constraint("budget", str(int(p.years[t])), t, idx, coef, ub=ub)
 
 

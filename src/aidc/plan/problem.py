@@ -81,6 +81,13 @@ class PlanProblem:
         as continuous and rounded up afterwards plan ~20x faster at the same cost to 0.1 %.
     phase1_servers : array (O,), optional
         Servers of each option bought in the first year (the phase-1 design's fleet); None: none.
+    network_capex_krw : array (O, T), optional
+        The network share inside ``capex_krw`` (switches, optics, cables a server brings). [KRW]
+    fixed_capex_krw : dict of str to array (T,), optional
+        Spending no choice of the plan changes, by item, and whether it is network (the phase-1
+        design's ``racks`` and network ``fabric`` from its bill of materials); reported in the
+        schedule and the yearly capex, counted against the budget, left out of the net present
+        cost. [KRW]
     """
 
     years: np.ndarray
@@ -108,6 +115,11 @@ class PlanProblem:
     units: dict[str, str] = field(default_factory=dict)
     integer_servers: bool = True
     phase1_servers: np.ndarray | None = None
+    network_capex_krw: np.ndarray | None = None
+    fixed_capex_krw: dict[str, np.ndarray] = field(default_factory=dict)
+
+    #: Items of ``fixed_capex_krw`` that are network (the others are IT: racks).
+    NETWORK_ITEMS = ("fabric",)
 
     def __post_init__(self) -> None:
         problems = _shape_problems(self)
@@ -130,6 +142,8 @@ def _shape_problems(p: PlanProblem) -> list[Problem]:
     }
     if p.phase1_servers is not None:
         expected["phase1_servers"] = (n_o,)
+    if p.network_capex_krw is not None:
+        expected["network_capex_krw"] = (n_o, n_t)
     problems = [
         Problem("array has the wrong shape", field=name, found=np.shape(getattr(p, name)),
                 expected=str(shape))

@@ -26,8 +26,9 @@ class Plan:
     Attributes
     ----------
     schedule : DataFrame
-        One row per purchase: ``year, item, kind ('block' or 'server'), n_units, it_capacity_kw,
-        capex_krw, retire_year``.
+        One row per purchase: ``year, item, kind ('block', 'server', or 'fixed': the phase-1
+        design's racks and fabric), n_units, it_capacity_kw, capex_krw, network_krw`` (the network
+        share of ``capex_krw``), ``retire_year``.
     capacity_by_year : DataFrame
         One row per year: ``year, n_blocks, it_capacity_kw, it_load_kw, facility_capacity_kw,
         floors_used, capex_krw`` and per product its need, installed capacity and shortfall.
@@ -178,14 +179,18 @@ def _plan(p: PlanProblem, m: LinearModel, x: np.ndarray, *, feasible: bool, limi
     installed = np.stack([in_service(n_t, int(p.lifetime_y[o])) @ buy[o] for o in range(len(p.options))]) \
         if p.options else np.zeros((0, n_t))
     years = p.years.astype(int)
+    network = p.network_capex_krw if p.network_capex_krw is not None else np.zeros_like(p.capex_krw)
     rows = [(int(years[t]), "power block", "block", int(build[t]), build[t] * p.block_it_kw,
-             build[t] * p.block_capex_krw[t], int(years[t]) + p.block_lifetime_y)
+             build[t] * p.block_capex_krw[t], 0.0, int(years[t]) + p.block_lifetime_y)
             for t in range(n_t) if build[t] > 0]
     rows += [(int(years[t]), opt, "server", int(buy[o, t]), buy[o, t] * p.it_kw[o],
-              buy[o, t] * p.capex_krw[o, t], int(years[t]) + int(p.lifetime_y[o]))
+              buy[o, t] * p.capex_krw[o, t], buy[o, t] * network[o, t], int(years[t]) + int(p.lifetime_y[o]))
              for o, opt in enumerate(p.options) for t in range(n_t) if buy[o, t] > 0]
+    rows += [(int(years[t]), item, "fixed", 1, 0.0, float(v[t]),
+              float(v[t]) if item in p.NETWORK_ITEMS else 0.0, int(years[-1]) + 1)
+             for item, v in p.fixed_capex_krw.items() for t in range(n_t) if v[t] > 0]
     schedule = pd.DataFrame(rows, columns=["year", "item", "kind", "n_units", "it_capacity_kw",
-                                           "capex_krw", "retire_year"])
+                                           "capex_krw", "network_krw", "retire_year"])
     cap = pd.DataFrame({
         "year": years,
         "n_blocks": blocks.astype(int),
@@ -193,7 +198,8 @@ def _plan(p: PlanProblem, m: LinearModel, x: np.ndarray, *, feasible: bool, limi
         "it_load_kw": p.it_kw @ installed if p.options else np.zeros(n_t),
         "facility_capacity_kw": blocks * p.block_it_kw * p.pue,
         "floors_used": blocks * p.floors_per_block,
-        "capex_krw": build * p.block_capex_krw + (buy * p.capex_krw).sum(axis=0),
+        "capex_krw": build * p.block_capex_krw + (buy * p.capex_krw).sum(axis=0)
+        + sum((np.asarray(v, dtype=float) for v in p.fixed_capex_krw.values()), np.zeros(n_t)),
     })
     for k, product in enumerate(p.products):
         cap[product_column(product, "needed")] = p.demand[k]

@@ -9,12 +9,14 @@ given, the documented fallback is used and recorded in :func:`fallbacks`.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from aidc.data import load_yaml
+from aidc.design import Design
 from aidc.errors import InputError
 from aidc.plan.problem import PlanProblem
 from aidc.plan.solution import Plan, solve_problem
@@ -84,12 +86,49 @@ def phase1_fleet(scenario: Scenario, design: Any = None) -> dict[str, int]:
     return {k: math.floor(share * it_w / catalog[k].power_max_w) for k, share in mix.items()}
 
 
-def demand_by_year(scenario: Scenario, design: Any = None, demand: Any = None) -> pd.DataFrame:
+def gpu_need_by_year(
+    scenario: Scenario, design: Any = None, demand: Any = None, service_gpus: float | None = None,
+    *, h100_eq: bool = True,
+) -> dict[int, float] | None:
+    """Return the GPUs needed in each demand year, tenant classes combined [GPU].
+
+    In H100-equivalents (``h100_eq``, what the plan installs) or in the GPUs the jobs ask for.
+
+    The coincident load of the demand's job stream (:mod:`aidc.design.need`: its highest hour,
+    all classes together; a class whose ``by_year`` GPU-hours were rescaled, as the operations
+    forecast does, scaled alike: :func:`aidc.design.need.class_scale`). With a
+    service-level fleet (``service_gpus``, GPUs that meet the stated p95 waits in the simulated
+    year) each year's need is that fleet grown with the coincident load: ``need_y x service_gpus /
+    need_sim_year``, on the premise that the job mix grows as a whole. None without a demand.
+    """
+    from aidc.design.need import class_scale, coincident_need
+
+    if getattr(demand, "by_need", None) is None or getattr(demand, "by_year", None) is None:
+        return None
+    # drawn once per input (memoised): the design stage drew the same streams for its check
+    need = coincident_need(scenario, demand)
+    scale = class_scale(need, demand.by_year)
+    costs = server_costs(scenario)
+    weight = {s.gpu_model: costs[k]["h100_eq_per_gpu"] for k, s in scenario.servers().items()
+              if s.gpu_model and k in costs and h100_eq}
+    out = need.peak_by_year(weight, scale)
+    if service_gpus is not None:
+        year = scenario.simulation.year if scenario.simulation.year is not None else scenario.start_year
+        raw = need.peak_by_year(None, scale).get(year, 0.0)
+        ratio = service_gpus / raw if raw > 0 else 1.0
+        out = {y: v * ratio for y, v in out.items()}
+    return out
+
+
+def demand_by_year(
+    scenario: Scenario, design: Any = None, demand: Any = None, service_gpus: float | None = None,
+) -> pd.DataFrame:
     """Return what must be installed each plan year: columns ``year`` and one per product.
 
-    From ``demand.by_year`` (peak GPUs in H100-equivalents, vCPUs, storage summed over tenant
-    classes; years after its last are held at the last value). Without a demand result the
-    phase-1 fleet's capacity is the need of the first year, grown by
+    From ``demand.by_year``: GPUs as the coincident need of :func:`gpu_need_by_year` (the
+    service-level fleet when given), vCPUs and storage summed over tenant classes (reserved, so
+    they do not share); years after the demand's last are held at the last value. Without a
+    demand result the phase-1 fleet's capacity is the need of the first year, grown by
     ``plan.demand_growth_frac_per_y``.
     """
     years = scenario.start_year + np.arange(scenario.plan.horizon_y)
@@ -100,7 +139,11 @@ def demand_by_year(scenario: Scenario, design: Any = None, demand: Any = None) -
                   if s.gpu_model and k in costs}
         df = by_year.assign(n_gpus=by_year["peak_gpus"] * by_year["gpu_model"].map(factor).fillna(1.0),
                             n_vcpus=by_year.get("cpu_vcpus", 0.0), storage_tb=by_year.get("storage_tb", 0.0))
-        sums = df.groupby("year")[list(PRODUCTS)].sum().reindex(years).ffill().fillna(0.0)
+        sums = df.groupby("year")[list(PRODUCTS)].sum()
+        need = gpu_need_by_year(scenario, design, demand, service_gpus)
+        if need is not None:
+            sums["n_gpus"] = sums.index.map(need).to_numpy(float)
+        sums = sums.reindex(years).ffill().fillna(0.0)
         return sums.rename_axis("year").reset_index()
     catalog = scenario.servers()
     base = {k: 0.0 for k in PRODUCTS}
@@ -142,10 +185,12 @@ def server_opex_krw_per_y(scenario: Scenario, server: ServerType, price_krw: flo
     return energy_kwh * econ.tariff_krw_per_kwh + econ.maintenance_it_frac_per_y * price_krw
 
 
-def problem_from_scenario(scenario: Scenario, design: Any = None, demand: Any = None) -> PlanProblem:
+def problem_from_scenario(
+    scenario: Scenario, design: Any = None, demand: Any = None, service_gpus: float | None = None,
+) -> PlanProblem:
     """Assemble the :class:`PlanProblem` of a scenario (the stage function of the plan)."""
     plan, econ = scenario.plan, scenario.economics
-    need = demand_by_year(scenario, design, demand)
+    need = demand_by_year(scenario, design, demand, service_gpus)
     products = tuple(k for k in PRODUCTS if need[k].max() > 0)
     costs, catalog = server_costs(scenario), scenario.servers()
     keys = server_options(scenario, products, design)
@@ -154,6 +199,7 @@ def problem_from_scenario(scenario: Scenario, design: Any = None, demand: Any = 
     fx = econ.exchange_rate_krw_per_usd
     decline = (1.0 - plan.server_price_decline_frac_per_y) ** np.arange(n_t)
     price_krw = np.array([costs[k]["price_usd"] * fx * (1.0 + econ.network_cost_frac_of_it) for k in keys])
+    prices = _priced(scenario, design, n_t, np.outer(price_krw, decline).reshape(len(keys), n_t))
     block_capex = plan.block_it_kw * W_PER_KW * econ.construction_cost_usd_per_w * fx
     fixed_frac = (econ.maintenance_facility_frac_per_y + econ.insurance_frac_per_y
                   + econ.property_tax_frac_per_y)
@@ -175,13 +221,16 @@ def problem_from_scenario(scenario: Scenario, design: Any = None, demand: Any = 
         capacity=capacity,
         it_kw=np.array([catalog[k].power_max_w / W_PER_KW for k in keys]),
         lifetime_y=np.array([int(costs[k]["lifetime_y"]) for k in keys], dtype=int),
-        capex_krw=np.outer(price_krw, decline).reshape(len(keys), n_t),
+        capex_krw=prices.server_krw,
+        network_capex_krw=prices.server_network_krw,
+        fixed_capex_krw=prices.fixed_krw,
         opex_krw_per_y=np.repeat([[server_opex_krw_per_y(scenario, catalog[k], price_krw[i], pue)]
                                   for i, k in enumerate(keys)], n_t, axis=1).reshape(len(keys), n_t),
         available=np.ones((len(keys), n_t), dtype=bool),
         block_it_kw=plan.block_it_kw,
-        block_capex_krw=np.full(n_t, block_capex),
-        block_opex_krw_per_y=fixed_frac * block_capex,
+        block_capex_krw=prices.block_krw if prices.block_krw is not None else np.full(n_t, block_capex),
+        block_opex_krw_per_y=fixed_frac * (float(prices.block_krw[0]) if prices.block_krw is not None
+                                           else block_capex),
         block_lifetime_y=int(round(plan.facility_lifetime_y)),
         floors_per_block=floors_per_block(scenario, design),
         pue=pue,
@@ -196,6 +245,42 @@ def problem_from_scenario(scenario: Scenario, design: Any = None, demand: Any = 
         integer_servers=plan.integer_servers,
         phase1_servers=np.array([float(design_fleet.get(k, 0)) for k in keys]) if design_fleet else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prices:
+    server_krw: np.ndarray  # (O, T) one server bought each plan year, its network share included
+    server_network_krw: np.ndarray  # (O, T) that network share
+    block_krw: np.ndarray | None  # (T,) one power block; None: the published cost per watt
+    fixed_krw: dict[str, np.ndarray]  # the phase-1 design's racks and fabric, by plan year
+
+
+def _priced(scenario: Scenario, design: Any, n_t: int, server_krw: np.ndarray) -> _Prices:
+    """Price the plan's purchases as economics will cost them.
+
+    With a design, its bill of materials (:mod:`aidc.design.bom`): each block costs the design's
+    facility per kW, escalated to the year it is paid (plan year ``t`` is paid in ``start_year - 1
+    + t``, the build year before it opens, as economics books it); phase 1 buys the design's racks
+    and fabric, so servers of the first year carry no network share. Without one, the published
+    cost per watt and a network share on every server (``economics.network_cost_frac_of_it``).
+    """
+    frac = scenario.economics.network_cost_frac_of_it
+    network = server_krw * frac / (1.0 + frac)
+    if not isinstance(design, Design):
+        return _Prices(server_krw, network, None, {})
+    from aidc.design import bom as b
+
+    materials = b.bill_of_materials(scenario, design)
+    paid = b.build_year(scenario) + np.arange(n_t)
+    block = sum(b.block_capex_krw(scenario, design, materials, scenario.plan.block_it_kw, paid).values(),
+                np.zeros(n_t))
+    server_krw, network = server_krw.copy(), network.copy()
+    server_krw[:, 0] -= network[:, 0]
+    network[:, 0] = 0.0
+    fabric = b.fabric_capex_krw(materials)
+    first = np.eye(1, n_t, 0).ravel()  # bought with phase 1, in the first plan year
+    fixed = {item: first * fabric[part] for item, part in (("racks", "it"), ("fabric", "network"))}
+    return _Prices(server_krw, network, np.asarray(block, dtype=float), fixed)
 
 
 def server_options(scenario: Scenario, products: tuple[str, ...], design: Any = None) -> list[str]:
@@ -230,7 +315,8 @@ def fallbacks(scenario: Scenario, design: Any = None, demand: Any = None) -> lis
 
 
 def optimize(
-    scenario: Scenario, design: Any = None, demand: Any = None, *, time_limit_s: float = 60.0
+    scenario: Scenario, design: Any = None, demand: Any = None, *, service_gpus: float | None = None,
+    time_limit_s: float = 60.0,
 ) -> Plan:
     """Find the least-cost build schedule of a scenario over its horizon.
 
@@ -242,10 +328,14 @@ def optimize(
         Phase-1 design: PUE, floors per block, fleet (see ``docs/contracts.md``).
     demand : Demand, optional
         ``demand.by_year``: what must be installed each year.
+    service_gpus : float, optional
+        GPUs of the service-level fleet in the simulated year (:func:`aidc.service.smallest_fleet`):
+        the GPU need is sized to it (:func:`gpu_need_by_year`). None: the coincident load.
 
     Returns
     -------
     Plan
         Schedule, capacity by year and, when no plan fits, the limit that binds.
     """
-    return solve_problem(problem_from_scenario(scenario, design, demand), time_limit_s=time_limit_s)
+    return solve_problem(problem_from_scenario(scenario, design, demand, service_gpus),
+                         time_limit_s=time_limit_s)

@@ -77,13 +77,14 @@ def _figures(s: Any, t: Text) -> tuple[Figure, ...]:
 def _verdict(result: Any, s: Any, t: Text, horizon_end: int | None) -> tuple[str, ...]:
     """Return the verdict sentences, chosen by the Summary's checks so that they never disagree.
 
-    "Phase 1 meets the demand" is said plainly only when the phase-1 design's GPUs meet the peak
-    and every design check passes; with a GPU gap the sentence says what it rests on (GPUs added
-    year by year), and failed checks of other kinds are named as a condition of the verdict.
+    "Phase 1 meets the demand" is said plainly only when the phase-1 design's GPUs meet the
+    coincident need of every year and every design check passes; with a GPU gap the sentence says
+    what it rests on (GPUs added year by year) and the next one when the gap opens and how wide;
+    failed checks of other kinds are named as a condition of the verdict.
     """
     out: list[str] = []
     it = t.power(s.it_capacity_kw)
-    gap = s.gpu_gap_n is not None and s.gpu_gap_n > 0 and s.n_gpus is not None
+    gap = s.gpu_first_short_year is not None and s.n_gpus is not None
     gpus = {"n": t.num(s.n_gpus, 0), "peak": t.num(s.gpu_demand_peak_n, 0)} if gap else {}
     if s.phase2_year is not None:
         added_kw, last = _phase2_kw(result, s.phase2_year)
@@ -94,15 +95,16 @@ def _verdict(result: Any, s: Any, t: Text, horizon_end: int | None) -> tuple[str
                      last=t.value(last, "year")))
     elif s.gpu_short_years:
         out.append(t("brief.verdict.short", it=it, years=", ".join(str(y) for y in s.gpu_short_years)))
-        if gap:
-            out.append(t("brief.verdict.gpu_gap", **gpus))
     elif horizon_end is not None:
         key = "brief.verdict.all_horizon_if_added" if gap else "brief.verdict.all_horizon"
         out.append(t(key, it=it, year=t.value(horizon_end, "year"), **gpus))
-    elif gap:
-        out.append(t("brief.verdict.gpu_gap", **gpus))
-    # the GPU gap is itself a failed check (peak demand against installed GPUs): the others are named
-    other_failed = max(0, (s.n_checks_failed or 0) - (1 if gap else 0))
+    if gap:  # when the phase-1 GPUs stop meeting the coincident need, and by how much
+        key = "brief.verdict.gpu_met_until" if s.phase1_meets_until_year else "brief.verdict.gpu_short_from"
+        out.append(t(key, n=t.num(s.n_gpus, 0), until=t.value(s.phase1_meets_until_year, "year"),
+                     year=t.value(s.gpu_first_short_year, "year"), short=t.num(s.gpu_first_short_n, 0)))
+    # the demand check (phase 1 against the first year's need) is a failed check already told above
+    told = 1 if gap and s.phase1_meets_until_year is None else 0
+    other_failed = max(0, (s.n_checks_failed or 0) - told)
     if other_failed:
         out.append(t("brief.verdict.checks_failed", n=other_failed))
     if s.npv_krw is not None:

@@ -41,7 +41,7 @@ def note_text(t: Text, note: Note) -> str:
     """
     from aidc.report.briefing import limit_text
 
-    params = {k: limit_text(t, v) if k == "limit" else t.value(v, "text") if isinstance(v, str) else v
+    params = {k: (limit_text(t, v) if k == "limit" else t.value(v, "text")) if isinstance(v, str) else v
               for k, v in note.params.items()}
     return i18n.gettext(note.msgid, t.lang, **params)
 

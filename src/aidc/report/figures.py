@@ -100,6 +100,20 @@ def plan_figures(plan: Any, t: Text) -> list[go.Figure]:
     return figs
 
 
+def service_figures(sizing: Any, t: Text) -> list[go.Figure]:
+    """Chart the p95 wait of each tenant class against GPUs, and the fleet that meets every level."""
+    frame = _frame(sizing, "curve", "n_gpus")
+    if frame is None or frame.empty:
+        return []
+    classes = [c.removeprefix("p95_wait_h__") for c in frame.columns if str(c).startswith("p95_wait_h__")]
+    fig = go.Figure([go.Scatter(name=_value(t, c), x=frame["n_gpus"], y=frame[f"p95_wait_h__{c}"],
+                                mode="lines+markers") for c in classes])
+    n_gpus = at(sizing, "n_gpus")
+    if n_gpus is not None:
+        fig.add_vline(x=float(n_gpus), line_dash="dash", line_color="#4a5568")
+    return [_layout(fig, t, "service_curve", "n_gpus", "p95_wait_h")]
+
+
 def simulation_figures(simulation: Any, t: Text) -> list[go.Figure]:
     """Busy GPUs and queued GPUs hour by hour; waiting time by tenant class."""
     figs = []

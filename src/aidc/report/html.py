@@ -133,6 +133,8 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
     for stage in content.STAGES:
         obj = getattr(result, stage)
         charts = figures.FIGURES[stage](obj, t) if obj is not None and stage in figures.FIGURES else []
+        if stage == "plan" and getattr(result, "service", None) is not None:
+            charts += figures.service_figures(result.service, t)  # the need the plan sizes to
         sections.append({
             "stage": stage,
             "missing": result.missing.get(stage) if obj is None else None,

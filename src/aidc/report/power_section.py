@@ -48,6 +48,7 @@ def _table(t: Text, title: str, first: str, rows: list[tuple[str, dict[str, Any]
         "headers": [first, *(t(f"power.col.{key}") for key, _ in columns)],
         "rows": [[name, *(_writer(t, kind)(row.get(key)) for key, kind in columns)] for name, row in rows],
         "numeric": [False, *(True for _ in columns)],
+        "marks": [["" for _ in range(len(columns) + 1)]] * len(rows),  # all cells are written for the reader
         "n_rows": len(rows),
         "truncated": False,
     }

@@ -180,6 +180,40 @@ def resolve(
     return {n: st for n, st in table.items() if n in wanted}
 
 
+#: Survey and demand results by what they read (:func:`_inputs_key`), oldest first: a worker
+#: computes them once for all the variants of a sweep that share them (a memo of pure results).
+_SHARED: dict[str, dict[str, Any]] = {}
+_MAX_SHARED = 4
+
+
+def _inputs_key(scenario: Scenario) -> str:
+    """Return what the survey and demand stages read: demand section, start year, horizon (as JSON)."""
+    import json
+
+    return json.dumps([scenario.demand.model_dump(mode="json"), scenario.start_year, scenario.plan.horizon_y],
+                      sort_keys=True, default=str)
+
+
+def _shared_inputs(scenario: Scenario, names: list[str] | None) -> dict[str, Any]:
+    """Return the survey and demand of ``scenario`` as given results (computed once per key).
+
+    Variants of a sweep mostly vary the design, the plan or the prices; re-reading the survey
+    workbook and re-translating it for each would cost more than the stages swept. The results
+    are those :func:`aidc.pipeline.run` would compute: the same stage table computes them.
+    """
+    if "survey" not in closure(names if names is not None else STAGE_NAMES):
+        return {}
+    key = _inputs_key(scenario)
+    if key not in _SHARED:
+        done = pipeline_run(scenario, ["demand"])
+        if done.demand is None:  # missing: let the variant's own run say why
+            return {}
+        while len(_SHARED) >= _MAX_SHARED:
+            _SHARED.pop(next(iter(_SHARED)))
+        _SHARED[key] = {"survey": done.survey, "demand": done.demand}
+    return dict(_SHARED[key])
+
+
 def evaluate(scenario_dict: Mapping[str, Any], stages: Mapping[str, Stage]) -> dict[str, Scalar]:
     """Run one scenario dict through ``stages`` and return their scalar outputs (pure).
 
@@ -195,7 +229,8 @@ def evaluate(scenario_dict: Mapping[str, Any], stages: Mapping[str, Stage]) -> d
     out: dict[str, Scalar] = {}
     wanted = {st.pipeline for st in stages.values() if st.pipeline}
     if wanted:
-        result = pipeline_run(scenario, None if "*" in wanted else sorted(wanted - {"*"}))
+        names = None if "*" in wanted else sorted(wanted - {"*"})
+        result = pipeline_run(scenario, names, given=_shared_inputs(scenario, names))
         assert result.summary is not None  # pipeline.run always summarises
         out.update(scalar_outputs(result.summary.scalars()))
         upstream = {name: result if st.pipeline == "*" else result.stage(st.pipeline)

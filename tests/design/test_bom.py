@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import aidc
-from aidc.economics import Factors, bom, escalation, evaluate, stage
+from aidc.design import bom, escalation
+from aidc.economics import Factors, evaluate, stage
 from aidc.errors import InputError
 
 FX_NAME = "exchange_rate_krw_per_usd"

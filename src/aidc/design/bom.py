@@ -8,18 +8,20 @@ block of the plan costs, and its USD per watt is the cross-check against the pub
 construction cost per watt (``economics.construction_cost_usd_per_w``).
 
 Each unit cost is escalated from its price year to the construction year of phase 1
-(``scenario.start_year - 1``) by the construction cost index of :mod:`aidc.economics.escalation`;
-blocks the plan builds later are escalated further to their own year (``economics.stage``).
+(``scenario.start_year - 1``) by the construction cost index of :mod:`aidc.design.escalation`;
+blocks the plan builds later are escalated further to their own year (:func:`block_capex_krw`, by
+which the plan prices its blocks and economics costs them).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from aidc.data import load_yaml
-from aidc.economics.escalation import escalation_factor
+from aidc.design.escalation import escalation_factor
 from aidc.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -103,6 +105,30 @@ def facility_krw_per_kw(scenario: Scenario, design: Design, bom: pd.DataFrame) -
     """
     by_part = bom.groupby("part")["cost_krw"].sum()
     return {p: float(by_part.get(p, 0.0)) / design.power.it_design_kw for p in FACILITY_PARTS}
+
+
+def block_capex_krw(
+    scenario: Scenario, design: Design, bom: pd.DataFrame, block_kw: Any, paid_year: Any,
+) -> dict[str, np.ndarray]:
+    """Return what power blocks cost by facility part (building, electrical, mechanical) [KRW].
+
+    ``block_kw x`` the design's facility cost per kW (:func:`facility_krw_per_kw`, priced in
+    phase 1's build year) ``x`` the construction index from that year to ``paid_year``. The plan
+    prices its blocks and economics costs them with this one function.
+    """
+    rates = facility_krw_per_kw(scenario, design, bom)
+    escalated_kw = np.asarray(block_kw, dtype=float) * escalation_factor(build_year(scenario), paid_year)
+    return {p: escalated_kw * rate for p, rate in rates.items()}
+
+
+def fabric_capex_krw(bom: pd.DataFrame) -> dict[str, float]:
+    """Return the phase-1 design's racks (part ``it``) and network fabric (part ``network``) [KRW].
+
+    Bought with phase 1 whatever else the plan buys: the servers of the build year need no
+    network share on top (:func:`aidc.plan.stage.problem_from_scenario`).
+    """
+    by_part = bom.groupby("part")["cost_krw"].sum()
+    return {"it": float(by_part.get("it", 0.0)), "network": float(by_part.get("network", 0.0))}
 
 
 def usd_per_w(scenario: Scenario, krw_per_kw: dict[str, float]) -> float:
