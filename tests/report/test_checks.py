@@ -172,16 +172,20 @@ def test_an_untranslated_headline_text_is_marked() -> None:
     assert checks.free_value(text("en"), sentence) == sentence
 
 
-def test_why_a_stage_is_missing_is_marked_as_the_original(default_result: aidc.Result,
-                                                          tmp_path: Path) -> None:
+def test_why_a_stage_is_missing_is_written_from_the_catalog(default_result: aidc.Result,
+                                                            tmp_path: Path) -> None:
     from dataclasses import replace
 
     from aidc import report
 
-    why_not = "the design has no GPUs, so there are no GPU jobs to simulate"
-    left_out = replace(default_result, simulation=None, summary=None, missing={"simulation": why_not})
+    why_not = "the design has no GPUs, so there are no GPU jobs to simulate"  # the pipeline's reason
+    unknown = "a reason no catalog knows"
+    left_out = replace(default_result, simulation=None, service=None, summary=None,
+                       missing={"simulation": why_not, "service": unknown})
     ko = report.build(left_out, lang="ko", out_dir=tmp_path / "ko").html.read_text(encoding="utf-8")
     en = report.build(left_out, lang="en", out_dir=tmp_path / "en").html.read_text(encoding="utf-8")
-    for why in left_out.missing.values():
-        assert f"<code>{html_lib.escape(why)}</code> (영문 원문)" in ko
-        assert f"<code>{html_lib.escape(why)}</code>)" in en  # English needs no mark
+    assert "설계에 GPU가 없어 모사할 GPU 작업이 없습니다" in ko
+    assert why_not not in ko
+    assert why_not in en
+    assert f"<code>{html_lib.escape(unknown)}</code> (영문 원문)" in ko  # what the catalog lacks: marked
+    assert f"<code>{html_lib.escape(unknown)}</code>)" in en  # English needs no mark

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
+from aidc import i18n
 from aidc.report import briefing, checks, content, figures, power_section, provenance
 from aidc.report.i18n import Text, scenario_text, split_unit
 
@@ -157,12 +158,28 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
         "summary": [s for s in (summary_sentence(t, stage, values) for stage in content.STAGES
                                 if getattr(result, stage) is not None) if s],
         "missing": result.missing,
+        "why_missing": lambda why: why_missing(t, why),
         "sections": sections,
         "assumptions": table_view(t, content.Table("assumptions", provenance.assumptions(scenario)), None),
         "sources": table_view(t, content.Table("sources", provenance.sources(scenario)), None),
         "plotly_js": plotly.offline.get_plotlyjs(),
         "power": _power(power, t),
     }
+
+
+def why_missing(t: Text, why: str) -> markupsafe.Markup:
+    """Write why a stage did not run: from the catalog, else as the pipeline wrote it, marked as such.
+
+    Examples
+    --------
+    >>> from aidc.report.i18n import text
+    >>> str(why_missing(text("ko"), "no reason the catalog knows"))
+    '<code>no reason the catalog knows</code> (영문 원문)'
+    """
+    if i18n.has(why, t.lang):
+        return markupsafe.escape(i18n.gettext(why, t.lang))
+    code = markupsafe.Markup("<code>{}</code>").format(why)
+    return code + " " + t("ui.original_text") if t.has("ui.original_text") else code
 
 
 def _power(view: dict[str, Any] | None, t: Text) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from aidc import units
+from aidc import i18n, units
 from aidc.report import checks, content, provenance
 from aidc.report.cells import is_formula_like
 from aidc.report.html import table_title
@@ -247,7 +247,9 @@ def _write_summary(wb: Workbook, t: Text, result: Any) -> None:
                               ("scenario", t("ui.scenario"), result.scenario.name)):
         sheet.add([label, value, None, None, key])
     for stage, why in result.missing.items():
-        sheet.add([t(f"section.{stage}"), f"{t('ui.not_available')}: {why}", None, None, f"missing.{stage}"])
+        why_shown = i18n.gettext(why, t.lang)  # the pipeline's reasons are catalog ids
+        sheet.add([t(f"section.{stage}"), f"{t('ui.not_available')}: {why_shown}", None, None,
+                   f"missing.{stage}"])
     # the machine key (last column) stays for programs reading the workbook, hidden from readers
     sheet.save(wb, hidden_last=True)
 
