@@ -127,3 +127,17 @@ def test_template_filled_from_its_dropdowns_round_trips(tmp_path: Path, lang: st
     for kind in NEED_KINDS:
         pd.testing.assert_frame_equal(a.table.needs[kind], b.table.needs[kind])
     assert set(b.table.needs["training"]["gpu_model"]) == {"h100_sxm"}
+
+
+def test_the_korean_template_speaks_korean(tmp_path: Path) -> None:
+    """Every text of the Korean template (instructions, example rows, lists, drop-down errors) is Korean."""
+    wb = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", "ko"))
+    found: dict[str, list[str]] = {}
+    for ws in wb.worksheets:
+        cells = [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+        cells += [dv.error for dv in ws.data_validations.dataValidation if dv.error]
+        words = [w for text in cells for w in english_words(text.replace("aidc survey validate", " "))]
+        if words:
+            found[ws.title] = words
+    assert found == {}
+    assert wb["응답기관"]["B2"].value == "예시대학교"  # the example row in the respondent's words

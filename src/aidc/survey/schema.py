@@ -34,6 +34,11 @@ class Column:
     warn_min: float | None = None
     warn_max: float | None = None
     example: Any = None
+    example_ko: Any = None  # the example row's text in the Korean template, where it is words
+
+    def example_in(self, lang: str) -> Any:
+        """Return the example value the template in ``lang`` shows."""
+        return self.example_ko if lang == "ko" and self.example_ko is not None else self.example
 
     def header(self, lang: str) -> str:
         """Return the header text in ``lang`` ('en' or 'ko')."""

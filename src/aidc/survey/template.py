@@ -110,7 +110,7 @@ def _data_sheet(wb: Any, spec: SheetSpec, lang: str, ranges: dict[str, str]) -> 
 
     ws = wb.create_sheet(spec.title(lang))
     ws.append([c.header(lang) for c in spec.columns])
-    example = [_label(c, c.example, lang) for c in spec.columns]
+    example = [_label(c, c.example_in(lang), lang) for c in spec.columns]
     example[0] = _TEXT["example"][lang]
     ws.append([None if v == "" else v for v in example])
     fill = PatternFill("solid", fgColor="DDEBF7")
