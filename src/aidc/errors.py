@@ -91,3 +91,36 @@ class InputError(Exception):
     def single(cls, message: str, **where: object) -> InputError:
         """Build an error holding one problem (``where`` are :class:`Problem` fields)."""
         return cls([Problem(message, **where)])  # type: ignore[arg-type]
+
+
+class Note(str):
+    """A stage's note: its English text, and the catalog message id and parameters it was written from.
+
+    It *is* the English sentence (CLI output, JSON and ``in`` tests read it as a string), and it
+    keeps ``msgid`` and ``params`` so a reader's edge writes it in the reader's language from the
+    catalog (:mod:`aidc.i18n`), as :class:`Problem` does for bad input; the stage knows no language.
+
+    Examples
+    --------
+    >>> n = Note("grid emission factor of {period} used for {year} (latest published)",
+    ...          period="2023", year=2028)
+    >>> n, n.msgid[:21], n.params["year"]
+    ('grid emission factor of 2023 used for 2028 (latest published)', 'grid emission factor ', 2028)
+    """
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, /, **params: object) -> Note:
+        """Write ``msgid`` with ``params`` in English; keep both."""
+        note = super().__new__(cls, msgid.format(**params) if params else msgid)
+        note.msgid, note.params = msgid, params
+        return note
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # pickled with its id and parameters (a str subclass would otherwise come back without them)
+        return _note, (self.msgid, self.params)
+
+
+def _note(msgid: str, params: dict[str, object]) -> Note:
+    return Note(msgid, **params)

@@ -80,6 +80,8 @@ def english_words(text: str, allow: set[str] | frozenset[str] = DEFAULT_ALLOW) -
     []
     >>> english_words("전체 행은 data/ 폴더에 (data/), 자료: /tmp/run-1/out/data/")
     []
+    >>> english_words("시나리오 해시 c589ad2a2e0b85da1a90389588c543e00f7e115e15d64843d226ec9dc6d1dcbc, cafe")
+    ['cafe']
     >>> english_words("<p>상태: submitted</p><code>it_power_kw</code> &lt;")
     ['submitted']
     """

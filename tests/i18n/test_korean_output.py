@@ -74,7 +74,7 @@ def visible_text(page: str) -> str:
 
 
 def figure_text(page: str) -> str:
-    """Return the titles, axis titles, trace names and tick labels of the page's plotly figures."""
+    """Return the titles, axis and trace names, tick labels and categories of the page's plotly figures."""
     out: list[str] = []
     for call in re.findall(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*(\{.*?\})\s*,\s*\{\"displaylogo",
                            page, flags=re.S):
@@ -94,6 +94,8 @@ def _collect(node: object, out: list[str]) -> None:
                 out.append(value)
             elif key == "ticktext" and isinstance(value, list):
                 out.extend(str(v) for v in value)
+            elif key in ("x", "y") and isinstance(value, list):  # category names (a bar per server type)
+                out.extend(v for v in value if isinstance(v, str))
             else:
                 _collect(value, out)
     elif isinstance(node, list):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import aidc
 from aidc.design import checks as design_checks
+from aidc.errors import Note
 from aidc.report import checks, html
 from aidc.report.i18n import LANGS, text
 
@@ -124,13 +125,43 @@ def test_free_text_is_marked_as_the_original_in_korean_only(pages: dict) -> None
 def test_stage_notes_are_written_in_korean() -> None:
     ko = text("ko")
     limit = "site floors: 5 allowed, 5.03 needed in 2041"
-    breaks = f"the plan breaks a limit ({limit}): costed as the schedule that breaks it least"
-    assert checks.note_text(ko, breaks) == ("증설 계획이 한도를 넘습니다(부지 층수: 허용 5, 필요 5.03 "
-                                            "(2041년)). 한도를 가장 적게 넘는 일정으로 비용을 산정했습니다.")
-    option = "257 h/month of use at 2,705 kW contract suits option II, not the chosen option III"
+    breaks = Note("the plan breaks a limit ({limit}): costed as the schedule that breaks it least",
+                  limit=limit)
+    assert breaks == f"the plan breaks a limit ({limit}): costed as the schedule that breaks it least"
+    assert checks.text_value(ko, breaks) == ("증설 계획이 한도를 넘습니다(부지 층수: 허용 5, 필요 5.03 "
+                                             "(2041년)). 한도를 가장 적게 넘는 일정으로 비용을 산정했습니다.")
+    option = Note("{hours} h/month of use at {contract} kW contract suits option {fits}, "
+                  "not the chosen option {chosen}", hours="257", contract="2,705", fits="II", chosen="III")
     assert checks.note_text(ko, option) == ("계약전력 2,705 kW에서 월 사용시간이 257시간이면 "
                                             "선택 II이(가) 유리하며, 선택한 요금은 선택 III입니다.")
-    assert checks.note_text(ko, "a sentence no pattern knows") is None
+    # a tariff named in a note is shown by its label, not its key
+    late = Note("tariff {tariff} takes effect {date}, after the year {year}",
+                tariff="kepco_industrial_b_2026", date="2026-04-16", year=2025)
+    assert ko("value.kepco_industrial_b_2026") in checks.note_text(ko, late)
+    assert "kepco" not in checks.note_text(ko, late)
+    en = text("en")  # in English too
+    named = en("value.kepco_industrial_b_2026")
+    assert checks.note_text(en, late) == late.replace("kepco_industrial_b_2026", named)
+
+
+def test_every_note_the_stages_write_is_in_the_catalog() -> None:
+    """Energy and economics alone (no other stage) write their fallbacks; each reads in Korean."""
+    from tests.i18n.english import english_words
+
+    from aidc import i18n
+    from aidc.economics import evaluate as economics
+    from aidc.energy import evaluate as energy
+
+    s = aidc.load_scenario()
+    notes = [*energy(s).notes, *economics(s).fallbacks,
+             *energy(s.model_copy(update={"start_year": 2025})).notes]
+    assert len(notes) >= 6
+    for note in notes:
+        assert isinstance(note, Note), note
+        assert i18n.has(note.msgid, "ko"), note.msgid
+        korean = checks.text_value(text("ko"), note)
+        assert re.search("[가-힣]", korean), korean
+        assert english_words(korean) == [], korean
 
 
 def test_an_untranslated_headline_text_is_marked() -> None:
@@ -141,16 +172,20 @@ def test_an_untranslated_headline_text_is_marked() -> None:
     assert checks.free_value(text("en"), sentence) == sentence
 
 
-def test_why_a_stage_is_missing_is_written_in_the_readers_language(default_result: aidc.Result,
-                                                                   tmp_path: Path) -> None:
+def test_why_a_stage_is_missing_is_written_from_the_catalog(default_result: aidc.Result,
+                                                            tmp_path: Path) -> None:
     from dataclasses import replace
 
     from aidc import report
 
-    why_not = "the design has no GPUs, so there are no GPU jobs to simulate"
-    left_out = replace(default_result, simulation=None, summary=None, missing={"simulation": why_not})
+    why_not = "the design has no GPUs, so there are no GPU jobs to simulate"  # the pipeline's reason
+    unknown = "a reason no catalog knows"
+    left_out = replace(default_result, simulation=None, service=None, summary=None,
+                       missing={"simulation": why_not, "service": unknown})
     ko = report.build(left_out, lang="ko", out_dir=tmp_path / "ko").html.read_text(encoding="utf-8")
     en = report.build(left_out, lang="en", out_dir=tmp_path / "en").html.read_text(encoding="utf-8")
-    assert "(설계에 GPU가 없어 모의실험할 GPU 작업이 없습니다)" in ko
+    assert "설계에 GPU가 없어 모사할 GPU 작업이 없습니다" in ko
     assert why_not not in ko
-    assert f"({html_lib.escape(why_not)})" in en
+    assert why_not in en
+    assert f"<code>{html_lib.escape(unknown)}</code> (영문 원문)" in ko  # what the catalog lacks: marked
+    assert f"<code>{html_lib.escape(unknown)}</code>)" in en  # English needs no mark

@@ -58,9 +58,36 @@ def test_unknown_language_is_refused() -> None:
     ("price_krw_per_kwh", ("price", "KRW/kWh")), ("utilization_frac", ("utilization", "%")),
     ("n_racks", ("n_racks", "")), ("wait_s", ("wait", "s")), ("carbon_t", ("carbon", "t")),
     ("n_jobs_per_y", ("n_jobs", "")), ("_kw", ("_kw", "")),
+    # a rate shows its whole unit, not the last word of it (was W and h)
+    ("construction_cost_usd_per_w", ("construction_cost", "USD/W")),
+    ("price_krw_per_vcpu_h", ("price", "KRW/vCPU·h")), ("price_krw_per_gpu_h", ("price", "KRW/GPU·h")),
+    ("downtime_h_per_y", ("downtime", "h/y")), ("mem_bw_tb_per_s", ("mem_bw", "TB/s")),
+    ("land_price_krw_per_m2", ("land_price", "KRW/m²")), ("base_gpu_h_per_month", ("base", "GPU·h/month")),
+    # a unit word right after "per" is the divisor, not the value's unit
+    ("facility_cost_per_w", ("facility_cost_per_w", "")), ("energy_per_kwh", ("energy_per_kwh", "")),
+    ("time_per_epoch_s", ("time_per_epoch", "s")),
 ])
 def test_split_unit(name: str, expected: tuple[str, str]) -> None:
     assert i18n.split_unit(name) == expected
+
+
+def test_unit_suffixes_are_tried_longest_first() -> None:
+    lengths = [len(suffix) for suffix, _ in i18n.UNIT_SUFFIXES]
+    assert lengths == sorted(lengths, reverse=True)
+    # no suffix can hide a longer one: each longer suffix that ends with a shorter one comes before it
+    order = {suffix: i for i, (suffix, _) in enumerate(i18n.UNIT_SUFFIXES)}
+    assert all(order[long] < order[short] for long in order for short in order
+               if long != short and long.endswith(short))
+
+
+def test_every_unit_reads_in_korean() -> None:
+    from tests.i18n.english import english_words
+
+    ko = i18n.text("ko")
+    shown = {symbol: ko.unit(symbol) for _, symbol in i18n.UNIT_SUFFIXES if symbol}
+    assert {s: u for s, u in shown.items() if english_words(u)} == {}
+    assert shown["KRW/vCPU·h"] == "원/vCPU·시간"
+    assert shown["USD/W"] == "달러/W"
 
 
 def test_money_in_korean_uses_eok_won() -> None:

@@ -84,7 +84,7 @@ def test_misspelt_key_names_file_line_and_field() -> None:
 
 def test_negative_value_names_line_and_value() -> None:
     msgs = _problems(BASE.replace("2500", "-1"))
-    assert msgs == ["s.yaml:3, field 'site.area_pyeong': Input should be greater than 0 (found -1)"]
+    assert msgs == ["s.yaml:3, field 'site.area_pyeong': must be more than 0 (found -1)"]
 
 
 def test_both_areas_is_an_error() -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
+from tests.i18n.english import english_words
 
 from aidc.demand import estimate
 from aidc.scenario import load_scenario
 from aidc.survey import NEED_KINDS, sheets, validate, write_template
+from aidc.survey.schema import choices
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -73,3 +76,68 @@ def test_filled_template_round_trip(tmp_path: Path, lang: str) -> None:
     y2029 = d.by_year[d.by_year["year"] == 2029].set_index("gpu_model")
     assert y2029.loc["l40s", "gpu_hours"] == pytest.approx(1200 + 1000)  # plus GPU-direct from 2029
     assert y2029.loc["none", "storage_tb"] == pytest.approx(10 * 1.1)  # 10 % growth
+
+
+def _dropdown_values(wb: openpyxl.Workbook) -> dict[str, list[str]]:
+    """Return the values each drop-down offers, read back through its list range, by sheet!cells."""
+    out: dict[str, list[str]] = {}
+    for ws in wb.worksheets:
+        for dv in ws.data_validations.dataValidation:
+            sheet, cells = dv.formula1.rsplit("!", 1)
+            rows = wb[sheet.strip("'")][cells.replace("$", "")]
+            out[f"{ws.title}!{dv.sqref}"] = [str(row[0].value) for row in rows]
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_dropdowns_show_names_not_keys(tmp_path: Path, lang: str) -> None:
+    wb = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", lang))
+    shown = _dropdown_values(wb)
+    gpu_lists = [v for k, v in shown.items() if k.startswith(sheets()["training"].title(lang) + "!E")]
+    assert gpu_lists == [["NVIDIA A100 SXM4 80 GB", "NVIDIA H100 SXM5 80 GB", "NVIDIA H200 SXM 141 GB",
+                          "NVIDIA B200 180 GB (HGX/DGX B200)", "NVIDIA L40S 48 GB (PCIe)"]]
+    keys = set(choices("gpu")) | set(choices("tenant_classes")) | set(choices("programmes"))
+    for values in shown.values():
+        assert not keys & set(values), values
+        if lang == "ko":  # no English word or internal key a Korean respondent would have to type
+            assert [w for v in values for w in english_words(v)] == []
+    lists = wb["목록" if lang == "ko" else "Lists"]
+    headers = {c.header(lang) for spec in sheets().values() for c in spec.columns}
+    assert {c.value for c in lists[1]} <= headers  # each list headed as its column, not by a key
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_template_filled_from_its_dropdowns_round_trips(tmp_path: Path, lang: str) -> None:
+    # Pick each GPU as the dropdown shows it; the reader must give the same table as with keys.
+    by_key, by_name = write_template(tmp_path / "k.xlsx", lang), write_template(tmp_path / "n.xlsx", lang)
+    _fill(by_key, lang)
+    _fill(by_name, lang)
+    wb = openpyxl.load_workbook(by_name)
+    replaced = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=3):
+            for cell in row:
+                if cell.value in choices("gpu"):
+                    cell.value = choices("gpu")[cell.value][lang]
+                    replaced += 1
+    assert replaced == 5  # training, fine-tuning, inference, education, GPU-direct
+    wb.save(by_name)
+    a, b = validate(by_key), validate(by_name)
+    assert a.problems == b.problems == []
+    for kind in NEED_KINDS:
+        pd.testing.assert_frame_equal(a.table.needs[kind], b.table.needs[kind])
+    assert set(b.table.needs["training"]["gpu_model"]) == {"h100_sxm"}
+
+
+def test_the_korean_template_speaks_korean(tmp_path: Path) -> None:
+    """Every text of the Korean template (instructions, example rows, lists, drop-down errors) is Korean."""
+    wb = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", "ko"))
+    found: dict[str, list[str]] = {}
+    for ws in wb.worksheets:
+        cells = [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+        cells += [dv.error for dv in ws.data_validations.dataValidation if dv.error]
+        words = [w for text in cells for w in english_words(text.replace("aidc survey validate", " "))]
+        if words:
+            found[ws.title] = words
+    assert found == {}
+    assert wb["응답기관"]["B2"].value == "예시대학교"  # the example row in the respondent's words

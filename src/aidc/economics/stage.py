@@ -34,6 +34,7 @@ from aidc.design import bom as b
 from aidc.economics import costs as c
 from aidc.economics import finance as f
 from aidc.economics import prices as pr
+from aidc.errors import Note
 from aidc.plan.stage import design_pue, phase1_fleet, server_costs
 from aidc.scenario import Scenario, ServerType
 from aidc.units import H_PER_YEAR, W_PER_KW
@@ -129,7 +130,7 @@ class Economics:
     bom: _Table = _Table()
     revenue_lines: _Table = _Table()
     summary: dict[str, float]  # type: ignore[misc]  # the tables above have no default (see _Table)
-    fallbacks: tuple[str, ...]  # type: ignore[misc]
+    fallbacks: tuple[Note, ...]  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -474,16 +475,17 @@ def cash_flow_table(
     }
 
 
-def _energy_inputs(scenario: Scenario, design: Any, energy: Any) -> tuple[float, float, str | None]:
+def _energy_inputs(scenario: Scenario, design: Any, energy: Any) -> tuple[float, float, Note | None]:
     """Return (PUE, all-in price per kWh, fallback note) from the energy result or fallbacks."""
     annual = getattr(energy, "annual", None) or {}
     if "pue" in annual and "price_krw_per_kwh" in annual:
         return float(annual["pue"]), float(annual["price_krw_per_kwh"]), None
     pue, tariff = design_pue(scenario, design), scenario.economics.tariff_krw_per_kwh
-    return pue, tariff, f"no energy result: bill = mean IT power x PUE {pue:.2f} x {tariff:g} KRW/kWh"
+    return pue, tariff, Note("no energy result: bill = mean IT power x PUE {pue} x {price} KRW/kWh",
+                             pue=f"{pue:.2f}", price=f"{tariff:g}")
 
 
-def _utilization(scenario: Scenario, simulation: Any, demand: Any) -> tuple[float, str | None]:
+def _utilization(scenario: Scenario, simulation: Any, demand: Any) -> tuple[float, Note | None]:
     """Return the share of installed capacity that can be sold, and a note on where it came from.
 
     The simulation's utilisation is what the phase-1 design fleet achieved on the simulated
@@ -495,12 +497,13 @@ def _utilization(scenario: Scenario, simulation: Any, demand: Any) -> tuple[floa
     if getattr(demand, "by_year", None) is not None:
         if "utilization_frac" in summary:
             sim = summary["utilization_frac"]
-            return u, (f"simulation utilisation {sim:.0%} not used: hours sold follow the demand, "
-                       f"capped at {u:.0%} of capacity (economics.utilization_frac)")
+            return u, Note("simulation utilisation {sim} not used: hours sold follow the demand, "
+                           "capped at {cap} of capacity (economics.utilization_frac)",
+                           sim=f"{sim:.0%}", cap=f"{u:.0%}")
         return u, None
     if "utilization_frac" in summary:
         return float(summary["utilization_frac"]), None
-    return u, f"no simulation result: utilisation {u:.0%} (economics.utilization_frac)"
+    return u, Note("no simulation result: utilisation {share} (economics.utilization_frac)", share=f"{u:.0%}")
 
 
 def _realised_utilization(
@@ -539,22 +542,23 @@ def evaluate(
         The summary is computed here; the tables are built on first read.
     """
     factors = factors or Factors()
-    notes: list[str] = []
+    notes: list[Note] = []
     catalog, prices = scenario.servers(), server_costs(scenario)
     if plan is not None:
         build = _from_plan(scenario, plan, catalog)
     else:
         build = _without_plan(scenario, design, catalog, prices)
-        notes.append("no plan result: the phase-1 fleet runs the whole horizon, replaced at end of life")
+        notes.append(Note("no plan result: the phase-1 fleet runs the whole horizon, "
+                          "replaced at end of life"))
     if plan is not None and not getattr(plan, "feasible", True):
-        notes.append(f"the plan breaks a limit ({plan.binding_limit}): costed as the schedule that "
-                     "breaks it least")
+        notes.append(Note("the plan breaks a limit ({limit}): costed as the schedule that breaks it least",
+                          limit=plan.binding_limit))
     utilization, note = _utilization(scenario, simulation, demand)
     notes += [note] if note else []
     pue, price_kwh, note = _energy_inputs(scenario, design, energy)
     notes += [note] if note else []
     if getattr(demand, "by_year", None) is None:
-        notes.append("no demand result: sellable hours shared by economics.tenant_share_frac")
+        notes.append(Note("no demand result: sellable hours shared by economics.tenant_share_frac"))
     servers = _server_table(build.keys, catalog, prices)
     wanted = _demand_by_class(scenario, demand, catalog, prices)
     unit = unit_prices_krw(scenario, build, servers)
@@ -569,7 +573,8 @@ def evaluate(
         energy_krw = np.asarray(c.energy_cost_krw_per_y(mean_it_kw, pue, price_kwh * factors.tariff),
                                 dtype=float)
         if energy is not None:
-            notes.append("no energy bill by plan year: bill = mean IT power x annual PUE x all-in price")
+            notes.append(Note("no energy bill by plan year: "
+                              "bill = mean IT power x annual PUE x all-in price"))
     else:
         energy_krw = bill_krw * factors.tariff
     bom = b.bill_of_materials(scenario, design) if design is not None else None

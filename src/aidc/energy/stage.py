@@ -21,7 +21,7 @@ from aidc.energy.site import (
     fleet_table,
 )
 from aidc.energy.weather import DEFAULT_WEATHER_BASIS, N_HOURS, default_weather, prepare_weather
-from aidc.errors import InputError
+from aidc.errors import InputError, Note
 from aidc.scenario import Scenario
 from aidc.units import KWH_PER_MWH
 
@@ -42,7 +42,7 @@ class EnergyResult:
     monthly_bill: pd.DataFrame
     annual: dict[str, Any]
     facility: Facility
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Note, ...] = field(default_factory=tuple)  # English text; msgid and params for others
     by_year: pd.DataFrame | None = None
 
 
@@ -136,14 +136,15 @@ def evaluate(
     busy = _series(busy_gpus_hourly, "busy_gpus_hourly", 0.0)
     util = _series(utilization_frac_hourly, "utilization_frac_hourly", 0.0, 1.0)
     intensity = _series(grid_intensity_t_per_mwh_hourly, "grid_intensity_t_per_mwh_hourly", 0.0)
-    section, notes = scenario.energy, []
+    section, notes = scenario.energy, list[Note]()
     if design is not None:
         facility = facility_from_design(scenario, design)
     else:
         facility = facility_from_scenario(scenario)
-        notes.append("no design given: " + facility.source)
+        notes.append(Note("no design given: server counts from the scenario's fleet, UPS modules and network "
+                          "power estimated"))
     if weather is None:  # the shipped year: say what it is (issue 19)
-        notes.append(DEFAULT_WEATHER_BASIS)
+        notes.append(Note(DEFAULT_WEATHER_BASIS))
     busy_frac = busy_fractions(facility.fleet, N_HOURS, section, busy, util)
     wx = _weather(scenario, weather)
     hourly = facility_hourly(facility, busy_frac, wx, section)
@@ -153,18 +154,16 @@ def evaluate(
     notes += _add_carbon(hourly, scenario, intensity)
     tar = tariff.get_tariff(section.tariff)
     if tar.effective_from.year > scenario.start_year:
-        notes.append(
-            f"tariff {tar.key} takes effect {tar.effective_from}, after the year {scenario.start_year}"
-        )
+        notes.append(Note("tariff {tariff} takes effect {date}, after the year {year}", tariff=tar.key,
+                          date=str(tar.effective_from), year=scenario.start_year))
     contract_kw = facility.contract_kw or float(math.ceil(hourly.facility_power_kw.max()))
     bill = tariff.monthly_bill(hourly.facility_power_kw, cal, tar, contract_kw, section.billing_demand)
     usage_h = float(hourly.facility_power_kw.sum()) / 12 / contract_kw
     fits = tariff.option_for_usage(tar, usage_h)
     if tar.option and fits and fits != tar.option:
-        notes.append(
-            f"{usage_h:.0f} h/month of use at {contract_kw:,.0f} kW contract suits option {fits}, "
-            f"not the chosen option {tar.option}"
-        )
+        notes.append(Note("{hours} h/month of use at {contract} kW contract suits option {fits}, "
+                          "not the chosen option {chosen}", hours=f"{usage_h:.0f}",
+                          contract=f"{contract_kw:,.0f}", fits=fits, chosen=tar.option))
     monthly = monthly_summary(hourly)
     annual = _annual(hourly, monthly, bill, tar, contract_kw, usage_h) | {
         "renewable_frac": section.renewable_frac,
@@ -173,8 +172,8 @@ def evaluate(
     by_year = None
     if plan is not None:
         by_year = bill_by_plan_year(scenario, facility, plan.fleet_by_year, busy, util, wx, cal, tar)
-        notes.append("plan years: each year's installed fleet at the evaluated year's hourly utilisation, "
-                     f"weather and tariff ({scenario.start_year})")
+        notes.append(Note("plan years: each year's installed fleet at the evaluated year's hourly "
+                          "utilisation, weather and tariff ({year})", year=scenario.start_year))
     return EnergyResult(hourly, monthly, bill, annual, facility, tuple(notes), by_year)
 
 
@@ -229,7 +228,7 @@ def _fleet_year(
 
 def _add_carbon(
     hourly: pd.DataFrame, scenario: Scenario, intensity: npt.NDArray[np.float64] | None
-) -> list[str]:
+) -> list[Note]:
     """Add ``grid_ef_t_per_mwh`` and ``carbon_t`` to the hourly table; return notes."""
     ef_year = scenario.energy.grid_ef_year or scenario.start_year
     ef, rec = carbon.grid_factor_t_per_mwh(ef_year)
@@ -238,7 +237,8 @@ def _add_carbon(
         hourly.facility_power_kw, hourly.grid_ef_t_per_mwh, scenario.energy.renewable_frac
     )
     if intensity is None and int(rec["period"][-4:]) < ef_year:
-        return [f"grid emission factor of {rec['period']} used for {ef_year} (latest published)"]
+        return [Note("grid emission factor of {period} used for {year} (latest published)",
+                     period=rec["period"], year=ef_year)]
     return []
 
 

@@ -15,6 +15,7 @@ from aidc import units
 from aidc.data import path as data_path
 from aidc.energy.cooling import wet_bulb_c
 from aidc.errors import InputError, Problem
+from aidc.i18n import N_
 
 N_HOURS = int(units.H_PER_YEAR)
 DEFAULT_PRESSURE_PA = units.STANDARD_PRESSURE_PA  # used when a weather file has no pressure
@@ -28,7 +29,7 @@ def _default() -> pd.DataFrame:
 
 
 #: What the shipped year is, for the notes of a run that uses it (see data/weather/README.md).
-DEFAULT_WEATHER_BASIS = (
+DEFAULT_WEATHER_BASIS = N_(
     "weather: the shipped Jeonju typical year is synthetic - 8,760 hours built from the KMA 1991-2020 "
     "monthly normals of daily maximum and minimum temperature for Jeonju (station 146, secondary copy) "
     "with ASHRAE's daily-range profile (Fundamentals 2021, ch. 14, Table 6); humidity is Cheongju's "

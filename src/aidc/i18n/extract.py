@@ -4,7 +4,8 @@ Problems (:class:`aidc.errors.Problem`, the survey's ``CellError``) are built wi
 ids as plain literals — the stage that finds them knows nothing of languages — so Babel's own
 Python extractor would not see them. This one yields them too: the first positional argument
 and the ``expected=`` keyword of ``Problem(...)``, ``InputError.single(...)``, ``CellError(...)``
-and ``_problem(file, ...)`` when they are string literals. ``babel.cfg`` names it.
+and ``_problem(file, ...)`` when they are string literals, and a stage's ``Note(...)``.
+``babel.cfg`` names it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import IO, Any
 
 from babel.messages.extract import extract_python
 
-#: Calls whose literal arguments are message ids: name -> index of the message argument.
-PROBLEM_CALLS = {"Problem": 0, "single": 0, "CellError": 0, "_problem": 1}
+#: Calls whose literal arguments are message ids: name -> index of the message argument (a stage's
+#: :class:`aidc.errors.Note` too).
+PROBLEM_CALLS = {"Problem": 0, "single": 0, "CellError": 0, "_problem": 1, "Note": 0}
 
 
 def extract(

@@ -4,18 +4,21 @@ A :class:`~aidc.design.results.Check` carries an English ``message`` for the CLI
 report does not translate that string but writes each check again from ``name``, ``ok``,
 ``value``, ``limit``, ``unit`` and ``sense`` with the template ``check.<name>`` of the language
 catalog (:mod:`aidc.i18n`) and a margin clause ``check_margin.<spare|over|short>``.
-Text a stage writes freely (notes, fallbacks, the plan's limit sentences) has no structure to
-render from; the report shows it as it is, with the heading marked ``ui.original_text``.
+A stage's notes and fallbacks are :class:`~aidc.errors.Note` s, written from their message id and
+parameters (:func:`note_text`). Text a stage writes freely (the plan's fallbacks, limit sentences)
+has no structure to render from; the report shows it as it is, with the heading marked
+``ui.original_text``.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import pandas as pd
 
+from aidc import i18n
+from aidc.errors import Note
 from aidc.report.i18n import Text
 
 #: Columns of a design check as the report's tables hold them.
@@ -23,48 +26,24 @@ CHECK_COLUMNS = ("name", "ok", "value", "limit", "unit", "message", "sense")
 #: Columns of free text a stage wrote itself (notes, fallbacks, limit sentences).
 FREE_TEXT_COLUMNS = ["note"]
 
-#: The stages' notes the report writes in the reader's language: the sentence a stage writes
-#: (energy/stage.py, energy/weather.py, economics/stage.py) and the catalog key of its text. A
-#: stage that changes its wording shows its English again, and tests/i18n/test_korean_output.py
-#: fails on it. (The lasting fix is a note written as a message id with its parameters, as
-#: :class:`aidc.errors.Problem` does; until the stages do that, the sentences are read here.)
-NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^weather: the shipped Jeonju typical year is synthetic - .* size with a measured EPW$"),
-     "note.weather_synthetic"),
-    (re.compile(r"^grid emission factor of (?P<period>\S+) used for (?P<year>\d{4}) \(latest published\)$"),
-     "note.grid_factor_year"),
-    (re.compile(r"^(?P<hours>[\d,.]+) h/month of use at (?P<contract>[\d,.]+) kW contract suits option "
-                r"(?P<fits>\w+), not the chosen option (?P<chosen>\w+)$"), "note.tariff_option"),
-    (re.compile(r"^plan years: each year's installed fleet at the evaluated year's hourly utilisation, "
-                r"weather and tariff \((?P<year>\d{4})\)$"), "note.plan_years"),
-    (re.compile(r"^the plan breaks a limit \((?P<limit>.+)\): costed as the schedule that breaks it least$"),
-     "note.plan_breaks_limit"),
-    (re.compile(r"^no sourced hourly grid-intensity profile for Korea: every interval at the annual factor "
-                r"(?P<factor>[\d.]+) tCO2eq/MWh \((?P<period>[^)]+)\); "
-                r"carbon shifting has nothing to act on$"),
-     "note.no_hourly_carbon"),
-    (re.compile(r"^simulation utilisation (?P<sim>\d+%) not used: hours sold follow the demand, capped at "
-                r"(?P<cap>\d+%) of capacity \(economics\.utilization_frac\)$"), "note.utilisation_cap"),
-)
+def note_text(t: Text, note: Note) -> str:
+    """Write a stage's note in ``t``'s language from its message id and parameters.
 
-
-def note_text(t: Text, sentence: str) -> str | None:
-    """Return a stage's note written in ``t``'s language, or None if it is not one of :data:`NOTES`.
+    A parameter that is a data key (a tariff) is named by its label, the plan's limit sentence
+    as the briefing writes it.
 
     Examples
     --------
     >>> from aidc.report.i18n import text
-    >>> note_text(text("ko"), "grid emission factor of 2023 used for 2028 (latest published)")
+    >>> note_text(text("ko"), Note("grid emission factor of {period} used for {year} (latest published)",
+    ...                            period="2023", year=2028))
     '2028년에는 최신 공표값인 2023년 전력 배출계수를 씁니다.'
     """
     from aidc.report.briefing import limit_text
 
-    for pattern, key in NOTES:
-        m = pattern.match(sentence)
-        if m is not None and t.has(key):
-            values = {k: limit_text(t, v) if k == "limit" else v for k, v in m.groupdict().items()}
-            return t(key, **values)
-    return None
+    params = {k: (limit_text(t, v) if k == "limit" else t.value(v, "text")) if isinstance(v, str) else v
+              for k, v in note.params.items()}
+    return i18n.gettext(note.msgid, t.lang, **params)
 
 
 def is_checks(frame: pd.DataFrame) -> bool:
@@ -147,10 +126,12 @@ def text_value(t: Text, value: Any) -> str:
     """Write a text cell: a key gets its label, the plan's limit sentence is written in ``t``'s language."""
     from aidc.report.briefing import limit_text
 
+    if isinstance(value, Note):
+        return note_text(t, value)
     written = t.value(value, "text")
     if not isinstance(value, str) or written != value:
         return written
-    return note_text(t, value) or limit_text(t, value)
+    return limit_text(t, value)
 
 
 def free_value(t: Text, value: Any) -> str:

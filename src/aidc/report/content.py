@@ -216,7 +216,8 @@ def tables(obj: Any, name: str = "") -> list[Table]:
         elif isinstance(value, pd.Series):
             out.append(Table(sub, value.to_frame()))
         elif isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
-            out.append(Table(sub, pd.DataFrame({"note": list(value)})))  # a stage's notes and fallbacks
+            # a stage's notes and fallbacks; object dtype keeps each Note (pandas would make it a str)
+            out.append(Table(sub, pd.DataFrame({"note": pd.Series(list(value), dtype=object)})))
         elif isinstance(value, list) and value and all(is_record(v) for v in value):
             out.append(Table(sub, pd.DataFrame([fields(v) for v in value])))
         elif isinstance(value, dict) and value and all(_is_scalar(v) for v in value.values()):

@@ -77,7 +77,9 @@ def design_figures(design: Any, t: Text) -> list[go.Figure]:
         figs.append(_layout(fig, t, "power_chain", "", "electric_power_kw"))
     servers = at(design, "fleet.servers")
     if isinstance(servers, dict) and servers:
-        fig = go.Figure(go.Bar(x=list(servers), y=list(servers.values()), marker_color="#2f855a"))
+        # one bar per server type, named as the catalog names it (dgx_h100 -> NVIDIA DGX H100)
+        fig = go.Figure(go.Bar(x=[_value(t, k) for k in servers], y=list(servers.values()),
+                               marker_color="#2f855a"))
         figs.append(_layout(fig, t, "fleet", "server_type", "n_servers"))
     return figs
 
@@ -182,7 +184,8 @@ def _month_of_hour(n_hours: int) -> np.ndarray:
 
 
 def _value(t: Text, value: Any) -> str:
-    return t(f"value.{value}") if t.has(f"value.{value}") else str(value)
+    # a data key drawn as a category or trace name (tenant class, server type, cost part): its label
+    return t.value(value, "text")
 
 
 FIGURES: dict[str, Callable[[Any, Text], list[go.Figure]]] = {

@@ -12,6 +12,7 @@ import string
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 import plotly.io as pio
 import plotly.offline
@@ -137,8 +138,7 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
             charts += figures.service_figures(result.service, t)  # the need the plan sizes to
         sections.append({
             "stage": stage,
-            "missing": (i18n.gettext(result.missing[stage], t.lang)
-                        if obj is None and stage in result.missing else None),
+            "missing": result.missing.get(stage) if obj is None else None,
             "figures": [_figure_html(f, f"fig-{stage}-{i}") for i, f in enumerate(charts)],
             "tables": [table_view(t, tb) for tb in content.tables(obj)] if obj is not None else [],
             "timing_s": result.timings_s.get(stage),
@@ -152,19 +152,34 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
         "t": t,
         "lang": t.lang,
         "scenario": scenario,
-        "meta": {"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed},
+        "meta": _meta(result, t),
         "headline": [{"key": f.key, "stage": f.stage, "raw": f.value, "text": values[f.key]}
                      for f in figs],
         "summary": [s for s in (summary_sentence(t, stage, values) for stage in content.STAGES
                                 if getattr(result, stage) is not None) if s],
-        # the stages' reasons are catalog messages (English ids), written here in the reader's language
-        "missing": {stage: i18n.gettext(why, t.lang) for stage, why in result.missing.items()},
+        "missing": result.missing,
+        "why_missing": lambda why: why_missing(t, why),
         "sections": sections,
         "assumptions": table_view(t, content.Table("assumptions", provenance.assumptions(scenario)), None),
         "sources": table_view(t, content.Table("sources", provenance.sources(scenario)), None),
         "plotly_js": plotly.offline.get_plotlyjs(),
         "power": _power(power, t),
     }
+
+
+def why_missing(t: Text, why: str) -> markupsafe.Markup:
+    """Write why a stage did not run: from the catalog, else as the pipeline wrote it, marked as such.
+
+    Examples
+    --------
+    >>> from aidc.report.i18n import text
+    >>> str(why_missing(text("ko"), "no reason the catalog knows"))
+    '<code>no reason the catalog knows</code> (영문 원문)'
+    """
+    if i18n.has(why, t.lang):
+        return markupsafe.escape(i18n.gettext(why, t.lang))
+    code = markupsafe.Markup("<code>{}</code>").format(why)
+    return code + " " + t("ui.original_text") if t.has("ui.original_text") else code
 
 
 def _power(view: dict[str, Any] | None, t: Text) -> dict[str, Any] | None:
@@ -190,5 +205,16 @@ def render(result: Any, t: Text, power: dict[str, Any] | None = None) -> str:
 def render_briefing(result: Any, t: Text) -> str:
     """Return the one-page briefing alone as an HTML page (A4, no script: it prints as it shows)."""
     return _env().get_template("briefing_page.html.j2").render(
-        briefing=briefing.build(result, t), t=t, lang=t.lang,
-        meta={"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed})
+        briefing=briefing.build(result, t), t=t, lang=t.lang, meta=_meta(result, t))
+
+
+def _meta(result: Any, t: Text) -> dict[str, Any]:
+    """Return the run's version, scenario hash and seed, and the footer that names them.
+
+    The hash is an identifier, not a word: the footer shows it as ``<code>`` (a reader, and the
+    test that looks for English, can tell it from prose).
+    """
+    meta = {"version": result.aidc_version, "hash": result.scenario_hash, "seed": result.seed}
+    code = markupsafe.Markup("<code>{}</code>").format(meta["hash"])
+    footer = markupsafe.escape(t("ui.footer")).format(version=meta["version"], hash=code, seed=meta["seed"])
+    return meta | {"footer": footer}

@@ -19,23 +19,39 @@ from aidc.i18n import MARK_CLOSE, MARK_OPEN
 
 LANGS = ("en", "ko")
 
-#: Unit suffix of a name (STYLE.md) -> the unit symbol shown in headers. Longest suffix first.
-UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("_krw_per_gpu_h", "KRW/GPU·h"), ("_krw_per_kwh", "KRW/kWh"), ("_krw_per_kw", "KRW/kW"),
-    ("_krw_per_y", "KRW/y"), ("_m2_per_kw", "m²/kW"), ("_t_per_mwh", "t/MWh"), ("_l_per_kwh", "L/kWh"),
-    ("_h_per_month", "h"),
-    ("_h_per_y", "h"), ("_h_per_student", "h"), ("_frac_per_y", "1/y"), ("_per_y", ""), ("_per_day", ""),
-    ("_per_course", ""), ("_per_request", ""), ("_per_block", ""), ("_kva", "kVA"), ("_days", "d"),
-    ("_kg_per_m2", "kg/m²"), ("_m3", "m³"), ("_m2", "m²"), ("_pyeong", "pyeong"),
+#: Unit suffix of a name (STYLE.md) -> the unit symbol shown in headers: one unit.
+_SIMPLE_UNITS: tuple[tuple[str, str], ...] = (
+    ("_kva", "kVA"), ("_days", "d"), ("_m3", "m³"), ("_m2", "m²"), ("_pyeong", "pyeong"),
     ("_mwh", "MWh"), ("_kwh", "kWh"), ("_wh", "Wh"), ("_mw", "MW"), ("_kw", "kW"), ("_w", "W"),
     ("_krw", "KRW"), ("_usd", "USD"), ("_frac", "%"), ("_pct", "%"), ("_tb", "TB"), ("_gb", "GB"),
     ("_c", "°C"), ("_pa", "Pa"), ("_s", "s"), ("_h", "h"), ("_y", "y"), ("_m", "m"), ("_t", "t"),
     ("_kg", "kg"),
 )
+#: Rates ``<quantity>_<unit>_per_<unit>`` (``price_krw_per_gpu_h``): the whole unit, both sides of "per".
+_RATE_UNITS: tuple[tuple[str, str], ...] = (
+    ("_krw_per_gpu_h", "KRW/GPU·h"), ("_krw_per_vcpu_h", "KRW/vCPU·h"), ("_krw_per_kwh", "KRW/kWh"),
+    ("_krw_per_kw", "KRW/kW"), ("_krw_per_m2", "KRW/m²"), ("_krw_per_usd", "KRW/USD"),
+    ("_krw_per_y", "KRW/y"), ("_usd_per_w", "USD/W"), ("_usd_per_h", "USD/h"), ("_gpu_h_per_y", "GPU·h/y"),
+    ("_gpu_h_per_month", "GPU·h/month"), ("_gpu_h_per_day", "GPU·h/d"), ("_h_per_y", "h/y"),
+    ("_h_per_month", "h/month"), ("_m2_per_kw", "m²/kW"), ("_t_per_mwh", "t/MWh"), ("_l_per_kwh", "L/kWh"),
+    ("_kg_per_m2", "kg/m²"), ("_kj_per_kg", "kJ/kg"), ("_tb_per_s", "TB/s"),
+)
+#: Names whose rate is better said otherwise: a fraction per year, a count per something (no unit).
+_SPECIAL_UNITS: tuple[tuple[str, str], ...] = (
+    ("_frac_per_y", "1/y"), ("_h_per_student", "h"), ("_per_y", ""), ("_per_day", ""),
+    ("_per_course", ""), ("_per_request", ""), ("_per_block", ""), ("_per_gpu_s", ""),
+)
+#: Every suffix -> symbol, longest suffix first: ``_krw_per_vcpu_h`` is tried before ``_h``.
+UNIT_SUFFIXES: tuple[tuple[str, str], ...] = tuple(sorted(
+    (*_SPECIAL_UNITS, *_RATE_UNITS, *_SIMPLE_UNITS), key=lambda pair: -len(pair[0]),
+))
 
 
 def split_unit(name: str) -> tuple[str, str]:
     """Split ``"it_power_kw"`` into ``("it_power", "kW")``; names without a unit give ``(name, "")``.
+
+    A rate keeps its whole unit; a unit word right after ``_per_`` alone is not the unit of the
+    value (``facility_cost_per_w`` is no number of watts), so such a name has none.
 
     Examples
     --------
@@ -43,10 +59,17 @@ def split_unit(name: str) -> tuple[str, str]:
     ('gross_floor_area', 'm²')
     >>> split_unit("n_racks")
     ('n_racks', '')
+    >>> split_unit("construction_cost_usd_per_w"), split_unit("price_krw_per_vcpu_h")
+    (('construction_cost', 'USD/W'), ('price', 'KRW/vCPU·h'))
+    >>> split_unit("facility_cost_per_w"), split_unit("decode_tokens_per_gpu_s")
+    (('facility_cost_per_w', ''), ('decode_tokens', ''))
     """
     for suffix, symbol in UNIT_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)], symbol
+            base = name[: -len(suffix)]
+            # a unit right after "per" with no unit before it (facility_cost_per_w) is what the
+            # value is divided by, not its unit
+            return (name, "") if base.endswith("_per") else (base, symbol)
     return name, ""
 
 

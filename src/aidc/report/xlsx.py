@@ -247,8 +247,8 @@ def _write_summary(wb: Workbook, t: Text, result: Any) -> None:
                               ("scenario", t("ui.scenario"), result.scenario.name)):
         sheet.add([label, value, None, None, key])
     for stage, why in result.missing.items():
-        why_written = i18n.gettext(why, t.lang)  # a stage's reason is a catalog message (English id)
-        sheet.add([t(f"section.{stage}"), f"{t('ui.not_available')}: {why_written}", None, None,
+        why_shown = i18n.gettext(why, t.lang)  # the pipeline's reasons are catalog ids
+        sheet.add([t(f"section.{stage}"), f"{t('ui.not_available')}: {why_shown}", None, None,
                    f"missing.{stage}"])
     # the machine key (last column) stays for programs reading the workbook, hidden from readers
     sheet.save(wb, hidden_last=True)

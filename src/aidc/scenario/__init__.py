@@ -18,8 +18,8 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from aidc import data
-from aidc.errors import InputError, Problem
-from aidc.scenario._base import Section, quantity
+from aidc.errors import InputError, Note, Problem
+from aidc.scenario._base import Section, error_message, error_text, quantity
 from aidc.scenario.demand import DemandSection
 from aidc.scenario.economics import EconomicsSection
 from aidc.scenario.energy import EnergySection
@@ -42,6 +42,8 @@ __all__ = [
     "ServerType",
     "Site",
     "dump_scenario",
+    "error_message",
+    "error_text",
     "list_scenarios",
     "load_scenario",
     "scenario_hash",
@@ -84,13 +86,13 @@ class Scenario(Section):
         used = dict(self.fleet.servers or {}) | dict(self.fleet.mix or {})
         unknown = sorted(set(used) - known)
         if unknown:
-            raise ValueError(
-                f"unknown server type(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
+            raise ValueError(Note("unknown server type(s) {unknown}; known: {known}",
+                                  unknown=", ".join(unknown), known=", ".join(sorted(known))))
         for hall in self.facility.halls:
             bad = sorted(set(hall.server_types or ()) - known)
             if bad:
-                raise ValueError(f"hall '{hall.name}' names unknown server type(s) {', '.join(bad)}")
+                raise ValueError(Note("hall '{hall}' names unknown server type(s) {unknown}", hall=hall.name,
+                                      unknown=", ".join(bad)))
         return self
 
     def servers(self) -> dict[str, ServerType]:
@@ -144,16 +146,12 @@ def _problems(err: ValidationError, file: str | None, lines: dict[tuple[Any, ...
     for e in err.errors(include_url=False):
         loc = tuple(p for p in e["loc"] if p not in ("function-after",))
         field = ".".join(str(p) for p in loc) or None
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            msg = "unknown key (misspelt?)"
-        elif e["type"] == "missing":
-            msg = "required field is missing"
+        msg, params = error_message(e)  # a catalog id, so each edge writes it in its reader's language
         found = e.get("input") if e["type"] not in ("missing", "extra_forbidden") else None
         if isinstance(found, dict):
             found = None
         problems.append(
-            Problem(msg, file=file, line=_line_of(lines, loc), field=field, found=found)
+            Problem(msg, file=file, line=_line_of(lines, loc), field=field, found=found, params=params)
         )
     return problems
 
@@ -197,9 +195,10 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError.single(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            "not valid YAML: check the indentation, colons and brackets",
             file=file,
             line=mark.line + 1 if mark else None,
+            found=str(getattr(exc, "problem", exc)),  # PyYAML's own words, as found
         ) from None
     if not isinstance(raw, dict):
         raise InputError.single("a scenario must be a YAML mapping", file=file, expected="key: value pairs")

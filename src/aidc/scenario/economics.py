@@ -6,6 +6,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from aidc.errors import Note
 from aidc.scenario._base import Section, quantity
 
 
@@ -125,10 +126,10 @@ class EconomicsSection(Section):
         for name in ("discount_by_class_frac", "tenant_share_frac"):
             bad = {k: v for k, v in getattr(self, name).items() if not 0.0 <= v <= 1.0}
             if bad:
-                raise ValueError(f"{name} values must lie in 0..1; found {bad}")
+                raise ValueError(Note("{name} values must lie in 0..1; found {bad}", name=name, bad=str(bad)))
         if self.tenant_share_frac and sum(self.tenant_share_frac.values()) <= 0:
-            raise ValueError("tenant_share_frac needs a positive share")
+            raise ValueError(Note("tenant_share_frac needs a positive share"))
         bad_prices = {k: v for k, v in self.server_price_usd.items() if v < 0}
         if bad_prices:
-            raise ValueError(f"server_price_usd must be non-negative; found {bad_prices}")
+            raise ValueError(Note("server_price_usd must be non-negative; found {bad}", bad=str(bad_prices)))
         return self

@@ -7,6 +7,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from aidc import data
+from aidc.errors import Note
 from aidc.scenario._base import Section, quantity
 from aidc.scenario.fleet import CoolingKind
 
@@ -76,5 +77,6 @@ class Facility(Section):
         for name in ("backend_switch", "frontend_switch"):
             key = getattr(self, name)
             if key not in known:
-                raise ValueError(f"{name} '{key}' is not in the network catalog; known: {', '.join(known)}")
+                raise ValueError(Note("{name} '{key}' is not in the network catalog; known: {known}",
+                                      name=name, key=key, known=", ".join(known)))
         return self

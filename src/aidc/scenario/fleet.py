@@ -7,6 +7,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
+from aidc.errors import Note
 from aidc.scenario._base import Section
 
 ServerKind = Literal["reference", "gpu", "cpu", "storage"]
@@ -57,15 +58,15 @@ class Fleet(Section):
     @model_validator(mode="after")
     def _counts_or_mix(self) -> Self:
         if (self.servers is None) == (self.mix is None):
-            raise ValueError("give the fleet as exactly one of 'servers' (counts) or 'mix' (shares)")
+            raise ValueError(Note("give the fleet as exactly one of 'servers' (counts) or 'mix' (shares)"))
         if self.mix is not None:
             if any(v < 0 for v in self.mix.values()):
-                raise ValueError("mix shares must be non-negative")
+                raise ValueError(Note("mix shares must be non-negative"))
             total = sum(self.mix.values())
             if abs(total - 1.0) > 1e-6:
-                raise ValueError(f"mix shares must sum to 1, they sum to {total:g}")
+                raise ValueError(Note("mix shares must sum to 1, they sum to {total}", total=f"{total:g}"))
         if self.servers is not None and any(v < 0 for v in self.servers.values()):
-            raise ValueError("server counts must be non-negative")
+            raise ValueError(Note("server counts must be non-negative"))
         return self
 
 

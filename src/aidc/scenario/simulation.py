@@ -6,6 +6,7 @@ from typing import Any, Literal, Self
 
 from pydantic import Field, model_validator
 
+from aidc.errors import Note
 from aidc.scenario._base import Section, quantity
 from aidc.scenario.power_controls import PowerControls
 
@@ -26,7 +27,7 @@ class ReservedWindowSpec(Section):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.end_h <= self.start_h:
-            raise ValueError("a reserved window must end after it starts (within one week)")
+            raise ValueError(Note("a reserved window must end after it starts (within one week)"))
         return self
 
 

@@ -7,6 +7,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from aidc import data, units
+from aidc.errors import Note
 from aidc.scenario._base import Section, quantity
 
 #: Korean zoning classes (용도지역) with national bounds in ``data/catalog/zoning.yaml``.
@@ -78,9 +79,9 @@ class Site(Section):
     @model_validator(mode="after")
     def _one_area(self) -> Self:
         if self.area_pyeong is not None and self.area_m2 is not None:
-            raise ValueError("give the site area as area_pyeong or area_m2, not both")
+            raise ValueError(Note("give the site area as area_pyeong or area_m2, not both"))
         if self.area_pyeong is None and self.area_m2 is None:
-            raise ValueError("the site needs an area: area_pyeong or area_m2")
+            raise ValueError(Note("the site needs an area: area_pyeong or area_m2"))
         bounds = zoning_bounds(self.zoning)
         for field, given, bound in (
             ("building_coverage_max_frac", self.building_coverage_max_frac,
@@ -89,10 +90,11 @@ class Site(Section):
              bounds["floor_area_ratio_max_frac"]),
         ):
             if given is not None and given > bound + 1e-9:
-                raise ValueError(
-                    f"{field} = {given:g} exceeds the national maximum {bound:g} of zoning "
-                    f"'{self.zoning}' (국토계획법 시행령 제84조/제85조)"
-                )
+                raise ValueError(Note(
+                    "{field} = {given} exceeds the national maximum {bound} of zoning '{zoning}' "
+                    "(국토계획법 시행령 제84조/제85조)", field=field, given=f"{given:g}", bound=f"{bound:g}",
+                    zoning=self.zoning,
+                ))
         return self
 
     @property

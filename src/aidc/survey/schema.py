@@ -34,6 +34,11 @@ class Column:
     warn_min: float | None = None
     warn_max: float | None = None
     example: Any = None
+    example_ko: Any = None  # the example row's text in the Korean template, where it is words
+
+    def example_in(self, lang: str) -> Any:
+        """Return the example value the template in ``lang`` shows."""
+        return self.example_ko if lang == "ko" and self.example_ko is not None else self.example
 
     def header(self, lang: str) -> str:
         """Return the header text in ``lang`` ('en' or 'ko')."""
@@ -95,12 +100,17 @@ NEED_KINDS = ("training", "finetuning", "inference", "education", "cloud", "gpu_
 
 @cache
 def choices(list_name: str) -> dict[str, dict[str, str]]:
-    """Return a closed list ``key -> {en, ko}``: tenant classes, programmes, precisions, GPUs ..."""
+    """Return a closed list ``key -> {en, ko}``: tenant classes, programmes, precisions, GPUs ...
+
+    A GPU is shown by its product name from the catalog (``NVIDIA H100 SXM5 80 GB``) in both
+    languages: respondents pick what they know, never the internal key (which is still read,
+    see :func:`match_choice`, for files filled in before the names were shown).
+    """
     if list_name in ("tenant_classes", "programmes"):
         return dict(data.load_yaml(f"survey/{list_name}.yaml"))
     if list_name == "gpu":
         gpus = data.load_yaml("catalog/gpus.yaml")
-        return {k: {"en": k, "ko": k} for k in gpus}
+        return {k: {"en": v["label"], "ko": v["label"]} for k, v in gpus.items()}
     return dict(data.load_yaml("survey/choices.yaml")[list_name])
 
 

@@ -73,7 +73,8 @@ def _instructions(wb: Any, lang: str) -> None:
             allowed = ", ".join(v[lang] for v in choices(c.choice_list).values()) if c.choice_list else ""
             default = _label(c, c.default, lang)
             if c.type == "gpu":  # blank GPU: the scenario's demand.default_gpu_model
-                default = _TEXT["gpu_default"][lang].format(data.value("demand.default_gpu_model"))
+                gpu = data.value("demand.default_gpu_model")
+                default = _TEXT["gpu_default"][lang].format(choices("gpu").get(gpu, {}).get(lang, gpu))
             ws.append(["", c.header(lang), _TEXT["yes" if c.required else "no"][lang], default, allowed])
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 48
@@ -84,11 +85,16 @@ def _lists(wb: Any, lang: str) -> dict[str, str]:
     from openpyxl.utils import get_column_letter, quote_sheetname
 
     ws = wb.create_sheet(_TEXT["lists"][lang])
-    names = sorted({c.choice_list for s in sheets().values() for c in s.columns if c.choice_list})
+    # each list headed by the first column that uses it (the list's own name is an internal key)
+    heads: dict[str, str] = {}
+    for spec in sheets().values():
+        for c in spec.columns:
+            if c.choice_list:
+                heads.setdefault(c.choice_list, c.header(lang))
     ranges: dict[str, str] = {}
-    for j, name in enumerate(names, start=1):
+    for j, name in enumerate(sorted(heads), start=1):
         letter = get_column_letter(j)
-        ws.cell(row=1, column=j, value=name)
+        ws.cell(row=1, column=j, value=heads[name])
         labels = [v[lang] for v in choices(name).values()]
         for i, label in enumerate(labels, start=2):
             ws.cell(row=i, column=j, value=label)
@@ -104,7 +110,7 @@ def _data_sheet(wb: Any, spec: SheetSpec, lang: str, ranges: dict[str, str]) -> 
 
     ws = wb.create_sheet(spec.title(lang))
     ws.append([c.header(lang) for c in spec.columns])
-    example = [_label(c, c.example, lang) for c in spec.columns]
+    example = [_label(c, c.example_in(lang), lang) for c in spec.columns]
     example[0] = _TEXT["example"][lang]
     ws.append([None if v == "" else v for v in example])
     fill = PatternFill("solid", fgColor="DDEBF7")

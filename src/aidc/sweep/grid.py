@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aidc.errors import InputError, Problem
-from aidc.scenario import Scenario
+from aidc.scenario import Scenario, error_text
 
 __all__ = ["Run", "axes_of", "base_dict", "expand", "run_key", "set_path", "variant_dict", "variant_id"]
 
@@ -153,7 +153,6 @@ def axes_of(scenario: Scenario) -> dict[str, list[Any]]:
 
 
 PROBLEMS_SHOWN_MAX = 20
-_MESSAGES = {"extra_forbidden": "not a scenario field (misspelt?)", "missing": "required field is missing"}
 
 
 def _variant_problems(tree: dict[str, Any], values: Mapping[str, Any]) -> list[Problem]:
@@ -164,7 +163,7 @@ def _variant_problems(tree: dict[str, Any], values: Mapping[str, Any]) -> list[P
         problems = []
         for e in exc.errors(include_url=False):
             loc = ".".join(str(p) for p in e["loc"] if p != "function-after")
-            msg = _MESSAGES.get(e["type"], e["msg"].removeprefix("Value error, "))
+            msg = error_text(e)  # the scenario's own wording of pydantic's errors
             axis = next((p for p in values if loc == p or loc.startswith(p + ".")
                          or p.startswith(loc + ".") or not loc), None)
             if axis is not None and loc and loc != axis:

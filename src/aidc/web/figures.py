@@ -14,7 +14,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aidc import i18n
 from aidc.i18n import gettext
 
 
@@ -104,34 +103,8 @@ def _report_figures(result: Any, lang: str) -> dict[str, dict[str, Any]] | None:
         if obj is None:
             continue
         for i, fig in enumerate(build(obj, text)):
-            out[f"{stage}-{i + 1}"] = relabel(_to_json(fig), lang)
+            out[f"{stage}-{i + 1}"] = _to_json(fig)  # the report names its data keys itself
     return out
-
-
-def relabel(fig: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Return ``fig`` with data keys on its categories and trace names shown by their labels.
-
-    A chart of servers by type draws its categories from the result's keys (``dgx_h100``); a
-    reader sees the server's name instead (the catalog's ``server.<type>``, else the product label).
-    """
-    from aidc.report.i18n import data_labels
-
-    named = data_labels(lang)
-
-    def shown(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        if i18n.has(f"server.{value}", lang):
-            return i18n.label(f"server.{value}", lang)
-        return named.get(value, value)
-
-    for trace in fig.get("data", []):
-        for axis in ("x", "y"):
-            if isinstance(trace.get(axis), list):
-                trace[axis] = [shown(v) for v in trace[axis]]
-        if "name" in trace:
-            trace["name"] = shown(trace["name"])
-    return fig
 
 
 def result_figures(result: Any, lang: str = "en") -> dict[str, dict[str, Any]]:

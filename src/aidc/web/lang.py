@@ -96,11 +96,6 @@ def is_year(name: str) -> bool:
     return name == "year" or name.endswith(("_year", "year_first", "year_last"))
 
 
-#: Units of rates that :data:`aidc.report.i18n.UNIT_SUFFIXES` does not name (its ``_w`` would read
-#: ``usd_per_w`` as watts); the symbol is translated as a ``unit.`` key of the catalog.
-COMPOUND_UNITS = (("_usd_per_w", "USD/W"), ("_krw_per_vcpu_h", "KRW/vCPU·h"))
-
-
 def header_of(name: str, t: Text) -> str:
     """Return the header of a result field or column: the web's own term, else the report's, with its unit."""
     if is_year(name):
@@ -138,11 +133,10 @@ def value_of(name: str, value: Any, t: Text) -> str:
         return i18n.gettext("yes", t.lang) if value else i18n.gettext("no", t.lang)
     if is_year(name):
         return year(value)
-    _base, symbol = split_unit(name)
-    compound = next((unit for suffix, unit in COMPOUND_UNITS if name.endswith(suffix)), None)
-    if compound is not None:
-        return t.with_unit(number(value, t.lang), t.unit(compound))
-    if "_per_" in name and "/" not in symbol:
+    _base, symbol = split_unit(name)  # a rate's whole unit (KRW/vCPU·h), translated as a unit. key
+    if "/" in symbol:
+        return t.with_unit(number(value, t.lang), t.unit(symbol))
+    if "_per_" in name:
         return number(value, t.lang)  # a rate whose unit the name does not spell in full: no wrong unit
     if name.endswith("_krw"):
         return t.krw(float(value))

@@ -16,7 +16,6 @@ running by a stopped server are marked failed on the next start.
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import multiprocessing
@@ -44,16 +43,33 @@ from aidc.web.settings import Settings
 from aidc.web.uploads import MIB, _limit_self
 
 MAX_TABLE_ROWS = 500
+#: The languages a run's report is written in: each reader downloads their own (Korean first).
+REPORT_LANGS = ("ko", "en")
+#: The report files as a reader downloads them; each is stored once per language (``report.ko.html``).
 REPORT_FILES = {
     "report.html": "text/html; charset=utf-8",
     "report.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def stored_name(name: str, lang: str) -> str:
+    """Return the stored name of report file ``name`` in ``lang``: ``report.html`` -> ``report.ko.html``.
+
+    Examples
+    --------
+    >>> stored_name("report.xlsx", "en")
+    'report.en.xlsx'
+    """
+    stem, ext = name.rsplit(".", 1)
+    return f"{stem}.{lang}.{ext}"
+
+
 #: The one-page briefing of a run in each language (``briefing.ko.html``): the web prints it to PDF
 #: on request (:mod:`aidc.web.pdf_jobs`), as ``aidc run --pdf`` does.
-BRIEFING_FILES = {f"briefing.{lang}.html": "text/html; charset=utf-8" for lang in ("ko", "en")}
-FILE_TYPES = REPORT_FILES | BRIEFING_FILES | {
-    f"briefing.{lang}.pdf": "application/pdf" for lang in ("ko", "en")
-}
+BRIEFING_FILES = {stored_name("briefing.html", lang): "text/html; charset=utf-8" for lang in REPORT_LANGS}
+FILE_TYPES = BRIEFING_FILES | {
+    stored_name(name, lang): media for name, media in REPORT_FILES.items() for lang in REPORT_LANGS
+} | {stored_name("briefing.pdf", lang): "application/pdf" for lang in REPORT_LANGS}
 
 RunFunction = Callable[[Scenario, Callable[[str, str], None]], Any]
 
@@ -153,25 +169,22 @@ def summarize(result: Any) -> dict[str, Any]:
 
 
 def build_report(result: Any) -> dict[str, bytes]:
-    """Return the report files (name -> bytes) from ``aidc.report.build``, or {} when it is not there yet."""
-    try:
-        report = importlib.import_module("aidc.report")
-    except ImportError:
-        return {}
-    build = getattr(report, "build", None)
-    if build is None:
-        return {}
-    with tempfile.TemporaryDirectory(prefix="aidc-web-report-") as tmp:
-        build(result, "en", Path(tmp))
-        files = {
-            name: (Path(tmp) / name).read_bytes() for name in REPORT_FILES if (Path(tmp) / name).is_file()
-        }
-    render_briefing = getattr(importlib.import_module("aidc.report.html"), "render_briefing", None)
-    if render_briefing is not None:
-        from aidc.report.i18n import text
+    """Return the report, its workbook and its briefing in each language (stored name -> bytes).
 
-        for lang in ("ko", "en"):
-            files[f"briefing.{lang}.html"] = render_briefing(result, text(lang)).encode("utf-8")
+    The same renderers as ``aidc run`` (:func:`aidc.report.build`), without the ``data/`` export
+    (the web offers the results through its API instead).
+    """
+    from aidc.report import html, i18n, xlsx
+
+    files: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="aidc-web-report-") as tmp:
+        for lang in REPORT_LANGS:
+            t = i18n.text(lang)
+            files[stored_name("report.html", lang)] = html.render(result, t).encode("utf-8")
+            files[stored_name("briefing.html", lang)] = html.render_briefing(result, t).encode("utf-8")
+            book = Path(tmp) / f"report.{lang}.xlsx"
+            xlsx.write(result, t, book)
+            files[stored_name("report.xlsx", lang)] = book.read_bytes()
     return files
 
 

@@ -14,7 +14,6 @@ The form shows it back with a confirmation box; only the same value, confirmed, 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -159,36 +158,23 @@ def question(name: str, value: float, stored: Mapping[str, Any], lang: str) -> s
     return None
 
 
-#: Pydantic's messages of a bound (the scenario model's validation) -> the catalog's sentence.
-_BOUNDS = (
-    (re.compile(r"greater than or equal to (\S+)"), N_("must be at least {bound}")),
-    (re.compile(r"greater than (\S+)"), N_("must be more than {bound}")),
-    (re.compile(r"less than or equal to (\S+)"), N_("must be at most {bound}")),
-    (re.compile(r"less than (\S+)"), N_("must be less than {bound}")),
-    (re.compile(r"^(Extra inputs are not permitted|unknown key)"), N_("unknown field: check its spelling")),
-    (re.compile(r"^(Field required|required field is missing)"), N_("this field is required")),
-    (re.compile(r"^not valid YAML"), N_("not valid YAML: check the indentation, colons and brackets")),
-    (re.compile(r"valid integer"), N_("must be a whole number")),
-    (re.compile(r"valid number"), N_("must be a number")),
-    (re.compile(r"valid boolean"), N_("must be true or false")),
-)
-
-
 def problem_text(p: Problem, lang: str) -> str:
-    """Return a validation problem of the scenario model in ``lang`` (bounds by name, else generic).
+    """Return a validation problem of the scenario model in ``lang``.
+
+    The scenario's problems carry catalog ids (:data:`aidc.scenario._base.PYDANTIC_MESSAGES`, the
+    one mapping of pydantic's errors the CLI uses too); a validator's own English sentence that the
+    catalog does not hold is said generically.
 
     Examples
     --------
-    >>> problem_text(Problem("Input should be greater than or equal to 1", field="site.max_floors"), "ko")
+    >>> at_least = Problem("must be at least {bound}", field="site.max_floors", params=(("bound", "1"),))
+    >>> problem_text(at_least, "ko")
     '1 이상이어야 합니다'
-    >>> problem_text(Problem("Extra inputs are not permitted", field="site.floorz"), "ko")
+    >>> problem_text(Problem("unknown key (misspelt?)", field="site.floorz"), "ko")
     '알 수 없는 항목입니다: 철자를 확인하십시오'
     """
     if lang == "en":
         return p.text  # the model's own English
-    for pattern, msgid in _BOUNDS:
-        if m := pattern.search(p.message):
-            return i18n.gettext(msgid, lang, bound=m.group(1) if m.groups() else "")
     if i18n.has(p.message, lang):
         return i18n.gettext(p.message, lang, **dict(p.params))
     return i18n.gettext("this value is not allowed here", lang)

@@ -20,7 +20,7 @@ from aidc.web.common import PathId, QueryId, aware, db, get_or_404, lang_of, red
 from aidc.web.db import Run, RunFile, ScenarioRecord, User
 from aidc.web.lang import stage_title
 from aidc.web.pdf_jobs import PdfJobs, html_name, pdf_name
-from aidc.web.runner import REPORT_FILES, _stage_names
+from aidc.web.runner import REPORT_FILES, _stage_names, stored_name
 from aidc.web.schemas import RunOut
 from aidc.web.security import Busy, require
 
@@ -201,15 +201,21 @@ def compare(
 
 @router.get("/api/runs/{run_id}/files/{name}", tags=["runs"])
 def download(
+    request: Request,
     run_id: PathId,
-    name: Literal["report.html", "report.xlsx", "briefing.ko.html", "briefing.en.html",
-                  "briefing.ko.pdf", "briefing.en.pdf"],
+    name: Literal["report.html", "report.xlsx", "report.ko.html", "report.en.html", "report.ko.xlsx",
+                  "report.en.xlsx", "briefing.ko.html", "briefing.en.html", "briefing.ko.pdf",
+                  "briefing.en.pdf"],
     _: Annotated[User, Depends(PLANNER)],
     s: Annotated[Session, Depends(db)],
 ) -> Response:
-    """Download a report the run produced."""
+    """Download a report the run produced; ``report.html`` and ``report.xlsx`` in the reader's language."""
     get_or_404(s, Run, run_id, "run")
-    f = s.scalars(select(RunFile).where(RunFile.run_id == run_id, RunFile.name == name)).first()
+    # a run from before the reports were written per language has its (English) report.html only
+    wanted = (stored_name(name, lang_of(request)), name) if name in REPORT_FILES else (name,)
+    found = {f.name: f for f in s.scalars(select(RunFile).where(RunFile.run_id == run_id,
+                                                                 RunFile.name.in_(wanted)))}
+    f = next((found[n] for n in wanted if n in found), None)
     if f is None:
         raise HTTPException(404, f"this run has no {name}")
     return Response(
@@ -266,7 +272,7 @@ def run_page(
                               reason=jobs.errors.get((run_id, lang), ""))
     return render(
         request, "run.html", run=out, scenario=rec,
-        files=[f for f in out.files if f in REPORT_FILES],
+        files=[f for f in REPORT_FILES if f in out.files or stored_name(f, lang) in out.files],
         figures=run_figures(result, lang),
         sections=results.sections(result.get("summary", {}), t),
         tables=results.tables(result.get("tables", {}), t),
