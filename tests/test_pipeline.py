@@ -16,11 +16,12 @@ from aidc.scenario import scenario_hash
 
 def test_the_table_runs_the_chain_in_order() -> None:
     assert pipeline.STAGE_NAMES == ("survey", "demand", "design", "service", "plan", "simulation", "energy",
-                                   "economics")
+                                   "economics", "power")
 
 
 def test_closure_follows_every_input_back() -> None:
-    assert closure(["economics"]) == pipeline.STAGE_NAMES  # economics reads every stage before it
+    assert closure(["economics"]) == pipeline.STAGE_NAMES[:-1]  # economics reads every stage before it
+    assert closure(["power"]) == ("survey", "demand", "design", "simulation", "power")
     assert closure(["design"]) == ("survey", "demand", "design")
     assert closure(["plan"]) == ("survey", "demand", "design", "service", "plan")
     assert closure(["energy"]) == ("survey", "demand", "design", "service", "plan", "simulation", "energy")
@@ -43,9 +44,10 @@ def _fake_table(monkeypatch: pytest.MonkeyPatch, n_gpus: int = 8, raising: str |
             return SimpleNamespace(name=name, fleet=SimpleNamespace(n_gpus=n_gpus))
         return compute
 
-    # The service sizing applies only with stated service levels: the spies run it regardless.
+    # The service sizing and the power view apply only when the scenario asks (service levels, a
+    # power control): the spies run them regardless.
     table = tuple(Stage(st.name, spy(st.name), st.needs, st.uses,
-                        None if st.name == "service" else st.applies) for st in pipeline.STAGES)
+                        None if st.name in ("service", "power") else st.applies) for st in pipeline.STAGES)
     monkeypatch.setattr(pipeline, "STAGES", table)
     monkeypatch.setattr(summary, "summarize", lambda r: "summary of " + ",".join(r.timings_s))
     return calls
@@ -87,7 +89,8 @@ def test_a_subset_runs_its_closure_only(monkeypatch: pytest.MonkeyPatch) -> None
 def test_simulation_does_not_apply_to_a_design_without_gpus(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = _fake_table(monkeypatch, n_gpus=0)
     result = aidc.run(aidc.load_scenario())
-    assert result.missing == {"simulation": "the design has no GPUs, so there are no GPU jobs to simulate"}
+    assert result.missing == {"simulation": "the design has no GPUs, so there are no GPU jobs to simulate",
+                              "power": "needs simulation, which did not run"}
     assert "simulation" not in [c[0] for c in calls]
     assert dict(calls)["energy"]["simulation"] is None  # energy runs on its own utilisation assumption
 
@@ -132,4 +135,4 @@ def test_progress_events(monkeypatch: pytest.MonkeyPatch) -> None:
     assert events[:2] == [("survey", "start"), ("survey", "done")]
     assert ("simulation", "missing") in events
     assert ("simulation", "start") not in events
-    assert len(events) == 2 * len(pipeline.STAGE_NAMES) - 1
+    assert len(events) == 2 * len(pipeline.STAGE_NAMES) - 2  # simulation and power: "missing" alone

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import aidc
+from aidc.errors import Note
 from aidc.scenario import Scenario, scenario_hash
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class Result:
     simulation: SimulationResult | None = None
     energy: EnergyResult | None = None
     economics: Economics | None = None
+    power: dict[str, Any] | None = None  # the power-aware year (aidc.power.operations.year)
     missing: dict[str, str] = field(default_factory=dict)  # stage -> why it did not run
     timings_s: dict[str, float] = field(default_factory=dict)  # stage -> wall time [s]
     summary: Summary | None = None  # the headline figures, computed once at the end of the run
@@ -128,6 +130,19 @@ def _economics(s: Scenario, r: Result) -> Economics:
                               demand=r.demand)
 
 
+def _power(s: Scenario, r: Result) -> dict[str, Any]:
+    from aidc.power import operations
+
+    return operations.year(s, r.design, r.demand, r.simulation, s.simulation.power)
+
+
+def _no_power_control(r: Result) -> str | None:
+    # The 15-minute meter and the KEPCO bill of each control are a view an operator asks for.
+    if not r.scenario.simulation.power.active:
+        return "the scenario turns on no power control (simulation.power)"
+    return None
+
+
 def _no_gpus(r: Result) -> str | None:
     # The article's plan of 800 W servers has no GPUs; its operations twin of GPU jobs has nothing to run on.
     no = r.design is not None and r.design.fleet.n_gpus == 0
@@ -151,6 +166,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("simulation", _simulation, needs=("design", "demand"), applies=_no_gpus),
     Stage("energy", _energy, uses=("design", "simulation", "plan")),
     Stage("economics", _economics, uses=("design", "plan", "energy", "simulation", "demand")),
+    Stage("power", _power, needs=("design", "demand", "simulation"), applies=_no_power_control),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
 
@@ -238,8 +254,9 @@ def run(
             notify(stage.name, "given")
             continue
         lacking = [n for n in stage.needs if n not in done]
-        why_not = (f"needs {', '.join(lacking)}, which did not run" if lacking
-                   else stage.applies(result) if stage.applies is not None else None)
+        # a stage the scenario does not ask for says so first; else the inputs it lacks
+        why_not = (stage.applies(result) if stage.applies is not None else None) or (
+            Note("needs {stages}, which did not run", stages=", ".join(lacking)) if lacking else None)
         if why_not:
             result.missing[stage.name] = why_not
             notify(stage.name, "missing")

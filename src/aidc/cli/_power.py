@@ -34,8 +34,8 @@ def run(
     gpu_cap: bool = False,
 ) -> None:
     """Simulate the scenario's year, meter it in 15-minute intervals, apply the controls, print."""
-    from aidc import demand, design, power
-    from aidc import simulate as sim
+    from aidc import pipeline, power
+    from aidc.i18n import gettext
     from aidc.power import operations
 
     if shift not in (None, "none", "tou", "carbon"):
@@ -55,10 +55,13 @@ def run(
     if gpu_cap:
         update["gpu_capping"] = True
     controls = power.PowerControls.model_validate(scenario.simulation.power.model_dump() | update)
-    dem = demand.estimate(demand.load_survey(scenario), scenario)
-    des = design.size(scenario, dem)
-    year = sim.run_scenario(scenario, des, dem)
-    out = operations.year(scenario, des, dem, year, controls, with_pareto=pareto is not None)
+    # the stage table wires what feeds the simulated year, as in 'aidc run'; the command line's
+    # controls (and the Pareto chart) make this view the power stage's with other settings
+    earlier = pipeline.run(scenario, ["simulation"])
+    if earlier.simulation is None:
+        raise typer.BadParameter(gettext(earlier.missing.get("simulation", "simulation"), None))
+    out = operations.year(scenario, earlier.design, earlier.demand, earlier.simulation, controls,
+                          with_pareto=pareto is not None)
     if pareto is not None:
         from aidc.i18n import current_lang
         from aidc.report.i18n import text

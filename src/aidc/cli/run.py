@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -60,7 +60,7 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, 
             progress.console.print(f"  [yellow]{t(f'section.{stage}')} {gettext('skipped', lang)}:[/] "
                                    f"{i18n.gettext(why, lang)}")
         progress.update(task, description=f"[cyan]{t('section.report')}[/] …")
-        files = report.build(result, lang=lang, out_dir=out_dir, power=_power_view(result))
+        files = report.build(result, lang=lang, out_dir=out_dir)
         progress.update(task, advance=1, description=f"[green]{gettext('finished', lang)}[/]")
     _print_summary(result, lang)
     console.print(f"{gettext('report', lang)}: [bold]{files.html}[/]")
@@ -106,16 +106,6 @@ def _claim_or_exit(out_dir: Path, scenario: str, lang: str) -> None:
             "name of its own (the name: field) or pass --out", lang, folder=str(out_dir), other=other),
             highlight=False)
         raise typer.Exit(1)
-
-
-def _power_view(result: Result) -> dict[str, Any] | None:
-    """Return the power-aware year for the report's power section, if the scenario turns a control on."""
-    controls = result.scenario.simulation.power
-    if not controls.active or result.simulation is None or result.design is None:
-        return None
-    from aidc.power import operations
-
-    return operations.year(result.scenario, result.design, result.demand, result.simulation, controls)
 
 
 def _print_pdf(briefing: Path, lang: str) -> None:

@@ -136,7 +136,11 @@ def gettext(msgid: str, lang: str | None = None, /, **params: Any) -> str:
     'no such file'
     >>> gettext("section.summary", "ko")
     '요약'
+
+    A :class:`aidc.errors.Note` (a sentence that keeps its message id and parameters) is written
+    from its id: ``gettext(Note("needs {stages}, which did not run", stages="design"), "ko")``.
     """
+    msgid, params = _unwrap(msgid, params)
     text = catalog(lang or current_lang()).get(msgid)
     if not isinstance(text, str):
         text = msgid
@@ -177,8 +181,16 @@ def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention for "mark, tra
 
 
 def has(msgid: str, lang: str) -> bool:
-    """Return True if ``msgid`` has a translation in ``lang``."""
-    return msgid in catalog(lang)
+    """Return True if ``msgid`` (or a Note's id) has a translation in ``lang``."""
+    return _unwrap(msgid, {})[0] in catalog(lang)
+
+
+def _unwrap(msgid: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    # duck-typed, so that this module imports nothing of aidc (aidc.errors imports it)
+    inner = getattr(msgid, "msgid", None)
+    if isinstance(inner, str):
+        return inner, {**getattr(msgid, "params", {}), **params}
+    return msgid, params
 
 
 def label(key: str, lang: str | None = None, /, **params: Any) -> str:

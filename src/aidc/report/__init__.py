@@ -39,7 +39,8 @@ def build(
     out_dir : str or Path
         Folder to write to (created if needed; files in it are overwritten).
     power : dict, optional
-        The power-aware year (:func:`aidc.power.operations.year`): a section of its own.
+        The power-aware year (:func:`aidc.power.operations.year`) for a section of its own;
+        default: the run's power stage (``result.power``), if it ran.
 
     Returns
     -------
@@ -54,6 +55,8 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     files = ReportFiles(html=out / "report.html", xlsx=out / "report.xlsx", data=out / "data",
                         briefing=out / "briefing.html")
+    if power is None:
+        power = getattr(result, "power", None)
     files.html.write_text(html.render(result, t, power), encoding="utf-8")
     (out / "briefing.html").write_text(html.render_briefing(result, t), encoding="utf-8")
     xlsx.write(result, t, files.xlsx)
