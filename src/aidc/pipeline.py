@@ -133,6 +133,7 @@ def _economics(s: Scenario, r: Result) -> Economics:
 def _power(s: Scenario, r: Result) -> dict[str, Any]:
     from aidc.power import operations
 
+    assert r.simulation is not None  # a hard input: the table runs this stage only after it
     return operations.year(s, r.design, r.demand, r.simulation, s.simulation.power)
 
 
