@@ -42,12 +42,14 @@ def test_article_plan_runs_out_of_floors() -> None:
 
 def test_design_is_passed_along() -> None:
     design = SimpleNamespace(cooling=SimpleNamespace(design_pue=1.25),
-                             layout=SimpleNamespace(floors_used=2),
+                             # 3,000 m2 on a 2,000 m2 footprint: 1.5 floors filled (2 whole ones)
+                             layout=SimpleNamespace(floors_used=2, gross_floor_area_m2=3000.0,
+                                                    footprint_max_m2=2000.0),
                              power=SimpleNamespace(it_design_kw=8000.0),
                              fleet=SimpleNamespace(servers={"dgx_h100": 100}))
     p = problem_from_scenario(load_scenario("jeonbuk-ai"), design)
     assert p.pue == 1.25
-    assert p.floors_per_block == pytest.approx(2 * 2000 / 8000)
+    assert p.floors_per_block == pytest.approx(1.5 * 2000 / 8000)  # floors filled, not rounded up
     assert p.demand[p.products.index("n_gpus"), 0] == pytest.approx(100 * 8)
 
 

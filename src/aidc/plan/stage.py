@@ -163,10 +163,14 @@ def design_pue(scenario: Scenario, design: Any = None) -> float:
 def floors_per_block(scenario: Scenario, design: Any = None) -> float:
     """Return the floors one power block takes [floors].
 
-    From the design (``layout.floors_used`` over its IT capacity in blocks); without a design,
-    the article's premise that the 8 MW phase 1 takes up to ``site.max_floors`` floors.
+    From the design (the floors its gross floor area fills, as a fraction, over its IT capacity in
+    blocks: the whole floors it rounds up to would count a quarter-filled floor as a full one per
+    block); without a design, the article's premise that the 8 MW phase 1 takes up to
+    ``site.max_floors`` floors.
     """
-    floors = getattr(getattr(design, "layout", None), "floors_used", None)
+    layout = getattr(design, "layout", None)
+    floors = (layout.gross_floor_area_m2 / layout.footprint_max_m2
+              if layout is not None and layout.footprint_max_m2 > 0 else None)
     it_kw = getattr(getattr(design, "power", None), "it_design_kw", None)
     if floors and it_kw:
         return float(floors) * scenario.plan.block_it_kw / float(it_kw)
