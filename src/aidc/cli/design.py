@@ -225,20 +225,30 @@ def design_command(
                  _cooling(d, t), _network(d, t), _checks(d, t), _verdict(d, t)):
         console.print(part)
     if sizing is not None:
-        console.print(service_table(sizing, t))
+        console.print(service_table(sizing, t, lang))
 
 
-def service_table(sizing: FleetSizing, t: dict[str, str]) -> Table:
-    """Tabulate the p95 wait by tenant class against GPUs, the fleet found and the class that binds."""
+def service_table(sizing: FleetSizing, t: dict[str, str], lang: str = "en") -> Table:
+    """Tabulate the p95 wait by tenant class against GPUs, the fleet found and the class that binds.
+
+    Tenant classes are named as the report names them (``대학`` for ``university`` in Korean).
+    """
+    from aidc.report.i18n import text
+
+    words = text(lang)
+
+    def name(key: str | None) -> str | None:
+        return key if key is None or lang == "en" else str(words.value(key, "text"))
+
     classes = [c.removeprefix("p95_wait_h__") for c in sizing.curve.columns if c.startswith("p95_wait_h__")]
-    table = Table(t["service_curve_gpus"], *[f"{c}: {t['service_curve_p95']}" for c in classes],
+    table = Table(t["service_curve_gpus"], *[f"{name(c)}: {t['service_curve_p95']}" for c in classes],
                   t["service_meets"], title=t["service_sizing"])
     for row in sizing.curve.itertuples(index=False):
         waits = [f"{getattr(row, f'p95_wait_h__{c}'):,.2f}" for c in classes]
         table.add_row(f"{row.n_gpus:,}", *waits, "✓" if row.meets else "✗")
     key = "service_result" if sizing.n_gpus is not None else "service_none"
     n = sizing.n_gpus if sizing.n_gpus is not None else int(sizing.curve["n_gpus"].max())
-    table.caption = t[key].format(n=n, s=sizing.n_gpu_servers or 0, c=sizing.binding_class)
+    table.caption = t[key].format(n=n, s=sizing.n_gpu_servers or 0, c=name(sizing.binding_class))
     return table
 
 

@@ -150,7 +150,7 @@ def plan_command(
         from aidc.cli.design import service_table
         from aidc.design import labels
 
-        console.print(service_table(r.service, labels(lang)))
+        console.print(service_table(r.service, labels(lang), lang))
     console.print(_schedule_table(plan, lang))
     console.print(_capacity_table(plan, lang, r.summary.envelope_fill_frac_by_year if r.summary else None))
     if plan.feasible:
