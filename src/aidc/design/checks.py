@@ -17,6 +17,7 @@ import math
 from aidc.design.availability import facility_availability
 from aidc.design.power import capacity_after_spares_kw
 from aidc.design.results import (
+    AvailabilityDesign,
     Check,
     CheckKind,
     CoolingDesign,
@@ -75,7 +76,7 @@ def check(name: str, value: float, limit: float, unit: str, what: str, sense: Se
 
 def design_checks(scenario: Scenario, fl: FleetDesign, lay: LayoutDesign, pw: PowerDesign,
                   cl: CoolingDesign, net: NetworkDesign, need_by_year: dict[int, float] | None = None,
-                  ) -> list[Check]:
+                  availability: AvailabilityDesign | None = None) -> list[Check]:
     """Every check of a design, in reading order.
 
     With a demand, ``demand_gpus`` compares the fleet's GPUs with the coincident GPU load of the
@@ -127,7 +128,7 @@ def design_checks(scenario: Scenario, fl: FleetDesign, lay: LayoutDesign, pw: Po
               kind="design")
         for f in (net.backend, net.frontend) if f.n_endpoints
     ]
-    out += availability_checks(pw, cl)
+    out += availability_checks(availability if availability is not None else facility_availability(pw, cl))
     peaks = need_by_year or {}
     if peaks:
         first = min(peaks)
@@ -136,13 +137,12 @@ def design_checks(scenario: Scenario, fl: FleetDesign, lay: LayoutDesign, pw: Po
     return out
 
 
-def availability_checks(pw: PowerDesign, cl: CoolingDesign) -> list[Check]:
+def availability_checks(av: AvailabilityDesign) -> list[Check]:
     """Check the computed downtime of power and cooling, and the Uptime Tier their topology meets.
 
     Downtime is held to the figure Uptime Institute gives the target Tier; the topology to the target
     Tier itself (:mod:`aidc.design.availability`).
     """
-    av = facility_availability(pw, cl)
     return [
         check("availability", av.downtime_h_per_y, av.tier_target_downtime_h_per_y, "h/y",
               f"expected downtime of power and cooling (availability {av.availability_frac:.6%}) "

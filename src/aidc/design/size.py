@@ -98,11 +98,12 @@ def size(scenario: Scenario, demand: Any = None) -> Design:
     lay = stages.layout_design(scenario, halls, groups, pw, cl, cat)
     need = _gpu_need(scenario, demand)
     need_by_year = need.peak_by_year() if need is not None else None
-    found = checks.design_checks(scenario, fl, lay, pw, cl, net, need_by_year)
+    av = availability.facility_availability(pw, cl)  # once: the checks and the design show the same
+    found = checks.design_checks(scenario, fl, lay, pw, cl, net, need_by_year, av)
     return Design(
         scenario=scenario.name, article=fleet.article_arithmetic(cap, servers), fleet=fl, layout=lay,
         power=pw, cooling=cl, network=net, checks=found, binding_limit=checks.binding_limit(found),
-        availability=availability.facility_availability(pw, cl),
+        availability=av,
         gpu_need_by_year=need_by_year,
         gpu_sum_of_peaks_by_year=None if need is None else dict(need.sum_of_peaks_by_year),
     )
