@@ -4,7 +4,8 @@ Each kind of need becomes jobs in its own way (``job_mode`` of :attr:`Demand.by_
 
 - ``runs`` (training, fine-tuning): the survey's runs per year, each on the GPUs that meet
   its deadline, lengths spread log-normally around the mean (``run_jitter_sigma``);
-- ``service`` (inference, GPUs reserved all year): replicas held from the start of the year;
+- ``service`` (inference, GPUs reserved all year): one replica held all year and the replicas of
+  the daily peak held in the busy hours (a reserved need: its replicas all year);
 - ``batch`` (education, plain GPU-hours): many small jobs whose GPU counts and durations
   follow the distributions in ``aidc/data/demand/workloads.yaml`` (Philly trace fits for
   plain GPU-hours; stated estimates for education, submitted within the semesters).
@@ -49,10 +50,33 @@ def _runs(need: pd.Series, gpu_h: float, factor: float, rng: np.random.Generator
 
 
 def _service(need: pd.Series, gpu_h: float, factor: float, rng: np.random.Generator, **_: Any) -> tuple:
+    """Serving replicas: the floor held all year, the replicas of the daily peak held in busy hours.
+
+    The demand gives a service its mean (``gpu_h``) and its peak (``peak_gpus``, grown as
+    :func:`aidc.demand.estimate.by_year` grows it); a stream of flat replicas at the mean would
+    hide the peak from the coincident need and the simulator. The load here has two levels: the
+    one replica a service keeps up all day, and the peak's replicas for the part of every day that
+    makes the year's GPU-hours come out — centred on the middle of the busy hours
+    (``inference_busy_hours``). Of all two-level days with that mean and peak, this one holds the
+    peak longest, so it is the cautious one for sizing. A reserved need (peak = mean) stays flat.
+    """
     size = float(need["job_n_gpus"])
-    n_jobs = int(np.ceil(gpu_h / (size * H_PER_YEAR) - 1e-9))
-    duration = np.full(n_jobs, gpu_h / (n_jobs * size) * S_PER_H)
-    return np.zeros(n_jobs), np.full(n_jobs, size), duration
+    peak_gpus = float(np.ceil(float(need["peak_gpus"]) * factor - 1e-9))
+    n_peak = int(np.ceil(peak_gpus / size - 1e-9))
+    extra_gpu_h = gpu_h - size * H_PER_YEAR  # above the one replica held all year
+    if n_peak <= 1 or extra_gpu_h <= 0 or n_peak * size * H_PER_YEAR <= gpu_h * (1 + 1e-9):
+        n_jobs = int(np.ceil(gpu_h / (size * H_PER_YEAR) - 1e-9))
+        duration = np.full(n_jobs, gpu_h / (n_jobs * size) * S_PER_H)
+        return np.zeros(n_jobs), np.full(n_jobs, size), duration
+    n_days = int(round(H_PER_YEAR / H_PER_DAY))
+    n_extra = n_peak - 1
+    window_s = extra_gpu_h / (n_extra * size * n_days) * S_PER_H
+    first_h, last_h = catalog.value("inference_busy_hours")
+    start_in_day_s = (first_h + last_h) / 2 * S_PER_H - window_s / 2
+    daily_s = np.repeat(np.arange(n_days) * DAY_S + start_in_day_s, n_extra)
+    submit = np.concatenate([[0.0], daily_s])
+    duration = np.concatenate([[YEAR_S], np.full(daily_s.size, window_s)])
+    return submit, np.full(submit.size, size), duration
 
 
 def _windows(need: pd.Series, semester_weeks: float) -> list[tuple[float, float]]:
