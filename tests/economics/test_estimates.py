@@ -29,10 +29,13 @@ def test_an_estimated_speed_factor_marks_the_gpu_hour_figures() -> None:
 
 
 def test_a_price_set_in_the_scenario_is_not_an_estimate() -> None:
-    listed = _summary({"dgx_h100": 10, "cpu_cloud": 2})
-    assert "servers.yaml:dgx_h100.price_usd" in listed.estimates_by_figure["capex_krw"]
-    quoted = _summary({"dgx_h100": 10, "cpu_cloud": 2}, server_price_usd={"dgx_h100": 310_000.0})
-    assert "servers.yaml:dgx_h100.price_usd" not in quoted.estimates_used
+    # The DGX H200's price is still an estimate (the DGX H100's is the median of published prices
+    # since the fifth pass of issue 19, so it no longer serves as the example).
+    listed = _summary({"dgx_h200": 10, "cpu_cloud": 2})
+    assert "servers.yaml:dgx_h200.price_usd" in listed.estimates_by_figure["capex_krw"]
+    quoted = _summary({"dgx_h200": 10, "cpu_cloud": 2}, server_price_usd={"dgx_h200": 340_000.0})
+    assert "servers.yaml:dgx_h200.price_usd" not in quoted.estimates_used
+    assert "servers.yaml:dgx_h100.price_usd" not in listed.estimates_used
     # the CPU servers' monthly price is an estimate (prices.yaml); the vCPU-hour (GCP N2 list
     # prices) and the H100 GPU-hour are published prices
     assert "prices.yaml:server_month" in quoted.estimates_by_figure["revenue_krw"]

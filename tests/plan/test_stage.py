@@ -12,6 +12,7 @@ import pytest
 from aidc import load_scenario
 from aidc.errors import InputError
 from aidc.plan import optimize, problem_from_scenario
+from aidc.plan.stage import server_costs
 from aidc.scenario import ServerType
 
 
@@ -60,7 +61,9 @@ def test_demand_is_passed_along_in_h100_equivalents() -> None:
                             "memory_gb": [0.0] * 3, "storage_tb": [1.0, 2.0, 0.0]})
     p = problem_from_scenario(load_scenario("jeonbuk-ai"), demand=SimpleNamespace(by_year=by_year))
     gpus = p.demand[p.products.index("n_gpus")]
-    assert gpus[:3].tolist() == pytest.approx([10 + 4 * 2.5, 20, 20])  # later years hold the last value
+    b200 = server_costs(load_scenario("jeonbuk-ai"))["dgx_b200"]["h100_eq_per_gpu"]  # MLPerf-derived, 2.275
+    assert b200 == pytest.approx(2.275)
+    assert gpus[:3].tolist() == pytest.approx([10 + 4 * b200, 20, 20])  # later years hold the last value
     assert p.demand[p.products.index("storage_tb"), 0] == 3.0
 
 
