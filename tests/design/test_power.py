@@ -22,7 +22,7 @@ def test_power_chain_by_hand() -> None:
     ups_out = it + pdu_loss
     ups_loss = ups_out * (1 / 0.967 - 1)
     other = 0.02 * it
-    fans = 0.06 * it  # one air hall, CRAH fans
+    fans = 0.0542 * it  # one air hall, CRAH fans (DGX airflow per kW x ASHRAE 90.1 App. G fan W/CFM)
     chiller_load = it + fans + pdu_loss + ups_loss + other
     compressor = chiller_load / 5.5
     heat = chiller_load + compressor
