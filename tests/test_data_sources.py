@@ -26,7 +26,6 @@ ESTIMATE_SHARE_MAX = 0.15
 TOP20_ESTIMATES_KNOWN = {
     ("catalog/servers.yaml", "dgx_h100.power_idle_frac"),
     ("defaults/plan.yaml", "plan.server_price_decline_frac_per_y"),
-    ("defaults/energy.yaml", "energy.cooling.fan_air_frac"),
     ("defaults/energy.yaml", "energy.other_power_frac"),
     ("defaults/economics.yaml", "economics.staff_cost_krw_per_y"),
     ("defaults/economics.yaml", "economics.n_staff"),
@@ -143,6 +142,16 @@ def test_derived_records_follow_their_formula() -> None:
     assert rec[("defaults/energy.yaml", "energy.cooling.cdu_frac")] == pytest.approx(74 / 2000)
     # GCP N2 list prices: vCPU 0.031611 USD/h plus 4 GiB x 0.004237 USD/GiB-h (n2-standard).
     assert rec[("costs/prices.yaml", "vcpu_hour")] == pytest.approx(0.031611 + 4 * 0.004237)
+    # CRAH fans: NVIDIA DGX H100 airflow per kW x ASHRAE 90.1 Appendix G System 11 fan power per CFM
+    # (bhp = 0.00062 x CFM, 746 W/hp, 92.4 % motor: DOE 10 CFR 431 minimum for 15 hp, 4 poles, enclosed).
+    cfm_per_kw = 1105 / (rec[(servers, "dgx_h100.power_max_w")] / 1000)
+    fan_frac = cfm_per_kw * 0.00062 * 746 / 0.924 / 1000
+    assert rec[("defaults/energy.yaml", "energy.cooling.fan_air_frac")] == pytest.approx(fan_frac, abs=5e-5)
+    # the heat equation with standard air (1.204 kg/m3, 1.006 kJ/kg K): that airflow is a 10-20 K air rise
+    air_rise_k = 1 / (1.204 * 1.006 * cfm_per_kw * 0.3048**3 / 60)
+    assert 10 < air_rise_k < 20
+    # and the value stays under Title 24's computer-room cap, 27 W per kBtu/h of sensible cooling
+    assert fan_frac < 27 / (1000 / 3412.14)
 
 
 def test_derived_server_figures_follow_their_formula() -> None:

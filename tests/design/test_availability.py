@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aidc.data import load_yaml
 from aidc.design import availability as av
 from aidc.design.size import size
 from aidc.scenario import DEFAULT_SCENARIO, load_scenario
@@ -112,3 +113,52 @@ def test_a_single_ups_path_loses_availability_and_the_tier(design) -> None:  # n
     two, one = (av.facility_availability(p, design.cooling) for p in (design.power, one_path))
     assert one.distribution_downtime_h_per_y > two.distribution_downtime_h_per_y
     assert (two.tier_met, one.tier_met) == (3, 2)
+
+
+def test_oreda_rows_give_the_chiller_pump_and_tower_figures() -> None:
+    """OREDA-2009 rows (as reprinted in the cited plant availability sheet): rate = sum of failure modes,
+    MTTR = downtime-weighted; a chiller is compressor + exchanger, as the sheet combines them."""
+    comp = av.reliability_data()["components"]
+    rows = {  # (failures per year, hours per failure) of each failure mode
+        "chiller": [(0.588, 12.0), (0.249, 13.0), (0.078, 4.2)],
+        "pump": [(0.347, 18.0), (0.079, 13.0)],
+        "cooling_tower": [(0.220, 13.0), (0.121, 9.9)],
+    }
+    # the sheet's "not working time" column [h/y]: compressor 10.29 + exchanger 0.33, pump 7.27, tower 4.06
+    sheet_downtime_h_per_y = {"chiller": 10.29 + 0.33, "pump": 7.27, "cooling_tower": 4.06}
+    for name, modes in rows.items():
+        rate_per_y = sum(r for r, _ in modes)
+        downtime_h_per_y = sum(r * h for r, h in modes)
+        assert downtime_h_per_y == pytest.approx(sheet_downtime_h_per_y[name], abs=0.01)
+        assert comp[name]["mtbf_h"] == pytest.approx(8_760 / rate_per_y, abs=0.1)
+        assert comp[name]["mttr_h"] == pytest.approx(downtime_h_per_y / rate_per_y, abs=1e-3)
+
+
+def test_every_component_of_the_diagrams_has_figures_once() -> None:
+    """Sourced rows and the unsourced estimate together cover each block exactly once."""
+    raw = load_yaml(av.RELIABILITY_FILE)["components"]
+    unsourced = set(raw[av.UNSOURCED_COMPONENTS]["value"])
+    sourced = set(raw) - {av.UNSOURCED_COMPONENTS}
+    assert not unsourced & sourced
+    assert unsourced | sourced == {
+        "utility_feed", "generator", "transformer", "switchgear", "ups_module", "battery_string", "pdu",
+        "chiller", "cooling_tower", "pump", "cdu", "crah"}
+
+
+def test_default_cooling_downtime_by_hand(design) -> None:  # noqa: ANN001
+    """Cooling block of the default design (N+1) from the component figures, by hand."""
+    cl = design.cooling
+    assert cl.cooling_redundancy == "N+1"
+
+    def unit(mtbf_h: float, mttr_h: float) -> float:
+        return mtbf_h / (mtbf_h + mttr_h)
+
+    def n_plus_1(a: float, n: int) -> float:
+        return a ** (n + 1) + (n + 1) * a**n * (1 - a)
+
+    chiller, tower, pump, crah = unit(9_573.8, 11.607), unit(25_689.1, 11.9), unit(20_563.4, 17.073), \
+        unit(50_000, 8)
+    expected = (n_plus_1(chiller, cl.n_chillers_required) * n_plus_1(tower, cl.n_cooling_towers_required)
+                * n_plus_1(pump, cl.n_chillers_required) ** 2 * n_plus_1(crah, cl.n_crahs - 1))
+    assert cl.n_cdus == 0  # the default hall has no CDUs
+    assert design.availability.cooling_downtime_h_per_y == pytest.approx((1 - expected) * 8_760, rel=1e-9)

@@ -25,6 +25,8 @@ Arno, R., Friedl, A., Gross, P., Schuerger, R. J. (2012). Reliability of data ce
 classification. IEEE Trans. Ind. Appl. 48(2), 777-783. doi:10.1109/TIA.2011.2180872.
 US Army TM 5-698-1 (2007), Reliability/availability of electrical & mechanical systems for C4ISR
 facilities, ch. 3 (block diagrams) and TM 5-698-5 (2006), App. B (component data).
+OREDA-2009, Offshore and Onshore Reliability Data (chiller, pump and cooling-tower rows; the data
+file names the copy read).
 Uptime Institute, Tier Standard: Topology.
 """
 
@@ -118,11 +120,25 @@ def downtime_h_per_y(availability):
     return (1.0 - availability) * H_PER_YEAR
 
 
+#: The record of ``components`` that holds, together, the rows no published source was found for.
+UNSOURCED_COMPONENTS = "unsourced"
+
+
 @cache
 def reliability_data() -> dict[str, Any]:
-    """Return the records of ``catalog/reliability.yaml`` (values only)."""
+    """Return the records of ``catalog/reliability.yaml`` (values only).
+
+    ``components`` comes back as one ``{name: {mtbf_h, mttr_h}}`` table: each sourced component is its
+    own record, the unsourced rows share one estimate record (see the data file).
+    """
     raw: dict[str, Any] = load_yaml(RELIABILITY_FILE)
-    return {key: rec["value"] for key, rec in raw.items()}
+    out = {key: rec["value"] for key, rec in raw.items() if key != "components"}
+    records = raw["components"]
+    out["components"] = {
+        **records[UNSOURCED_COMPONENTS]["value"],
+        **{name: rec["value"] for name, rec in records.items() if name != UNSOURCED_COMPONENTS},
+    }
+    return out
 
 
 def _unit(name: str) -> float:
