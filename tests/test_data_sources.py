@@ -146,3 +146,5 @@ def test_derived_records_follow_their_formula() -> None:
     assert rec[("defaults/energy.yaml", "energy.cooling.cdu_frac")] == pytest.approx(74 / 2000)
     # GCP N2 list prices: vCPU 0.031611 USD/h plus 4 GiB x 0.004237 USD/GiB-h (n2-standard).
     assert rec[("costs/prices.yaml", "vcpu_hour")] == pytest.approx(0.031611 + 4 * 0.004237)
+    # NREL REopt.jl's ElectricStorage energy cost, 253 USD/kWh, for 10 minutes of the UPS's rating.
+    assert rec[("costs/facility.yaml", "battery")] == pytest.approx(253 * 10 / 60, abs=5e-3)
