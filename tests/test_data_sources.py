@@ -148,3 +148,6 @@ def test_derived_records_follow_their_formula() -> None:
     assert rec[("costs/prices.yaml", "vcpu_hour")] == pytest.approx(0.031611 + 4 * 0.004237)
     # NREL REopt.jl's ElectricStorage energy cost, 253 USD/kWh, for 10 minutes of the UPS's rating.
     assert rec[("costs/facility.yaml", "battery")] == pytest.approx(253 * 10 / 60, abs=5e-3)
+    # EIA (2023) via DOE's Scout: a centrifugal chiller installed, 52.68 USD per kBtu/h; 12 kBtu/h
+    # and 3.517 kW of cooling per refrigeration ton.
+    assert rec[("costs/facility.yaml", "chiller")] == pytest.approx(52.68 * 12 / 3.517, abs=5e-3)
