@@ -11,6 +11,7 @@ tariff for the sale prices), never the internal key.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -35,12 +36,19 @@ class Estimate:
     unit: str
 
 
+@cache
+def _cost_records() -> dict[str, dict[str, Any]]:
+    """Return the records of ``data/costs`` by ``file:key[.field]``, as the Summary names them."""
+    records = data.shipped_records()
+    return {f"{f.removeprefix('costs/')}:{k}": r for f, k, r in records if f.startswith("costs/")}
+
+
 def _record(key: str) -> dict[str, Any]:
     """Return the shipped record of ``file:key[.field]`` (``data/costs``)."""
     file, name = key.split(":", 1)
-    records = {k: r for f, k, r in data.shipped_records() if f == f"costs/{file}"}
+    records = _cost_records()
     # the GPU-hour list prices are named by GPU model alone (aidc.summary.estimate_keys)
-    return records.get(name) or records.get(f"gpu_hour.{name}") or {}
+    return records.get(key) or records.get(f"{file}:gpu_hour.{name}") or {}
 
 
 def label(t: Text, key: str) -> str:
