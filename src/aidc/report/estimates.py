@@ -110,5 +110,12 @@ def table(t: Text, keys: tuple[str, ...]) -> pd.DataFrame:
     catalog's ``term.*`` labels; one row per key, the same rows in every output.
     """
     rows = [{"estimate_group": t(f"estimate.group_name.{e.group}"), "estimate_item": e.label,
-             "estimate_value": e.value, "estimate_unit": t.unit(e.unit)} for e in estimates(t, keys)]
+             **_value_and_unit(t, e)} for e in estimates(t, keys)]
     return pd.DataFrame(rows, columns=["estimate_group", "estimate_item", "estimate_value", "estimate_unit"])
+
+
+def _value_and_unit(t: Text, e: Estimate) -> dict[str, Any]:
+    # a dimensionless share ("-": design fees, a sales mix) reads as a percentage
+    if e.unit == "-" and isinstance(e.value, int | float):
+        return {"estimate_value": e.value * 100, "estimate_unit": "%"}
+    return {"estimate_value": e.value, "estimate_unit": t.unit(e.unit)}
