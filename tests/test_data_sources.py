@@ -142,6 +142,11 @@ def test_derived_records_follow_their_formula() -> None:
     assert rec[("defaults/energy.yaml", "energy.cooling.cdu_frac")] == pytest.approx(74 / 2000)
     # GCP N2 list prices: vCPU 0.031611 USD/h plus 4 GiB x 0.004237 USD/GiB-h (n2-standard).
     assert rec[("costs/prices.yaml", "vcpu_hour")] == pytest.approx(0.031611 + 4 * 0.004237)
+    # NREL REopt.jl's ElectricStorage energy cost, 253 USD/kWh, for 10 minutes of the UPS's rating.
+    assert rec[("costs/facility.yaml", "battery")] == pytest.approx(253 * 10 / 60, abs=5e-3)
+    # EIA (2023) via DOE's Scout: a centrifugal chiller installed, 52.68 USD per kBtu/h; 12 kBtu/h
+    # and 3.517 kW of cooling per refrigeration ton.
+    assert rec[("costs/facility.yaml", "chiller")] == pytest.approx(52.68 * 12 / 3.517, abs=5e-3)
     # CRAH fans: NVIDIA DGX H100 airflow per kW x ASHRAE 90.1 Appendix G System 11 fan power per CFM
     # (bhp = 0.00062 x CFM, 746 W/hp, 92.4 % motor: DOE 10 CFR 431 minimum for 15 hp, 4 poles, enclosed).
     cfm_per_kw = 1105 / (rec[(servers, "dgx_h100.power_max_w")] / 1000)

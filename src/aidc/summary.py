@@ -413,9 +413,10 @@ def estimate_keys(result: Result) -> dict[str, tuple[str, ...]]:
 
     Read from ``data/costs``: the speed factor (``h100_eq_per_gpu``), price and life of each
     server type the run's fleet has (a price set in ``economics.server_price_usd`` is not an
-    estimate), the list prices of what it sells, and, with a design, the facility unit costs and
-    the index growth that escalates them. GPU-hours are counted in H100-equivalents, so every
-    GPU-hour figure rests on the speed factors; every money figure rests on the prices.
+    estimate), the list prices of what it sells, and, with a design, the unit costs of the items
+    its bill of materials buys (cost above zero) and the index growth that escalates them.
+    GPU-hours are counted in H100-equivalents, so every GPU-hour figure rests on the speed
+    factors; every money figure rests on the prices.
     """
     from aidc.design import bom
     from aidc.economics import prices
@@ -440,7 +441,11 @@ def estimate_keys(result: Result) -> dict[str, tuple[str, ...]]:
                    + _catalog_estimates("servers.yaml", servers, fleet, ("lifetime_y",)))
     facility: list[str] = []
     if result.design is not None:
-        facility = _catalog_estimates("facility.yaml", bom.unit_costs(), list(bom.unit_costs()))
+        # only what the design buys: an item it has none of (CDUs in an air-cooled hall) moves no figure
+        materials = result.economics.bom
+        costs = bom.unit_costs()
+        bought = set(materials.loc[materials["cost_krw"] > 0, "item"]) if len(materials) else set(costs)
+        facility = _catalog_estimates("facility.yaml", costs, [k for k in costs if k in bought])
         facility += _catalog_estimates("construction_index.yaml", load_yaml("costs/construction_index.yaml"),
                                        ["growth_after_last_frac_per_y"])
     raw = prices.price_list()

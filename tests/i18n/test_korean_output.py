@@ -160,7 +160,8 @@ def test_checker_finds_english_and_keys() -> None:
 
 
 @pytest.mark.parametrize("section", ["briefing", "summary", "survey", "demand", "design", "plan",
-                                     "simulation", "energy", "economics", "assumptions", "sources", "rest"])
+                                     "simulation", "energy", "economics", "assumptions", "sources",
+                                     "estimates", "rest"])
 def test_korean_report(korean_run: tuple[str, Path], section: str) -> None:
     page = (korean_run[1] / "report.html").read_text(encoding="utf-8")
     parts = dict(re.findall(r'<section id="([^"]+)"[^>]*>(.*?)</section>', page, flags=re.S))
@@ -186,6 +187,17 @@ def test_korean_workbook(korean_run: tuple[str, Path]) -> None:
 
 def test_korean_run_output(korean_run: tuple[str, Path]) -> None:
     _check("cli.run", english_words(without_names(korean_run[0])))
+
+
+def test_korean_estimate_footnote_names_records_not_keys(korean_run: tuple[str, Path]) -> None:
+    """The footnote names each estimate in Korean (the checker strips ``file.yaml:key``, so look for it)."""
+    printed, out = korean_run
+    assert not re.search(r"\w+\.yaml:\w+", printed)
+    assert "축전지" in printed or "건물 골조" in printed  # records named by their labels
+    n = int(re.search(r"추정값인 카탈로그 수치\((\d+)개\)", " ".join(printed.split())).group(1))
+    wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    rows = [r for r in wb["추정값"].iter_rows(values_only=True) if any(c is not None for c in r)]
+    assert n == len(rows) - 3  # the same list as the workbook's: note, title and header, then one row each
 
 
 SURVEY = str(Path(__file__).resolve().parents[2] / "src/aidc/data/survey/example_survey.yaml")

@@ -14,7 +14,8 @@ import aidc
 from aidc import report
 from aidc.report import content, i18n
 
-SECTIONS = ["briefing", "summary", *content.STAGES, "assumptions", "sources"]  # the one page first
+# the one page first; the estimates the figures rest on last
+SECTIONS = ["briefing", "summary", *content.STAGES, "assumptions", "sources", "estimates"]
 
 # Headline figure -> the same number read straight from the stage result (contracts.md paths).
 DIRECT = {

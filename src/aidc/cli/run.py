@@ -125,7 +125,7 @@ def _print_pdf(briefing: Path, lang: str) -> None:
 
 def _print_summary(result: Result, lang: str) -> None:
     """Print the run's headline figures (its one Summary) in the language of the report."""
-    from aidc.report import content
+    from aidc.report import content, estimates
     from aidc.report.checks import free_value
     from aidc.report.i18n import text
 
@@ -141,9 +141,9 @@ def _print_summary(result: Result, lang: str) -> None:
         table.add_row(t(f"headline.{f.key}"), f"[{style}]{value}[/]" if style else value)
     console.print(table)
     if estimated and result.summary is not None:
+        # the Summary's one list, named for the reader; the full table is in the report and workbook
         used = result.summary.estimates_used
-        console.print(t("headline.estimate_note", mark=ESTIMATE_MARK, n=len(used), keys=", ".join(used)),
-                      markup=False, highlight=False)
+        console.print(estimates.note(t, used, ESTIMATE_MARK), markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

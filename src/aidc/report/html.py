@@ -18,7 +18,7 @@ import plotly.io as pio
 import plotly.offline
 
 from aidc import i18n
-from aidc.report import briefing, checks, content, figures, power_section, provenance
+from aidc.report import briefing, checks, content, estimates, figures, power_section, provenance
 from aidc.report.i18n import Text, scenario_text, split_unit
 
 #: How a value is written, by the unit suffix of its name (the rest: number + unit symbol).
@@ -130,6 +130,10 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
     """
     figs = content.headline(result)
     values = {f.key: _figure_text(t, f) for f in figs}
+    # the figures that rest on a catalog estimate carry the footnote's mark, as in the CLI
+    field = {key: name for key, _, name, _ in content.HEADLINES}
+    summary = getattr(result, "summary", None)
+    estimated = (summary.estimates_by_figure if summary is not None else None) or {}
     sections = []
     for stage in content.STAGES:
         obj = getattr(result, stage)
@@ -153,8 +157,8 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
         "lang": t.lang,
         "scenario": scenario,
         "meta": _meta(result, t),
-        "headline": [{"key": f.key, "stage": f.stage, "raw": f.value, "text": values[f.key]}
-                     for f in figs],
+        "headline": [{"key": f.key, "stage": f.stage, "raw": f.value, "text": values[f.key],
+                      "estimated": field.get(f.key) in estimated} for f in figs],
         "summary": [s for s in (summary_sentence(t, stage, values) for stage in content.STAGES
                                 if getattr(result, stage) is not None) if s],
         "missing": result.missing,
@@ -162,9 +166,19 @@ def context(result: Any, t: Text, power: dict[str, Any] | None = None) -> dict[s
         "sections": sections,
         "assumptions": table_view(t, content.Table("assumptions", provenance.assumptions(scenario)), None),
         "sources": table_view(t, content.Table("sources", provenance.sources(scenario)), None),
+        **_estimates(result, t),
         "plotly_js": plotly.offline.get_plotlyjs(),
         "power": _power(power, t),
     }
+
+
+def _estimates(result: Any, t: Text) -> dict[str, Any]:
+    """Return the footnote and appendix table of the catalog estimates (the Summary's one list)."""
+    used = result.summary.estimates_used if getattr(result, "summary", None) is not None else ()
+    if not used:
+        return {"estimate_note": None, "estimates": None}
+    return {"estimate_note": estimates.note(t, used, "*"),
+            "estimates": table_view(t, content.Table("estimates", estimates.table(t, used)), None)}
 
 
 def why_missing(t: Text, why: str) -> markupsafe.Markup:

@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from aidc import i18n, units
-from aidc.report import checks, content, provenance
+from aidc.report import checks, content, estimates, provenance
 from aidc.report.cells import is_formula_like
 from aidc.report.html import table_title
 from aidc.report.i18n import Text, split_unit
@@ -105,7 +105,7 @@ LONG_ROWS = content.HTML_MAX_ROWS
 #: Column widths in characters (a Hangul syllable counts two): at least and at most.
 WIDTH_MIN, WIDTH_MAX = 8, 60
 #: Sheets of the workbook in order; a stage without result has no sheet.
-SHEETS = ("summary", *content.STAGES, "series", "assumptions", "sources")
+SHEETS = ("summary", *content.STAGES, "series", "assumptions", "sources", "estimates")
 
 
 def sheet_title(t: Text, name: str) -> str:
@@ -293,5 +293,12 @@ def write(result: Any, t: Text, path: Path) -> None:
                         ("sources", provenance.sources(scenario))):
         sheet = _Sheet(sheet_title(t, name))
         _table_rows(sheet, t, name, t(f"section.{name}"), frame)
+        sheet.save(wb)
+    used = result.summary.estimates_used if getattr(result, "summary", None) is not None else ()
+    if used:  # the Summary's one list of estimates, as the CLI's footnote and the report name it
+        sheet = _Sheet(sheet_title(t, "estimates"))
+        sheet.add([estimates.note(t, used, "*")])
+        sheet.add([])
+        _table_rows(sheet, t, "estimates", t("section.estimates"), estimates.table(t, used))
         sheet.save(wb)
     wb.save(path)
