@@ -60,9 +60,9 @@ class ApiError(HTTPException):
         self, status_code: int, code: str, msgid: str, /, headers: Mapping[str, str] | None = None,
         **params: Any,
     ) -> None:
-        if isinstance(msgid, Note):  # a message already written with its parameters
-            msgid, params = msgid.msgid, {**msgid.params, **params}
-        super().__init__(status_code, Note(msgid, **params), dict(headers) if headers else None)
+        note = msgid if isinstance(msgid, Note) else Note(msgid)  # maybe written already, with parameters
+        note = Note(note.msgid, **{**note.params, **params}) if params else note
+        super().__init__(status_code, note, dict(headers) if headers else None)
         self.code = code
 
     def detail_in(self, lang: str) -> Any:
@@ -79,11 +79,15 @@ class InvalidFields(ApiError):
 
     def detail_in(self, lang: str) -> Any:
         """Return the ``{loc, msg, type}`` items, each message in ``lang`` naming its field."""
-        return [
-            {"loc": list(loc), "msg": field_message(loc, " ".join(filter(None, localise(p, lang)[:1])), lang),
-             "type": "value_error"}
-            for loc, p in self.items
-        ]
+        return [{"loc": list(loc), "msg": field_message(loc, _said(p, lang), lang), "type": "value_error"}
+                for loc, p in self.items]
+
+
+def _said(problem: Problem, lang: str) -> str:
+    message, expected = localise(problem, lang)
+    if expected is None:
+        return message
+    return f"{message} ({i18n.gettext('expected {expected}', lang, expected=expected)})"
 
 
 def upload_refused(exc: UploadRefused) -> ApiError:
