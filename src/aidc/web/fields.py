@@ -84,15 +84,18 @@ def validation_message(error: Mapping[str, Any], lang: str) -> str:
 def field_label(loc: Sequence[str | int], lang: str) -> str:
     """Return the name of the field at ``loc`` as the pages write it in ``lang``, else its path as code.
 
-    The scenario form's labels come first (``site.max_floors`` -> 허용 층수), then the web's and the
-    report's terms, then a field of the catalog (``email`` -> 전자우편).
+    The scenario form's labels come first (``site.max_floors`` -> 허용 층수), then the labels of the
+    API's own fields (``web.field.<name>``), the web's and the report's terms, then a field name that
+    is a catalog id (``email`` -> 전자우편).
 
     Examples
     --------
     >>> field_label(("body", "scenario", "site", "max_floors"), "ko")
     '허용 층수'
-    >>> field_label(("body", "email"), "ko"), field_label(("query", "limit_n"), "ko")
-    ('전자우편', '`limit_n`')
+    >>> field_label(("body", "email"), "ko"), field_label(("path", "run_id"), "ko")
+    ('전자우편', '실행 번호')
+    >>> field_label(("query", "limit_n"), "ko")
+    '`limit_n`'
     """
     names = [str(x) for x in loc if isinstance(x, str)]  # list indices are not names
     if names and names[0] in SOURCES:
@@ -104,7 +107,7 @@ def field_label(loc: Sequence[str | int], lang: str) -> str:
         if path[-len(f.path):] == f.path:
             return i18n.gettext(f.label, lang)
     name = names[-1]
-    for key in (f"web.term.{name}", f"term.{name}"):
+    for key in (f"web.field.{name}", f"web.term.{name}", f"term.{name}"):
         if i18n.has(key, lang):
             return i18n.label(key, lang)
     if i18n.has(name, "ko"):  # an English field name that is itself a catalog id

@@ -32,6 +32,7 @@ from aidc.web.lang import request_lang
 from aidc.web.pdf_jobs import PdfJobs
 from aidc.web.routers import auth, ops, rounds, runs, scenarios, survey, users
 from aidc.web.runner import RunWorker
+from aidc.web.schemas import ErrorOut
 from aidc.web.security import AuthError, Busy, LoginLimiter, Passwords, Slots
 from aidc.web.settings import CSP, Settings
 from aidc.web.uploads import UploadParser
@@ -101,6 +102,9 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         description="Demand survey portal and scenario workspace of the aidc toolkit.",
         docs_url=None,  # served below from the package: an offline network cannot reach a CDN
         redoc_url=None,
+        # The refusals any route may give (sign-in, role or Origin, body size, overload); a "4XX"
+        # range would hide FastAPI's own 422 schema, which clients read.
+        responses={status: {"model": ErrorOut} for status in (401, 403, 413, 503)},
     )
     app.state.settings = settings
     app.state.engine = engine
