@@ -233,3 +233,40 @@ def test_no_pydantic_english_reaches_a_korean_reader(kind, ctx, bound, expected,
     if kind in KNOWN_TYPES:  # English readers get the catalog's sentence too, not pydantic's
         assert "Input should" not in validation_message(error, "en")
 
+
+
+def _calls(name: str) -> Iterator[tuple[str, Any]]:
+    """Yield (file:line, call) of every call of ``name`` in the web package."""
+    import ast
+    from pathlib import Path
+
+    import aidc.web
+
+    for path in sorted(Path(aidc.web.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = getattr(node, "func", None)
+            if isinstance(node, ast.Call) and getattr(called, "id", getattr(called, "attr", None)) == name:
+                yield f"{path.name}:{node.lineno}", node
+
+
+def test_routers_raise_catalog_messages_with_a_code_never_prose() -> None:
+    """No bare HTTPException (its detail has no code), no f-string sentence, every message in the catalog."""
+    import ast
+
+    from aidc import i18n
+
+    assert [where for where, _ in _calls("HTTPException")] == []
+    raised = list(_calls("ApiError"))
+    assert len(raised) >= 30  # the routers' errors are found (the check is not vacuous)
+    bad = []
+    for where, call in raised:
+        code, message = call.args[1], call.args[2]
+        if isinstance(code, ast.Constant) and not re.fullmatch(r"[a-z][a-z0-9_]*", code.value):
+            bad.append((where, "code", code.value))
+        if isinstance(message, ast.JoinedStr):
+            bad.append((where, "f-string", ast.unparse(message)))
+        if isinstance(message, ast.Call) and getattr(message.func, "id", "") == "N_":
+            msgid = message.args[0].value
+            if not i18n.has(msgid, "ko"):
+                bad.append((where, "not in the Korean catalog", msgid))
+    assert bad == []
