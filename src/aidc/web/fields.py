@@ -2,7 +2,7 @@
 
 Pydantic writes its errors in English (``Input should be greater than 0``). Here each error type
 becomes a catalog message with the parameters of its context (the scenario's own mapping,
-:data:`aidc.scenario._base.PYDANTIC_MESSAGES`, plus the types only a request can produce), and
+:func:`aidc.scenario.error_message`, plus the types only a request can produce), and
 the field is named as the scenario form and the pages name it. A type neither knows is said
 generically, naming what was expected; pydantic's English never reaches a Korean reader.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from aidc import i18n
 from aidc.i18n import N_
-from aidc.scenario._base import error_message
+from aidc.scenario import error_message
 from aidc.web.scenario_form import FIELDS
 
 #: Where a value of a request came from: the first item of its ``loc``, not part of the field's name.
