@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from aidc.errors import Problem
 from aidc.i18n import N_, use_lang
 from aidc.scenario import Scenario
 from aidc.web.db import SurveyRound, utcnow
+from aidc.web.errors import ApiError
 from aidc.web.lang import helpers, request_lang
 from aidc.web.security import csrf_token
 
@@ -73,7 +74,7 @@ def get_or_404(s: Session, model: type[Any], id_: int, what: str) -> Any:
     """Return the row ``id_`` of ``model`` or raise 404 naming ``what``."""
     row = s.get(model, id_)
     if row is None:
-        raise HTTPException(404, NOT_FOUND.get(what, N_("not found")))
+        raise ApiError(404, f"{what.replace(' ', '_')}_not_found", NOT_FOUND.get(what, N_("not found")))
     return row
 
 

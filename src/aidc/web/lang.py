@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from babel.numbers import format_decimal, format_percent
 from starlette.requests import Request
+from starlette.types import Scope
 
 from aidc import i18n
 from aidc.i18n.problems import describe, localise
@@ -39,6 +40,11 @@ def request_lang(request: Request) -> str:
     if chosen in i18n.LANGS:
         return str(chosen)
     return i18n.accept_language(request.headers.get("accept-language"))
+
+
+def scope_lang(scope: Scope) -> str:
+    """Return the language of a request a middleware holds only as its ASGI scope (no app state yet)."""
+    return request_lang(Request(scope))
 
 
 def when(value: datetime | str | None, lang: str) -> str:

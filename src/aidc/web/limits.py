@@ -24,7 +24,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aidc.web.security import SAFE_METHODS, Busy
+from aidc.errors import Note
+from aidc.i18n import N_
+from aidc.web.errors import body, note_text, validation_items
+from aidc.web.lang import request_lang, scope_lang
+from aidc.web.security import BUSY, SAFE_METHODS, Busy
+
+ORIGIN_REFUSED = N_("a request from another site is refused (Origin check)")
 
 
 class InFlight:
@@ -61,7 +67,7 @@ class InFlight:
         while not self._enter():
             if time.monotonic() > deadline:
                 response = JSONResponse(
-                    {"detail": "the server is busy; try again in a few seconds"},
+                    body("busy", note_text(BUSY, scope_lang(scope))),
                     status_code=503,
                     # The body was not read: the connection cannot carry another request.
                     headers={"Retry-After": str(max(int(math.ceil(self.wait_s)), 1)), "Connection": "close"},
@@ -122,8 +128,9 @@ class BodyLimit:
         await self.app(scope, counted, tracked)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = Note("web_limit.body_too_large", limit=self.max_bytes // 1024)
         response = JSONResponse(
-            {"detail": f"the request body is larger than {self.max_bytes // 1024} KiB"},
+            body("body_too_large", note_text(detail, scope_lang(scope))),
             status_code=413,
             headers={"Connection": "close"},
         )
@@ -133,6 +140,12 @@ class BodyLimit:
 def _origin_of(url: str) -> str | None:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
+
+
+def origin_refused(request: Request) -> Response:
+    """Answer 403 to a request :func:`origin_problem` refuses, in its language."""
+    detail = note_text(ORIGIN_REFUSED, request_lang(request))
+    return JSONResponse(body("origin_refused", detail), status_code=403)
 
 
 def origin_problem(request: Request, allowed: tuple[str, ...]) -> str | None:
@@ -150,7 +163,7 @@ def origin_problem(request: Request, allowed: tuple[str, ...]) -> str | None:
     origin = _origin_of(sent)
     if origin is not None and (origin == own or origin in {a.lower().rstrip("/") for a in allowed}):
         return None
-    return "a request from another site is refused (Origin check)"
+    return ORIGIN_REFUSED
 
 
 def _finite(value: Any) -> Any:
@@ -164,21 +177,25 @@ def _finite(value: Any) -> Any:
 
 
 async def validation_errors(request: Request, exc: Exception) -> Response:
-    """Answer a request that failed validation: 422 with location, message and type of each error."""
+    """Answer a request that failed validation: 422 with location, message and type of each error.
+
+    The message is in the request's language and names the field (:mod:`aidc.web.fields`).
+    """
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": _finite(list(e.get("loc", ()))), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-        for e in exc.errors()
-    ]
+    errors = [item | {"loc": _finite(item["loc"])} for item in validation_items(exc, request_lang(request))]
     return Response(
-        json.dumps({"detail": errors}, allow_nan=False), status_code=422, media_type="application/json"
+        json.dumps(body("validation_error", errors), allow_nan=False, ensure_ascii=False).encode("utf-8"),
+        status_code=422,
+        media_type="application/json",
     )
 
 
 async def busy(request: Request, exc: Exception) -> Response:
     """Answer 503 with ``Retry-After`` when a bounded resource stayed full (never a 500)."""
     wait_s = exc.retry_after_s if isinstance(exc, Busy) else 5.0
-    message = str(exc) if isinstance(exc, Busy) else "the server is busy; try again in a few seconds"
+    message = exc.message if isinstance(exc, Busy) else BUSY
     return JSONResponse(
-        {"detail": message}, status_code=503, headers={"Retry-After": str(max(int(math.ceil(wait_s)), 1))}
+        body("busy", note_text(message, request_lang(request))),
+        status_code=503,
+        headers={"Retry-After": str(max(int(math.ceil(wait_s)), 1))},
     )

@@ -13,9 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -25,11 +24,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 import aidc
+from aidc.i18n import N_
 from aidc.web import db, limits
 from aidc.web.common import render
+from aidc.web.errors import detail_text, http_error_response
+from aidc.web.lang import request_lang
 from aidc.web.pdf_jobs import PdfJobs
 from aidc.web.routers import auth, ops, rounds, runs, scenarios, survey, users
 from aidc.web.runner import RunWorker
+from aidc.web.schemas import ErrorOut
 from aidc.web.security import AuthError, Busy, LoginLimiter, Passwords, Slots
 from aidc.web.settings import CSP, Settings
 from aidc.web.uploads import UploadParser
@@ -99,6 +102,9 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         description="Demand survey portal and scenario workspace of the aidc toolkit.",
         docs_url=None,  # served below from the package: an offline network cannot reach a CDN
         redoc_url=None,
+        # The refusals any route may give (sign-in, role or Origin, body size, overload); a "4XX"
+        # range would hide FastAPI's own 422 schema, which clients read.
+        responses={status: {"model": ErrorOut} for status in (401, 403, 413, 503)},
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -109,7 +115,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.passwords = Passwords(
         settings.argon2_time_cost,
         settings.argon2_memory_kib,
-        Slots(settings.n_hash_slots, settings.busy_wait_s, "password checks"),
+        Slots(settings.n_hash_slots, settings.busy_wait_s, N_("password checks")),
     )
     app.state.limiter = LoginLimiter(
         settings.login_max_failures, settings.login_window_s, settings.login_max_failures_per_account
@@ -129,8 +135,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         current = request.app.state.settings
-        if problem := limits.origin_problem(request, current.allowed_origins):
-            response: Response = JSONResponse({"detail": problem}, status_code=403)
+        if limits.origin_problem(request, current.allowed_origins):
+            response: Response = limits.origin_refused(request)
         else:
             request.state.csp_nonce = nonce = secrets.token_urlsafe(16)
             response = await call_next(request)
@@ -156,9 +162,10 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     async def page_errors(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if request.url.path.startswith("/api/") or request.url.path.startswith("/assets/"):
-            return await http_exception_handler(request, exc)
-        # The detail is a catalog id where the router wrote one; the page shows it translated.
-        return render(request, "error.html", status_code=exc.status_code, message=str(exc.detail))
+            return http_error_response(request, exc)
+        # The page shows the detail in its language (a catalog message, or a generic sentence).
+        message = detail_text(exc, request_lang(request))
+        return render(request, "error.html", status_code=exc.status_code, message=message)
 
     app.add_exception_handler(StarletteHTTPException, page_errors)
     for module in (auth, users, rounds, survey, scenarios, runs, ops):

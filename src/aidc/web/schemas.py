@@ -123,6 +123,19 @@ class AcceptIn(Body):
     password: str = Field(min_length=10, max_length=1024)
 
 
+class ErrorOut(BaseModel):
+    """An error answer of the API (:mod:`aidc.web.errors`)."""
+
+    detail: str = Field(
+        description="What went wrong, in the reader's language (cookie aidc_lang, then Accept-Language, "
+        "then Korean). A 422 lists {loc, msg, type} items instead, msg in that language."
+    )
+    code: str = Field(
+        description="A stable name of the error (run_not_found, validation_error, busy, ...), the same in "
+        "every language: branch on it, not on the text."
+    )
+
+
 class ProblemOut(BaseModel):
     """One validation problem; ``sheet``/``row`` (0-based)/``column`` locate it in ``answers``."""
 

@@ -36,7 +36,8 @@ from fastapi import Request
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from aidc.i18n import gettext
+from aidc.errors import Note
+from aidc.i18n import N_
 from aidc.web.db import ApiToken, User, WebSession, get_one, utcnow
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -44,19 +45,32 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class AuthError(Exception):
-    """Not signed in (401) or not allowed (403); rendered as JSON for the API, a page otherwise."""
+    """Not signed in (401) or not allowed (403); rendered as JSON for the API, a page otherwise.
 
-    def __init__(self, status_code: int, detail: str) -> None:
+    ``code`` names the refusal for API clients; ``detail`` is a catalog message with its parameters.
+    """
+
+    def __init__(self, status_code: int, code: str, detail: Note) -> None:
         super().__init__(detail)
         self.status_code = status_code
+        self.code = code
         self.detail = detail
 
 
-class Busy(Exception):
-    """A bounded resource (hash slots, parse workers, database connections) stayed full: 503."""
+#: The answer of a server too busy to take a request now.
+BUSY = N_("the server is busy; try again in a few seconds")
 
-    def __init__(self, what: str, retry_after_s: float) -> None:
-        super().__init__(f"the server is busy ({what}); try again in a few seconds")
+
+class Busy(Exception):
+    """A bounded resource (hash slots, parse workers, database connections) stayed full: 503.
+
+    ``what`` is a catalog id (``N_("password checks")``), said in the reader's language.
+    """
+
+    def __init__(self, what: str | Note, retry_after_s: float) -> None:
+        shown = what if isinstance(what, Note) else Note(what)
+        self.message = Note(N_("the server is busy ({what}); try again in a few seconds"), what=shown)
+        super().__init__(self.message)
         self.retry_after_s = retry_after_s
 
 
@@ -86,7 +100,7 @@ class Passwords:
         memory_kib: int | None = None,
         slots: Slots | None = None,
     ) -> None:
-        self.slots = slots or Slots(4, 5.0, "password checks")
+        self.slots = slots or Slots(4, 5.0, N_("password checks"))
         defaults = PasswordHasher()
         self._hasher = PasswordHasher(
             time_cost=time_cost or defaults.time_cost,
@@ -113,10 +127,10 @@ class Passwords:
                 return False
 
 
-def password_problem(password: str, lang: str = "en") -> str | None:
-    """Return why a new password is refused (in ``lang``), or None when it is acceptable."""
+def password_problem(password: str) -> Note | None:
+    """Return why a new password is refused (a catalog message), or None when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return gettext("the password must have at least {n} characters", lang, n=MIN_PASSWORD_LENGTH)
+        return Note(N_("the password must have at least {n} characters"), n=MIN_PASSWORD_LENGTH)
     return None
 
 
@@ -290,7 +304,8 @@ async def check_csrf(request: Request) -> None:
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
     if not (isinstance(expected, str) and sent and hmac.compare_digest(expected, sent)):
-        raise AuthError(403, "missing or wrong CSRF token; reload the page and try again")
+        refusal = Note(N_("missing or wrong CSRF token; reload the page and try again"))
+        raise AuthError(403, "csrf_token", refusal)
 
 
 #: A session's last-seen time is written at most this often (a write per request would load the database).
@@ -340,7 +355,7 @@ async def authenticate(request: Request) -> User | None:
         uid = _bearer_user(s, header[7:].strip()) if bearer else _session_user(s, str(sid))
         if uid is None:
             if bearer:
-                raise AuthError(401, "invalid, expired or revoked bearer token")
+                raise AuthError(401, "token_invalid", Note(N_("invalid, expired or revoked bearer token")))
             request.session.clear()
             return None
         user = s.get(User, uid)
@@ -351,15 +366,21 @@ async def authenticate(request: Request) -> User | None:
     return user
 
 
+def role_refusal(roles: tuple[str, ...], role: str) -> Note:
+    """Return why ``role`` may not do what needs one of ``roles``, roles named by their labels."""
+    wanted = tuple(Note(f"role.{r}") for r in roles)  # labels of the catalog, joined where shown
+    return Note(N_("this needs the role {roles}; you are {role}"), roles=wanted, role=Note(f"role.{role}"))
+
+
 def require(*roles: str) -> Callable[..., Any]:
     """Return a dependency that yields the signed-in user if their role is one of ``roles``."""
 
     async def dependency(request: Request) -> User:
         user = await authenticate(request)
         if user is None:
-            raise AuthError(401, "sign in first")
+            raise AuthError(401, "sign_in_required", Note(N_("sign in first")))
         if user.role not in roles:
-            raise AuthError(403, f"this needs the role {' or '.join(roles)}; you are {user.role}")
+            raise AuthError(403, "role_required", role_refusal(roles, user.role))
         request.state.user = user
         return user
 

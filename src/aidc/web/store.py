@@ -13,6 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aidc.errors import Note
+from aidc.i18n import N_
 from aidc.web.db import Submission, SubmissionEvent, utcnow
 
 MAX_RETRIES = 20
@@ -22,7 +24,9 @@ class VersionConflict(Exception):
     """The stored version is not the one the client edited."""
 
     def __init__(self, stored: int) -> None:
-        super().__init__(f"the answer was changed meanwhile (stored version {stored}); reload it")
+        self.message = Note(N_("the answer was changed meanwhile (stored version {stored}); reload it"),
+                            stored=stored)
+        super().__init__(self.message)
         self.stored = stored
 
 

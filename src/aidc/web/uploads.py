@@ -30,7 +30,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from aidc.errors import Problem
+from aidc.errors import Note, Problem
+from aidc.i18n import N_
 from aidc.web.security import Slots
 from aidc.web.settings import Settings
 
@@ -74,6 +75,11 @@ class UploadRefused(Exception):
         self.key = key
         self.status_code = status_code
         self.values = values
+
+    @property
+    def note(self) -> Note:
+        """Return the message as a catalog key with its values (written where the reader is known)."""
+        return Note(f"web_limit.{self.key}", **self.values)
 
     def message(self, lang: str) -> str:
         """Return the message in ``lang`` (``ko`` or ``en``)."""
@@ -264,7 +270,7 @@ class UploadParser:
 
     def __init__(self, settings: Settings) -> None:
         self.limits = UploadLimits.of(settings)
-        self.slots = Slots(settings.n_upload_workers, settings.busy_wait_s, "file checks")
+        self.slots = Slots(settings.n_upload_workers, settings.busy_wait_s, N_("file checks"))
         self._ctx = multiprocessing.get_context("forkserver")
         # Each worker forks from a server that has the survey stage imported: quick to start,
         # and it never inherits the web server's threads, connections or memory.

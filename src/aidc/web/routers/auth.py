@@ -14,7 +14,8 @@ from aidc import units
 from aidc.i18n import LANGS, N_
 from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, redirect, render
 from aidc.web.db import ApiToken, User, get_one, utcnow
-from aidc.web.lang import LANG_COOKIE
+from aidc.web.errors import ApiError, body, detail_text, note_text
+from aidc.web.lang import LANG_COOKIE, request_lang
 from aidc.web.schemas import ApiTokenOut, Credentials, PasswordChange, TokenOut, UserOut
 from aidc.web.security import (
     AuthError,
@@ -41,8 +42,8 @@ def _check_credentials(request: Request, s: Session, email: str, password: str) 
     # Counted before the hash: a burst of concurrent guesses is limited like a sequence of them.
     wait_s = limiter.attempt(client, email)
     if wait_s > 0:
-        raise HTTPException(
-            429, N_("too many sign-in attempts; try again later"),
+        raise ApiError(
+            429, "too_many_sign_ins", N_("too many sign-in attempts; try again later"),
             headers={"Retry-After": str(int(wait_s) + 1)},
         )
     user = get_one(s, User, email=email.strip().lower())
@@ -51,7 +52,7 @@ def _check_credentials(request: Request, s: Session, email: str, password: str) 
         not request.app.state.passwords.verify(user.password_hash if user else None, password)
         or not user.active
     ):
-        raise HTTPException(401, N_("wrong e-mail or password"))
+        raise ApiError(401, "wrong_credentials", N_("wrong e-mail or password"))
     limiter.succeeded(client, email)
     return user
 
@@ -76,7 +77,7 @@ async def home(request: Request) -> Response:
 def choose_lang(lang: str, next: str = "/") -> Response:
     """Remember the user's choice of language (a cookie, kept across sign-ins) and go back."""
     if lang not in LANGS:
-        raise HTTPException(404, N_("unknown language"))
+        raise ApiError(404, "unknown_language", N_("unknown language"))
     response = redirect(_safe_next(next))
     response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE_S, samesite="lax")
     return response
@@ -103,7 +104,8 @@ async def login(
         user = await run_in_threadpool(_check_credentials, request, s, email, password)
     except HTTPException as exc:
         return render(
-            request, "login.html", status_code=exc.status_code, next=_safe_next(next), error=exc.detail
+            request, "login.html", status_code=exc.status_code, next=_safe_next(next),
+            error=detail_text(exc, request_lang(request)),
         )
     start_session(request, s, user.id)  # a fresh session (and CSRF token): no session fixation
     s.commit()
@@ -166,7 +168,7 @@ def revoke_token(
     """Revoke an API token (its owner or an admin); it stops working at once."""
     t = get_or_404(s, ApiToken, token_id, "token")
     if t.user_id != user.id and user.role != "admin":
-        raise HTTPException(404, "no such token")  # do not reveal others' tokens
+        raise ApiError(404, "token_not_found", N_("no such token"))  # do not reveal others' tokens
     if t.revoked_at is None:
         t.revoked_at = utcnow()
         s.commit()
@@ -184,9 +186,9 @@ def change_password(
     stored = s.get(User, user.id)
     assert stored is not None
     if not request.app.state.passwords.verify(stored.password_hash, body.current_password):
-        raise HTTPException(403, N_("the current password is wrong"))
+        raise ApiError(403, "wrong_current_password", N_("the current password is wrong"))
     if (problem := password_problem(body.new_password)) is not None:
-        raise HTTPException(422, problem)
+        raise ApiError(422, "weak_password", problem)
     stored.password_hash = request.app.state.passwords.hash(body.new_password)
     sid = request.session.get("sid")
     revoke_all(s, user.id, keep_sid=sid if isinstance(sid, str) else None)
@@ -204,11 +206,12 @@ def auth_error_response(request: Request, exc: AuthError) -> Response:
     """Render an :class:`AuthError`: JSON for the API, a redirect or an error page for browsers."""
     from fastapi.responses import JSONResponse
 
+    detail = note_text(exc.detail, request_lang(request))
     if request.url.path.startswith("/api/"):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        return JSONResponse(body(exc.code, detail), status_code=exc.status_code, headers=headers)
     if exc.status_code == 401 and request.method == "GET":
         from urllib.parse import quote
 
         return redirect(f"/login?next={quote(request.url.path)}")
-    return render(request, "error.html", status_code=exc.status_code, message=exc.detail)
+    return render(request, "error.html", status_code=exc.status_code, message=detail)

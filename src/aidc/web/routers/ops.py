@@ -20,15 +20,17 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aidc.errors import InputError
+from aidc.i18n import N_
 from aidc.report.i18n import Text, text
 from aidc.web.common import db, get_or_404, lang_of, redirect, render
 from aidc.web.db import ScenarioRecord, User
+from aidc.web.errors import ApiError
 from aidc.web.security import require
 from aidc.web.settings import default_data_dir
 
@@ -44,7 +46,7 @@ def _ops_dir(request: Request) -> Path:
 
 def _store(request: Request, store_id: str) -> Path:
     if not STORE_ID.match(store_id) or not (_ops_dir(request) / store_id / "jobs.parquet").is_file():
-        raise HTTPException(404, "no such import")
+        raise ApiError(404, "import_not_found", N_("no such import"))
     return _ops_dir(request) / store_id
 
 
@@ -57,7 +59,7 @@ async def _save_upload(request: Request, upload: UploadFile, to: Path) -> Path:
     limit = request.app.state.settings.max_upload_bytes
     content = await upload.read(limit + 1)
     if len(content) > limit:
-        raise HTTPException(413, f"the file is larger than {limit // 1024} KiB")
+        raise ApiError(413, "file_too_large", "web_limit.file_too_large", limit=limit // 1024)
     to.write_bytes(content)
     return to
 

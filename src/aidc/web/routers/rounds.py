@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from aidc.i18n import N_
 from aidc.web.common import PathId, aware, aware_utc, db, get_or_404, lang_of, redirect, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SurveyRound, User, get_one, utcnow
+from aidc.web.errors import ApiError, detail_text
 from aidc.web.lang import SEOUL
 from aidc.web.routers.users import institution_id
 from aidc.web.schemas import AcceptIn, BoardRow, InvitationIn, InvitationOut, RoundIn, RoundOut, TokenOut
@@ -172,24 +173,26 @@ async def _not_staff(request: Request) -> None:
     """Refuse a signed-in planner or admin: an invitation makes an institution member, nobody else."""
     user = await authenticate(request)
     if user is not None and user.role != "institution":
-        raise HTTPException(
-            403, N_("a planner or admin cannot accept an institution's invitation; sign out first")
+        raise ApiError(
+            403, "staff_cannot_accept",
+            N_("a planner or admin cannot accept an institution's invitation; sign out first"),
         )
 
 
 def _accept(s: Session, passwords: Passwords, token: str, password: str) -> User:
     inv = get_one(s, Invitation, token_sha256=token_sha256(token))
     if inv is None or inv.accepted_at is not None or aware_utc(inv.expires_at) < utcnow():
-        raise HTTPException(404, N_("this invitation link is unknown, used or expired"))
+        raise ApiError(404, "invitation_unknown", N_("this invitation link is unknown, used or expired"))
     # Whoever holds a link (the planner who made it, too) must not join an institution that already
     # has an account and take over its answers; further members are added by an admin.
     member = s.scalars(select(User.id).filter_by(institution_id=inv.institution_id, active=True)).first()
     if member is not None:
-        raise HTTPException(409, N_("this institution already has an account; its members sign in"))
+        raise ApiError(409, "institution_has_account",
+                       N_("this institution already has an account; its members sign in"))
     if (problem := password_problem(password)) is not None:
-        raise HTTPException(422, problem)
+        raise ApiError(422, "weak_password", problem)
     if get_one(s, User, email=inv.email) is not None:
-        raise HTTPException(409, N_("an account with this e-mail exists; sign in instead"))
+        raise ApiError(409, "email_taken", N_("an account with this e-mail exists; sign in instead"))
     user = User(
         email=inv.email,
         password_hash=passwords.hash(password),
@@ -203,7 +206,9 @@ def _accept(s: Session, passwords: Passwords, token: str, password: str) -> User
     try:
         s.commit()
     except IntegrityError:
-        raise HTTPException(409, N_("an account with this e-mail exists; sign in instead")) from None
+        raise ApiError(
+            409, "email_taken", N_("an account with this e-mail exists; sign in instead")
+        ) from None
     return user
 
 
@@ -330,9 +335,9 @@ async def invitation_accept(
     try:
         await _not_staff(request)
         if password != password2:
-            raise HTTPException(422, N_("the two passwords differ"))
-        if (problem := password_problem(password, lang_of(request))) is not None:
-            raise HTTPException(422, problem)  # said in the page's language
+            raise ApiError(422, "passwords_differ", N_("the two passwords differ"))
+        if (problem := password_problem(password)) is not None:
+            raise ApiError(422, "weak_password", problem)
         user = await run_in_threadpool(_accept, s, request.app.state.passwords, token, password)
     except HTTPException as exc:
         inv = get_one(s, Invitation, token_sha256=token_sha256(token))
@@ -343,7 +348,7 @@ async def invitation_accept(
             valid=exc.status_code != 404,
             email=inv.email if inv else None,
             institution=None,
-            error=exc.detail,
+            error=detail_text(exc, lang_of(request)),
         )
     start_session(request, s, user.id)
     s.commit()

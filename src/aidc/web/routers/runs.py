@@ -7,17 +7,19 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aidc import i18n
+from aidc.errors import Note
 from aidc.i18n import N_, gettext
 from aidc.report.i18n import text
 from aidc.web import results
 from aidc.web.common import PathId, QueryId, aware, db, get_or_404, lang_of, redirect, render
 from aidc.web.db import Run, RunFile, ScenarioRecord, User
+from aidc.web.errors import ApiError
 from aidc.web.lang import stage_title
 from aidc.web.pdf_jobs import PdfJobs, html_name, pdf_name
 from aidc.web.runner import REPORT_FILES, _stage_names, stored_name
@@ -67,14 +69,13 @@ def start_run(request: Request, s: Session, scenario_id: PathId, user: User) -> 
     settings = request.app.state.settings
     active = select(func.count()).select_from(Run).where(Run.status.in_(ACTIVE))
     if (s.scalar(active.where(Run.created_by == user.id)) or 0) >= settings.max_queued_runs_per_user:
-        raise HTTPException(
-            429,
-            f"you have {settings.max_queued_runs_per_user} runs queued or running; "
-            "wait for one to finish or cancel one",
-            headers={"Retry-After": "60"},
+        raise ApiError(
+            429, "too_many_runs",
+            N_("you have {n} runs queued or running; wait for one to finish or cancel one"),
+            headers={"Retry-After": "60"}, n=settings.max_queued_runs_per_user,
         )
     if (s.scalar(active) or 0) >= settings.max_queued_runs:
-        raise Busy(f"{settings.max_queued_runs} runs are queued", 60.0)
+        raise Busy(Note(N_("{n} runs are queued"), n=settings.max_queued_runs), 60.0)
     run = Run(
         scenario_id=rec.id,
         scenario_yaml=rec.yaml_text,
@@ -180,9 +181,13 @@ def cancel_run(
     """Cancel a queued or running run (its starter or an admin); a finished run is left as it is (409)."""
     run = get_or_404(s, Run, run_id, "run")
     if run.created_by != user.id and user.role != "admin":
-        raise HTTPException(403, "only the planner who started this run or an admin can cancel it")
+        raise ApiError(
+            403, "cancel_not_allowed", N_("only the planner who started this run or an admin can cancel it")
+        )
     if run.status not in ACTIVE:
-        raise HTTPException(409, f"this run is {run.status}; only a queued or running run can be cancelled")
+        raise ApiError(409, "run_not_active",
+                       N_("this run is {status}; only a queued or running run can be cancelled"),
+                       status=Note(f"web.status.{run.status}"))
     request.app.state.worker.cancel(s, run)
     s.commit()
     return run_out(s, run, with_result=False)
@@ -217,7 +222,7 @@ def download(
                                                                  RunFile.name.in_(wanted)))}
     f = next((found[n] for n in wanted if n in found), None)
     if f is None:
-        raise HTTPException(404, f"this run has no {name}")
+        raise ApiError(404, "run_file_missing", N_("this run has no file {name}"), name=name)
     return Response(
         f.content,
         media_type=f.media_type,
@@ -294,11 +299,12 @@ def briefing_pdf(
     lang = lang_of(request)
     files = run_out(s, run, with_result=False).files
     if html_name(lang) not in files:
-        raise HTTPException(409, N_("this run has no briefing to print"))
+        raise ApiError(409, "no_briefing", N_("this run has no briefing to print"))
     if not PdfJobs.available():
-        raise HTTPException(503, N_("The briefing cannot be printed to PDF: no Chromium is installed on the "
-                                    "server. Ask the administrator to install it (Debian: apt-get install "
-                                    "chromium); the briefing is in the report meanwhile."))
+        raise ApiError(503, "pdf_unavailable",
+                       N_("The briefing cannot be printed to PDF: no Chromium is installed on the "
+                          "server. Ask the administrator to install it (Debian: apt-get install "
+                          "chromium); the briefing is in the report meanwhile."))
     if pdf_name(lang) not in files:
         request.app.state.pdf_jobs.submit(run_id, lang)
     return redirect(f"/runs/{run_id}")

@@ -19,6 +19,7 @@ from aidc.scenario import Scenario, dump_scenario, list_scenarios, load_scenario
 from aidc.web import scenario_form, survey_io
 from aidc.web.common import PathId, aware, db, get_or_404, lang_of, redirect, render, server_file_problems
 from aidc.web.db import Run, ScenarioRecord, SurveyRound, User, utcnow
+from aidc.web.errors import ApiError, InvalidFields, detail_text
 from aidc.web.routers.survey import submitted_answers
 from aidc.web.schemas import ScenarioIn, ScenarioListItem, ScenarioOut
 from aidc.web.security import require
@@ -41,7 +42,9 @@ def scenario_out(rec: ScenarioRecord) -> ScenarioOut:
 
 def _check_round(s: Session, round_id: PathId | None) -> None:
     if round_id is not None and s.get(SurveyRound, round_id) is None:
-        raise HTTPException(422, f"no survey round {round_id}")
+        raise ApiError(
+            422, "survey_round_unknown", N_("there is no survey round {round_id}"), round_id=round_id
+        )
 
 
 def store_scenario(
@@ -64,7 +67,9 @@ def store_scenario(
         s.commit()
     except IntegrityError:
         s.rollback()
-        raise HTTPException(409, f"a scenario called {name!r} exists") from None
+        raise ApiError(
+            409, "scenario_name_taken", N_("a scenario called '{name}' exists"), name=name
+        ) from None
     return rec
 
 
@@ -74,16 +79,8 @@ SUMMED = ("n_gpus", "gpu_h_per_y", "cpu_vcpus", "memory_gb", "storage_tb", "requ
 def _refuse_server_files(scenario: Scenario) -> None:
     problems = server_file_problems(scenario)
     if problems:
-        raise HTTPException(
-            422,
-            [
-                {
-                    "loc": ["body", "scenario", *str(p.field).split(".")],
-                    "msg": p.text,
-                    "type": "value_error",
-                }
-                for p in problems
-            ],
+        raise InvalidFields(
+            "server_file_field", [(("body", "scenario", *str(p.field).split(".")), p) for p in problems]
         )
 
 
@@ -200,7 +197,7 @@ def demand(
     """Sum the linked round's submitted answers summed by tenant class."""
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
     if rec.survey_round_id is None:
-        raise HTTPException(409, "this scenario is not linked to a survey round")
+        raise ApiError(409, "scenario_not_linked", N_("this scenario is not linked to a survey round"))
     return aggregate(s, rec.survey_round_id) | {"by_year": estimated_demand(s, rec)}
 
 
@@ -243,7 +240,7 @@ def scenarios_add(
     try:
         rec = store_scenario(s, user, name.strip(), dump_scenario(load_scenario(base)), None)
     except HTTPException as exc:
-        return _list_page(request, s, str(exc.detail), exc.status_code)
+        return _list_page(request, s, detail_text(exc, lang_of(request)), exc.status_code)
     return redirect(f"/scenarios/{rec.id}")
 
 
@@ -321,7 +318,8 @@ def scenario_save(
     except InputError as exc:
         return _edit_page(request, s, rec, yaml_text, exc.problems, NOT_SAVED, 422)
     except (ValueError, HTTPException) as exc:
-        reason = gettext(str(getattr(exc, "detail", exc)), lang_of(request))
+        lang = lang_of(request)
+        reason = detail_text(exc, lang) if isinstance(exc, HTTPException) else gettext(str(exc), lang)
         return _edit_page(request, s, rec, yaml_text, [],
                           gettext("Not saved: {reason}", lang_of(request), reason=reason), 422)
     return _edit_page(request, s, rec, message=saved(request, rec))
@@ -362,5 +360,6 @@ async def scenario_form_save(
         store_scenario(s, user, rec.name, dump_scenario(outcome.scenario),
                        int(round_id) if round_id.isdigit() else None, rec)
     except HTTPException as exc:
-        return _edit_page(request, s, rec, problems=[], message=str(exc.detail), form=form, status_code=422)
+        message = detail_text(exc, lang_of(request))
+        return _edit_page(request, s, rec, problems=[], message=message, form=form, status_code=422)
     return _edit_page(request, s, rec, message=saved(request, rec))

@@ -17,9 +17,11 @@ from starlette.concurrency import run_in_threadpool
 
 from aidc.errors import Problem
 from aidc.i18n import N_, gettext
+from aidc.i18n.problems import localise
 from aidc.web import store, survey_io
 from aidc.web.common import PathId, QueryId, aware, db, get_or_404, lang_of, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SubmissionEvent, SurveyRound, User
+from aidc.web.errors import ApiError, detail_text, upload_refused
 from aidc.web.schemas import EventOut, ProblemOut, RoundOut, SubmissionIn, SubmissionOut
 from aidc.web.security import require
 from aidc.web.uploads import UploadRefused
@@ -30,27 +32,32 @@ READER = require("admin", "planner", "institution")
 MAX_ROWS_PER_SHEET = 200
 
 
-def problem_out(p: Problem) -> ProblemOut:
-    """Return the API view of a problem."""
+def problem_out(p: Problem, lang: str | None = None) -> ProblemOut:
+    """Return the API view of a problem, in English or in ``lang``."""
     found = p.found if isinstance(p.found, str | int | float | bool) or p.found is None else str(p.found)
+    message, expected = localise(p, lang) if lang else (p.text, p.expected_text)
     return ProblemOut(
-        message=p.text,
+        message=message,
         sheet=p.sheet,
         row=p.row,
         column=p.column,
         field=p.field,
         found=found,
-        expected=p.expected_text,
+        expected=expected,
         severity=p.severity,
     )
 
 
-class Refused(HTTPException):
+class Refused(ApiError):
     """A submit or upload refused for its problems (HTTP 422); the stored answer is unchanged."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(422, [problem_out(p).model_dump() for p in problems])
+        super().__init__(422, "answers_refused", N_("the answers have problems; nothing was stored"))
         self.problems = problems
+
+    def detail_in(self, lang: str) -> Any:
+        """Return the problems, each in ``lang``."""
+        return [problem_out(p, lang).model_dump() for p in self.problems]
 
 
 def _round_for(s: Session, user: User, round_id: PathId) -> SurveyRound:
@@ -58,18 +65,19 @@ def _round_for(s: Session, user: User, round_id: PathId) -> SurveyRound:
     if user.role == "institution":
         q = select(Invitation.id).filter_by(round_id=round_id, institution_id=user.institution_id)
         if s.scalars(q).first() is None:
-            raise HTTPException(404, "no such survey round")  # do not reveal rounds of others
+            # the same answer as a round that does not exist: do not reveal others' rounds
+            raise ApiError(404, "survey_round_not_found", N_("no such survey round"))
     return r
 
 
 def _institution(user: User, institution_id: int | None) -> int:
     if user.role == "institution":
         if institution_id is not None and institution_id != user.institution_id:
-            raise HTTPException(403, "an institution sees only its own answers")
+            raise ApiError(403, "own_answers_only", N_("an institution sees only its own answers"))
         assert user.institution_id is not None
         return user.institution_id
     if institution_id is None:
-        raise HTTPException(422, "give institution_id")
+        raise ApiError(422, "institution_id_missing", N_("give the institution: `institution_id`"))
     return institution_id
 
 
@@ -128,9 +136,9 @@ def save_answers(
 ) -> list[Problem]:
     """Validate and store answers; a submit with errors stores nothing and raises :class:`Refused`."""
     if not round_open(r):
-        raise HTTPException(409, "this survey round is closed; answers can no longer change")
+        raise ApiError(409, "round_closed", N_("this survey round is closed; answers can no longer change"))
     if any(len(rows) > MAX_ROWS_PER_SHEET for rows in answers.values()):
-        raise HTTPException(413, f"more than {MAX_ROWS_PER_SHEET} rows on a sheet")
+        raise ApiError(413, "too_many_rows", N_("more than {n} rows on a sheet"), n=MAX_ROWS_PER_SHEET)
     assert user.institution_id is not None
     answers, problems = submit_verdict(s, user, answers)
     s.commit()  # end the read: the request's connection goes back to the pool before the write
@@ -150,7 +158,7 @@ def save_answers(
             expected_version=expected_version,
         )
     except store.VersionConflict as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise ApiError(409, "version_conflict", exc.message) from None
     return problems
 
 
@@ -166,18 +174,15 @@ async def read_upload(
     # One byte past the limit is enough to know it is too large; never read the rest.
     content = await file.read(settings.max_upload_bytes + 1)
     if len(content) > settings.max_upload_bytes:
-        raise HTTPException(
-            413, UploadRefused("file_too_large", limit=settings.max_upload_bytes // 1024).message(lang)
-        )
+        raise upload_refused(UploadRefused("file_too_large", limit=settings.max_upload_bytes // 1024))
     name = (file.filename or "").lower()
     suffix = next((sfx for sfx in survey_io.UPLOAD_TYPES if name.endswith(sfx)), None)
     if suffix is None:
-        raise HTTPException(
-            415, f"upload an Excel workbook or a CSV file ({', '.join(survey_io.UPLOAD_TYPES)})"
-        )
+        raise ApiError(415, "upload_type", N_("upload an Excel workbook or a CSV file ({suffixes})"),
+                       suffixes=", ".join(survey_io.UPLOAD_TYPES))
     magic = survey_io.UPLOAD_TYPES[suffix]
     if magic and not content.startswith(magic):
-        raise HTTPException(415, f"the file is not a valid {suffix} file")
+        raise ApiError(415, "upload_not_valid", N_("the file is not a valid {suffix} file"), suffix=suffix)
     assert user.institution_id is not None
     organisation = _organisation(s, user)
     s.commit()  # the connection goes back to the pool while the file is read
@@ -189,7 +194,7 @@ async def read_upload(
     except UploadRefused as exc:
         if exc.key == "not_a_workbook":  # a damaged file is a problem of the file, listed like the others
             raise Refused([Problem(exc.message(lang), expected="an .xlsx file")]) from None
-        raise HTTPException(exc.status_code, exc.message(lang)) from None
+        raise upload_refused(exc) from None
 
 
 # --- API --------------------------------------------------------------------------------
@@ -509,7 +514,7 @@ async def survey_post(
             answers=answers,
             problems=[],
             status_code=exc.status_code,
-            message=str(exc.detail),
+            message=detail_text(exc, lang_of(request)),
         )
     s.expire_all()
     done = N_("Submitted. You can amend it until the round closes.") if submit else N_("Draft saved.")
@@ -545,7 +550,8 @@ async def survey_upload(
         )
     except HTTPException as exc:
         return _survey_page(
-            request, s, user, r, problems=[], status_code=exc.status_code, message=str(exc.detail)
+            request, s, user, r, problems=[], status_code=exc.status_code,
+            message=detail_text(exc, lang_of(request)),
         )
     s.expire_all()
     return _survey_page(

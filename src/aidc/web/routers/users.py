@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aidc.i18n import N_, gettext
 from aidc.web.common import PathId, db, get_or_404, lang_of, redirect, render
 from aidc.web.db import Institution, User, get_one
+from aidc.web.errors import ApiError, detail_text
 from aidc.web.schemas import UserIn, UserOut, UserPatch
 from aidc.web.security import Passwords, require, revoke_all
 
@@ -34,7 +35,9 @@ def institution_id(s: Session, name: str) -> int:
 def create_user(sessions: sessionmaker[Session], passwords: Passwords, body: UserIn) -> User:
     """Create an account; raise 409 if the e-mail is taken, 422 if an institution user has no institution."""
     if body.role == "institution" and not body.institution:
-        raise HTTPException(422, N_("an institution account needs the institution's name"))
+        raise ApiError(
+            422, "institution_name_missing", N_("an institution account needs the institution's name")
+        )
     try:
         with sessions.begin() as s:
             inst = (
@@ -53,7 +56,7 @@ def create_user(sessions: sessionmaker[Session], passwords: Passwords, body: Use
             s.flush()
             s.expunge(user)
     except IntegrityError:
-        raise HTTPException(409, N_("an account with this e-mail exists")) from None
+        raise ApiError(409, "email_taken", N_("an account with this e-mail exists")) from None
     return user
 
 
@@ -79,7 +82,7 @@ def patch_user(
     """Activate or deactivate an account (an admin cannot deactivate themselves)."""
     user = get_or_404(s, User, user_id, "user")
     if user.id == admin.id and not body.active:
-        raise HTTPException(409, N_("you cannot deactivate your own account"))
+        raise ApiError(409, "cannot_deactivate_self", N_("you cannot deactivate your own account"))
     user.active = body.active
     if not body.active:
         revoke_all(s, user.id)  # a deactivated account's sessions and tokens end now
@@ -114,7 +117,7 @@ def users_add(
         create_user(request.app.state.sessions, request.app.state.passwords, body)
     except (ValidationError, HTTPException) as exc:
         message = (
-            exc.detail
+            detail_text(exc, lang_of(request))
             if isinstance(exc, HTTPException)
             else gettext("The user was not added: check {fields}.", lang_of(request),
                          fields=", ".join(gettext(str(e["loc"][-1]), lang_of(request))
