@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, TypedDict
 import typer
 from rich.table import Table
 
+from aidc import DEFAULT_SCENARIO
 from aidc.cli._common import (
     JsonOpt,
     LangOpt,
@@ -18,7 +19,6 @@ from aidc.cli._common import (
     scenario_or_exit,
 )
 from aidc.errors import InputError
-from aidc.scenario import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:  # pandas and the stages are imported when the command runs, not for its help
     import pandas as pd

@@ -8,7 +8,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from aidc import i18n, units
+from aidc import DEFAULT_SCENARIO, i18n, units
 from aidc.cli._common import (
     JsonOpt,
     LangOpt,
@@ -20,7 +20,6 @@ from aidc.cli._common import (
     scenario_or_exit,
 )
 from aidc.errors import InputError
-from aidc.scenario import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:  # the stages (pandas, numpy) are imported when the command runs, not for its help
     from aidc.design import Check, Design

@@ -10,10 +10,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from aidc import DEFAULT_SCENARIO
 from aidc.cli._common import JsonOpt, LangOpt, ScenarioArg, check_lang, console, print_json, scenario_or_exit
 from aidc.cli.plan import AloneOpt, money, native_stdout_quiet, run_stages
 from aidc.i18n import gettext
-from aidc.scenario import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:  # the stages (scipy, pandas) are imported when the command runs, not for its help
     from aidc.economics import Economics, MonteCarlo

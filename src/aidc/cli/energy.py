@@ -10,6 +10,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Column, Table
 
+from aidc import DEFAULT_SCENARIO
 from aidc.cli._common import (
     JsonOpt,
     LangOpt,
@@ -22,8 +23,6 @@ from aidc.cli._common import (
 )
 from aidc.errors import InputError
 from aidc.i18n import gettext
-from aidc.pipeline import run
-from aidc.scenario import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:  # the energy model (pandas, numpy) is imported when the command runs, not for its help
     import numpy as np
@@ -287,6 +286,7 @@ def energy(
     from aidc.energy import evaluate
     from aidc.energy.tariff import shipped_tariffs
     from aidc.io.weather import read_weather
+    from aidc.pipeline import run
 
     lang = check_lang(lang)
     if list_tariffs:

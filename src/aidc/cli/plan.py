@@ -12,11 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from aidc import units
+from aidc import DEFAULT_SCENARIO, units
 from aidc.cli._common import JsonOpt, LangOpt, ScenarioArg, check_lang, console, print_json, scenario_or_exit
 from aidc.i18n import gettext
-from aidc.pipeline import run
-from aidc.scenario import DEFAULT_SCENARIO
 
 if TYPE_CHECKING:  # the plan (scipy, pandas) is imported when the command runs, not for its help
     from aidc.pipeline import Result
@@ -71,6 +69,8 @@ def run_stages(scenario: Scenario, stages: tuple[str, ...], alone: bool) -> Resu
 
     With every input, as ``aidc run`` does; or ``alone``, on the stages' documented fallbacks.
     """
+    from aidc.pipeline import run
+
     return run(scenario, stages, inputs="needs" if alone else "all")
 
 

@@ -9,10 +9,9 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from aidc import i18n
+from aidc import DEFAULT_SCENARIO, i18n
 from aidc.cli._common import LangOpt, ScenarioArg, check_lang, console, scenario_or_exit
 from aidc.pipeline import STAGE_NAMES, Result, run
-from aidc.scenario import DEFAULT_SCENARIO
 
 #: Mark beside a figure of the summary table that rests on a catalog estimate (explained below the table).
 ESTIMATE_MARK = "*"
