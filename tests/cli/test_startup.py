@@ -24,6 +24,8 @@ def test_import_cli_leaves_heavy_modules_unloaded() -> None:
     loaded = _modules_after("import aidc.cli")
     assert "aidc.cli" in loaded  # the probe did import it
     assert sorted(loaded & set(HEAVY)) == []
+    # nor rich's console (made when a command first prints) nor typer's pydantic adapters
+    assert sorted(loaded & {"rich.console", "typer._adapters", "typer.rich_utils"}) == []
 
 
 def test_help_loads_no_command_module() -> None:
