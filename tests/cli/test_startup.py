@@ -87,9 +87,6 @@ def test_parsing_a_command_line_imports_nothing_heavy() -> None:
 
 #: Commands whose module still imports a stage at module level (owned elsewhere; see issue 16).
 _HEAVY_AT_IMPORT = {"simulate"}
-#: What a command's help may load beyond typer and rich: the pipeline's stage table reads the
-#: scenario schema (pydantic), and ``aidc run`` names its stages from it.
-_ALLOWED_FOR_HELP = {"run": {"pydantic", "aidc.scenario", "aidc.pipeline"}}
 
 
 @pytest.mark.parametrize("name", sorted(set(cli.COMMANDS) - _HEAVY_AT_IMPORT))
@@ -98,7 +95,7 @@ def test_a_commands_help_loads_no_stage(name: str) -> None:
              "try:\n    main()\nexcept SystemExit:\n    pass")
     loaded = _modules_after(probe)
     assert f"aidc.cli.{name}" in loaded  # the probe did load the command
-    assert sorted(loaded & set(HEAVY) - _ALLOWED_FOR_HELP.get(name, set())) == []
+    assert sorted(loaded & set(HEAVY)) == []
 
 
 def test_the_default_scenario_is_named_once() -> None:
