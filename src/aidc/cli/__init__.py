@@ -1,9 +1,12 @@
 """The ``aidc`` command line: thin commands over the library, one module per topic.
 
-Start-up is kept to Typer's own cost: a topic module (and with it pandas, scipy, the stages)
-is imported only when its command runs. :data:`COMMANDS` lists each command (named as its module) with
-its one-line help, which is all ``aidc --help`` shows; a test checks that each line equals
-the help of the command it stands for.
+Start-up is kept to Typer's own cost: a topic module is imported only when its command runs, and
+the topic modules import their stages (pandas, scipy, pydantic) inside the command, so that
+``aidc <command> --help`` and the parsing of a command line load none of them; option values are
+read without Typer's pydantic adapters (:mod:`aidc.cli._params`). :data:`COMMANDS` lists each
+command (named as its module) with its one-line help, which is all ``aidc --help`` shows; a test
+checks that each line equals the help of the command it stands for. ``tests/cli/test_startup.py``
+holds what each path may import.
 """
 
 from __future__ import annotations
