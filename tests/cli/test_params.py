@@ -9,9 +9,11 @@ import pytest
 import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer._coercion import build_runtime_param
 
 from aidc.cli._params import UNSURE, QuickRuntimeParam, quick_number, quicken
+
+# typer >= 0.2x coerces through pydantic adapters; an older typer has neither them nor the cost
+build_runtime_param = pytest.importorskip("typer._coercion").build_runtime_param
 
 app = typer.Typer()
 
