@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from aidc.errors import InputError, Problem
 
+#: The shipped scenario a command or page uses when none is named. Kept here, beside the package's
+#: other light names, so that a command's help can show it without importing the scenario schema
+#: (pydantic); ``aidc.scenario.DEFAULT_SCENARIO`` must be this name (tests/cli/test_startup.py).
+DEFAULT_SCENARIO = "jeonbuk-aidc"
+
 if TYPE_CHECKING:
     from aidc.pipeline import Result, run
     from aidc.scenario import Scenario, dump_scenario, list_scenarios, load_scenario
@@ -39,6 +44,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DEFAULT_SCENARIO",
     "InputError",
     "Problem",
     "Result",

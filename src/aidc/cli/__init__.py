@@ -1,9 +1,12 @@
 """The ``aidc`` command line: thin commands over the library, one module per topic.
 
-Start-up is kept to Typer's own cost: a topic module (and with it pandas, scipy, the stages)
-is imported only when its command runs. :data:`COMMANDS` lists each command (named as its module) with
-its one-line help, which is all ``aidc --help`` shows; a test checks that each line equals
-the help of the command it stands for.
+Start-up is kept to Typer's own cost: a topic module is imported only when its command runs, and
+the topic modules import their stages (pandas, scipy, pydantic) inside the command, so that
+``aidc <command> --help`` and the parsing of a command line load none of them; option values are
+read without Typer's pydantic adapters (:mod:`aidc.cli._params`). :data:`COMMANDS` lists each
+command (named as its module) with its one-line help, which is all ``aidc --help`` shows; a test
+checks that each line equals the help of the command it stands for. ``tests/cli/test_startup.py``
+holds what each path may import.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from aidc.cli._common import root_options
+from aidc.cli._params import quicken
 
 # command (= its module under aidc.cli) -> the one-line help ``aidc --help`` shows, in that order
 COMMANDS: dict[str, str] = {
@@ -46,7 +50,9 @@ def load_command(name: str) -> Any:
     else:  # a topic that is only a sub-app (``aidc scenario ...``)
         holder.add_typer(module.app, name=name)
     group = typer.main.get_group(holder)
-    return group.commands[name]
+    command = group.commands[name]
+    quicken(command)
+    return command
 
 
 class LazyGroup(TyperGroup):
@@ -57,15 +63,15 @@ class LazyGroup(TyperGroup):
         for name, text in COMMANDS.items():
             # a stand-in carrying the help line; replaced by the real command on first use
             self.commands.setdefault(name, typer.core.TyperCommand(name=name, help=text))
+        quicken(self)
         self._loaded: set[str] = set()
         self._help_lang = "en"
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # noqa: D102
         # the help is written in the run's language before click (eagerly) prints any of it
-        from aidc.cli._help import help_lang, translate_command, translate_panels
+        from aidc.cli._help import help_lang, translate_command
 
         self._help_lang = help_lang(args)
-        translate_panels(self._help_lang)
         translate_command(self, self._help_lang)
         return list(super().parse_args(ctx, args))
 

@@ -9,13 +9,17 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
-from rich.console import Console
 
 from aidc import i18n
 from aidc.errors import InputError
 
-if TYPE_CHECKING:  # the scenario schema (pydantic) is imported by the commands that load one
+if TYPE_CHECKING:  # rich and the scenario schema (pydantic) are imported where they are used
+    from rich.console import Console
+
     from aidc.scenario import Scenario
+
+    console: Console
+    console_err: Console
 
 
 def _width(stream: TextIO) -> int | None:
@@ -25,8 +29,24 @@ def _width(stream: TextIO) -> int | None:
 
 
 PIPE_WIDTH_COLUMNS = 140  # wide enough for every table of the CLI; a layout choice, not a fact
-console = Console(width=_width(sys.stdout))
-console_err = Console(stderr=True, width=_width(sys.stderr))
+
+
+def _console(name: str) -> Console:
+    # ``console`` and ``console_err`` are made on first use: a command that prints only JSON
+    # (``aidc simulate --json``) then never imports rich's console (~0.035 s of every start-up).
+    made = globals().get(name)
+    if made is None:
+        from rich.console import Console
+
+        stderr = name == "console_err"
+        made = globals()[name] = Console(stderr=stderr, width=_width(sys.stderr if stderr else sys.stdout))
+    return made
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("console", "console_err"):
+        return _console(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 ScenarioArg = Annotated[
     str,
@@ -44,6 +64,7 @@ def render_input_error(exc: InputError) -> None:
 
     lang = i18n.current_lang()
     one, many = "{n} problem in the input", "{n} problems in the input"
+    console_err = _console("console_err")
     console_err.print(f"[bold red]{i18n.gettext('error', lang)}:[/] "
                       f"{i18n.ngettext(one, many, len(exc.problems), lang)}")
     for p in exc.problems:

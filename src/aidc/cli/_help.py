@@ -75,6 +75,15 @@ def translate_command(command: Any, lang: str) -> None:
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_text(USAGE_TEXT, lang))
 
     command.format_usage = format_usage
+    original_help = command.format_help
+
+    def format_help(ctx: Any, formatter: Any) -> None:
+        # the panel titles live in typer.rich_utils (rich, markdown): set, and so imported, only
+        # when help is printed, not on every command's start-up
+        translate_panels(lang)
+        original_help(ctx, formatter)
+
+    command.format_help = format_help
     command.options_metavar = _text(command.options_metavar, lang)
     if getattr(command, "subcommand_metavar", None):
         command.subcommand_metavar = _text(command.subcommand_metavar, lang)
@@ -83,7 +92,7 @@ def translate_command(command: Any, lang: str) -> None:
 
 
 def translate_panels(lang: str) -> None:
-    """Set the titles of Typer's help panels in ``lang`` (every run sets them: nothing leaks to the next)."""
+    """Set the titles of Typer's help panels in ``lang`` (every help printed sets them: nothing leaks)."""
     import typer.rich_utils as rich_utils
 
     for name, message in PANEL_TEXTS.items():

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, TypedDict
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from aidc import demand as demand_stage
-from aidc import survey
+from aidc import DEFAULT_SCENARIO
 from aidc.cli._common import (
     JsonOpt,
     LangOpt,
@@ -21,8 +19,9 @@ from aidc.cli._common import (
     scenario_or_exit,
 )
 from aidc.errors import InputError
-from aidc.scenario import DEFAULT_SCENARIO
-from aidc.survey.schema import choices
+
+if TYPE_CHECKING:  # pandas and the stages are imported when the command runs, not for its help
+    import pandas as pd
 
 
 class _Text(TypedDict):
@@ -48,11 +47,15 @@ _TEXT: dict[str, _Text] = {
 
 
 def _label(tenant_class: object, lang: str) -> str:
+    from aidc.survey.schema import choices
+
     labels = choices("tenant_classes").get(str(tenant_class))
     return labels[lang] if labels else str(tenant_class)
 
 
 def _pivot(by_year: pd.DataFrame, value: str) -> pd.DataFrame:
+    from aidc.survey.schema import choices
+
     pv = by_year.pivot_table(index="tenant_class", columns="year", values=value, aggfunc="sum", fill_value=0)
     order = [k for k in choices("tenant_classes") if k in pv.index]  # the survey's order, not A-Z
     return pv.reindex(order + [k for k in pv.index if k not in order])
@@ -108,6 +111,9 @@ def demand(
     lang: LangOpt = None,
 ) -> None:
     """Show the demand a survey implies (GPU-hours, peak GPUs, vCPUs, storage by tenant class and year)."""
+    from aidc import demand as demand_stage
+    from aidc import survey
+
     lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     try:

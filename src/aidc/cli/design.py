@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from aidc import i18n, units
+from aidc import DEFAULT_SCENARIO, i18n, units
 from aidc.cli._common import (
     JsonOpt,
     LangOpt,
@@ -17,12 +19,12 @@ from aidc.cli._common import (
     render_input_error,
     scenario_or_exit,
 )
-from aidc.design import Check, Design, labels, to_dict
-from aidc.design.checks import fmt
 from aidc.errors import InputError
-from aidc.pipeline import run
-from aidc.scenario import DEFAULT_SCENARIO, Scenario
-from aidc.service import FleetSizing
+
+if TYPE_CHECKING:  # the stages (pandas, numpy) are imported when the command runs, not for its help
+    from aidc.design import Check, Design
+    from aidc.scenario import Scenario
+    from aidc.service import FleetSizing
 
 
 def _area(area_m2: float, lang: str) -> str:
@@ -154,6 +156,8 @@ def _network(d: Design, t: dict[str, str]) -> Table:
 
 
 def _checks(d: Design, t: dict[str, str]) -> Table:
+    from aidc.design.checks import fmt
+
     table = Table("", t["check"], t["value"], t["limit"], t["margin"], title=t["checks"])
     for c in d.checks:
         status = f"[green]{t['ok']}[/]" if c.ok else f"[bold red]{t['fail']}[/]"
@@ -186,6 +190,8 @@ def _verdict(d: Design, t: dict[str, str]) -> str:
 
 def _check_line(c: Check, t: dict[str, str]) -> str:
     """One check in the output language: label, value, limit, margin."""
+    from aidc.design.checks import fmt
+
     return (f"{t.get(c.name, c.name)}: {fmt(c.value)} {_unit(c.unit)} / {t['limit']} {fmt(c.limit)} "
             f"{_unit(c.unit)} "
             f"({t['margin']} {c.margin_frac * 100:+.1f} %)")
@@ -197,6 +203,9 @@ def design_command(
     lang: LangOpt = None,
 ) -> None:
     """Size the facility of a scenario: fleet, racks, floors, power chain, cooling, network, checks."""
+    from aidc.design import labels, to_dict
+    from aidc.pipeline import run
+
     lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     try:

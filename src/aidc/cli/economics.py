@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+import math
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from aidc import economics as economics_stage
+from aidc import DEFAULT_SCENARIO
 from aidc.cli._common import JsonOpt, LangOpt, ScenarioArg, check_lang, console, print_json, scenario_or_exit
 from aidc.cli.plan import AloneOpt, money, native_stdout_quiet, run_stages
-from aidc.economics import Economics, MonteCarlo
 from aidc.i18n import gettext
-from aidc.scenario import DEFAULT_SCENARIO
-from aidc.summary import Difference, difference
+
+if TYPE_CHECKING:  # the stages (scipy, pandas) are imported when the command runs, not for its help
+    from aidc.economics import Economics, MonteCarlo
+    from aidc.summary import Difference
 
 SamplesOpt = Annotated[
     int, typer.Option("--samples", min=0, help="Monte Carlo samples over demand growth, prices and costs.")
@@ -31,7 +32,7 @@ CompareOpt = Annotated[
 
 def _money(x: float, lang: str = "en") -> str:
     scale, _ = money(lang)
-    return f"{x / scale:,.1f}" if np.isfinite(x) else "–"
+    return f"{x / scale:,.1f}" if math.isfinite(x) else "–"
 
 
 def _print(e: Economics, lang: str = "en") -> None:
@@ -59,7 +60,7 @@ def _print(e: Economics, lang: str = "en") -> None:
     for (_, r), energy in zip(e.cash_flow.iterrows(), e.opex["energy_krw"], strict=True):
         cash.add_row(str(int(r.year)), m(r.capex_krw), m(r.revenue_krw), m(r.opex_krw),
                      m(energy), m(r.cfads_krw), m(r.debt_service_krw),
-                     f"{r.dscr:.2f}" if np.isfinite(r.dscr) else "–", m(r.project_cash_flow_krw))
+                     f"{r.dscr:.2f}" if math.isfinite(r.dscr) else "–", m(r.project_cash_flow_krw))
     console.print(cash)
     rev = e.revenue.groupby("tenant_class")[["gpu_h", "vcpu_h", "revenue_krw"]].sum()
     discount = e.revenue.groupby("tenant_class")["discount_frac"].first()
@@ -84,13 +85,13 @@ def _print(e: Economics, lang: str = "en") -> None:
         (g("debt / equity at financial close"), f"{m(s['debt_krw'])} / {m(s['equity_krw'])} {unit}"),
         (g("DSCR min / mean"), f"{s['min_dscr']:.2f} / {s['mean_dscr']:.2f}"),
         (g("project NPV at {rate}", rate=f"{s['discount_rate_frac']:.1%}"), f"{m(s['npv_krw'])} {unit}"),
-        (g("project IRR"), f"{s['irr_frac']:.1%}" if np.isfinite(s["irr_frac"]) else none),
+        (g("project IRR"), f"{s['irr_frac']:.1%}" if math.isfinite(s["irr_frac"]) else none),
         (g("equity NPV / IRR"), f"{m(s['equity_npv_krw'])} {unit} / "
-         + (f"{s['equity_irr_frac']:.1%}" if np.isfinite(s["equity_irr_frac"]) else none)),
-        (g("payback"), g("{years} y", years=f"{s['payback_y']:.1f}") if np.isfinite(s["payback_y"])
+         + (f"{s['equity_irr_frac']:.1%}" if math.isfinite(s["equity_irr_frac"]) else none)),
+        (g("payback"), g("{years} y", years=f"{s['payback_y']:.1f}") if math.isfinite(s["payback_y"])
          else g("not within the horizon")),
         (g("levelised cost per GPU-hour"), g("{krw} KRW", krw=f"{s['lcoe_krw_per_gpu_h']:,.0f}")
-         if np.isfinite(s["lcoe_krw_per_gpu_h"]) else g("no GPU-hours sold")),
+         if math.isfinite(s["lcoe_krw_per_gpu_h"]) else g("no GPU-hours sold")),
     ]:
         summary.add_row(label, value)
     console.print(summary)
@@ -142,6 +143,11 @@ def economics_command(
     The earlier stages run through the pipeline's stage table, as in ``aidc run`` (``--alone``:
     only the plan, on the documented fallbacks).
     """
+    import numpy as np
+
+    from aidc import economics as economics_stage
+    from aidc.summary import difference
+
     lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     with console.status(gettext("running the earlier stages ...", lang)), native_stdout_quiet(json_):
@@ -180,9 +186,11 @@ def economics_command(
 
 def economics_json(e: Economics, mc: MonteCarlo | None) -> dict[str, Any]:
     """Return the economics (and Monte Carlo) as JSON-ready values; NaN becomes null."""
+    import numpy as np
+
     def clean(v: Any) -> Any:
         v = v.item() if isinstance(v, np.generic) else v
-        return None if isinstance(v, float) and not np.isfinite(v) else v
+        return None if isinstance(v, float) and not math.isfinite(v) else v
 
     def records(df: Any) -> list[dict[str, Any]]:
         return [{k: clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]

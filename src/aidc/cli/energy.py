@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.progress import Progress
 from rich.table import Column, Table
 
+from aidc import DEFAULT_SCENARIO
 from aidc.cli._common import (
     JsonOpt,
     LangOpt,
@@ -22,14 +21,14 @@ from aidc.cli._common import (
     print_json,
     scenario_or_exit,
 )
-from aidc.energy import EnergyResult, evaluate
-from aidc.energy.figures import FIGURES, bill_parts
-from aidc.energy.tariff import shipped_tariffs
 from aidc.errors import InputError
 from aidc.i18n import gettext
-from aidc.io.weather import read_weather
-from aidc.pipeline import run
-from aidc.scenario import DEFAULT_SCENARIO, Scenario
+
+if TYPE_CHECKING:  # the energy model (pandas, numpy) is imported when the command runs, not for its help
+    import numpy as np
+
+    from aidc.energy import EnergyResult
+    from aidc.scenario import Scenario
 
 COOLING_KINDS = ("air", "rear_door", "direct_liquid")
 MILLION = 1e6
@@ -78,6 +77,9 @@ OutOpt = Annotated[
 def _utilization(value: str | None) -> np.ndarray | None:
     if value is None:
         return None
+    import numpy as np
+    import pandas as pd
+
     try:
         return np.full(8760, float(value))
     except ValueError:
@@ -99,6 +101,8 @@ def _utilization(value: str | None) -> np.ndarray | None:
 def _busy_gpus(path: Path | None) -> np.ndarray | None:
     if path is None:
         return None
+    import pandas as pd
+
     try:
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -162,6 +166,8 @@ def _year_table(r: EnergyResult, title: str, lang: str = "en") -> Table:
 
 
 def _month_tables(r: EnergyResult, lang: str = "en") -> tuple[Table, Table]:
+    from aidc.energy.figures import bill_parts
+
     bill, m = r.monthly_bill, r.monthly
     parts = bill_parts(bill)
     cur = parts[0].rsplit("_", 1)[1].upper()
@@ -232,6 +238,8 @@ def _compare_table(results: list[tuple[str, EnergyResult]], lang: str = "en") ->
 
 
 def _write(out: Path, r: EnergyResult) -> list[Path]:
+    from aidc.energy.figures import FIGURES
+
     out.mkdir(parents=True, exist_ok=True)
     files = {"hourly.csv": r.hourly, "monthly.csv": r.monthly, "monthly_bill.csv": r.monthly_bill}
     written = []
@@ -275,6 +283,11 @@ def energy(
     lang: LangOpt = None,
 ) -> None:
     """Print a year of the facility: energy, PUE, peak, free cooling, water, the monthly bill and carbon."""
+    from aidc.energy import evaluate
+    from aidc.energy.tariff import shipped_tariffs
+    from aidc.io.weather import read_weather
+    from aidc.pipeline import run
+
     lang = check_lang(lang)
     if list_tariffs:
         table = Table(Column("key", no_wrap=True), "label", "effective from", "basic /kW-month")

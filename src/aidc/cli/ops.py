@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from aidc.cli._common import LangOpt, check_lang, console, console_err, print_json, scenario_or_exit
 from aidc.errors import InputError
 from aidc.report.i18n import Text, text
+
+if TYPE_CHECKING:  # pandas is imported when a subcommand runs, not for the help
+    import pandas as pd
 
 app = typer.Typer(
     help="Operate phase 1: import records, compare with the plan, forecast, phase-2 trigger.",
@@ -107,6 +109,8 @@ def import_(
     lang: LangOpt = "en",
 ) -> None:
     """Import operations records into one tidy store, refusing malformed rows with file, line and field."""
+    import pandas as pd
+
     from aidc import ops
 
     t = text(check_lang(lang))
@@ -168,6 +172,8 @@ def forecast(
     lang: LangOpt = "en",
 ) -> None:
     """Forecast monthly GPU-hours per tenant class, with prediction intervals and a held-out check."""
+    import pandas as pd
+
     from aidc import ops
 
     t = text(check_lang(lang))

@@ -7,19 +7,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
-from aidc import units
+from aidc import DEFAULT_SCENARIO, units
 from aidc.cli._common import JsonOpt, LangOpt, ScenarioArg, check_lang, console, print_json, scenario_or_exit
 from aidc.i18n import gettext
-from aidc.pipeline import Result, run
-from aidc.plan.solution import Plan, product_column
-from aidc.plan.stage import fallbacks
-from aidc.scenario import DEFAULT_SCENARIO, Scenario
+
+if TYPE_CHECKING:  # the plan (scipy, pandas) is imported when the command runs, not for its help
+    from aidc.pipeline import Result
+    from aidc.plan.solution import Plan
+    from aidc.scenario import Scenario
 
 BN = 1e9  # money is shown in billions of KRW (English) or in 억 원 (Korean, units.KRW_PER_EOK)
 
@@ -69,6 +69,8 @@ def run_stages(scenario: Scenario, stages: tuple[str, ...], alone: bool) -> Resu
 
     With every input, as ``aidc run`` does; or ``alone``, on the stages' documented fallbacks.
     """
+    from aidc.pipeline import run
+
     return run(scenario, stages, inputs="needs" if alone else "all")
 
 
@@ -87,6 +89,8 @@ SHORT = {"n_gpus": "GPU-eq", "n_vcpus": "vCPU", "storage_tb": "TB"}
 
 
 def _capacity_table(plan: Plan, lang: str, fill: dict[int, float] | None = None) -> Table:
+    from aidc.plan.solution import product_column
+
     cap = plan.capacity_by_year
     products = plan.problem.products
     fill = fill or {}
@@ -108,6 +112,8 @@ def _capacity_table(plan: Plan, lang: str, fill: dict[int, float] | None = None)
 
 def plan_json(plan: Plan, notes: list[str]) -> dict[str, Any]:
     """Return the plan as plain JSON-ready values."""
+    import numpy as np
+
     def records(df: Any) -> list[dict[str, Any]]:
         return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
                 for row in df.to_dict(orient="records")]
@@ -132,6 +138,7 @@ def plan_command(
     alone: AloneOpt = False, lang: LangOpt = None,
 ) -> None:
     """Find the least-cost build schedule over the horizon: power blocks, servers, refreshes."""
+    from aidc.plan.stage import fallbacks
     from aidc.report.briefing import limit_text
     from aidc.report.i18n import scenario_text, text
 

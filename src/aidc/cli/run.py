@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from aidc import i18n
+from aidc import DEFAULT_SCENARIO, i18n
 from aidc.cli._common import LangOpt, ScenarioArg, check_lang, console, scenario_or_exit
-from aidc.pipeline import STAGE_NAMES, Result, run
-from aidc.scenario import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:  # the pipeline (pydantic, the stages) is imported when a run starts, not for the help
+    from collections.abc import Callable
+
+    from aidc.pipeline import Result
+    from aidc.scenario import Scenario
+
+
+def run(scenario: Scenario, on_stage: Callable[[str, str], None]) -> Result:
+    """Run every stage of the pipeline's table on ``scenario`` (tests replay a stored run here)."""
+    from aidc.pipeline import run as run_pipeline
+
+    return run_pipeline(scenario, on_stage=on_stage)
+
 
 #: Mark beside a figure of the summary table that rests on a catalog estimate (explained below the table).
 ESTIMATE_MARK = "*"
@@ -33,6 +45,7 @@ def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, 
     """Run survey -> demand -> design -> plan -> simulate -> energy -> economics and write the report."""
     from aidc import report
     from aidc.i18n import gettext
+    from aidc.pipeline import STAGE_NAMES
     from aidc.report.i18n import text
 
     lang = check_lang(lang)

@@ -9,10 +9,9 @@ from typing import Annotated, NoReturn
 import typer
 from rich.table import Table
 
-from aidc import i18n
+from aidc import DEFAULT_SCENARIO, i18n
 from aidc.cli._common import ScenarioArg, check_lang, console, print_json, scenario_or_exit
 from aidc.i18n import gettext
-from aidc.scenario import DEFAULT_SCENARIO, dump_scenario, list_scenarios
 
 app = typer.Typer(help="List, show, validate and create scenarios.", no_args_is_help=True)
 
@@ -21,6 +20,7 @@ app = typer.Typer(help="List, show, validate and create scenarios.", no_args_is_
 def list_() -> None:
     """List the shipped scenarios."""
     from aidc.report.i18n import text
+    from aidc.scenario import list_scenarios
 
     t = text(check_lang(None))
     table = Table(gettext("name", t.lang), gettext("title", t.lang))
@@ -33,6 +33,8 @@ def list_() -> None:
 @app.command()
 def show(scenario: ScenarioArg = DEFAULT_SCENARIO) -> None:
     """Print a scenario as complete YAML, defaults filled in."""
+    from aidc.scenario import dump_scenario
+
     typer.echo(dump_scenario(scenario_or_exit(scenario)), nl=False)
 
 
@@ -64,6 +66,7 @@ def new(
     force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
 ) -> None:
     """Write a new scenario file and a copy of its survey beside it, ready to edit."""
+    from aidc.scenario import dump_scenario
     from aidc.survey.validate import example_path
 
     lang = check_lang(None)

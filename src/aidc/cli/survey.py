@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from aidc import survey
 from aidc.cli._common import JsonOpt, LangOpt, check_lang, console, print_json
 from aidc.errors import Problem
 from aidc.i18n import N_, gettext, ngettext
@@ -25,6 +24,8 @@ def template(
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the Excel survey workbook: instructions, one sheet per kind of need, drop-down lists."""
+    from aidc import survey  # pandas, openpyxl: when the subcommand runs, not for the help
+
     lang = check_lang(lang)
     path = out or Path(f"aidc_survey_{lang}.xlsx")
     if path.exists() and not force:
@@ -54,6 +55,8 @@ def validate(
     lang: LangOpt = None,
 ) -> None:
     """Check a returned survey; list every error and warning (exit 2 when there are errors)."""
+    from aidc import survey  # pandas, openpyxl: when the subcommand runs, not for the help
+
     lang = check_lang(lang)
     report = survey.validate(file)
     counts = {} if report.table is None else {k: len(v) for k, v in report.table.needs.items()}
@@ -86,6 +89,8 @@ def example(
     lang: LangOpt = None,
 ) -> None:
     """Print the path of the shipped example survey (30 fictional respondents), or copy it."""
+    from aidc import survey  # pandas, openpyxl: when the subcommand runs, not for the help
+
     lang = check_lang(lang)
     src = survey.example_path()
     if out is None:

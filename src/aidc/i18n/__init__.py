@@ -23,7 +23,6 @@ from __future__ import annotations
 import gettext as stdlib_gettext
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -78,6 +77,8 @@ def _compiled(lang: str) -> Path:
     target = cache_dir / "i18n" / f"{DOMAIN}-{lang}-{digest}.mo"
     if target.is_file():
         return target
+    import tempfile  # only to compile: a cached catalog is read without it
+
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
