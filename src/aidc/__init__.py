@@ -15,7 +15,7 @@ from aidc.errors import InputError, Problem
 
 #: The shipped scenario a command or page uses when none is named. Kept here, beside the package's
 #: other light names, so that a command's help can show it without importing the scenario schema
-#: (pydantic); ``aidc.scenario.DEFAULT_SCENARIO`` must be this name (tests/cli/test_startup.py).
+#: (pydantic); ``aidc.scenario`` re-exports this one name.
 DEFAULT_SCENARIO = "jeonbuk-aidc"
 
 if TYPE_CHECKING:

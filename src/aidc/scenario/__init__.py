@@ -17,7 +17,7 @@ from typing import Any, Self
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from aidc import data
+from aidc import DEFAULT_SCENARIO, data
 from aidc.errors import InputError, Note, Problem
 from aidc.scenario._base import Section, error_message, error_text, quantity
 from aidc.scenario.demand import DemandSection
@@ -49,7 +49,6 @@ __all__ = [
     "scenario_hash",
 ]
 
-DEFAULT_SCENARIO = "jeonbuk-aidc"
 
 
 class Scenario(Section):
