@@ -5,18 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from aidc import simulate as sim
 from aidc.cli._common import LangOpt, check_lang, console, console_err, print_json, scenario_or_exit
 from aidc.errors import InputError
 from aidc.i18n import gettext
-from aidc.io.traces import FORMATS, read_trace
+from aidc.io.traces import FORMATS, read_trace, read_trace_columns
 
 
 @contextmanager
@@ -24,6 +23,8 @@ def _progress(show: bool) -> Iterator[Callable[[float], None] | None]:
     if not show:
         yield None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("simulating"), BarColumn(), TextColumn("{task.percentage:>3.0f}% submitted"),
                TimeElapsedColumn())
     with Progress(*columns, console=console_err, transient=True) as bar:
@@ -44,6 +45,8 @@ def _h(seconds: float) -> str:
 
 
 def _print_table(result: sim.SimulationResult) -> None:
+    from rich.table import Table
+
     from aidc import i18n
     from aidc.report.i18n import text
 
@@ -328,9 +331,10 @@ def simulate(
                                           thresholds_gpu_h, (checkpoint_interval_s, checkpoint_write_s))
             node_failures = _failures(failures, mtbf_h, mttr_h, checkpoint_interval_s, checkpoint_write_s,
                                       gpus_per_node)
-            jobs = read_trace(trace, fmt, **options)
+            # typed columns, not a DataFrame: the replay and its summary never import pandas
+            jobs = read_trace_columns(trace, fmt, **options)
             cluster = sim.Cluster(gpus, gpus_per_node, placement)  # type: ignore[arg-type]
-            result = sim.run(jobs.drop(columns=["gpu_class"], errors="ignore"), cluster, trace_policy, seed,
+            result = sim.run(replace(jobs, gpu_class=None), cluster, trace_policy, seed,
                              policy_params=params, failures=node_failures, progress=progress)
     if out is not None:
         _write(result, out)
