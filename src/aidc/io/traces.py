@@ -56,10 +56,13 @@ if TYPE_CHECKING:
 CANONICAL = ["job_id", "tenant", "submit_s", "n_gpus", "duration_s"]
 OPTIONAL = ["gpu_class", "priority"]
 # The declared column types of a canonical trace (the fast reader's schema). [s] for times.
-SCHEMA = {"job_id": "string", "tenant": "string", "submit_s": "float64", "n_gpus": "int64",
-          "duration_s": "float64", "gpu_class": "string", "priority": "int64"}
+# "category": strings dictionary-encoded by the CSV reader itself, block by block (no Python string
+# per row, and no pyarrow.compute, whose import costs more than reading the Philly trace)
+SCHEMA = {"job_id": "string", "tenant": "category", "submit_s": "float64", "n_gpus": "int64",
+          "duration_s": "float64", "gpu_class": "category", "priority": "int64"}
 # The columns of a Philly job list the simulator reads, typed (the fast reader's schema)
-PHILLY_SCHEMA = {"timestamp": "timestamp[s]", "duration": "float64", "num_gpus": "int64", "cluster": "string"}
+PHILLY_SCHEMA = {"timestamp": "timestamp[s]", "duration": "float64", "num_gpus": "int64",
+                 "cluster": "category"}
 PHILLY_STAMP = "%Y-%m-%d %H:%M:%S"  # the only form the precise checker accepts, so the fast one too
 BATCH_BYTES = 1 << 24  # CSV block read at a time: memory stays with the columns, not the text
 STREAM_BLOCK_BYTES = 1 << 20  # CSV block of a streamed trace (measured: ~20 MB of reader memory)
@@ -144,6 +147,7 @@ def _batches(path: Path, block_bytes: int = BATCH_BYTES, use_threads: bool = Tru
 
     schema = schema or SCHEMA
     required = required or CANONICAL
+    arrow_type = _arrow_types(schema)
     if _is_parquet(path):
         import pyarrow.parquet as pq
 
@@ -154,7 +158,7 @@ def _batches(path: Path, block_bytes: int = BATCH_BYTES, use_threads: bool = Tru
         names = [n for n in source.schema_arrow.names if n in schema]
         if any(c not in names for c in required):
             return None
-        types = pa.schema([(n, schema[n]) for n in names])
+        types = pa.schema([(n, arrow_type[n]) for n in names])
         return names, (b.select(names).cast(types) for b in source.iter_batches(columns=names))
     with path.open("rb") as fh:
         header = fh.readline().decode("utf-8", errors="replace").strip().split(",")
@@ -164,10 +168,17 @@ def _batches(path: Path, block_bytes: int = BATCH_BYTES, use_threads: bool = Tru
     reader = pacsv.open_csv(
         path, read_options=pacsv.ReadOptions(block_size=block_bytes, use_threads=use_threads),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: schema[n] for n in names}, include_columns=names,
+            column_types={n: arrow_type[n] for n in names}, include_columns=names,
             strings_can_be_null=False, quoted_strings_can_be_null=False,
             timestamp_parsers=list(timestamp_parsers) or None))
     return names, iter(reader)
+
+
+def _arrow_types(schema: dict[str, str]) -> dict[str, Any]:
+    import pyarrow as pa
+
+    return {n: pa.dictionary(pa.int32(), pa.string()) if t == "category" else pa.type_for_alias(t)
+            for n, t in schema.items()}
 
 
 def _typed_table(path: Path, schema: dict[str, str] | None = None, required: list[str] | None = None,
@@ -180,8 +191,8 @@ def _typed_table(path: Path, schema: dict[str, str] | None = None, required: lis
         if opened is None:
             return None
         names, batches = opened
-        types = pa.schema([(n, (schema or SCHEMA)[n]) for n in names])
-        table = pa.Table.from_batches(list(batches), schema=types)
+        arrow_type = _arrow_types(schema or SCHEMA)
+        table = pa.Table.from_batches(list(batches), schema=pa.schema([(n, arrow_type[n]) for n in names]))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None  # a value that is not of its declared type: the precise checker names it
     if any(table.column(n).null_count for n in names):
@@ -202,17 +213,22 @@ def _numpy(column: Any, dtype: type) -> np.ndarray:
 
 
 def _codes(column: Any) -> tuple[np.ndarray, list[str]] | None:
-    """Dictionary-encode a string column (no Python string per row); None if a name has leading blanks.
+    """Return a dictionary-encoded column's codes and names; None if a name has leading blanks.
 
-    The precise checker reads CSV with ``skipinitialspace``: a value with leading blanks is read
-    differently by the two, so such a file goes to the precise checker.
+    Each block of the CSV reader has its own dictionary: the codes are mapped onto one list of
+    names. The precise checker reads CSV with ``skipinitialspace``: a value with leading blanks
+    is read differently by the two, so such a file goes to the precise checker.
     """
-    combined = column.combine_chunks() if hasattr(column, "combine_chunks") else column
-    encoded = combined.dictionary_encode()
-    names = [str(n) for n in encoded.dictionary.to_pylist()]
+    names: dict[str, int] = {}
+    parts = []
+    for chunk in getattr(column, "chunks", [column]):
+        local = np.array([names.setdefault(str(n), len(names)) for n in chunk.dictionary.to_pylist()],
+                         dtype=np.int64)
+        parts.append(local[_numpy(chunk.indices, np.int32)] if len(local) else np.zeros(len(chunk), np.int64))
     if any(n[:1] == " " for n in names):
         return None
-    return _numpy(encoded.indices, np.int32).astype(np.int64), names
+    codes = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.empty(0, np.int64)
+    return codes, list(names)
 
 
 def _trace_of(columns: Any, names: list[str]) -> Trace | None:

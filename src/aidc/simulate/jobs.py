@@ -236,7 +236,8 @@ def _sorted_codes(codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, tupl
     """Renumber codes so the names come sorted; drop names no job has (as factorize would)."""
     rank = np.argsort(np.argsort(np.array(names, dtype=object), kind="stable"))
     codes = rank[codes].astype(np.int64)
-    used = np.unique(codes)
+    # bincount, not np.unique: unique imports numpy.ma (0.15 s), more than the rest of this
+    used = np.flatnonzero(np.bincount(codes, minlength=len(names)))
     if len(used) < len(names):
         codes = np.searchsorted(used, codes)
     ordered = sorted(names)
