@@ -110,3 +110,14 @@ def test_result_pickles_with_its_tables() -> None:
     back = pickle.loads(pickle.dumps(result))
     assert _plain(back.summary) == _plain(result.summary)
     _same_log(back.jobs, result.jobs)
+
+
+def test_help_loads_no_array_library() -> None:
+    probe = ("import sys\nsys.argv = ['aidc', 'simulate', '--help']\nfrom aidc.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas', 'pyarrow')"
+             " or m.startswith('aidc.simulate')), file=sys.stderr)")
+    env = os.environ | {"PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    assert "--trace" in out.stdout
+    assert out.stderr.strip().splitlines()[-1] == "[]"

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from aidc import simulate as sim
 from aidc.cli._common import LangOpt, check_lang, console, console_err, print_json, scenario_or_exit
 from aidc.errors import InputError
 from aidc.i18n import gettext
-from aidc.io.traces import FORMATS, read_trace, read_trace_columns
+
+if TYPE_CHECKING:
+    from aidc import simulate as sim
+
+# numpy starts one OpenBLAS thread per core at import: measured on the 2-core machine,
+# `python -c "import numpy"` took 0.120 CPU-s (best of 8) against 0.090 s with one thread, and
+# nothing this command runs multiplies matrices. A value the user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# The names of aidc.simulate.POLICIES and aidc.io.traces.FORMATS, for the help text: importing
+# those modules (numpy, pyarrow) only to print --help would cost more than the help itself.
+# tests/simulate/test_cli.py checks that they stay the same.
+POLICY_NAMES = ("fifo", "easy", "fair_share", "slurm_fair_share", "priority", "reserved",
+                "preemptive_priority", "las")
+FORMAT_NAMES = ("canonical", "philly", "openb", "swf", "gavel")
 
 
 @contextmanager
@@ -169,6 +183,7 @@ def _failures(on: bool, mtbf_h: float | None, mttr_h: float | None, checkpoint_i
     if not on:
         return None
     from aidc import data
+    from aidc import simulate as sim
 
     return sim.Failures(
         # the published rate is per GPU: a node of g GPUs fails g times as often as one GPU
@@ -188,7 +203,7 @@ def _packed(trace: Path, fmt: str, nodes: Path, gpus: int | None, policy: str,
     if policy != "fifo" or failures:
         raise typer.BadParameter("--nodes (packed fractional GPUs) runs FIFO without failures")
     from aidc import data
-    from aidc.io.traces import read_openb_nodes
+    from aidc.io.traces import read_openb_nodes, read_trace
     from aidc.simulate.packing import pack_fifo, packed_result
 
     jobs = read_trace(trace, fmt)
@@ -224,6 +239,8 @@ def _scenario_result(name: str | None, progress: Callable[[float], None] | None,
     earlier = pipeline.run(scenario, ["design"])
     assert earlier.design is not None  # noqa: S101 -- design needs the demand, so both ran
     assert earlier.demand is not None
+    from aidc import simulate as sim
+
     return sim.run_scenario(scenario, earlier.design, earlier.demand, progress=progress)
 
 
@@ -233,12 +250,13 @@ def simulate(
     scenario: Annotated[str | None, typer.Argument(
         help="Shipped scenario name or YAML (not with --trace); default: the default scenario.")] = None,
     trace: Annotated[Path | None, typer.Option("--trace", help="Replay this job trace instead.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help=f"Trace format: {', '.join(FORMATS)}.")] = "canonical",
+    fmt: Annotated[str, typer.Option("--format", help=f"Trace format: {', '.join(FORMAT_NAMES)}.")] \
+    = "canonical",
     gpus: Annotated[int | None, typer.Option("--gpus", help="GPUs of the cluster (--trace).", min=1)] = None,
     gpus_per_node: Annotated[int, typer.Option("--gpus-per-node", help="GPUs per node.", min=1)] = 8,
     placement: Annotated[str, typer.Option("--placement", help="pooled or node.")] = "pooled",
     policy: Annotated[str | None, typer.Option(
-        "--policy", help=f"Scheduling policy: {', '.join(sim.POLICIES)} (default: the scenario's; fifo for "
+        "--policy", help=f"Scheduling policy: {', '.join(POLICY_NAMES)} (default: the scenario's; fifo for "
         "--trace).")] = None,
     throughputs: Annotated[Path | None, typer.Option(help="Gavel throughputs JSON (--format gavel).")] = None,
     stream: Annotated[bool, typer.Option(
@@ -302,8 +320,8 @@ def simulate(
         return
     if placement not in ("pooled", "node"):
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")
-    if policy is not None and policy not in sim.POLICIES:
-        raise typer.BadParameter(f"--policy must be one of {', '.join(sim.POLICIES)}, not {policy!r}")
+    if policy is not None and policy not in POLICY_NAMES:
+        raise typer.BadParameter(f"--policy must be one of {', '.join(POLICY_NAMES)}, not {policy!r}")
     if nodes is not None and trace is None:
         raise typer.BadParameter("--nodes goes with --trace FILE")
     share_of = _pairs(shares, "--shares", float)
@@ -332,6 +350,9 @@ def simulate(
             node_failures = _failures(failures, mtbf_h, mttr_h, checkpoint_interval_s, checkpoint_write_s,
                                       gpus_per_node)
             # typed columns, not a DataFrame: the replay and its summary never import pandas
+            from aidc import simulate as sim
+            from aidc.io.traces import read_trace_columns
+
             jobs = read_trace_columns(trace, fmt, **options)
             cluster = sim.Cluster(gpus, gpus_per_node, placement)  # type: ignore[arg-type]
             result = sim.run(replace(jobs, gpu_class=None), cluster, trace_policy, seed,
