@@ -8,7 +8,7 @@ the scenario's simulation settings). See ``docs/simulate.md``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -110,7 +110,7 @@ def _fast_start_s(jobs: JobTable, node_class: NodeClass, placement: str, policy:
 
 
 def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Policy,
-               failures: Failures | None, rng: np.random.Generator,
+               failures: Failures | None, rng: Callable[[], np.random.Generator],
                progress: Callable[[float], None] | None) -> dict[str, Any]:
     fast = _fast_start_s(jobs, node_class, placement, policy, failures)
     if fast is not None:
@@ -123,7 +123,7 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
         if reserved is not None:
             out["reserved_start_s"] = _reserved_column(reserved, n)
         return out
-    state = simulate(jobs, node_class, placement, policy, failures, rng, progress)
+    state = simulate(jobs, node_class, placement, policy, failures, rng(), progress)
     out = {
         "start_s": np.asarray(state.start_s, float), "end_s": np.asarray(state.end_s, float),
         "n_restarts": np.asarray(state.n_restarts, np.int64), "lost_s": np.asarray(state.lost_s, float),
@@ -168,7 +168,7 @@ def _merged(accounts: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _job_columns(table: JobTable, cluster: Cluster, policy: Policy, failures: Failures | None,
-                 rng: np.random.Generator, progress: Callable[[float], None] | None,
+                 rng: Callable[[], np.random.Generator], progress: Callable[[float], None] | None,
                  ) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
     """Run each node class's jobs; return the per-job columns (start order) and the GPU-time account."""
     n = len(table)
@@ -290,7 +290,10 @@ def run(
     else:
         name, policy_fn = getattr(policy, "__name__", "custom"), policy
     table = job_table(jobs)
-    cols, account = _job_columns(table, cluster, policy_fn, failures, np.random.default_rng(seed), progress)
+    # the generator is made when the event engine first needs one: a fast path draws nothing, and
+    # numpy.random costs an import
+    rng = cache(lambda: np.random.default_rng(seed))
+    cols, account = _job_columns(table, cluster, policy_fn, failures, rng, progress)
     cols |= {"submit_s": table.submit_s, "duration_s": table.duration_s, "n_gpus": table.n_gpus}
     cols["wait_s"] = cols["start_s"] - table.submit_s
     cols["jct_s"] = cols["end_s"] - table.submit_s
