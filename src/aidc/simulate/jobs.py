@@ -68,8 +68,9 @@ class Trace:
 
     Attributes
     ----------
-    job_id : pyarrow array, numpy array or None
-        Job ids; None means the row numbers ``"0", "1", ...`` (Philly's).
+    job_id : pyarrow array, numpy array, callable or None
+        Job ids; a callable returns them when first asked for (they stay in the file until a
+        job log needs them); None means the row numbers ``"0", "1", ...`` (Philly's).
     tenant : numpy.ndarray
         Each job's code into :attr:`tenants`. [-]
     tenants : tuple of str
@@ -105,7 +106,8 @@ class Trace:
             return pd.Series(ids.astype(str), dtype=object)
         if isinstance(self.job_id, np.ndarray):
             return pd.Series(self.job_id if rows is None else self.job_id[rows])
-        column = self.job_id if rows is None else self.job_id.take(rows)
+        source = self.job_id() if callable(self.job_id) else self.job_id
+        column = source if rows is None else source.take(rows)
         # job ids stay Arrow strings (no Python object per job)
         return pd.Series(pd.arrays.ArrowExtensionArray(column))
 
