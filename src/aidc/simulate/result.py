@@ -7,7 +7,8 @@ times. The hourly series are time averages over each hour ``[t_h, t_h + 1)``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -19,10 +20,34 @@ if TYPE_CHECKING:
 Frame = Callable[[], "pd.DataFrame"]
 
 
+class _Table:
+    """A table field of :class:`SimulationResult`: given as itself or as a zero-argument builder.
+
+    A builder runs on the first read and its table is kept. A data descriptor, so the result
+    stays a dataclass (the report walks its fields) while its tables stay unbuilt until read.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> pd.DataFrame:
+        if obj is None:  # the dataclass asks for a default: there is none, the field is required
+            raise AttributeError(self.name)
+        tables = obj.__dict__["_tables"]
+        value = tables[self.name]
+        if callable(value):
+            value = tables[self.name] = value()
+        return value
+
+    def __set__(self, obj: Any, value: pd.DataFrame | Frame) -> None:
+        obj.__dict__.setdefault("_tables", {})[self.name] = value
+
+
+@dataclass(frozen=True, repr=False)
 class SimulationResult:
     """Result of a simulation (see ``docs/contracts.md``).
 
-    The tables may be given as zero-argument builders: each is built on first use and kept,
+    The tables may be given as zero-argument builders: each is built on first read and kept,
     so a caller that only reads :attr:`summary` (``aidc simulate --json``) never builds the
     per-job DataFrame, nor imports pandas.
 
@@ -40,34 +65,16 @@ class SimulationResult:
         (+ p50/p99 wait, slowdown, GPU-hours, policy, n_gpus).
     """
 
-    __slots__ = ("_tables", "summary")
-    TABLES = ("jobs", "hourly", "tenants")
+    TABLES: ClassVar[tuple[str, ...]] = ("jobs", "hourly", "tenants")
 
-    def __init__(self, jobs: pd.DataFrame | Frame, hourly: pd.DataFrame | Frame,
-                 tenants: pd.DataFrame | Frame, summary: dict[str, Any] | None = None) -> None:
-        self._tables: dict[str, Any] = {"jobs": jobs, "hourly": hourly, "tenants": tenants}
-        self.summary: dict[str, Any] = summary if summary is not None else {}
+    jobs: _Table = _Table()
+    hourly: _Table = _Table()
+    tenants: _Table = _Table()
+    summary: dict[str, Any] = field(default_factory=dict)
 
-    def _table(self, name: str) -> pd.DataFrame:
-        value = self._tables[name]
-        if callable(value):  # a builder: build once, keep the table
-            value = self._tables[name] = value()
-        return value
-
-    @property
-    def jobs(self) -> pd.DataFrame:
-        """Per-job log (built on first use)."""
-        return self._table("jobs")
-
-    @property
-    def hourly(self) -> pd.DataFrame:
-        """Hourly series (built on first use)."""
-        return self._table("hourly")
-
-    @property
-    def tenants(self) -> pd.DataFrame:
-        """Per-tenant statistics (built on first use)."""
-        return self._table("tenants")
+    def built(self, name: str) -> bool:
+        """Return whether the table ``name`` (one of :attr:`TABLES`) has been built."""
+        return not callable(self.__dict__["_tables"][name])
 
     def __reduce__(self) -> tuple[Any, ...]:  # builders are closures: pickle the built tables
         return SimulationResult, (self.jobs, self.hourly, self.tenants, self.summary)
