@@ -115,8 +115,9 @@ class Trace:
         """Return the trace as the canonical DataFrame (tenants a categorical)."""
         import pandas as pd
 
-        out: dict[str, Any] = {
-            "job_id": self.job_ids(), "tenant": pd.Categorical.from_codes(self.tenant, list(self.tenants)),
+        codes, tenants = _sorted_codes(np.asarray(self.tenant, np.int64), list(self.tenants))
+        out: dict[str, Any] = {  # tenants in sorted order, as pandas makes a categorical of strings
+            "job_id": self.job_ids(), "tenant": pd.Categorical.from_codes(codes, list(tenants)),
             "submit_s": self.submit_s, "n_gpus": self.n_gpus, "duration_s": self.duration_s}
         if self.gpu_class is not None:
             out["gpu_class"] = self.gpu_class
