@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from aidc.cli._common import LangOpt, check_lang, console, console_err, print_json, scenario_or_exit
+from aidc.cli import _common
+from aidc.cli._common import LangOpt, check_lang, print_json, scenario_or_exit
 from aidc.errors import InputError
 from aidc.i18n import gettext
 
@@ -41,7 +42,7 @@ def _progress(show: bool) -> Iterator[Callable[[float], None] | None]:
 
     columns = (TextColumn("simulating"), BarColumn(), TextColumn("{task.percentage:>3.0f}% submitted"),
                TimeElapsedColumn())
-    with Progress(*columns, console=console_err, transient=True) as bar:
+    with Progress(*columns, console=_common.console_err, transient=True) as bar:
         task = bar.add_task("simulate", total=1.0)
         yield lambda frac: bar.update(task, completed=frac)
 
@@ -63,6 +64,8 @@ def _print_table(result: sim.SimulationResult) -> None:
 
     from aidc import i18n
     from aidc.report.i18n import text
+
+    console = _common.console  # through the module: rich loads when a table is printed, not for --json
 
     lang = i18n.current_lang()
     words = text(lang)
@@ -119,7 +122,7 @@ def _write(result: sim.SimulationResult, out: Path) -> None:
         df.to_parquet(out / f"{name}.parquet", index=False)
         df.to_csv(out / f"{name}.csv", index=False)
     result.tenants.to_csv(out / "tenants.csv")
-    console_err.print(f"wrote jobs and hourly series (Parquet and CSV) to {out}")
+    _common.console_err.print(f"wrote jobs and hourly series (Parquet and CSV) to {out}")
 
 
 def _pairs(text: str | None, option: str, cast: Callable[[str], Any]) -> dict[str, Any]:
