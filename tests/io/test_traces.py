@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aidc.errors import InputError
-from aidc.io.traces import FORMATS, read_trace, write_trace
+from aidc.io.traces import FORMATS, read_trace, read_trace_columns, write_trace
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "traces"
 
@@ -138,12 +141,12 @@ def _precise(path: Path) -> pd.DataFrame:
     """The canonical trace as the precise checker reads it (the fast reader's fallback)."""
     from aidc.io import traces
 
-    fast = traces._read_canonical_fast
+    fast = traces._canonical_columns
     try:
-        traces._read_canonical_fast = lambda _p: None  # type: ignore[assignment]
+        traces._canonical_columns = lambda _p: None  # type: ignore[assignment]
         return read_trace(path)
     finally:
-        traces._read_canonical_fast = fast  # type: ignore[assignment]
+        traces._canonical_columns = fast  # type: ignore[assignment]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -188,3 +191,79 @@ def test_philly_as_parquet_reads_like_csv(tmp_path: Path) -> None:
     pd.read_csv(DATA / "philly_300.csv", dtype=str).to_parquet(tmp_path / "p.parquet")
     a, b = read_trace(DATA / "philly_300.csv", "philly"), read_trace(tmp_path / "p.parquet", "philly")
     pd.testing.assert_frame_equal(a, b)
+
+
+# --- the typed column reader (the simulator's, no pandas) against the precise checker ---
+
+_NAME = st.text(alphabet="abcdefxyz0123456789_-", min_size=1, max_size=8)
+
+
+def _columns_frame(path: Path, fmt: str) -> pd.DataFrame:
+    return read_trace_columns(path, fmt).to_frame()
+
+
+def _assert_same_rows(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
+    for col in ("job_id", "tenant", "submit_s", "n_gpus", "duration_s"):
+        assert fast[col].astype(str).tolist() == slow[col].astype(str).tolist(), col
+    assert fast["n_gpus"].dtype == np.int64
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(_NAME, st.floats(0, 1e7, allow_nan=False), st.integers(1, 512),
+                               st.floats(0, 1e6, allow_nan=False)), min_size=1, max_size=40))
+def test_column_reader_agrees_with_precise_checker_on_valid_canonical(tmp_path: Path, rows: list) -> None:
+    path = tmp_path / "t.csv"
+    lines = [f"j{i},{t},{s!r},{g},{d!r}" for i, (t, s, g, d) in enumerate(rows)]
+    path.write_text("job_id,tenant,submit_s,n_gpus,duration_s\n" + "\n".join(lines) + "\n")
+    from aidc.io import traces
+
+    assert traces._canonical_columns(path) is not None  # the typed reader vouched for it, no fallback
+    _assert_same_rows(_columns_frame(path, "canonical"), _precise(path))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.datetimes(datetime(2017, 1, 1), datetime(2018, 12, 31)),
+                               st.floats(0, 1e6, allow_nan=False), st.integers(1, 64), _NAME),
+                     min_size=1, max_size=40))
+def test_column_reader_agrees_with_precise_checker_on_valid_philly(tmp_path: Path, rows: list) -> None:
+    path = tmp_path / "p.csv"
+    lines = [f"{stamp:%Y-%m-%d %H:%M:%S},{d!r},{g},{g * d!r},{vc}" for stamp, d, g, vc in rows]
+    path.write_text("timestamp,duration,num_gpus,gpu_time,cluster\n" + "\n".join(lines) + "\n")
+    from aidc.io import traces
+
+    assert traces._philly_columns(path) is not None  # the typed reader vouched for it, no fallback
+    _assert_same_rows(_columns_frame(path, "philly"), read_trace(path, "philly"))
+
+
+@pytest.mark.parametrize(("fmt", "text", "where"), [
+    ("philly", "timestamp,duration,num_gpus,gpu_time,cluster\n2017-10-09 07:01:55,66.0,1,66.0,a\n"
+               "2017-10-09 07:02:00,-3,1,0,a\n", (3, "duration")),
+    ("philly", "timestamp,duration,num_gpus,gpu_time,cluster\n2017-10-09 07:01:55,66.0,1,66.0,a\n"
+               "2017-10-09T07:02,5,1,5,a\n", (3, "timestamp")),
+    ("philly", "timestamp,duration,num_gpus,gpu_time,cluster\n2017-10-09 07:01:55,66.0,1.5,66.0,a\n",
+     (2, "num_gpus")),
+    ("canonical", "job_id,tenant,submit_s,n_gpus,duration_s\na,x,0,1,10\nb,x,soon,1,10\n", (3, "submit_s")),
+    ("canonical", "job_id,tenant,submit_s,n_gpus,duration_s\na,x,0,0,10\n", (2, "n_gpus")),
+])
+def test_column_reader_falls_back_to_the_precise_error(tmp_path: Path, fmt: str, text: str,
+                                                       where: tuple[int, str]) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        read_trace_columns(path, fmt)
+    problem = err.value.problems[0]
+    assert (problem.file, problem.line, problem.column) == (str(path), *where)
+
+
+def test_column_reader_sends_leading_blanks_to_the_precise_checker(tmp_path: Path) -> None:
+    # the precise checker skips blanks after a comma; the typed reader would keep them in the name
+    path = tmp_path / "t.csv"
+    path.write_text("job_id,tenant,submit_s,n_gpus,duration_s\na, x,0,1,10\nb,x,0,1,10\n")
+    trace = read_trace_columns(path)
+    assert trace.tenants == ("x",)
+    assert trace.tenant.tolist() == [0, 0]
+
+
+def test_column_reader_reads_the_philly_sample_like_the_frame_reader() -> None:
+    _assert_same_rows(_columns_frame(DATA / "philly_300.csv", "philly"), read_trace(DATA / "philly_300.csv",
+                                                                                     "philly"))

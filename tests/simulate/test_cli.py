@@ -108,3 +108,13 @@ def test_slurm_fair_share_from_the_command_line() -> None:
                               "--shares", "public=0.5", "--half-life-h", "24", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["policy"] == "slurm_fair_share"
+
+
+def test_help_names_are_the_registries() -> None:
+    # cli/simulate.py spells the names out so that --help imports neither numpy nor pyarrow
+    from aidc import simulate as sim
+    from aidc.cli import simulate as command
+    from aidc.io.traces import FORMATS
+
+    assert tuple(sim.POLICIES) == command.POLICY_NAMES
+    assert tuple(FORMATS) == command.FORMAT_NAMES

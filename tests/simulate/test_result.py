@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aidc import simulate as sim
 from aidc.errors import InputError
-from aidc.simulate.result import hourly_mean
+from aidc.simulate.result import WAIT_PERCENTILES, hourly_mean, wait_percentiles
 
 from ._helpers import trace
 
@@ -97,3 +97,11 @@ def test_job_larger_than_cluster_and_unknown_policy() -> None:
         sim.run(trace([("a", "t", 0, 1, 10)]), sim.Cluster(8, 8), "lottery")
     with pytest.raises(InputError, match="multiple"):
         sim.Cluster(10, 8, "node")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(-1e12, 1e12, allow_nan=False), min_size=1, max_size=300))
+def test_wait_percentiles_are_numpys_bit_for_bit(values: list[float]) -> None:
+    # the summary's p50/p95/p99 must not move by one ulp when numpy's percentile is replaced
+    a = np.array(values)
+    assert wait_percentiles(a).tolist() == np.percentile(a, WAIT_PERCENTILES).tolist()

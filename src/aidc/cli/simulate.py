@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from aidc import simulate as sim
-from aidc.cli._common import LangOpt, check_lang, console, console_err, print_json, scenario_or_exit
+from aidc.cli import _common
+from aidc.cli._common import LangOpt, check_lang, print_json, scenario_or_exit
 from aidc.errors import InputError
 from aidc.i18n import gettext
-from aidc.io.traces import FORMATS, read_trace
+
+if TYPE_CHECKING:
+    from aidc import simulate as sim
+
+# numpy starts one OpenBLAS thread per core at import: measured on the 2-core machine,
+# `python -c "import numpy"` took 0.120 CPU-s (best of 8) against 0.090 s with one thread, and
+# nothing this command runs multiplies matrices. A value the user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# The names of aidc.simulate.POLICIES and aidc.io.traces.FORMATS, for the help text: importing
+# those modules (numpy, pyarrow) only to print --help would cost more than the help itself.
+# tests/simulate/test_cli.py checks that they stay the same.
+POLICY_NAMES = ("fifo", "easy", "fair_share", "slurm_fair_share", "priority", "reserved",
+                "preemptive_priority", "las")
+FORMAT_NAMES = ("canonical", "philly", "openb", "swf", "gavel")
 
 
 @contextmanager
@@ -24,9 +38,11 @@ def _progress(show: bool) -> Iterator[Callable[[float], None] | None]:
     if not show:
         yield None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("simulating"), BarColumn(), TextColumn("{task.percentage:>3.0f}% submitted"),
                TimeElapsedColumn())
-    with Progress(*columns, console=console_err, transient=True) as bar:
+    with Progress(*columns, console=_common.console_err, transient=True) as bar:
         task = bar.add_task("simulate", total=1.0)
         yield lambda frac: bar.update(task, completed=frac)
 
@@ -44,8 +60,12 @@ def _h(seconds: float) -> str:
 
 
 def _print_table(result: sim.SimulationResult) -> None:
+    from rich.table import Table
+
     from aidc import i18n
     from aidc.report.i18n import text
+
+    console = _common.console  # through the module: rich loads when a table is printed, not for --json
 
     lang = i18n.current_lang()
     words = text(lang)
@@ -102,7 +122,7 @@ def _write(result: sim.SimulationResult, out: Path) -> None:
         df.to_parquet(out / f"{name}.parquet", index=False)
         df.to_csv(out / f"{name}.csv", index=False)
     result.tenants.to_csv(out / "tenants.csv")
-    console_err.print(f"wrote jobs and hourly series (Parquet and CSV) to {out}")
+    _common.console_err.print(f"wrote jobs and hourly series (Parquet and CSV) to {out}")
 
 
 def _pairs(text: str | None, option: str, cast: Callable[[str], Any]) -> dict[str, Any]:
@@ -166,6 +186,7 @@ def _failures(on: bool, mtbf_h: float | None, mttr_h: float | None, checkpoint_i
     if not on:
         return None
     from aidc import data
+    from aidc import simulate as sim
 
     return sim.Failures(
         # the published rate is per GPU: a node of g GPUs fails g times as often as one GPU
@@ -185,7 +206,7 @@ def _packed(trace: Path, fmt: str, nodes: Path, gpus: int | None, policy: str,
     if policy != "fifo" or failures:
         raise typer.BadParameter("--nodes (packed fractional GPUs) runs FIFO without failures")
     from aidc import data
-    from aidc.io.traces import read_openb_nodes
+    from aidc.io.traces import read_openb_nodes, read_trace
     from aidc.simulate.packing import pack_fifo, packed_result
 
     jobs = read_trace(trace, fmt)
@@ -221,6 +242,8 @@ def _scenario_result(name: str | None, progress: Callable[[float], None] | None,
     earlier = pipeline.run(scenario, ["design"])
     assert earlier.design is not None  # noqa: S101 -- design needs the demand, so both ran
     assert earlier.demand is not None
+    from aidc import simulate as sim
+
     return sim.run_scenario(scenario, earlier.design, earlier.demand, progress=progress)
 
 
@@ -230,12 +253,13 @@ def simulate(
     scenario: Annotated[str | None, typer.Argument(
         help="Shipped scenario name or YAML (not with --trace); default: the default scenario.")] = None,
     trace: Annotated[Path | None, typer.Option("--trace", help="Replay this job trace instead.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help=f"Trace format: {', '.join(FORMATS)}.")] = "canonical",
+    fmt: Annotated[str, typer.Option("--format", help=f"Trace format: {', '.join(FORMAT_NAMES)}.")] \
+    = "canonical",
     gpus: Annotated[int | None, typer.Option("--gpus", help="GPUs of the cluster (--trace).", min=1)] = None,
     gpus_per_node: Annotated[int, typer.Option("--gpus-per-node", help="GPUs per node.", min=1)] = 8,
     placement: Annotated[str, typer.Option("--placement", help="pooled or node.")] = "pooled",
     policy: Annotated[str | None, typer.Option(
-        "--policy", help=f"Scheduling policy: {', '.join(sim.POLICIES)} (default: the scenario's; fifo for "
+        "--policy", help=f"Scheduling policy: {', '.join(POLICY_NAMES)} (default: the scenario's; fifo for "
         "--trace).")] = None,
     throughputs: Annotated[Path | None, typer.Option(help="Gavel throughputs JSON (--format gavel).")] = None,
     stream: Annotated[bool, typer.Option(
@@ -299,8 +323,8 @@ def simulate(
         return
     if placement not in ("pooled", "node"):
         raise typer.BadParameter(f"--placement must be pooled or node, not {placement!r}")
-    if policy is not None and policy not in sim.POLICIES:
-        raise typer.BadParameter(f"--policy must be one of {', '.join(sim.POLICIES)}, not {policy!r}")
+    if policy is not None and policy not in POLICY_NAMES:
+        raise typer.BadParameter(f"--policy must be one of {', '.join(POLICY_NAMES)}, not {policy!r}")
     if nodes is not None and trace is None:
         raise typer.BadParameter("--nodes goes with --trace FILE")
     share_of = _pairs(shares, "--shares", float)
@@ -328,9 +352,13 @@ def simulate(
                                           thresholds_gpu_h, (checkpoint_interval_s, checkpoint_write_s))
             node_failures = _failures(failures, mtbf_h, mttr_h, checkpoint_interval_s, checkpoint_write_s,
                                       gpus_per_node)
-            jobs = read_trace(trace, fmt, **options)
+            # typed columns, not a DataFrame: the replay and its summary never import pandas
+            from aidc import simulate as sim
+            from aidc.io.traces import read_trace_columns
+
+            jobs = read_trace_columns(trace, fmt, **options)
             cluster = sim.Cluster(gpus, gpus_per_node, placement)  # type: ignore[arg-type]
-            result = sim.run(jobs.drop(columns=["gpu_class"], errors="ignore"), cluster, trace_policy, seed,
+            result = sim.run(replace(jobs, gpu_class=None), cluster, trace_policy, seed,
                              policy_params=params, failures=node_failures, progress=progress)
     if out is not None:
         _write(result, out)

@@ -42,19 +42,29 @@ import ast
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from aidc.errors import InputError, Problem
+from aidc.simulate.jobs import Trace
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CANONICAL = ["job_id", "tenant", "submit_s", "n_gpus", "duration_s"]
 OPTIONAL = ["gpu_class", "priority"]
 # The declared column types of a canonical trace (the fast reader's schema). [s] for times.
-SCHEMA = {"job_id": "string", "tenant": "string", "submit_s": "float64", "n_gpus": "int64",
-          "duration_s": "float64", "gpu_class": "string", "priority": "int64"}
+# "category": strings dictionary-encoded by the CSV reader itself, block by block (no Python string
+# per row, and no pyarrow.compute, whose import costs more than reading the Philly trace)
+SCHEMA = {"job_id": "string", "tenant": "category", "submit_s": "float64", "n_gpus": "int64",
+          "duration_s": "float64", "gpu_class": "category", "priority": "int64"}
+# The columns of a Philly job list the simulator reads, typed (the fast reader's schema)
+PHILLY_SCHEMA = {"timestamp": "timestamp[s]", "duration": "float64", "num_gpus": "int64",
+                 "cluster": "category"}
+PHILLY_STAMP = "%Y-%m-%d %H:%M:%S"  # the only form the precise checker accepts, so the fast one too
 BATCH_BYTES = 1 << 24  # CSV block read at a time: memory stays with the columns, not the text
 STREAM_BLOCK_BYTES = 1 << 20  # CSV block of a streamed trace (measured: ~20 MB of reader memory)
 
@@ -65,6 +75,7 @@ def _is_parquet(path: Path) -> bool:
 
 def _read_table_as_text(path: Path) -> pd.DataFrame:
     """Read a Parquet file as text cells, so the precise checker sees what a CSV would give."""
+    import pandas as pd
     import pyarrow.parquet as pq
 
     try:
@@ -76,6 +87,8 @@ def _read_table_as_text(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, needed: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
     if _is_parquet(path):
         df = _read_table_as_text(path)
         missing = [c for c in needed if c not in df.columns]
@@ -99,6 +112,8 @@ def _read_csv(path: Path, needed: list[str]) -> pd.DataFrame:
 def _numbers(df: pd.DataFrame, col: str, path: Path, lines: np.ndarray, problems: list[Problem], *,
              integer: bool = False, minimum: float = 0.0) -> np.ndarray:
     """Parse a column as numbers, collecting a problem (file, line, column) for each bad cell."""
+    import pandas as pd
+
     raw = df[col].astype(str).str.strip()
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(values) & (values >= minimum)
@@ -111,6 +126,8 @@ def _numbers(df: pd.DataFrame, col: str, path: Path, lines: np.ndarray, problems
 
 
 def _finish(out: dict[str, object], path: Path, problems: list[Problem]) -> pd.DataFrame:
+    import pandas as pd
+
     if problems:
         raise InputError(problems)
     df = pd.DataFrame(out)
@@ -118,69 +135,177 @@ def _finish(out: dict[str, object], path: Path, problems: list[Problem]) -> pd.D
     return df
 
 
-def _batches(path: Path, block_bytes: int = BATCH_BYTES,
-             use_threads: bool = True) -> tuple[list[str], Iterator[Any]] | None:
-    """Open a canonical trace for typed reading in batches; None if its header does not fit."""
+def _batches(path: Path, block_bytes: int = BATCH_BYTES, use_threads: bool = True,
+             schema: dict[str, str] | None = None, required: list[str] | None = None,
+             timestamp_parsers: tuple[str, ...] = (),
+             unread: tuple[str, ...] = ()) -> tuple[list[str], Iterator[Any]] | None:
+    """Open a trace for typed reading in batches; None if its header does not fit.
+
+    ``schema`` declares the types of the columns read (default: the canonical :data:`SCHEMA`),
+    ``required`` the columns that must be there (default: :data:`CANONICAL`), ``unread``
+    columns that must be there but are not converted.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
+    schema = schema or SCHEMA
+    required = required or CANONICAL
+    arrow_type = _arrow_types(schema)
     if _is_parquet(path):
+        import pyarrow.parquet as pq
+
         try:
             source = pq.ParquetFile(path)
         except Exception:  # not a Parquet file after all: the precise path says so
             return None
-        names = [n for n in source.schema_arrow.names if n in SCHEMA]
-        if any(c not in names for c in CANONICAL):
+        present = source.schema_arrow.names
+        names = [n for n in present if n in schema and n not in unread]
+        if any(c not in present for c in required):
             return None
-        schema = pa.schema([(n, SCHEMA[n]) for n in names])
-        return names, (b.select(names).cast(schema) for b in source.iter_batches(columns=names))
+        types = pa.schema([(n, arrow_type[n]) for n in names])
+        return names, (b.select(names).cast(types) for b in source.iter_batches(columns=names))
     with path.open("rb") as fh:
         header = fh.readline().decode("utf-8", errors="replace").strip().split(",")
-    names = [n for n in header if n in SCHEMA]
-    if any(c not in names for c in CANONICAL) or len(set(header)) != len(header):
+    names = [n for n in header if n in schema and n not in unread]
+    if any(c not in header for c in required) or len(set(header)) != len(header):
         return None
     reader = pacsv.open_csv(
         path, read_options=pacsv.ReadOptions(block_size=block_bytes, use_threads=use_threads),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: SCHEMA[n] for n in names}, include_columns=names,
-            strings_can_be_null=False, quoted_strings_can_be_null=False))
+            column_types={n: arrow_type[n] for n in names}, include_columns=names,
+            strings_can_be_null=False, quoted_strings_can_be_null=False,
+            timestamp_parsers=list(timestamp_parsers) or None))
     return names, iter(reader)
 
 
-def _read_canonical_fast(path: Path) -> pd.DataFrame | None:
-    """Read a canonical trace with the declared schema; None if any value needs the precise checker."""
+def _arrow_types(schema: dict[str, str]) -> dict[str, Any]:
+    import pyarrow as pa
+
+    return {n: pa.dictionary(pa.int32(), pa.string()) if t == "category" else pa.type_for_alias(t)
+            for n, t in schema.items()}
+
+
+def _typed_table(path: Path, schema: dict[str, str] | None = None, required: list[str] | None = None,
+                 timestamp_parsers: tuple[str, ...] = (), unread: tuple[str, ...] = ()) -> Any:
+    """Read a trace whole with declared types; None if the header or a value needs the precise checker."""
     import pyarrow as pa
 
     try:
-        opened = _batches(path)
+        opened = _batches(path, schema=schema, required=required, timestamp_parsers=timestamp_parsers,
+                          unread=unread)
         if opened is None:
             return None
         names, batches = opened
-        table = pa.Table.from_batches(list(batches), schema=pa.schema([(n, SCHEMA[n]) for n in names]))
+        arrow_type = _arrow_types(schema or SCHEMA)
+        table = pa.Table.from_batches(list(batches), schema=pa.schema([(n, arrow_type[n]) for n in names]))
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None  # a value that is not of its declared type: the precise checker names it
     if any(table.column(n).null_count for n in names):
         return None
-    cols: dict[str, Any] = {n: table.column(n).to_numpy() for n in ("submit_s", "n_gpus", "duration_s")}
-    ok = (np.isfinite(cols["submit_s"]) & (cols["submit_s"] >= 0) & np.isfinite(cols["duration_s"])
-          & (cols["duration_s"] >= 0) & (cols["n_gpus"] >= 1))
-    if not ok.all():
+    return table
+
+
+def _numpy(column: Any, dtype: type) -> np.ndarray:
+    """Return a primitive Arrow column without nulls as numpy (no copy for one chunk).
+
+    ``to_numpy`` would do, but pyarrow imports pandas for it, which the trace replay avoids.
+    """
+    chunks: list[np.ndarray] = [np.frombuffer(c.buffers()[1], dtype=dtype, count=c.offset + len(c))[c.offset:]
+              for c in getattr(column, "chunks", [column]) if len(c)]
+    if len(chunks) == 1:
+        return chunks[0]
+    return np.concatenate(chunks) if chunks else np.empty(0, dtype)
+
+
+def _codes(column: Any) -> tuple[np.ndarray, list[str]] | None:
+    """Return a dictionary-encoded column's codes and names; None if a name has leading blanks.
+
+    Each block of the CSV reader has its own dictionary: the codes are mapped onto one list of
+    names. The precise checker reads CSV with ``skipinitialspace``: a value with leading blanks
+    is read differently by the two, so such a file goes to the precise checker.
+    """
+    names: dict[str, int] = {}
+    parts = []
+    for chunk in getattr(column, "chunks", [column]):
+        local = np.array([names.setdefault(str(n), len(names)) for n in chunk.dictionary.to_pylist()],
+                         dtype=np.int64)
+        parts.append(local[_numpy(chunk.indices, np.int32)] if len(local) else np.zeros(len(chunk), np.int64))
+    if any(n[:1] == " " for n in names):
         return None
-    out: dict[str, Any] = {
-        # job ids stay Arrow strings (no Python object per job); tenants become a categorical
-        "job_id": pd.arrays.ArrowExtensionArray(table.column("job_id")),
-        "tenant": pd.Categorical(pd.arrays.ArrowExtensionArray(table.column("tenant"))),
-        **cols,
-    }
+    codes = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.empty(0, np.int64)
+    return codes, list(names)
+
+
+def _trace_of(columns: Any, names: list[str], job_id: Any = None) -> Trace | None:
+    """Return a canonical trace's typed Arrow columns (a table or a batch) as a :class:`Trace`.
+
+    None if a value needs the precise checker (null, out of range, leading blanks in a tenant).
+    """
+    if any(columns.column(n).null_count for n in names):
+        return None
+    submit_s = _numpy(columns.column("submit_s"), np.float64)
+    duration_s = _numpy(columns.column("duration_s"), np.float64)
+    n_gpus = _numpy(columns.column("n_gpus"), np.int64)
+    ok = np.isfinite(submit_s) & (submit_s >= 0) & np.isfinite(duration_s) & (duration_s >= 0) & (n_gpus >= 1)
+    tenant = _codes(columns.column("tenant"))
+    if not ok.all() or tenant is None:
+        return None
+    gpu_class = None
     if "gpu_class" in names:
-        out["gpu_class"] = pd.Categorical(pd.arrays.ArrowExtensionArray(table.column("gpu_class")))
-    if "priority" in names:
-        out["priority"] = table.column("priority").to_numpy()
+        classes = _codes(columns.column("gpu_class"))
+        if classes is None:
+            return None
+        gpu_class = np.array(classes[1], dtype=object)[classes[0]] if len(classes[1]) else \
+            np.full(len(submit_s), "", dtype=object)
+    return Trace(job_id=columns.column("job_id") if "job_id" in names else job_id, tenant=tenant[0],
+                 tenants=tuple(tenant[1]),
+                 submit_s=submit_s, n_gpus=n_gpus, duration_s=duration_s,
+                 priority=_numpy(columns.column("priority"), np.int64) if "priority" in names else None,
+                 gpu_class=gpu_class)
+
+
+def _canonical_columns(path: Path, lazy_ids: bool = False) -> Trace | None:
+    """Read a canonical trace with the declared schema; None if any value needs the precise checker.
+
+    ``lazy_ids``: leave the job ids in the file until the job log asks for them (a third of
+    the reading time of a million jobs, which a summary never shows).
+    """
+    import pyarrow as pa
+
+    table = _typed_table(path, unread=("job_id",) if lazy_ids else ())
+    if table is None:
+        return None
+    trace = _trace_of(table, [n for n in table.column_names], partial(_job_id_column, path))
     del table
     # hand the CSV parser's scratch memory back, so peak memory is the columns, not the text
     pa.default_memory_pool().release_unused()
-    return pd.DataFrame(out, copy=False)
+    return trace
+
+
+def _job_id_column(path: Path) -> Any:
+    """Read the job ids of a canonical trace the typed reader has read already."""
+    table = _typed_table(path, {"job_id": "string"}, ["job_id"])
+    if table is None:  # the file changed since it was read
+        raise InputError.single("the trace changed while it was simulated", file=str(path))
+    return table.column("job_id")
+
+
+def _philly_columns(path: Path) -> Trace | None:
+    """Read a Philly job list with declared types; None if any value needs the precise checker."""
+    if _is_parquet(path):
+        return None
+    table = _typed_table(path, PHILLY_SCHEMA, list(PHILLY_SCHEMA), (PHILLY_STAMP,))
+    if table is None:
+        return None
+    stamp = _numpy(table.column("timestamp"), np.int64)  # seconds since the epoch
+    duration_s = _numpy(table.column("duration"), np.float64)
+    n_gpus = _numpy(table.column("num_gpus"), np.int64)
+    tenant = _codes(table.column("cluster"))
+    if tenant is None or not (np.isfinite(duration_s) & (duration_s >= 0) & (n_gpus >= 1)).all():
+        return None
+    submit_s = (stamp - stamp.min()).astype(float) if len(stamp) else np.empty(0)
+    return Trace(job_id=None, tenant=tenant[0], tenants=tuple(tenant[1]), submit_s=submit_s, n_gpus=n_gpus,
+                 duration_s=duration_s)
 
 
 def iter_canonical(path: str | Path, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
@@ -203,10 +328,10 @@ def iter_canonical(path: str | Path, batch_rows: int | None = None) -> Iterator[
         if opened is not None:
             names, batches = opened
             for batch in batches:
-                piece = _checked_piece(batch, names)
+                piece = _trace_of(batch, names)
                 if piece is None:
                     break
-                yield from _slices(piece, batch_rows)
+                yield from _slices(piece.to_frame(), batch_rows)
                 done += len(piece)
             else:
                 return
@@ -215,24 +340,6 @@ def iter_canonical(path: str | Path, batch_rows: int | None = None) -> Iterator[
     # the typed reader could not vouch for a batch: the precise checker reads the whole file and
     # names the bad cells, or accepts it; the rows already yielded are not yielded again
     yield from _slices(read_canonical(path).iloc[done:], batch_rows)
-
-
-def _checked_piece(batch: Any, names: list[str]) -> pd.DataFrame | None:
-    """Return one record batch as canonical columns, or None if a value needs the precise checker."""
-    if any(batch.column(n).null_count for n in names):
-        return None
-    cols: dict[str, Any] = {n: batch.column(n).to_numpy() for n in ("submit_s", "n_gpus", "duration_s")}
-    ok = (np.isfinite(cols["submit_s"]) & (cols["submit_s"] >= 0) & np.isfinite(cols["duration_s"])
-          & (cols["duration_s"] >= 0) & (cols["n_gpus"] >= 1))
-    if not ok.all():
-        return None
-    tenant = batch.column("tenant").dictionary_encode()  # no Python string per job
-    out: dict[str, Any] = {
-        "job_id": pd.arrays.ArrowExtensionArray(batch.column("job_id")),
-        "tenant": pd.Categorical.from_codes(tenant.indices.to_numpy(), tenant.dictionary.to_pylist()), **cols}
-    if "priority" in names:
-        out["priority"] = batch.column("priority").to_numpy()
-    return pd.DataFrame(out, copy=False)
 
 
 def _slices(df: pd.DataFrame, rows: int | None) -> Iterator[pd.DataFrame]:
@@ -247,9 +354,9 @@ def read_canonical(path: Path) -> pd.DataFrame:
     CSV or Parquet (by suffix). The typed reader runs first; a file it cannot vouch for is
     read again by the precise checker, which raises :class:`InputError` naming every bad cell.
     """
-    fast = _read_canonical_fast(path)
+    fast = _canonical_columns(path)
     if fast is not None:
-        return fast
+        return fast.to_frame()
     df = _read_csv(path, CANONICAL)
     lines = np.arange(len(df)) + 2  # line 1 is the header
     problems: list[Problem] = []
@@ -271,6 +378,8 @@ def read_canonical(path: Path) -> pd.DataFrame:
 
 def read_philly(path: Path) -> pd.DataFrame:
     """Read the Philly job list in the Pollux/Sia form (``timestamp, duration, num_gpus, cluster``)."""
+    import pandas as pd
+
     df = _read_csv(path, ["timestamp", "duration", "num_gpus", "cluster"])
     lines = np.arange(len(df)) + 2
     problems: list[Problem] = []
@@ -288,6 +397,8 @@ def read_philly(path: Path) -> pd.DataFrame:
 
 def read_openb(path: Path) -> pd.DataFrame:
     """Read Alibaba GPU trace v2023 pods (``openb_pod_list_*.csv``): GPU pods that were scheduled."""
+    import pandas as pd
+
     cols = ["name", "num_gpu", "qos", "pod_phase", "creation_time", "deletion_time", "scheduled_time"]
     df = _read_csv(path, cols)
     lines = np.arange(len(df)) + 2
@@ -394,6 +505,8 @@ def read_gavel(path: Path, throughputs: Path | str, worker: str = "v100") -> pd.
         raise InputError.single("unknown worker type", file=str(throughputs), found=worker,
                                 expected=", ".join(table))
     rate = {ast.literal_eval(k): v["null"] for k, v in table[worker].items()}
+    import pandas as pd
+
     rows, problems = [], []
     # Gavel numbers jobs 0, 1, 2, ... in the order its trace reader lists them (every line a job),
     # by the counter of Scheduler.add_job; a job this reader skips keeps its number used
@@ -435,6 +548,26 @@ FORMATS: dict[str, Callable[..., pd.DataFrame]] = {
     "swf": read_swf,
     "gavel": read_gavel,
 }
+
+
+FAST: dict[str, Callable[[Path], Trace | None]] = {"canonical": partial(_canonical_columns, lazy_ids=True),
+                                                   "philly": _philly_columns}
+
+
+def read_trace_columns(path: str | Path, format: str = "canonical", **options: object) -> Trace:
+    """Read a job trace as typed columns (:class:`~aidc.simulate.jobs.Trace`), for the simulator.
+
+    Canonical and Philly files are read by the typed reader without pandas; a file it cannot
+    vouch for, and every other format, is read by :func:`read_trace` (the precise checker, whose
+    errors name file, line and column).
+    """
+    path = Path(path)
+    fast = FAST.get(format)
+    if fast is not None and path.is_file() and not options:
+        trace = fast(path)
+        if trace is not None:
+            return trace
+    return Trace.from_frame(read_trace(path, format, **options))
 
 
 def read_trace(path: str | Path, format: str = "canonical", **options: object) -> pd.DataFrame:

@@ -8,11 +8,10 @@ the scenario's simulation settings). See ``docs/simulate.md``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import partial
-from typing import Any
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from aidc import data
 from aidc.errors import InputError, Problem
@@ -20,11 +19,14 @@ from aidc.simulate.cluster import Cluster, NodeClass
 from aidc.simulate.easy import easy_pooled_start_s, fair_share_pooled_start_s
 from aidc.simulate.engine import Event, Failures, State, simulate
 from aidc.simulate.fast import fifo_pooled_start_s
-from aidc.simulate.jobs import JobTable, job_table
+from aidc.simulate.jobs import JobTable, Trace, job_table
 from aidc.simulate.policies import POLICIES, Policy, Scheduler, Window, configured, tenant_shares
 from aidc.simulate.preemption import least_attained_service, preemptive_priority
-from aidc.simulate.result import SimulationResult, hourly_mean, summarize
+from aidc.simulate.result import SimulationResult, hourly_mean, summarize_columns
 from aidc.units import H_PER_YEAR
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "POLICIES",
@@ -36,6 +38,7 @@ __all__ = [
     "Scheduler",
     "SimulationResult",
     "State",
+    "Trace",
     "Window",
     "configured",
     "hourly_mean",
@@ -107,7 +110,7 @@ def _fast_start_s(jobs: JobTable, node_class: NodeClass, placement: str, policy:
 
 
 def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Policy,
-               failures: Failures | None, rng: np.random.Generator,
+               failures: Failures | None, rng: Callable[[], np.random.Generator],
                progress: Callable[[float], None] | None) -> dict[str, Any]:
     fast = _fast_start_s(jobs, node_class, placement, policy, failures)
     if fast is not None:
@@ -120,7 +123,7 @@ def _run_class(jobs: JobTable, node_class: NodeClass, placement: str, policy: Po
         if reserved is not None:
             out["reserved_start_s"] = _reserved_column(reserved, n)
         return out
-    state = simulate(jobs, node_class, placement, policy, failures, rng, progress)
+    state = simulate(jobs, node_class, placement, policy, failures, rng(), progress)
     out = {
         "start_s": np.asarray(state.start_s, float), "end_s": np.asarray(state.end_s, float),
         "n_restarts": np.asarray(state.n_restarts, np.int64), "lost_s": np.asarray(state.lost_s, float),
@@ -164,28 +167,26 @@ def _merged(accounts: list[dict[str, Any]]) -> dict[str, Any] | None:
             "idle_gpu_s": sum(a["idle_gpu_s"] + (t_end - a["t_end_s"]) * a["n_gpus"] for a in accounts)}
 
 
-def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Policy, failures: Failures | None,
-             rng: np.random.Generator, progress: Callable[[float], None] | None,
-             ) -> tuple[pd.DataFrame, dict[str, Any] | None]:
-    """Run each node class's jobs; return the per-job log (submission order) and the GPU-time account."""
+def _job_columns(table: JobTable, cluster: Cluster, policy: Policy, failures: Failures | None,
+                 rng: Callable[[], np.random.Generator], progress: Callable[[float], None] | None,
+                 ) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
+    """Run each node class's jobs; return the per-job columns (start order) and the GPU-time account."""
     n = len(table)
     routes = _route(table, cluster)
     accounts = []
     if len(routes) == 1:  # one node class: its arrays are the log's columns (no copies)
         cols = _run_class(table, routes[0][0], cluster.placement, policy, failures, rng, progress)
-        node_text = cols.pop("nodes", np.full(n, "", dtype=object))
-        class_code = np.zeros(n, np.int64)
         if "_account" in cols:
             accounts.append(cols.pop("_account"))
+        cols["_class"] = np.zeros(n, np.int64)
     else:
         cols = {"start_s": np.full(n, np.nan), "end_s": np.full(n, np.nan),
                 "n_restarts": np.zeros(n, np.int64), "lost_s": np.zeros(n), "checkpoint_s": np.zeros(n),
-                "n_preemptions": np.zeros(n, np.int64)}
+                "n_preemptions": np.zeros(n, np.int64), "_class": np.zeros(n, np.int64)}
         node_text = np.full(n, "", dtype=object)
-        class_code = np.zeros(n, np.int64)
         for code, (node_class, rows) in enumerate(routes):
             out = _run_class(table.take(rows), node_class, cluster.placement, policy, failures, rng, progress)
-            class_code[rows] = code
+            cols["_class"][rows] = code
             if "nodes" in out:
                 node_text[rows] = out.pop("nodes")
             if "_account" in out:
@@ -194,23 +195,42 @@ def _job_log(jobs: pd.DataFrame, table: JobTable, cluster: Cluster, policy: Poli
                 accounts.append(account | {"segments": (rows[seg_rows], a, b)})
             for name, values in out.items():
                 cols.setdefault(name, np.full(n, np.nan))[rows] = values
+        if cluster.placement == "node":
+            cols["nodes"] = node_text
+    return cols, _merged(accounts)
+
+
+def _log_frame(job_ids: Callable[[np.ndarray | None], pd.Series], table: JobTable, cluster: Cluster,
+               cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Return the per-job log (submission order) as a DataFrame, built only when a caller asks for it."""
+    import pandas as pd
+
+    n = len(table)
+    run = {k: v for k, v in cols.items() if k not in ("_class", "nodes", "wait_s", "jct_s")}
+    nodes = cols.get("nodes", np.full(n, "", dtype=object))
     log = pd.DataFrame({
-        "job_id": jobs["job_id"].reset_index(drop=True) if _identity(table.row)
-        else jobs["job_id"].take(table.row).reset_index(drop=True),
+        "job_id": job_ids(None if _identity(table.row) else table.row),
         "tenant": pd.Categorical.from_codes(table.tenant, categories=list(table.tenants)),
-        "gpu_class": pd.Categorical.from_codes(class_code, categories=[c.gpu_class for c in cluster.classes]),
+        "gpu_class": pd.Categorical.from_codes(cols["_class"],
+                                               categories=[c.gpu_class for c in cluster.classes]),
         "priority": table.priority, "submit_s": table.submit_s, "duration_s": table.duration_s,
-        "n_gpus": table.n_gpus, **cols,
-        "nodes": node_text if cluster.placement == "node" else pd.Categorical.from_codes(
+        "n_gpus": table.n_gpus, **run,
+        "nodes": nodes if cluster.placement == "node" else pd.Categorical.from_codes(
             np.zeros(n, np.int64), categories=[""]),
+        "wait_s": cols["wait_s"], "jct_s": cols["jct_s"],
     }, copy=False)
-    log["wait_s"] = log["start_s"] - log["submit_s"]
-    log["jct_s"] = log["end_s"] - log["submit_s"]
-    return log, _merged(accounts)
+    return log
+
+
+def _frame_ids(jobs: pd.DataFrame) -> Callable[[np.ndarray | None], pd.Series]:
+    def ids(rows: np.ndarray | None) -> pd.Series:
+        column = jobs["job_id"]
+        return (column if rows is None else column.take(rows)).reset_index(drop=True)
+    return ids
 
 
 def run(
-    jobs: pd.DataFrame,
+    jobs: pd.DataFrame | Trace,
     cluster: Cluster,
     policy: str | Policy = "fifo",
     seed: int = 0,
@@ -224,9 +244,10 @@ def run(
 
     Parameters
     ----------
-    jobs : pandas.DataFrame
+    jobs : pandas.DataFrame or Trace
         Canonical trace: ``job_id, tenant, submit_s, n_gpus, duration_s`` (+ optional
-        ``gpu_class``, ``priority``). [s] for times.
+        ``gpu_class``, ``priority``). [s] for times. A :class:`Trace` (the typed readers')
+        is simulated without pandas; the job log is then built when ``result.jobs`` is read.
     cluster : Cluster
         GPU nodes by class and placement.
     policy : str or Policy
@@ -250,6 +271,7 @@ def run(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> df = pd.DataFrame({"job_id": ["a", "b"], "tenant": "t", "submit_s": [0.0, 0.0],
     ...                    "n_gpus": [8, 8], "duration_s": [3600.0, 3600.0]})
     >>> r = run(df, Cluster(8, 8), "fifo")
@@ -268,10 +290,21 @@ def run(
     else:
         name, policy_fn = getattr(policy, "__name__", "custom"), policy
     table = job_table(jobs)
-    log, account = _job_log(jobs, table, cluster, policy_fn, failures, np.random.default_rng(seed), progress)
+    # the generator is made when the event engine first needs one: a fast path draws nothing, and
+    # numpy.random costs an import
+    rng = cache(lambda: np.random.default_rng(seed))
+    cols, account = _job_columns(table, cluster, policy_fn, failures, rng, progress)
+    cols |= {"submit_s": table.submit_s, "duration_s": table.duration_s, "n_gpus": table.n_gpus}
+    cols["wait_s"] = cols["start_s"] - table.submit_s
+    cols["jct_s"] = cols["end_s"] - table.submit_s
     shares = {str(k): float(v) for k, v in (params.get("shares") or {}).items()}
-    return summarize(log, cluster.n_gpus, shares, data.value("simulation.slowdown_min_duration_s"),
-                     horizon_h, {"policy": name, "placement": cluster.placement}, account=account)
+    job_ids = jobs.job_ids if isinstance(jobs, Trace) else _frame_ids(jobs)
+    log_cols = {k: v for k, v in cols.items() if k not in ("submit_s", "duration_s", "n_gpus")}
+    return summarize_columns(
+        cols, table.tenant, table.tenants, cluster.n_gpus, shares,
+        data.value("simulation.slowdown_min_duration_s"), horizon_h,
+        {"policy": name, "placement": cluster.placement}, account=account,
+        jobs=lambda: _log_frame(job_ids, table, cluster, log_cols))
 
 
 def run_scenario(scenario: Any, design: Any, demand: Any, *,

@@ -168,7 +168,7 @@ def _no_wait_prefix(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, i: in
     """
     s, g, d = submit[i:j], need[i:j], dur[i:j]
     ends = np.concatenate([run_e, np.where(d > 0, s + d, np.nextafter(s, np.inf))])
-    order = np.argsort(ends, kind="stable")
+    order = np.argsort(ends)  # released GPUs sum over all ends up to an instant: ties in any order
     released = np.concatenate([[0], np.cumsum(np.concatenate([run_n, g])[order])])
     held = np.concatenate([[0], np.cumsum(g)[:-1]])
     busy = int(run_n.sum()) + held + g - released[np.searchsorted(ends[order], s, side="right")]

@@ -137,7 +137,9 @@ def _fifo_blocks(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, capacity
         pos = d > 0  # a zero-length job holds no GPU after its own start instant
         e = s + d
         ends = np.concatenate([run_e, e[pos]])
-        order = np.argsort(ends, kind="stable")
+        # any sort will do: the GPUs released by an instant sum over all ends up to it, whatever
+        # the order of equal ends (numpy's default sort is ~6x faster than its stable one here)
+        order = np.argsort(ends)
         ends = ends[order]
         cum = np.concatenate([[0], np.cumsum(np.concatenate([run_n, g[pos]])[order])])
         held = np.concatenate([[0], np.cumsum(g * pos)[:-1]])
@@ -157,7 +159,8 @@ def _fifo_blocks(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, capacity
         mask = np.concatenate([np.ones(len(run_e), bool), pos[:k]])
         ends_k = np.concatenate([run_e, e[:k]])[mask]
         rel = np.concatenate([run_n, g[:k]])[mask]
-        order = np.argsort(ends_k, kind="stable")
+        # the first end at which enough GPUs are free is the same instant in any order of equal ends
+        order = np.argsort(ends_k)
         need_free = int(rel.sum()) + int(g[k]) - capacity_gpus
         t = float(ends_k[order][np.searchsorted(np.cumsum(rel[order]), need_free, side="left")])
         start[i + k] = t

@@ -6,19 +6,50 @@ times. The hourly series are time averages over each hour ``[t_h, t_h + 1)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import pandas as pd
 
 from aidc.units import S_PER_H
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-@dataclass(frozen=True, slots=True)
+Frame = Callable[[], "pd.DataFrame"]
+
+
+class _Table:
+    """A table field of :class:`SimulationResult`: given as itself or as a zero-argument builder.
+
+    A builder runs on the first read and its table is kept. A data descriptor, so the result
+    stays a dataclass (the report walks its fields) while its tables stay unbuilt until read.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> pd.DataFrame:
+        if obj is None:  # the dataclass asks for a default: there is none, the field is required
+            raise AttributeError(self.name)
+        tables = obj.__dict__["_tables"]
+        value = tables[self.name]
+        if callable(value):
+            value = tables[self.name] = value()
+        return value
+
+    def __set__(self, obj: Any, value: pd.DataFrame | Frame) -> None:
+        obj.__dict__.setdefault("_tables", {})[self.name] = value
+
+
+@dataclass(frozen=True, repr=False)
 class SimulationResult:
     """Result of a simulation (see ``docs/contracts.md``).
+
+    The tables may be given as zero-argument builders: each is built on first read and kept,
+    so a caller that only reads :attr:`summary` (``aidc simulate --json``) never builds the
+    per-job DataFrame, nor imports pandas.
 
     Attributes
     ----------
@@ -34,10 +65,22 @@ class SimulationResult:
         (+ p50/p99 wait, slowdown, GPU-hours, policy, n_gpus).
     """
 
-    jobs: pd.DataFrame
-    hourly: pd.DataFrame
-    tenants: pd.DataFrame
+    TABLES: ClassVar[tuple[str, ...]] = ("jobs", "hourly", "tenants")
+
+    jobs: _Table = _Table()
+    hourly: _Table = _Table()
+    tenants: _Table = _Table()
     summary: dict[str, Any] = field(default_factory=dict)
+
+    def built(self, name: str) -> bool:
+        """Return whether the table ``name`` (one of :attr:`TABLES`) has been built."""
+        return not callable(self.__dict__["_tables"][name])
+
+    def __reduce__(self) -> tuple[Any, ...]:  # builders are closures: pickle the built tables
+        return SimulationResult, (self.jobs, self.hourly, self.tenants, self.summary)
+
+    def __repr__(self) -> str:
+        return f"SimulationResult(summary={self.summary!r})"
 
 
 def hourly_mean(start_s: np.ndarray, end_s: np.ndarray, weight: np.ndarray, n_hours: int) -> np.ndarray:
@@ -100,11 +143,45 @@ STAT_COLUMNS = ["n_jobs", "gpu_hours", "mean_wait_s", "p50_wait_s", "p95_wait_s"
                 "mean_jct_s", "mean_slowdown"]
 
 
+WAIT_PERCENTILES = (50.0, 95.0, 99.0)
+
+
+def wait_percentiles(values: np.ndarray) -> np.ndarray:
+    """Return ``np.percentile(values, [50, 95, 99])`` (numpy's default, linear), bit for bit.
+
+    numpy's own partitions at ``np.unique`` of the indices, and ``np.unique`` imports
+    ``numpy.ma`` (0.05-0.15 CPU-s, a third of a whole Philly replay); the index list here is
+    built in Python. The formulas are numpy's (``_quantile``, ``_get_indexes``, ``_lerp``).
+
+    Examples
+    --------
+    >>> wait_percentiles(np.array([0.0, 10.0, 20.0, 30.0])).tolist()  # as np.percentile gives them
+    [15.0, 28.499999999999996, 29.699999999999996]
+    """
+    n = len(values)
+    if n == 0 or not np.isfinite(values).all():  # numpy's own handling of NaN and empty input
+        return np.percentile(values, WAIT_PERCENTILES)
+    virtual = (n - 1) * np.true_divide(WAIT_PERCENTILES, 100)
+    previous = np.floor(virtual)
+    following = previous + 1
+    above = virtual >= n - 1  # at or past the last value: take the last value
+    previous[above], following[above] = -1, -1
+    lo, hi = previous.astype(np.intp), following.astype(np.intp)
+    kth = sorted({0, n - 1, *(int(i) % n for i in lo), *(int(i) % n for i in hi)})
+    part = np.partition(values, kth)
+    a, b = part[lo], part[hi]
+    gamma = virtual - lo
+    diff = b - a
+    out = np.add(a, diff * gamma)
+    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)
+    return out
+
+
 def _stats(wait_s: np.ndarray, jct_s: np.ndarray, duration_s: np.ndarray, n_gpus: np.ndarray,
            lost_s: np.ndarray, checkpoint_s: np.ndarray, slowdown_min_s: float) -> dict[str, float]:
     if len(wait_s) == 0:
         return dict.fromkeys(STAT_COLUMNS, np.nan) | {"n_jobs": 0, "gpu_hours": 0.0}
-    p50, p95, p99 = np.percentile(wait_s, [50, 95, 99])
+    p50, p95, p99 = wait_percentiles(wait_s)
     slowdown = np.maximum(jct_s / np.maximum(duration_s, slowdown_min_s), 1.0)
     return {
         "n_jobs": len(wait_s),
@@ -114,34 +191,45 @@ def _stats(wait_s: np.ndarray, jct_s: np.ndarray, duration_s: np.ndarray, n_gpus
     }
 
 
-def _tenant_table(done: pd.DataFrame, slowdown_min_s: float) -> pd.DataFrame:
-    tenant = done["tenant"].astype("category")
-    codes = tenant.cat.codes.to_numpy()
-    cols = {c: done[c].to_numpy() for c in STAT_INPUTS}
-    order = np.argsort(codes, kind="stable")
-    groups = np.split(order, np.cumsum(np.bincount(codes, minlength=len(tenant.cat.categories)))[:-1])
-    rows = {str(name): _stats(**{c: a[idx] for c, a in cols.items()}, slowdown_min_s=slowdown_min_s)
-            for name, idx in zip(tenant.cat.categories, groups, strict=True) if len(idx)}
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=STAT_COLUMNS)
+def _tenant_rows(codes: np.ndarray, names: tuple[str, ...] | list[str], cols: Mapping[str, np.ndarray],
+                 slowdown_min_s: float) -> dict[str, dict[str, float]]:
+    """Per-tenant statistics of the jobs that ran, in the order of ``names`` (tenants with jobs)."""
+    # the narrowest integer type: numpy sorts 8- and 16-bit keys stably by radix, in one pass
+    order = np.argsort(codes.astype(np.min_scalar_type(max(len(names) - 1, 0))), kind="stable")
+    groups = np.split(order, np.cumsum(np.bincount(codes, minlength=len(names)))[:-1])
+    return {str(name): _stats(**{c: cols[c][idx] for c in STAT_INPUTS}, slowdown_min_s=slowdown_min_s)
+            for name, idx in zip(names, groups, strict=True) if len(idx)}
+
+
+def _tenant_frame(rows: dict[str, dict[str, float]]) -> pd.DataFrame:
+    import pandas as pd
+
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=[*STAT_COLUMNS, *SHARE_COLUMNS])
     table.index.name = "tenant"
     return table.astype({"n_jobs": np.int64})
 
 
-def gpu_time_account(log: pd.DataFrame, n_gpus: int, account: Mapping[str, Any] | None) -> dict[str, Any]:
+SHARE_COLUMNS = ["share_frac", "configured_share_frac"]
+
+
+def gpu_time_account(log: Mapping[str, Any], n_gpus: int,
+                     account: Mapping[str, Any] | None) -> dict[str, Any]:
     """Split the cluster's GPU-hours over ``[0, last end]`` into where they went.
 
-    ``served + lost + checkpoint overhead + idle + down = capacity``: served is the work
-    jobs kept, lost the work done since a killed run's last checkpoint, checkpoint overhead
-    the time spent writing checkpoints, down the GPU time of nodes under repair. With
-    failures, idle and down come from the engine's own count of free GPUs over time (so
-    the balance is a check, not an identity); without, idle is what the jobs left.
+    ``log`` is the job log or its columns. ``served + lost + checkpoint overhead + idle +
+    down = capacity``: served is the work jobs kept, lost the work done since a killed run's
+    last checkpoint, checkpoint overhead the time spent writing checkpoints, down the GPU
+    time of nodes under repair. With failures, idle and down come from the engine's own count
+    of free GPUs over time (so the balance is a check, not an identity); without, idle is what
+    the jobs left.
     """
-    ran = np.isfinite(log["start_s"].to_numpy())
-    n = log["n_gpus"].to_numpy()[ran]
-    served = float((n * log["duration_s"].to_numpy()[ran]).sum())
-    lost = float((n * log["lost_s"].to_numpy()[ran]).sum())
-    ckpt = float((n * log["checkpoint_s"].to_numpy()[ran]).sum())
-    t_end = float(np.nanmax(log["end_s"], initial=0.0))
+    start_s = np.asarray(log["start_s"], dtype=float)
+    ran = np.isfinite(start_s)
+    n = np.asarray(log["n_gpus"])[ran]
+    served = float((n * np.asarray(log["duration_s"])[ran]).sum())
+    lost = float((n * np.asarray(log["lost_s"])[ran]).sum())
+    ckpt = float((n * np.asarray(log["checkpoint_s"])[ran]).sum())
+    t_end = float(np.nanmax(np.asarray(log["end_s"], dtype=float), initial=0.0))
     if account is None:
         down, failures = 0.0, 0
         idle = n_gpus * t_end - served - lost - ckpt
@@ -149,8 +237,8 @@ def gpu_time_account(log: pd.DataFrame, n_gpus: int, account: Mapping[str, Any] 
         t_end, down, idle, failures = account["t_end_s"], account["down_gpu_s"], account["idle_gpu_s"], \
             account["n_failures"]
     return {
-        "n_failures": int(failures), "n_restarts": int(log["n_restarts"].sum()),
-        "n_preemptions": int(log["n_preemptions"].sum()) if "n_preemptions" in log.columns else 0,
+        "n_failures": int(failures), "n_restarts": int(np.asarray(log["n_restarts"]).sum()),
+        "n_preemptions": int(np.asarray(log["n_preemptions"]).sum()) if "n_preemptions" in log else 0,
         "served_gpu_h": served / S_PER_H, "lost_gpu_h": lost / S_PER_H,
         "checkpoint_overhead_gpu_h": ckpt / S_PER_H, "idle_gpu_h": idle / S_PER_H,
         "down_gpu_h": down / S_PER_H,
@@ -158,10 +246,13 @@ def gpu_time_account(log: pd.DataFrame, n_gpus: int, account: Mapping[str, Any] 
     }
 
 
+LOG_INPUTS = ("start_s", "end_s", "submit_s", "n_gpus", "n_restarts", *STAT_INPUTS)
+
+
 def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown_min_s: float,
               horizon_h: int | None = None, extra: dict[str, Any] | None = None, *,
               account: Mapping[str, Any] | None = None) -> SimulationResult:
-    """Build a :class:`SimulationResult` from a per-job log.
+    """Build a :class:`SimulationResult` from a per-job log (a DataFrame).
 
     ``slowdown_min_s`` bounds the slowdown of very short jobs (bounded slowdown,
     Feitelson et al. 1997): ``max(1, jct / max(duration, slowdown_min_s))``. ``account``
@@ -170,49 +261,76 @@ def summarize(log: pd.DataFrame, n_gpus: int, shares: dict[str, float], slowdown
     """
     if "checkpoint_s" not in log.columns:
         log = log.assign(checkpoint_s=0.0)
-    ran = np.isfinite(log["start_s"].to_numpy())
-    done = log if ran.all() else log[ran]
-    makespan_s = float(done["end_s"].max() - log["submit_s"].min()) if len(done) else 0.0
-    last_end_s = float(np.nanmax(log["end_s"], initial=0.0))
+    tenant = log["tenant"].astype("category")
+    cols = {c: log[c].to_numpy() for c in LOG_INPUTS}
+    if "n_preemptions" in log.columns:
+        cols["n_preemptions"] = log["n_preemptions"].to_numpy()
+    return summarize_columns(cols, tenant.cat.codes.to_numpy(), [str(t) for t in tenant.cat.categories],
+                             n_gpus, shares, slowdown_min_s, horizon_h, extra, account=account, jobs=log)
+
+
+def summarize_columns(cols: Mapping[str, np.ndarray], tenant: np.ndarray,
+                      tenants: tuple[str, ...] | list[str], n_gpus: int, shares: dict[str, float],
+                      slowdown_min_s: float,
+                      horizon_h: int | None = None, extra: dict[str, Any] | None = None, *,
+                      account: Mapping[str, Any] | None = None,
+                      jobs: pd.DataFrame | Frame) -> SimulationResult:
+    """Build a :class:`SimulationResult` from the job log's columns (numpy), without pandas.
+
+    ``cols`` holds :data:`LOG_INPUTS` (+ ``n_preemptions``); ``tenant`` each job's code into
+    ``tenants``; ``jobs`` the job log or a builder of it. The summary is computed here; the
+    hourly series and the tenant table are built when first read.
+    """
+    ran = np.isfinite(cols["start_s"])
+    every = bool(ran.all())
+
+    def done(name: str) -> np.ndarray:
+        return cols[name] if every else cols[name][ran]
+
+    submit_s = cols["submit_s"]
+    n_done = int(ran.sum())
+    makespan_s = float(done("end_s").max() - submit_s.min()) if n_done else 0.0
+    last_end_s = float(np.nanmax(cols["end_s"], initial=0.0))
     n_hours = horizon_h if horizon_h is not None else int(np.ceil(last_end_s / S_PER_H))
-    if account is not None:  # busy only within run segments, not across a wait to restart
-        rows, seg_start, seg_end = account["segments"]
-        run = hourly_mean(seg_start, seg_end, log["n_gpus"].to_numpy()[rows], n_hours)
-    else:
-        run = hourly_mean(done["start_s"].to_numpy(), done["end_s"].to_numpy(), done["n_gpus"].to_numpy(),
-                          n_hours)
-    start_s, submit_s = log["start_s"].to_numpy(), log["submit_s"].to_numpy()
-    start_or_inf = np.where(ran, start_s, np.inf)
-    waited = start_or_inf > submit_s  # most jobs start at once: leave them out of the queue series
-    a, b = submit_s[waited], start_or_inf[waited]
-    queued = hourly_mean(a, b, np.ones(len(a)), n_hours)
-    queued_gpus = hourly_mean(a, b, log["n_gpus"].to_numpy()[waited], n_hours)
-    hourly = pd.DataFrame({"t_h": np.arange(n_hours, dtype=float), "busy_gpus": run,
-                           "queued_jobs": queued, "queued_gpus": queued_gpus})
-    tenants = _tenant_table(done, slowdown_min_s)
-    total_gpu_h = float(tenants["gpu_hours"].sum())
-    tenants["share_frac"] = tenants["gpu_hours"] / total_gpu_h if total_gpu_h else 0.0
-    tenants["configured_share_frac"] = [shares.get(str(t), np.nan) for t in tenants.index]
-    overall = _stats(**{c: done[c].to_numpy() for c in STAT_INPUTS}, slowdown_min_s=slowdown_min_s)
-    gpu_time = gpu_time_account(log, n_gpus, account)
+
+    def hourly() -> pd.DataFrame:
+        import pandas as pd
+
+        if account is not None:  # busy only within run segments, not across a wait to restart
+            rows, seg_start, seg_end = account["segments"]
+            run = hourly_mean(seg_start, seg_end, cols["n_gpus"][rows], n_hours)
+        else:
+            run = hourly_mean(done("start_s"), done("end_s"), done("n_gpus"), n_hours)
+        start_or_inf = np.where(ran, cols["start_s"], np.inf)
+        waited = start_or_inf > submit_s  # most jobs start at once: leave them out of the queue series
+        a, b = submit_s[waited], start_or_inf[waited]
+        return pd.DataFrame({"t_h": np.arange(n_hours, dtype=float), "busy_gpus": run,
+                             "queued_jobs": hourly_mean(a, b, np.ones(len(a)), n_hours),
+                             "queued_gpus": hourly_mean(a, b, cols["n_gpus"][waited], n_hours)})
+
+    done_cols = {c: done(c) for c in STAT_INPUTS}
+    rows = _tenant_rows(np.asarray(tenant if every else tenant[ran], np.int64), tenants, done_cols,
+                        slowdown_min_s)
+    total_gpu_h = float(np.sum([row["gpu_hours"] for row in rows.values()]))
+    for name, row in rows.items():
+        row["share_frac"] = row["gpu_hours"] / total_gpu_h if total_gpu_h else 0.0
+        row["configured_share_frac"] = shares.get(name, np.nan)
+    overall = _stats(**done_cols, slowdown_min_s=slowdown_min_s)
+    gpu_time = gpu_time_account(cols, n_gpus, account)
     busy_gpu_s = (gpu_time["served_gpu_h"] + gpu_time["lost_gpu_h"] + gpu_time["checkpoint_overhead_gpu_h"]) \
         * S_PER_H
     summary: dict[str, Any] = {
-        "n_jobs": int(len(log)),
-        "n_jobs_done": int(len(done)),
-        "mean_wait_s": overall.get("mean_wait_s", np.nan),
-        "p50_wait_s": overall.get("p50_wait_s", np.nan),
-        "p95_wait_s": overall.get("p95_wait_s", np.nan),
-        "p99_wait_s": overall.get("p99_wait_s", np.nan),
-        "mean_jct_s": overall.get("mean_jct_s", np.nan),
-        "mean_slowdown": overall.get("mean_slowdown", np.nan),
+        "n_jobs": len(submit_s),
+        "n_jobs_done": n_done,
+        **{k: overall.get(k, np.nan) for k in ("mean_wait_s", "p50_wait_s", "p95_wait_s", "p99_wait_s",
+                                                "mean_jct_s", "mean_slowdown")},
         "gpu_hours": total_gpu_h,
         "makespan_s": makespan_s,
         "utilization_frac": busy_gpu_s / (n_gpus * makespan_s) if makespan_s > 0 else 0.0,
         "n_gpus": int(n_gpus),
         **gpu_time,
-        "tenants": {str(t): {k: (int(v) if k == "n_jobs" else float(v)) for k, v in row.items()}
-                    for t, row in tenants.astype(object).to_dict("index").items()},
+        "tenants": {t: {k: (int(v) if k == "n_jobs" else float(v)) for k, v in row.items()}
+                    for t, row in rows.items()},
     } | (extra or {})
     summary = {k: (float(v) if isinstance(v, np.floating) else v) for k, v in summary.items()}
-    return SimulationResult(jobs=log, hourly=hourly, tenants=tenants, summary=summary)
+    return SimulationResult(jobs=jobs, hourly=hourly, tenants=lambda: _tenant_frame(rows), summary=summary)
