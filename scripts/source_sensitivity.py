@@ -311,7 +311,9 @@ def files_read_by_default_run() -> set[str]:
 
 
 def _row(file: str, key: str, rec: dict[str, Any]) -> dict[str, Any]:
-    return {"file": file, "key": key, "value": json.dumps(rec.get("value"), ensure_ascii=False)[:60],
+    value = rec.get("value")
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return {"file": file, "key": key, "value": text[:60],
             "unit": str(rec.get("unit", "")), "type": str(rec.get("type", "")), "status": "",
             "step": "", "new_value": "", "step_frac": "", **dict.fromkeys(FIGURES.values(), ""),
             "score": 0.0, "reason": "", "source": " ".join(str(rec.get("source", "")).split())[:300]}
@@ -399,7 +401,7 @@ def main(n_workers: int) -> None:
             "previous": {k: previous[k] for k in ("commit", "date", "figures")} if previous else None}
     BASE_PATH.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{len(rows)} rows ({meta['n_ok']} ok, {meta['n_failed']} failed, {meta['n_skipped']} skipped) "
-          f"-> {CSV_PATH.relative_to(REPO)} in {meta['wall_s']:.0f} s")
+          f"-> {CSV_PATH} in {meta['wall_s']:.0f} s")
     write_doc()
 
 
