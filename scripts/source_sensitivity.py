@@ -381,6 +381,7 @@ def main(n_workers: int) -> None:
     from aidc.scenario import DEFAULT_SCENARIO
 
     t0 = time.perf_counter()
+    commit = _commit()  # the code the run starts on
     _route_tariffs_through_data()
     read = files_read_by_default_run()
     base = headline()
@@ -394,7 +395,7 @@ def main(n_workers: int) -> None:
         writer.writerows(rows)
     previous = json.loads(BASE_PATH.read_text(encoding="utf-8")) if BASE_PATH.is_file() else None
     status = [r["status"] for r in rows]
-    meta = {"scenario": DEFAULT_SCENARIO, "commit": _commit(),
+    meta = {"scenario": DEFAULT_SCENARIO, "commit": commit,
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "figures": base,
             "n_records": len(rows), **{f"n_{s}": status.count(s) for s in ("ok", "failed", "skipped")},
             "n_workers": n_workers, "wall_s": round(time.perf_counter() - t0, 1),
