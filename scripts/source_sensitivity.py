@@ -25,7 +25,8 @@ The step, by what the record's unit measures
 * **Lists and mappings of numbers** (a monthly series, a curve's coefficients, a rate per tenant
   class): every element takes the step of the record's unit, as one record. Shares that add up to
   1 (a mix) are not stepped: raising every share together leaves the mix as it was.
-* **Not stepped**, listed with the reason: identifiers and enumerations (text, a tariff key),
+* **Not stepped**, listed with the reason: definitions (a source reading ``definition:``, such as
+  the H100 SXM being 1 H100-equivalent), identifiers and enumerations (text, a tariff key),
   ranks and classes (``tier``, ``priority.*``, a list of job-size classes in GPUs), nested tables
   (a tariff's hours, a reliability table) and records the default run never reads (the web
   service's limits, the operate stage's settings, the climate normals the shipped weather year was
@@ -148,7 +149,7 @@ def step(value: Any, unit: str, key: str = "") -> Step:
     if value == 0:
         return Step(skip_reason="zero: a relative step does not move it")
     new, frac = _ratio_scalar(value)
-    label = "+10 %" if isinstance(value, float) else f"{value} -> {new} ({frac:+.1%})"
+    label = "+10 %" if math.isclose(frac, RATIO_STEP_FRAC) else f"{value} -> {new} ({frac:+.1%})"
     return Step(new, frac, label)
 
 
@@ -173,6 +174,15 @@ def _step_many(value: list[Any] | dict[Any, Any], unit: str) -> Step:
         label = "each +10 %" if frac == RATIO_STEP_FRAC else f"each ~+10 % (mean {frac:+.1%})"
     new = dict(zip(value, new_items, strict=True)) if isinstance(value, dict) else new_items
     return Step(new, frac, label)
+
+
+def is_definition(rec: dict[str, Any]) -> bool:
+    """Return True for a record that defines a unit or a case (its source says ``definition:``).
+
+    Stepping it would change what the number means, not a figure of the world: the H100 SXM is
+    1 H100-equivalent by definition.
+    """
+    return str(rec.get("source", "")).lstrip().lower().startswith("definition:")
 
 
 def score(row: dict[str, Any], base: dict[str, float]) -> float:
@@ -328,6 +338,8 @@ def plan_rows(read: set[str]) -> tuple[list[dict[str, Any]], list[tuple[int, Any
     for file, key, rec in data.shipped_records():
         row = _row(file, key, rec)
         s = step(rec["value"], str(rec.get("unit", "")), key)
+        if is_definition(rec):
+            s = Step(skip_reason="a definition, not a figure")
         if s.skip_reason or file not in read:
             row["status"] = "skipped"
             row["reason"] = s.skip_reason or "not read by the default run"

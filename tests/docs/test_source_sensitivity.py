@@ -51,6 +51,7 @@ def test_whole_counts_stay_whole_and_say_their_real_step() -> None:
     assert (life.new_value, life.step_frac) == (6, pytest.approx(1 / 5))
     assert sens.step(1, "floors").new_value == 2  # round(1.1) = 1 would not move it
     assert sens.step(1000, "kW").new_value == 1100
+    assert sens.step(1000, "kW").label == "+10 %"  # a count that steps by exactly 10 % says so
     assert sens.step(0.4, "-").new_value == pytest.approx(0.44)
 
 
@@ -67,6 +68,13 @@ def test_what_is_not_a_magnitude_is_not_stepped(value: object, unit: str, key: s
     s = sens.step(value, unit, key)
     assert s.new_value is None
     assert s.skip_reason.startswith(reason)
+
+
+def test_a_definition_is_not_a_figure_to_step() -> None:
+    """costs/servers.yaml: the H100 SXM is the unit of GPU capacity; 1.1 H100-eq per H100 means nothing."""
+    definition = {"value": 1.0, "source": "definition: the H100 SXM is the unit of GPU capacity"}
+    assert sens.is_definition(definition)
+    assert not sens.is_definition({"value": 1.0, "source": "NVIDIA datasheet (definition of TDP)"})
 
 
 def test_a_mapping_of_rates_steps_every_rate() -> None:
