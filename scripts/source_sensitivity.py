@@ -364,21 +364,27 @@ def run_all(rows: list[dict[str, Any]], todo: list[tuple[int, Any]], base: dict[
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
     ctx = multiprocessing.get_context("fork")  # workers inherit the warm caches of the base run
-    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker) as pool, Progress(
-        "{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-    ) as progress:
-        task = progress.add_task("one-at-a-time runs", total=len(todo))
+    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker) as pool:
+        # submitted (so the workers forked) before the progress bar starts its refresh thread
         futures = {pool.submit(measure, rows[i]["file"], rows[i]["key"], new): i for i, new in todo}
-        for fut in as_completed(futures):
-            row = rows[futures[fut]]
-            out = fut.result()
-            if out["figures"] is None:
-                row.update(status="failed", reason=out["error"])
-            else:
-                row.update(status="ok", **{col: out["figures"][name] - base[name]
-                                           for name, col in FIGURES.items()})
-                row["score"] = score(row, base)
-            progress.advance(task)
+        with Progress("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn()) as progress:
+            task = progress.add_task("one-at-a-time runs", total=len(todo))
+            _collect(futures, rows, base, lambda: progress.advance(task))
+
+
+def _collect(futures: dict[Any, int], rows: list[dict[str, Any]], base: dict[str, float],
+             advance: Callable[[], None]) -> None:
+    for fut in as_completed(futures):
+        row = rows[futures[fut]]
+        out = fut.result()
+        if out["figures"] is None:
+            row.update(status="failed", reason=out["error"])
+        else:
+            row.update(status="ok", **{col: out["figures"][name] - base[name]
+                                       for name, col in FIGURES.items()})
+            row["score"] = score(row, base)
+        advance()
 
 
 def _commit() -> str:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aidc import pipeline
+from aidc import data, pipeline
 from aidc.scenario import DEFAULT_SCENARIO, load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,6 +75,16 @@ def test_a_definition_is_not_a_figure_to_step() -> None:
     definition = {"value": 1.0, "source": "definition: the H100 SXM is the unit of GPU capacity"}
     assert sens.is_definition(definition)
     assert not sens.is_definition({"value": 1.0, "source": "NVIDIA datasheet (definition of TDP)"})
+
+
+def test_a_refused_step_is_a_row_with_its_error_and_the_record_is_restored() -> None:
+    """The run of issue 19 aborted on start_year x 1.1; a refused step must come back as an error."""
+    year = data.value("scenario.start_year")
+    out = sens.measure("defaults/core.yaml", "scenario.start_year", year * 1.1)
+    assert out["figures"] is None
+    assert out["error"].startswith("InputError")
+    assert "start_year" in out["error"]
+    assert data.value("scenario.start_year") == year
 
 
 def test_a_mapping_of_rates_steps_every_rate() -> None:
