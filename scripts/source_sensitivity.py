@@ -446,7 +446,7 @@ def base_block(meta: dict[str, Any]) -> str:
     head = f"| | this run ({meta['date']}, code {meta['commit']}) |"
     rule = "| --- | ---: |"
     if prev:
-        head = f"| | previous run ({prev['date']}, code {prev['commit']}) " + head[1:]
+        head = f"| | previous run ({prev['date']}, code {prev['commit']})" + head[1:]
         rule += " ---: |"
     lines = [f"Default scenario `{meta['scenario']}` (what `aidc run` runs); {meta['n_records']} rows: "
              f"{meta['n_ok']} runs, {meta['n_failed']} refused steps, {meta['n_skipped']} records not "
