@@ -18,8 +18,9 @@ from aidc import data, demand, load_scenario, survey
 
 #: Ceiling of the share of ``type: estimate`` records: the issue's goal, 0.15, reached in the fourth
 #: pass (65 of 435 = 14.9 %, from 68 of 435; 68 of 430 = 15.8 % after the third pass, 75 of 430 =
-#: 17.4 % after the second and 89 of 425 = 20.9 % before it).
-ESTIMATE_SHARE_MAX = 0.15
+#: 17.4 % after the second and 89 of 425 = 20.9 % before it); lowered to 0.14 after the fifth pass
+#: (58 of 441 = 13.2 %), so a new estimate must bring its source or replace another.
+ESTIMATE_SHARE_MAX = 0.14
 #: Estimates allowed among the 20 figures that move NPV or PUE most (docs/sources.md): each still
 #: lacks a public source, and docs/sources.md says what would replace it. Any other estimate
 #: reaching the top 20 fails the test below.
