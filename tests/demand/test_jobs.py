@@ -113,7 +113,8 @@ def test_a_service_holds_its_daily_peak_in_the_busy_hours_by_hand() -> None:
     # Mean 30 GPUs, peak 90, 2 GPUs a replica: one replica all year, 44 more for the part of the
     # day that makes the mean: (30 - 2) x 24 h / (44 x 2) = 7.636 h a day, 13:30 +- 3.818 h.
     submit, n_gpus, duration = _service(_service_need(30, 90, 2), 30 * 8760, 1.0, np.random.default_rng(0))
-    assert submit[0] == 0 and duration[0] == 8760 * 3600
+    assert submit[0] == 0
+    assert duration[0] == 8760 * 3600
     window_h = (30 - 2) * 24 / (44 * 2)
     assert np.allclose(duration[1:], window_h * 3600)
     assert len(submit) == 1 + 44 * 365
@@ -125,7 +126,9 @@ def test_a_service_holds_its_daily_peak_in_the_busy_hours_by_hand() -> None:
 def test_a_reserved_service_stays_flat() -> None:
     # Peak = mean (GPUs reserved all year): whole replicas at the mean, from 1 January.
     submit, n_gpus, duration = _service(_service_need(8, 8, 2), 8 * 8760, 1.0, np.random.default_rng(0))
-    assert (submit == 0).all() and len(submit) == 4 and np.allclose(duration, 8760 * 3600)
+    assert (submit == 0).all()
+    assert len(submit) == 4
+    assert np.allclose(duration, 8760 * 3600)
 
 
 @settings(max_examples=60, deadline=None)

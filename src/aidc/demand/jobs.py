@@ -50,7 +50,7 @@ def _runs(need: pd.Series, gpu_h: float, factor: float, rng: np.random.Generator
 
 
 def _service(need: pd.Series, gpu_h: float, factor: float, rng: np.random.Generator, **_: Any) -> tuple:
-    """Serving replicas: the floor held all year, the replicas of the daily peak held in busy hours.
+    """Return serving replicas: the floor held all year, the daily peak's replicas in the busy hours.
 
     The demand gives a service its mean (``gpu_h``) and its peak (``peak_gpus``, grown as
     :func:`aidc.demand.estimate.by_year` grows it); a stream of flat replicas at the mean would
