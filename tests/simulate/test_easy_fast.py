@@ -107,3 +107,49 @@ def test_fair_share_zero_length_job_holds_its_gpus_through_its_instant() -> None
     state = simulate(table, NodeClass("any", 1, 8), "pooled",
                      configured("fair_share", shares={"a": 0.5}, quotas_gpus={"b": 4}))
     assert start.tolist() == state.start_s == [14.0, 2.0, 23.0]
+
+
+@st.composite
+def long_traces(draw: st.DrawFn) -> pd.DataFrame:
+    # hundreds of jobs with stretches of light load (nobody waits) between bursts (a queue forms)
+    k = draw(st.integers(1, 400))
+    gaps = draw(st.lists(st.sampled_from([0, 0, 1, 2, 5, 20]), min_size=k, max_size=k))
+    return pd.DataFrame({
+        "job_id": [str(i) for i in range(k)], "tenant": "t", "submit_s": np.cumsum(gaps),
+        "n_gpus": draw(st.lists(st.sampled_from([1, 1, 2, 3, 5, 8]), min_size=k, max_size=k)),
+        "duration_s": draw(st.lists(st.integers(0, 40), min_size=k, max_size=k)),
+    })
+
+
+@settings(max_examples=200, deadline=None)
+@given(jobs=long_traces(), depth=st.integers(1, 8), block=st.integers(1, 6), scalar_min=st.integers(1, 6))
+def test_easy_numpy_stretches_equal_the_per_job_loop(jobs: pd.DataFrame, depth: int, block: int,
+                                                      scalar_min: int) -> None:
+    # the per-job loop alone (vectorise=False) is the reference; tiny blocks and stretches make
+    # the hybrid hand over between numpy and the loop many times, queue or no queue
+    from aidc.simulate import easy
+
+    table = job_table(jobs)
+    args = (table.submit_s, table.n_gpus, table.duration_s, 8, depth)
+    want_start, want_reserved = easy.easy_pooled_start_s(*args, vectorise=False)
+    saved = easy.FS_BLOCK_MIN, easy.FS_BLOCK_MAX, easy.FS_SCALAR_MIN
+    try:
+        easy.FS_BLOCK_MIN, easy.FS_BLOCK_MAX, easy.FS_SCALAR_MIN = block, 2 * block, scalar_min
+        start, reserved = easy.easy_pooled_start_s(*args)
+    finally:
+        easy.FS_BLOCK_MIN, easy.FS_BLOCK_MAX, easy.FS_SCALAR_MIN = saved
+    assert start.tolist() == want_start.tolist()
+    assert reserved == want_reserved
+
+
+def test_easy_zero_length_job_holds_its_gpus_through_its_instant() -> None:
+    # 8 GPUs, nobody waiting: at 2 s A (5 GPUs, 0 s long) and B (8 GPUs, 12 s) arrive. A starts;
+    # B does not fit beside it in that instant, so numpy must hand the instant to the loop, where
+    # A's end at 2 s frees the GPUs and B starts at 2 s too (the event engine agrees).
+    jobs = pd.DataFrame({"job_id": ["A", "B", "C"], "tenant": "t", "submit_s": [2, 2, 3],
+                         "n_gpus": [5, 8, 1], "duration_s": [0, 12, 4]})
+    table = job_table(jobs)
+    start, reserved = easy_pooled_start_s(table.submit_s, table.n_gpus, table.duration_s, 8, 4)
+    state = simulate(table, NodeClass("any", 1, 8), "pooled", configured("easy", depth=4))
+    assert start.tolist() == state.start_s == [2.0, 2.0, 14.0]
+    assert reserved == {1: 2.0, 2: 14.0}

@@ -12,7 +12,10 @@ taken out:
   head changes or GPUs are freed (time only moves forward, the shadow and the spare GPUs
   only shrink), so a pass runs only when one of those happened or new jobs reached the
   first ``depth`` places of the queue, and after a release only if enough GPUs came free
-  for the smallest job that was refused for lack of GPUs.
+  for the smallest job that was refused for lack of GPUs;
+- **no-wait stretches**: while nobody waits, EASY starts every job at its submission like
+  FIFO, so those stretches are checked with numpy a block at a time (``_no_wait_stretch``,
+  shared with fair share) and the per-job loop runs only around a queue.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def _in_end_order(heap: list[tuple[float, int]]) -> Iterator[tuple[float, int]]:
 
 
 def easy_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np.ndarray,
-                        capacity_gpus: int, depth: int) -> tuple[np.ndarray, dict[int, float]]:
+                        capacity_gpus: int, depth: int, *,
+                        vectorise: bool = True) -> tuple[np.ndarray, dict[int, float]]:
     """Return each job's start time under EASY backfill on pooled GPUs, and each head's reservation.
 
     Parameters
@@ -56,6 +60,9 @@ def easy_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
         GPUs of the pool. [-]
     depth : int
         Queued jobs examined behind the head per pass. [-]
+    vectorise : bool
+        Check stretches without a queue with numpy; ``False`` runs the per-job loop for every
+        job (the same start times: the tests keep it as the reference of the numpy path).
 
     Returns
     -------
@@ -74,9 +81,12 @@ def easy_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
     >>> start.tolist()
     [0.0, 10.0, 1.0, 15.0]
     """
-    submit, need, dur = submit_s.tolist(), n_gpus.tolist(), duration_s.tolist()
+    submit_a = np.asarray(submit_s, dtype=float)
+    need_a, dur_a = np.asarray(n_gpus, dtype=np.int64), np.asarray(duration_s, dtype=float)
+    submit, need, dur = submit_a.tolist(), need_a.tolist(), dur_a.tolist()
     n = len(submit)
-    start = [math.nan] * n
+    start_a = np.full(n, math.nan)
+    start: list[float] = []  # (job, start) pairs of the per-job loop, written back at the end
     reserved: dict[int, float] = {}
     running: list[tuple[float, int]] = []  # (end, job) heap
     queue: deque[int] = deque()
@@ -86,7 +96,16 @@ def easy_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
     last_seen = -1  # the last queued job a backfill pass examined (jobs queue in index order)
     blocked_need = 0  # the fewest GPUs a refused job lacked; a release below it changes nothing
     freed = False
+    scalar_until = 0 if vectorise else n
     while ptr < n or running or queue:
+        if not queue and ptr >= scalar_until and ptr < n:
+            # nobody waits: numpy starts whole instants from job ptr until one does not fit; the
+            # next job queued becomes a new head, which resets the pass state below
+            ptr, running, free = _no_wait_stretch(submit_a, need_a, dur_a, start_a, ptr, running,
+                                                  capacity_gpus)
+            scalar_until = ptr + FS_SCALAR_MIN
+            if ptr >= n:
+                break
         t = submit[ptr] if ptr < n else math.inf
         if running and running[0][0] < t:
             t = running[0][0]
@@ -99,7 +118,7 @@ def easy_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
         while queue and need[queue[0]] <= free:  # heads start in order
             j = queue.popleft()
             free -= need[j]
-            start[j] = t
+            start += (j, t)
             heappush(running, (t + dur[j], j))
         if not queue:
             continue
@@ -124,7 +143,7 @@ def easy_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
                 if ends_in_time or g <= extra:
                     del queue[i]
                     free -= g
-                    start[j] = t
+                    start += (j, t)
                     heappush(running, (t + dur[j], j))
                     if not ends_in_time:
                         extra -= g
@@ -133,7 +152,15 @@ def easy_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np
                         break
                     continue
             i += 1
-    return np.asarray(start), reserved
+    _write_pairs(start_a, start)
+    return start_a, reserved
+
+
+def _write_pairs(start_a: np.ndarray, pairs: list[float]) -> None:
+    """Write the flat (job, start) pairs of a per-job loop into the start column."""
+    if pairs:
+        rows = np.asarray(pairs).reshape(-1, 2)
+        start_a[rows[:, 0].astype(np.int64)] = rows[:, 1]
 
 
 def _shadow(running: list[tuple[float, int]], need: list[int], n_head: int, free: int,
@@ -151,8 +178,9 @@ def _shadow(running: list[tuple[float, int]], need: list[int], n_head: int, free
     return (fit, free - n_head) if fit < math.inf else (math.inf, 0)
 
 
-# Fair share's hybrid loop: while nobody waits every job starts at its submission, which numpy
-# checks a block at a time; the event loop takes over at the first instant a job does not fit.
+# The hybrid loops of EASY and fair share: while nobody waits every job starts at its submission,
+# which numpy checks a block at a time; the event loop takes over at the first instant a job does
+# not fit.
 FS_BLOCK_MIN, FS_BLOCK_MAX = 256, 65_536  # jobs per vectorised check
 FS_SCALAR_MIN = 64  # jobs the event loop runs at least before numpy is tried again
 
@@ -174,6 +202,45 @@ def _no_wait_prefix(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, i: in
     busy = int(run_n.sum()) + held + g - released[np.searchsorted(ends[order], s, side="right")]
     over = np.flatnonzero(busy > capacity_gpus)
     return int(over[0]) if len(over) else j - i
+
+
+def _no_wait_stretch(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, start: np.ndarray, i: int,
+                     running: list[tuple[float, int]],
+                     capacity_gpus: int) -> tuple[int, list[tuple[float, int]], int]:
+    """Start jobs from ``i`` at their submission while they fit, whole instants at a time.
+
+    Called with nobody waiting, after every event before job ``i``'s submission. Writes the
+    start times; returns the first job not started (the first of the instant where one did
+    not fit), the running jobs as an (end, job) heap and the free GPUs, as the event loop
+    would hold them after the last instant started.
+    """
+    n = len(submit)
+    run_j = np.fromiter((j for _, j in running), np.int64, len(running))
+    run_e = np.fromiter((e for e, _ in running), float, len(running))
+    block = FS_BLOCK_MIN
+    while i < n:
+        j = min(n, i + block)
+        if j < n:  # end the block at an instant's edge
+            edge = int(np.searchsorted(submit, submit[j], side="left"))
+            j = edge if edge > i else int(np.searchsorted(submit, submit[j], side="right"))
+        k = _no_wait_prefix(submit, need, dur, i, j, run_e, need[run_j], capacity_gpus)
+        if k < j - i:  # back to the first job of the instant that does not fit
+            k = int(np.searchsorted(submit, submit[i + k], side="left")) - i
+        start[i:i + k] = submit[i:i + k]
+        if k:
+            # ends up to the last instant started are released (the next event comes later)
+            t_last = submit[i + k - 1]
+            ends = np.concatenate([run_e, submit[i:i + k] + dur[i:i + k]])
+            jobs = np.concatenate([run_j, np.arange(i, i + k)])
+            alive = ends > t_last
+            run_e, run_j = ends[alive], jobs[alive]
+        i, fitted = i + k, k == j - i
+        if not fitted:
+            break
+        block = min(FS_BLOCK_MAX, 2 * block)
+    heap = list(zip(run_e.tolist(), run_j.tolist(), strict=True))
+    heapq.heapify(heap)
+    return i, heap, capacity_gpus - int(need[run_j].sum())
 
 
 def fair_share_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np.ndarray,
@@ -208,8 +275,7 @@ def fair_share_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration
     busy = [0] * n_tenants
     running: list[tuple[float, int]] = []
     heappush, heappop = heapq.heappush, heapq.heappop
-    free, ptr, n_queued = capacity_gpus, 0, 0
-    block, scalar_until = FS_BLOCK_MIN, 0
+    free, ptr, n_queued, scalar_until = capacity_gpus, 0, 0, 0
 
     def rank(k: int) -> tuple[bool, float, int]:
         return busy[k] >= quota_gpus[k], busy[k] / share[k], k
@@ -222,35 +288,11 @@ def fair_share_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration
     while ptr < n or running or n_queued:
         if n_queued == 0 and ptr >= scalar_until and ptr < n:
             # nobody waits: numpy checks whole instants from job ptr until one does not fit
+            ptr, running, free = _no_wait_stretch(submit_a, need_a, dur_a, start_a, ptr, running,
+                                                  capacity_gpus)
             run_j = np.fromiter((j for _, j in running), np.int64, len(running))
-            run_e = np.fromiter((e for e, _ in running), float, len(running))
-            i = ptr
-            while i < n:
-                j = min(n, i + block)
-                if j < n:  # end the block at an instant's edge
-                    edge = int(np.searchsorted(submit_a, submit_a[j], side="left"))
-                    j = edge if edge > i else int(np.searchsorted(submit_a, submit_a[j], side="right"))
-                k = _no_wait_prefix(submit_a, need_a, dur_a, i, j, run_e, need_a[run_j], capacity_gpus)
-                if k < j - i:  # back to the first job of the instant that does not fit
-                    k = int(np.searchsorted(submit_a, submit_a[i + k], side="left")) - i
-                start_a[i:i + k] = submit_a[i:i + k]
-                if k:
-                    t_last = submit_a[i + k - 1]
-                    ends = np.concatenate([run_e, submit_a[i:i + k] + dur_a[i:i + k]])
-                    jobs = np.concatenate([run_j, np.arange(i, i + k)])
-                    alive = ends > t_last
-                    run_e, run_j = ends[alive], jobs[alive]
-                i, fitted = i + k, k == j - i
-                if not fitted:
-                    break
-                block = min(FS_BLOCK_MAX, 2 * block)
-            block = FS_BLOCK_MIN
-            running = list(zip(run_e.tolist(), run_j.tolist(), strict=True))
-            heapq.heapify(running)
             held = np.bincount(owner_a[run_j], weights=need_a[run_j], minlength=n_tenants)
             busy = [int(x) for x in held]
-            free = capacity_gpus - int(need_a[run_j].sum())
-            ptr = i
             scalar_until = ptr + FS_SCALAR_MIN
             if ptr >= n:
                 break
@@ -293,7 +335,5 @@ def fair_share_pooled_start_s(submit_s: np.ndarray, n_gpus: np.ndarray, duration
             else:
                 break
             waiting = [k for k in waiting if queues[k]]
-    if start:
-        pairs = np.asarray(start).reshape(-1, 2)
-        start_a[pairs[:, 0].astype(np.int64)] = pairs[:, 1]
+    _write_pairs(start_a, start)
     return start_a
