@@ -136,3 +136,11 @@ def test_progress_events(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ("simulation", "missing") in events
     assert ("simulation", "start") not in events
     assert len(events) == 2 * len(pipeline.STAGE_NAMES) - 2  # simulation and power: "missing" alone
+
+
+def test_the_run_commands_help_names_every_stage_in_order() -> None:
+    # The help is the one place a user reads what `aidc run` runs: it must follow the stage table.
+    from aidc.cli import COMMANDS
+
+    named = COMMANDS["run"].split(" and ")[0].removeprefix("Run ").split(" -> ")
+    assert tuple(named) == pipeline.STAGE_NAMES

@@ -2,7 +2,7 @@
 
 The pipeline, one stage feeding the next::
 
-    survey -> demand -> design -> plan -> simulate -> energy -> economics -> report
+    survey -> demand -> design -> service -> plan -> simulation -> energy -> economics -> power -> report
 
 Public API: :func:`load_scenario` and the stage entry points in their packages.
 """
