@@ -31,7 +31,7 @@ COMMANDS: dict[str, str] = {
                "monthly bill and carbon."),
     "plan": "Find the least-cost build schedule over the horizon: power blocks, servers, refreshes.",
     "economics": "Cost the project and its PFV: CAPEX by part, OPEX, revenue, financing, NPV, IRR, payback.",
-    "run": "Run survey -> demand -> design -> service -> plan -> simulation -> energy -> economics -> power and write the report.",
+    "run": "Run survey -> demand -> design -> service -> plan -> simulation -> energy -> economics -> power and write the report.",  # noqa: E501 (one catalog message)
     "sweep": ("Run every variant of a scenario's sweep: section and write sweep.parquet, "
               "sweep.csv, charts.html."),
     "scenario": "List, show, validate and create scenarios.",

@@ -42,7 +42,7 @@ PdfOpt = Annotated[bool, typer.Option("--pdf", help="Also print the one-page bri
 
 def run_command(scenario: ScenarioArg = DEFAULT_SCENARIO, lang: LangOpt = None, out: OutOpt = None,
                 pdf: PdfOpt = False) -> None:
-    """Run survey -> demand -> design -> service -> plan -> simulation -> energy -> economics -> power and write the report."""
+    """Run survey -> demand -> design -> service -> plan -> simulation -> energy -> economics -> power and write the report."""  # noqa: E501
     from aidc import report
     from aidc.i18n import gettext
     from aidc.pipeline import STAGE_NAMES
