@@ -206,6 +206,7 @@ COMMAND_LINES = {
     "simulate": ["simulate"], "power": ["simulate", "--power"],
     "demand": ["demand", "--no-write"], "survey": ["survey", "validate", SURVEY],
     "scenario": ["scenario", "list"],
+    "economics_compare": ["economics", "jeonbuk-phase1", "--compare", "jeonbuk-aidc"],
 }
 
 

@@ -101,6 +101,9 @@ def _print(e: Economics, lang: str = "en") -> None:
 
 def _print_difference(d: Difference, lang: str = "en") -> None:
     """Print ``b - a`` as three tables whose lines add up to their total row."""
+    from aidc.report.i18n import text
+
+    t = text(lang)
     _, unit = money(lang)
     for title, lines, total, total_name in (
         (gettext("NPV: {b} - {a}, by cash-flow line (present values, {unit})", lang, b=d.scenario_b,
@@ -112,7 +115,8 @@ def _print_difference(d: Difference, lang: str = "en") -> None:
     ):
         table = Table(gettext("line", lang), gettext("change", lang), title=title)
         for line, krw in lines.items():
-            table.add_row(line, _money(krw, lang))
+            # English keeps the data's keys (capex:building); Korean reads their labels (설비투자비 · 건축)
+            table.add_row(line if lang == "en" else t.value(line, "text"), _money(krw, lang))
         table.add_row(f"[bold]{total_name}[/]", f"[bold]{_money(total, lang)}[/]")
         console.print(table)
     console.print(gettext("OPEX over the horizon: {opex} {unit}", lang, opex=_money(d.opex_krw, lang),
