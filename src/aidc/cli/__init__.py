@@ -118,7 +118,15 @@ def main() -> None:
         # Usage errors of Typer's (vendored) click: show the usage line, not a traceback.
         show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
         if callable(show) and isinstance(exit_code, int):
-            show()
+            from aidc.cli._help import help_lang
+
+            lang = help_lang(sys.argv[1:])
+            if lang == "en" or not isinstance(getattr(exc, "message", None), str):
+                show()
+            else:  # click's own words are English: the catalog writes them in the reader's language
+                from aidc.cli._usage import usage_error_text
+
+                print(usage_error_text(exc, lang), file=sys.stderr)
             sys.exit(exit_code)
         raise
     sys.exit(code if isinstance(code, int) else 0)
