@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,31 +19,23 @@ from aidc.cli._common import (
     scenario_or_exit,
 )
 from aidc.errors import InputError
+from aidc.i18n import N_, gettext
 
 if TYPE_CHECKING:  # pandas and the stages are imported when the command runs, not for its help
     import pandas as pd
 
 
-class _Text(TypedDict):
-    """The words of the demand tables and chart in one language."""
-
-    year: str
-    total: str
-    gpu_h: str
-    peak: str
-    cpu: tuple[str, str, str]
-    cpu_title: str
-    chart: str
+#: The words of the demand tables and chart, English message ids of the catalog.
+_WORDS = {"year": N_("year"), "total": N_("total"), "gpu_h": N_("GPU-hours (thousand GPU·h)"),
+          "peak": N_("Peak GPUs"), "cpu_title": N_("Cloud CPU and storage (all classes)"),
+          "chart": N_("Demand by tenant class and year")}
+_CPU_COLUMNS = (N_("term.vcpus"), N_("memory (GB)"), N_("storage (TB)"))
 
 
-_TEXT: dict[str, _Text] = {
-    "en": {"year": "year", "total": "total", "gpu_h": "GPU-hours (thousand GPU·h)", "peak": "Peak GPUs",
-           "cpu": ("vCPUs", "memory (GB)", "storage (TB)"),
-           "cpu_title": "Cloud CPU and storage (all classes)", "chart": "Demand by tenant class and year"},
-    "ko": {"year": "연도", "total": "합계", "gpu_h": "GPU 사용 시간 (천 GPU·h)", "peak": "최대 GPU 수",
-           "cpu": ("vCPU", "메모리 (GB)", "스토리지 (TB)"), "cpu_title": "클라우드 CPU·스토리지 (전체 기관)",
-           "chart": "기관 유형별·연도별 수요"},
-}
+def _words(lang: str) -> dict[str, Any]:
+    """Return the demand tables' words in ``lang`` (from the message catalog)."""
+    words: dict[str, Any] = {k: gettext(v, lang) for k, v in _WORDS.items()}
+    return words | {"cpu": tuple(gettext(c, lang) for c in _CPU_COLUMNS)}
 
 
 def _label(tenant_class: object, lang: str) -> str:
@@ -66,7 +58,7 @@ def _rich_table(
 ) -> Table:
     """One row per year, one column per tenant class, and the total (years fit a terminal's height)."""
     pv = _pivot(by_year, value).reindex(columns=years, fill_value=0).T
-    t = _TEXT[lang]
+    t = _words(lang)
     table = Table(t["year"], *[_label(c, lang) for c in pv.columns], f"[bold]{t['total']}[/]", title=title)
     for year, row in pv.iterrows():
         table.add_row(str(year), *[f"{v / scale:,.0f}" for v in row], f"[bold]{row.sum() / scale:,.0f}[/]")
@@ -75,7 +67,7 @@ def _rich_table(
 
 def _resources(by_year: pd.DataFrame, lang: str) -> Table:
     totals = by_year.groupby("year")[["cpu_vcpus", "memory_gb", "storage_tb"]].sum()
-    t = _TEXT[lang]
+    t = _words(lang)
     table = Table(t["year"], *t["cpu"], title=t["cpu_title"])
     for year, row in totals.iterrows():
         table.add_row(str(year), f"{row.cpu_vcpus:,.0f}", f"{row.memory_gb:,.0f}", f"{row.storage_tb:,.0f}")
@@ -85,7 +77,7 @@ def _resources(by_year: pd.DataFrame, lang: str) -> Table:
 def _figure_html(by_year: pd.DataFrame, path: Path, lang: str) -> None:
     from plotly.subplots import make_subplots
 
-    t = _TEXT[lang]
+    t = _words(lang)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(t["gpu_h"], t["peak"]))
     gh, pk = _pivot(by_year, "gpu_hours"), _pivot(by_year, "peak_gpus")
     for i, cls in enumerate(gh.index):
@@ -136,11 +128,10 @@ def demand(
                     "by_year": d.by_year.to_dict(orient="records")})
         return
     years = list(d.years)
-    t = _TEXT[lang]
+    t = _words(lang)
     console.print(_rich_table(d.by_year, "gpu_hours", t["gpu_h"], 1e3, years, lang))
     console.print(_rich_table(d.by_year, "peak_gpus", t["peak"], 1.0, years, lang))
     console.print(_resources(d.by_year, lang))
-    from aidc.i18n import gettext
 
     console.print(f"{gettext('survey', lang)}: {path}"
                   + (f"\n{gettext('wrote', lang)}: {', '.join(files)}" if files else ""), highlight=False)
