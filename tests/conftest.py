@@ -24,3 +24,11 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         f"choices {types.count('choice')}, derived {types.count('derived')}, "
         f"primary {types.count('primary')}, secondary {types.count('secondary')}"
     )
+
+
+# aidc's cache folder (compiled catalogs, trace columns): the suite's own, so that no test reads
+# what an earlier run or the user left there, nor writes into the user's home
+if "AIDC_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["AIDC_CACHE_DIR"] = tempfile.mkdtemp(prefix="aidc-test-cache-")

@@ -269,6 +269,9 @@ def simulate(
         "--nodes", help="Node list as the cluster (openb_node_list_*.csv): fractional GPUs (gpu_milli) are "
                         "packed onto shared GPUs, FIFO; instead of --gpus.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of random draws.")] = 0,
+    cache: Annotated[bool, typer.Option(
+        "--cache/--no-cache", help="Keep the trace's columns for the next run of the same file "
+                                   "(in AIDC_CACHE_DIR, else ~/.cache/aidc).")] = True,
     failures: Annotated[bool, typer.Option("--failures/--no-failures",
                                            help="Simulate node failures (needs --placement node).")] = False,
     mtbf_h: Annotated[float | None, typer.Option(
@@ -356,7 +359,7 @@ def simulate(
             from aidc import simulate as sim
             from aidc.io.traces import read_trace_columns
 
-            jobs = read_trace_columns(trace, fmt, **options)
+            jobs = read_trace_columns(trace, fmt, cache=cache, **options)
             cluster = sim.Cluster(gpus, gpus_per_node, placement)  # type: ignore[arg-type]
             result = sim.run(replace(jobs, gpu_class=None), cluster, trace_policy, seed,
                              policy_params=params, failures=node_failures, progress=progress)

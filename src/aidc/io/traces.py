@@ -554,14 +554,31 @@ FAST: dict[str, Callable[[Path], Trace | None]] = {"canonical": partial(_canonic
                                                    "philly": _philly_columns}
 
 
-def read_trace_columns(path: str | Path, format: str = "canonical", **options: object) -> Trace:
+def read_trace_columns(path: str | Path, format: str = "canonical", *, cache: bool = False,
+                       **options: object) -> Trace:
     """Read a job trace as typed columns (:class:`~aidc.simulate.jobs.Trace`), for the simulator.
 
     Canonical and Philly files are read by the typed reader without pandas; a file it cannot
     vouch for, and every other format, is read by :func:`read_trace` (the precise checker, whose
-    errors name file, line and column).
+    errors name file, line and column). ``cache``: keep the columns of a clean read in the
+    user's cache folder and take them from there when the same file is read again
+    (:mod:`aidc.io.trace_cache`; the command line does, a library caller chooses).
     """
     path = Path(path)
+    job_ids = partial(_job_id_column, path) if format == "canonical" else None
+    if cache and format in FORMATS and path.is_file():
+        from aidc.io import trace_cache
+
+        found = trace_cache.load(path, format, options, job_ids)
+        if found is not None:
+            return found
+    trace = _read_columns(path, format, options)
+    if cache:
+        trace_cache.store(trace, path, format, options)
+    return trace
+
+
+def _read_columns(path: Path, format: str, options: dict[str, object]) -> Trace:
     fast = FAST.get(format)
     if fast is not None and path.is_file() and not options:
         trace = fast(path)

@@ -23,6 +23,11 @@ import math
 
 import numpy as np
 
+try:  # the compiled twin of _scalar (setup.py builds it at install; absent, _scalar runs)
+    from aidc.simulate._kernels import fifo_scalar as _compiled_scalar
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _compiled_scalar = None
+
 BLOCK_MIN, BLOCK_MAX = 256, 65_536  # jobs per vectorised guess
 SCALAR_AFTER = 64  # a block that fails before this many jobs hands over to the heap loop
 SCALAR_STRETCH = 4096  # jobs run by the heap loop then (doubling while the queue persists)
@@ -119,14 +124,20 @@ class FifoPooled:
     def start_s(self, submit_s: np.ndarray, n_gpus: np.ndarray, duration_s: np.ndarray) -> np.ndarray:
         """Return the start times of the next jobs (submission-sorted, after every earlier piece)."""
         start, self.t, self.run_e, self.run_n = _fifo_blocks(
-            np.asarray(submit_s, dtype=float), np.asarray(n_gpus, dtype=np.int64),
-            np.asarray(duration_s, dtype=float), self.capacity, self.t, self.run_e, self.run_n)
+            np.ascontiguousarray(submit_s, dtype=float), np.ascontiguousarray(n_gpus, dtype=np.int64),
+            np.ascontiguousarray(duration_s, dtype=float), self.capacity, self.t, self.run_e, self.run_n)
         return start
 
 
 def _fifo_blocks(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, capacity_gpus: int, t: float,
-                 run_e: np.ndarray, run_n: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
-    """Start times of jobs given the state left by earlier ones; return them and the new state."""
+                 run_e: np.ndarray, run_n: np.ndarray, compiled: bool = True,
+                 ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Start times of jobs given the state left by earlier ones; return them and the new state.
+
+    ``compiled=False`` runs the heap loop in Python even where the compiled kernel is built
+    (the tests compare the two).
+    """
+    scalar = _compiled_scalar if compiled and _compiled_scalar is not None else _scalar
     n_jobs = len(submit)
     start = np.empty(n_jobs)
     i, block, stretch = 0, BLOCK_MIN, SCALAR_STRETCH
@@ -172,6 +183,6 @@ def _fifo_blocks(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, capacity
         block = BLOCK_MIN
         if k < SCALAR_AFTER:  # a queue has formed: the heap loop is cheaper for a while
             j = min(n_jobs, i + stretch)
-            t, run_e, run_n = _scalar(submit, need, dur, start, i, j, t, run_e, run_n, capacity_gpus)
+            t, run_e, run_n = scalar(submit, need, dur, start, i, j, t, run_e, run_n, capacity_gpus)
             i, stretch = j, min(BLOCK_MAX, 2 * stretch)  # still queueing next time: stay longer
     return start, t, run_e, run_n
