@@ -12,6 +12,9 @@ jobs already started cover its request. Two ways to compute it, mixed adaptively
 - **scalar**: a heap of the running jobs' distinct end times; each job pops the ends it
   must wait for. Cheap when many jobs wait (a long queue), used in stretches.
 
+Where the compiled kernel was built at install (``_kernels.pyx``), its heap loop runs the
+whole trace: compiled, one pass beats the mix. The mix stays as the pure-Python path.
+
 The result is identical to the event engine under :class:`~aidc.simulate.policies.Fifo`
 and to a SimPy ``Container`` model (tests and the benchmark check both).
 """
@@ -137,9 +140,14 @@ def _fifo_blocks(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, capacity
     ``compiled=False`` runs the heap loop in Python even where the compiled kernel is built
     (the tests compare the two).
     """
-    scalar = _compiled_scalar if compiled and _compiled_scalar is not None else _scalar
     n_jobs = len(submit)
     start = np.empty(n_jobs)
+    if compiled and _compiled_scalar is not None:
+        # compiled, the heap loop beats the vectorised guesses even where no job waits
+        # (a million jobs: 0.11 s against 0.12; the Philly trace: 5 ms against 10)
+        t, run_e, run_n = _compiled_scalar(submit, need, dur, start, 0, n_jobs, t, run_e, run_n,
+                                           capacity_gpus)
+        return start, t, run_e, run_n
     i, block, stretch = 0, BLOCK_MIN, SCALAR_STRETCH
     while i < n_jobs:
         j = min(n_jobs, i + block)
@@ -183,6 +191,6 @@ def _fifo_blocks(submit: np.ndarray, need: np.ndarray, dur: np.ndarray, capacity
         block = BLOCK_MIN
         if k < SCALAR_AFTER:  # a queue has formed: the heap loop is cheaper for a while
             j = min(n_jobs, i + stretch)
-            t, run_e, run_n = scalar(submit, need, dur, start, i, j, t, run_e, run_n, capacity_gpus)
+            t, run_e, run_n = _scalar(submit, need, dur, start, i, j, t, run_e, run_n, capacity_gpus)
             i, stretch = j, min(BLOCK_MAX, 2 * stretch)  # still queueing next time: stay longer
     return start, t, run_e, run_n
