@@ -15,7 +15,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "aidc"
 STAGES = ["survey", "demand", "design", "plan", "simulate", "energy", "economics", "report"]
-COMMON = {"scenario", "units", "errors", "data", "i18n"}
+COMMON = {"scenario", "units", "errors", "data", "i18n", "cache"}
 EDGE_ONLY = {"typer", "fastapi", "rich", "dask", "distributed", "uvicorn", "sqlalchemy", "starlette"}
 
 

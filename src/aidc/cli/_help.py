@@ -53,17 +53,35 @@ def _text(message: str | None, lang: str) -> str | None:
 
 
 def translate_command(command: Any, lang: str) -> None:
-    """Write the help of a click command (and of its options and subcommands) in ``lang``, in place."""
-    command.help = _text(command.help, lang)
-    command.short_help = _text(command.short_help, lang)
-    for param in command.params:
-        if getattr(param, "help", None):
-            param.help = _text(param.help, lang)
+    """Make a click command write its help (and its options' and subcommands') in ``lang``.
+
+    The words are looked up when help or a usage line is first written, not here: a command
+    that just runs loads no catalog for a help it never shows (10-15 ms of a trace replay).
+    """
+    done = False
+
+    def translate() -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        command.help = _text(command.help, lang)
+        command.short_help = _text(command.short_help, lang)
+        for param in command.params:
+            if getattr(param, "help", None):
+                param.help = _text(param.help, lang)
+        command.options_metavar = _text(command.options_metavar, lang)
+        if getattr(command, "subcommand_metavar", None):
+            command.subcommand_metavar = _text(command.subcommand_metavar, lang)
+        for sub in getattr(command, "commands", {}).values():  # a group lists its commands' help
+            getattr(sub, "aidc_translate", lambda: None)()
+
+    command.aidc_translate = translate
     original = command.get_help_option
 
     def get_help_option(ctx: Any) -> Any:
         option = original(ctx)
-        if option is not None:
+        if option is not None and done:  # shown only in help, which translates first
             option.help = _text(HELP_OPTION_TEXT, lang)
         return option
 
@@ -71,6 +89,7 @@ def translate_command(command: Any, lang: str) -> None:
 
     def format_usage(ctx: Any, formatter: Any) -> None:
         # click's own, with the prefix in the reader's language ("사용법: aidc design [옵션] ...")
+        translate()
         pieces = command.collect_usage_pieces(ctx)
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_text(USAGE_TEXT, lang))
 
@@ -80,13 +99,11 @@ def translate_command(command: Any, lang: str) -> None:
     def format_help(ctx: Any, formatter: Any) -> None:
         # the panel titles live in typer.rich_utils (rich, markdown): set, and so imported, only
         # when help is printed, not on every command's start-up
+        translate()
         translate_panels(lang)
         original_help(ctx, formatter)
 
     command.format_help = format_help
-    command.options_metavar = _text(command.options_metavar, lang)
-    if getattr(command, "subcommand_metavar", None):
-        command.subcommand_metavar = _text(command.subcommand_metavar, lang)
     for sub in getattr(command, "commands", {}).values():
         translate_command(sub, lang)
 

@@ -21,7 +21,6 @@ context set by :func:`use_lang` (the CLI sets it from ``--lang``, the web per re
 from __future__ import annotations
 
 import gettext as stdlib_gettext
-import hashlib
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -70,11 +69,13 @@ def _compiled(lang: str) -> Path:
     far too slow for every CLI call, so the result is cached under the user's cache folder,
     keyed by the hash of the ``.po`` (an edited catalog is recompiled, never served stale).
     """
+    import hashlib  # here, not at import: a command that prints no message never pays for it
+
+    from aidc import cache
+
     po = po_path(lang)
     digest = hashlib.sha256(po.read_bytes()).hexdigest()[:16]
-    cache_dir = Path(os.environ.get("AIDC_CACHE_DIR")
-                     or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aidc")
-    target = cache_dir / "i18n" / f"{DOMAIN}-{lang}-{digest}.mo"
+    target = cache.root() / "i18n" / f"{DOMAIN}-{lang}-{digest}.mo"
     if target.is_file():
         return target
     import tempfile  # only to compile: a cached catalog is read without it

@@ -37,10 +37,9 @@ COLUMNS = ("tenant", "submit_s", "n_gpus", "duration_s", "priority", "gpu_class"
 
 def cache_dir() -> Path:
     """Return the folder of cached traces (see the module's notes)."""
-    # the aidc cache folder, as the message catalog's compiled files use it (aidc.i18n)
-    root = os.environ.get("AIDC_CACHE_DIR") or \
-        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aidc"
-    return Path(root) / "traces"
+    from aidc import cache
+
+    return cache.root() / "traces"
 
 
 def _stat_of(path: Path) -> list[int]:
