@@ -29,6 +29,9 @@ cache folder of its own: the **first read** parses the file and stores its colum
 (:mod:`aidc.io.trace_cache`), the **cached** run is every later replay of the same file. Both
 are printed; the goals of the table are read against the cached run, which is what an
 operator comparing policies on one trace waits for, and the first read stands beside it.
+The Philly case, a fifth of a second, is run three times on each side, interleaved, and the
+least CPU time of each is kept (the larger cases run once: their ratio does not hang on
+milliseconds).
 """
 
 from __future__ import annotations
@@ -146,23 +149,32 @@ def _note(got: dict[str, float], n_jobs: int) -> str:
             f"wall {got['wall_s']:,.1f} s")
 
 
+def _best(runs: list[dict[str, float]]) -> dict[str, float]:
+    return min(runs, key=lambda r: r["cpu_s"])
+
+
 def _fifo_vs_simpy(label: str, path: Path, fmt: str, canonical: Path, gpus: int, n_jobs: int,
-                   goal_x: float, tmp: Path) -> tuple[list[Row], dict[str, float]]:
-    base = _simpy(canonical, gpus, tmp / "simpy.npy")
-    _empty_cache()
-    first = _simulate(path, fmt, gpus, "fifo")
-    got = _simulate(path, fmt, gpus, "fifo")
+                   goal_x: float, tmp: Path, repeat: int = 1) -> tuple[list[Row], dict[str, float]]:
+    """FIFO rows against SimPy; ``repeat``: runs of each side, interleaved, the least CPU kept."""
+    simpy, first, cached = [], [], []
+    for _ in range(repeat):  # interleaved, so a burst of load elsewhere falls on both sides
+        simpy.append(_simpy(canonical, gpus, tmp / "simpy.npy"))
+        _empty_cache()
+        first.append(_simulate(path, fmt, gpus, "fifo"))
+        cached.append(_simulate(path, fmt, gpus, "fifo"))
+    base, first_best, got = _best(simpy), _best(first), _best(cached)
+    best = f"least of {repeat} interleaved runs each; " if repeat > 1 else ""
     in_cpu = _in_process(path, fmt, gpus, tmp / "aidc.npy")
     same = np.array_equal(np.load(tmp / "simpy.npy"), np.load(tmp / "aidc.npy"))
     rows = [
         Row(f"{label} FIFO, whole process, cached", got["cpu_s"], "s", f">= {goal_x:g}x faster than SimPy",
-            base["cpu_s"], f"{_note(got, n_jobs)}; in process {in_cpu:,.2f} s; "
+            base["cpu_s"], f"{best}{_note(got, n_jobs)}; in process {in_cpu:,.2f} s; "
             + ("start times identical to SimPy" if same else "START TIMES DIFFER FROM SimPy"),
             target_value=base["cpu_s"] / goal_x),
-        Row(f"{label} FIFO, whole process, first read", first["cpu_s"], "s",
-            "(parses the file, stores columns)", base["cpu_s"], _note(first, n_jobs)),
+        Row(f"{label} FIFO, whole process, first read", first_best["cpu_s"], "s",
+            "(parses the file, stores columns)", base["cpu_s"], best + _note(first_best, n_jobs)),
         Row(f"{label} FIFO, SimPy model, whole process", base["cpu_s"], "s", "baseline", None,
-            _note(base, n_jobs)),
+            best + _note(base, n_jobs)),
     ]
     return rows, got
 
@@ -194,8 +206,10 @@ def _rows() -> list[Row]:
 
             philly = read_trace(PHILLY, "philly")
             write_trace(philly, tmp / "philly.csv")
+            # a replay of a fifth of a second: the least of three runs of each side, as hyperfine's
+            # minimum, so that one burst of load elsewhere does not decide the ratio
             found, _ = _fifo_vs_simpy("Philly, 640 GPUs", PHILLY, "philly", tmp / "philly.csv", PHILLY_GPUS,
-                                      len(philly), 10.0, tmp)
+                                      len(philly), 10.0, tmp, repeat=3)
             rows += found
         trace = tmp / "synthetic.csv"
         synthetic_trace(N_JOBS, N_GPUS, LOAD_FRAC).to_csv(trace, index=False)
