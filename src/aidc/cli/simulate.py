@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -19,11 +18,6 @@ from aidc.i18n import gettext
 
 if TYPE_CHECKING:
     from aidc import simulate as sim
-
-# numpy starts one OpenBLAS thread per core at import: measured on the 2-core machine,
-# `python -c "import numpy"` took 0.120 CPU-s (best of 8) against 0.090 s with one thread, and
-# nothing this command runs multiplies matrices. A value the user set is kept.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # The names of aidc.simulate.POLICIES and aidc.io.traces.FORMATS, for the help text: importing
 # those modules (numpy, pyarrow) only to print --help would cost more than the help itself.
