@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Callable
 
 import numpy as np
 
+_compiled_scalar: Callable[..., tuple[float, np.ndarray, np.ndarray]] | None
 try:  # the compiled twin of _scalar (setup.py builds it at install; absent, _scalar runs)
     from aidc.simulate._kernels import fifo_scalar as _compiled_scalar
 except ImportError:  # pragma: no cover - a build without a C compiler
