@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -129,8 +130,12 @@ def test_the_least_recently_used_entries_go_first(cache: Path, tmp_path: Path,
     read_trace_columns(paths[0], cache=True)
     entry_bytes = sum(f.stat().st_size for e in cache.iterdir() for f in e.iterdir())
     monkeypatch.setattr(trace_cache, "limit_bytes", lambda: 2.5 * entry_bytes)
+    # a pause between uses: file times advance by the kernel's clock tick, not by the nanosecond
+    time.sleep(0.05)
     read_trace_columns(paths[1], cache=True)
+    time.sleep(0.05)
     read_trace_columns(paths[0], cache=True)  # t0 used again: t1 is now the least recently used
+    time.sleep(0.05)
     read_trace_columns(paths[2], cache=True)  # over the limit: the entry of t1 (least recent) goes
     kept = {json.loads((e / "meta.json").read_text())["ident"] for e in cache.iterdir()}
     assert len(kept) == 2
