@@ -267,7 +267,7 @@ def test_fp8_on_a100_is_a_warning(write_xlsx, valid_book) -> None:
     assert report.ok
     assert _only(report.problems, "warning") == [
         "s.xlsx, sheet 'Training', row 2, column 'Precision': this GPU has no FP8 tensor cores; its BF16 "
-        "rate is used (found 'fp8'; expected bf16 or fp16 on this GPU)"
+        "rate is used (found 'fp8'; expected BF16 or FP16 on this GPU)"
     ]
 
 
