@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from tests.i18n.english import english_words
 from tests.web.conftest import World
 
@@ -26,7 +27,7 @@ def _stored(world: World, yaml_text: str, name: str) -> int:
     """Store a scenario row as an older version would have (no check on the way in)."""
     from aidc.web.db import ScenarioRecord
 
-    with world.app.state.sessions() as s:  # type: ignore[attr-defined]
+    with world.app.state.sessions() as s:
         rec = ScenarioRecord(name=name, yaml_text=yaml_text)
         s.add(rec)
         s.commit()
@@ -43,8 +44,8 @@ def _no_longer_valid() -> str:
     return dump_scenario(load_scenario()) + "retired_section: {old_key: 1}\n"
 
 
-def _store_of_records(world: World, sign_in, csrf_of, tmp_path: Path) -> tuple[object, str]:
-    world.app.state.ops_dir = tmp_path / "ops"  # type: ignore[attr-defined]
+def _store_of_records(world: World, sign_in, csrf_of, tmp_path: Path) -> tuple[TestClient, str]:
+    world.app.state.ops_dir = tmp_path / "ops"
     c = world.client()
     sign_in(c, "planner@example.org")
     files = {"sacct": ("sacct.txt", (DATA / "sacct_awkward.txt").read_bytes(), "text/plain")}
