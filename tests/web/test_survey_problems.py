@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from tests.i18n.english import english_words
@@ -110,3 +111,42 @@ def test_a_refused_submit_lists_its_problems_with_codes(world, valid_answers, la
     where = (p["code"], p["sheet"], p["row"], p["column"])
     assert where == ("not_a_number", "finetuning", 0, "deadline_days")
     assert bool(HANGUL.search(p["message"])) is (lang == "ko")
+
+
+def _korean_workbook_with_file_problems(tmp_path: Path) -> bytes:
+    """The Korean template with a title above the headers, a sheet of notes and a word for a number."""
+    import openpyxl
+
+    from aidc.survey import write_template
+
+    path = write_template(tmp_path / "설문.xlsx", "ko")
+    wb = openpyxl.load_workbook(path)
+    wb["응답기관"].append(["R1", "아무 기관", "대학 (RISE)", None, "ai@example.ac.kr"])
+    tune = wb["미세조정"]
+    tune.append(["R1", "8B", "500M", "경량 미세조정 (LoRA)", "BF16", "h100_sxm", "다음 주", 12, 2028])
+    tune.insert_rows(1)
+    tune["A1"] = "우리 기관의 미세조정 수요"
+    wb.create_sheet("메모")["A1"] = "내부 메모"
+    wb.save(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_workbooks_own_problems_are_in_the_readers_language(world, tmp_path: Path, lang: str) -> None:
+    """What the bounded reader finds in the file itself (a moved header row, a sheet it does not know)."""
+    content = _korean_workbook_with_file_problems(tmp_path)
+    r = world.client(lang).post(f"/api/rounds/{world.round_id}/submission/upload",
+                                headers=world.bearer("institution"),
+                                files={"file": ("설문.xlsx", content, "x")})
+    assert r.status_code == 422, r.text
+    by_code = {p["code"]: p for p in r.json()["detail"]}
+    assert {"header_row_moved", "sheet_unknown", "not_a_number"} <= set(by_code)
+    assert (by_code["header_row_moved"]["sheet"], by_code["header_row_moved"]["row"]) == ("미세조정", 2)
+    assert by_code["sheet_unknown"]["sheet"] == "메모"
+    for p in by_code.values():
+        said = p["message"] + " " + (p["expected"] or "")
+        if lang == "ko":
+            assert HANGUL.search(p["message"]), p
+            assert english_words(said) == [], p
+        else:
+            assert not HANGUL.search(said), p

@@ -194,9 +194,13 @@ def for_reader(p: Problem, lang: str) -> Problem:
     The survey stage writes a problem's parameters in the language of the sheet it read; the
     form's answers are read under internal names (``gpu_model``), which no reader should see.
     A parameter that names a column of the problem's sheet (by internal name or either header)
-    becomes that column's header in ``lang``, and the allowed values of a closed-list column
-    are listed as the reader's drop-down shows them. The location is left as it was.
+    becomes that column's header in ``lang``, the allowed values of a closed-list column are
+    listed as the reader's drop-down shows them, and the sheets a file may hold are named by
+    their titles in ``lang`` (either title is read). The location is left as it was.
     """
+    if any(key == "sheets" for key, _ in p.params):
+        titles = ", ".join(spec.title(lang) for spec in specs().values())
+        p = replace(p, params=tuple((k, titles if k == "sheets" else v) for k, v in p.params))
     name = sheet_map().get(normalise(p.sheet)) if p.sheet is not None else None
     if name is None or not p.params:
         return p
