@@ -10,7 +10,7 @@ import os
 os.environ["COLUMNS"] = "160"
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter) -> None:
     """Print the share of estimate records whenever the data-sources test ran (issue 19)."""
     if not any("test_data_sources.py" in r.nodeid for rs in terminalreporter.stats.values()
                for r in rs if hasattr(r, "nodeid")):

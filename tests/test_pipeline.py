@@ -73,7 +73,7 @@ def test_result_records_provenance(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.scenario_hash == scenario_hash(scenario)
     assert result.aidc_version == aidc.__version__
     assert result.seed == scenario.seed
-    assert result.design.name == "design"
+    assert result.stage("design").name == "design"  # the spy's stand-in, not a Design
     assert set(result.timings_s) == set(pipeline.STAGE_NAMES)
 
 

@@ -30,11 +30,14 @@ def _waits(scenario, design, demand, servers):  # noqa: ANN001, ANN202 - the sig
 def test_smallest_fleet_by_hand(ai_run: aidc.Result, monkeypatch: pytest.MonkeyPatch) -> None:
     """University p95 <= 2 h needs 200 / 2 = 100 servers; large models <= 24 h need 1,000 / 24 -> 42."""
     monkeypatch.setattr(service, "_p95_wait_h", _waits)
+    assert ai_run.design is not None
+    assert ai_run.demand is not None
     found = service.smallest_fleet(_with_levels(ai_run, university=2.0, large_model=24.0), ai_run.design,
                                    ai_run.demand)
     assert found.n_gpu_servers == 100
     assert found.n_gpus == 100 * 8
     assert found.binding_class == "university"  # the last class to be met
+    assert found.servers is not None
     assert found.servers["cpu_cloud"] == ai_run.design.fleet.servers["cpu_cloud"]  # CPU servers kept
     curve = found.curve
     assert curve["n_gpus"].is_monotonic_increasing
@@ -46,6 +49,8 @@ def test_smallest_fleet_by_hand(ai_run: aidc.Result, monkeypatch: pytest.MonkeyP
 def test_a_level_no_fleet_meets_is_said(ai_run: aidc.Result, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(service, "_p95_wait_h", _waits)
     # 1,000 / n <= 0.1 h would need 10,000 servers; the search stops at 4 x 666 = 2,664
+    assert ai_run.design is not None
+    assert ai_run.demand is not None
     found = service.smallest_fleet(_with_levels(ai_run, large_model=0.1), ai_run.design, ai_run.demand)
     assert found.n_gpus is None
     assert found.binding_class == "large_model"

@@ -26,6 +26,7 @@ KICT_2023, KICT_GROWTH = 151.41, 0.0182
 def test_lines_by_hand(ai: aidc.Result) -> None:
     """UPS line: modules x module kW x 200 USD/kW (data/costs/facility.yaml) x escalation x exchange rate."""
     s, d = ai.scenario, ai.design
+    assert d is not None
     assert bom.build_year(s) == 2027  # the default start year 2028 less one construction year
     # 2024 -> 2027, both past the index's last value 2023: index = 151.41 x 1.0182^(y - 2023)
     escalation = KICT_2023 * (1 + KICT_GROWTH) ** 4 / (KICT_2023 * (1 + KICT_GROWTH) ** 1)
@@ -55,6 +56,7 @@ def test_escalation_by_the_published_index_by_hand() -> None:
 def test_a_block_built_later_costs_its_escalated_rate(ai: aidc.Result) -> None:
     """The same block bought two years after phase 1 costs the build year's rate x 1.0182^2."""
     s, d = ai.scenario, ai.design
+    assert d is not None
     lines = bom.bill_of_materials(s, d)
     years = np.array([s.start_year - 1, s.start_year, s.start_year + 1])
     kw = d.power.it_design_kw
@@ -67,6 +69,7 @@ def test_a_block_built_later_costs_its_escalated_rate(ai: aidc.Result) -> None:
 def test_a_block_of_the_designs_size_costs_its_bom(ai: aidc.Result) -> None:
     """Phase 1 built at the design's IT load costs exactly the BOM's facility lines (grid link apart)."""
     s, d = ai.scenario, ai.design
+    assert d is not None
     lines = bom.bill_of_materials(s, d)
     years = np.array([s.start_year - 1, s.start_year])
     build = stage._Build(years, (), np.zeros((2, 0)), np.zeros(2), np.array([d.power.it_design_kw, 0.0]))
@@ -78,6 +81,7 @@ def test_a_block_of_the_designs_size_costs_its_bom(ai: aidc.Result) -> None:
 
 
 def test_cross_check_against_the_published_cost_per_watt(ai: aidc.Result) -> None:
+    assert ai.design is not None
     e = evaluate(ai.scenario, ai.design)
     assert e.summary["published_usd_per_w"] == 9.23  # Cushman & Wakefield APAC 2023/24, South Korea (mid)
     per_kw = bom.facility_krw_per_kw(ai.scenario, ai.design, e.bom)

@@ -70,6 +70,7 @@ def test_the_design_check_compares_the_first_years_coincident_need(two_year_dema
     c = next(c for c in d.checks if c.name == "demand_gpus")
     assert (c.value, c.limit, c.ok) == (666 * 8, 3000 + 2000, True)
     need = d.gpu_need_by_year
+    assert need is not None
     assert need == pytest.approx({2028: 5000.0, 2029: 6000.0})
     assert d.gpu_sum_of_peaks_by_year == {2028: 5000.0, 2029: 6000.0}
     # phase 1 meets 2028; 2029 is short by 6,000 - 5,328 GPUs

@@ -20,7 +20,7 @@ from aidc.energy import tariff as tariff_mod
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load_script():  # type: ignore[no-untyped-def]
+def _load_script():
     spec = importlib.util.spec_from_file_location("aidc_gallery_script", REPO / "scripts" / "gallery.py")
     assert spec is not None
     assert spec.loader is not None
@@ -41,7 +41,7 @@ def test_the_gallery_answers_the_planners_questions() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
-def test_example_output_matches_the_committed_output(example) -> None:  # type: ignore[no-untyped-def]
+def test_example_output_matches_the_committed_output(example) -> None:
     committed = example.output_path.read_text(encoding="utf-8")
     got = gallery.run_example(example)
     assert got == committed, (
@@ -51,7 +51,7 @@ def test_example_output_matches_the_committed_output(example) -> None:  # type: 
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
-def test_each_example_has_both_pages_including_its_output(example) -> None:  # type: ignore[no-untyped-def]
+def test_each_example_has_both_pages_including_its_output(example) -> None:
     snippet = f'--8<-- "gallery/{example.name}.out.txt"'
     for suffix in ("md", "ko.md"):
         page = (REPO / "docs" / "gallery" / f"{example.name}.{suffix}").read_text(encoding="utf-8")

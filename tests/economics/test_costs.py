@@ -62,13 +62,15 @@ def test_depreciation_plus_book_value_is_capex(capex, life) -> None:
 @settings(max_examples=40, deadline=None)
 @given(cost=st.floats(min_value=0, max_value=1e12), mep=st.floats(0, 1), e=st.floats(0, 1))
 def test_split_parts_sum_to_cost(cost, mep, e) -> None:
-    assert sum(split_construction_cost(cost, mep, e).values()) == pytest.approx(cost, rel=1e-12, abs=1e-6)
+    parts_krw = [float(np.asarray(v)) for v in split_construction_cost(cost, mep, e).values()]
+    assert sum(parts_krw) == pytest.approx(cost, rel=1e-12, abs=1e-6)
 
 
 @settings(max_examples=40, deadline=None)
 @given(p=st.floats(0, 1e5), more=st.floats(0, 1e5), pue=st.floats(1, 3))
 def test_more_it_power_never_costs_less(p, more, pue) -> None:
-    assert energy_cost_krw_per_y(p + more, pue, 180.0) >= energy_cost_krw_per_y(p, pue, 180.0)
+    more_krw = np.asarray(energy_cost_krw_per_y(p + more, pue, 180.0))
+    assert more_krw >= np.asarray(energy_cost_krw_per_y(p, pue, 180.0))
 
 
 def test_scalar_array_series_agree() -> None:

@@ -97,8 +97,8 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
                                          price_kwh * factors.tariff)
 
     # capex by part and year
-    facility = c.construction_cost_krw(build.block_kw, econ.construction_cost_usd_per_w,
-                                       econ.exchange_rate_krw_per_usd) * factors.cost
+    facility = np.asarray(c.construction_cost_krw(build.block_kw, econ.construction_cost_usd_per_w,
+                                                  econ.exchange_rate_krw_per_usd)) * factors.cost
     split = c.split_construction_cost(facility, econ.mep_share_frac, econ.electrical_share_of_mep_frac)
     land = np.zeros(years.size)
     land[0] = scenario.site.site_area_m2 * econ.land_price_krw_per_m2
@@ -338,4 +338,4 @@ def test_pickles_and_accepts_ready_frames() -> None:
                       bom=frame, summary={}, fallbacks=())
     assert given.opex is frame
     with pytest.raises(TypeError, match="capex"):
-        Economics(summary={}, fallbacks=())  # type: ignore[call-arg]
+        Economics(summary={}, fallbacks=())

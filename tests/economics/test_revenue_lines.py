@@ -59,6 +59,7 @@ def test_lines_add_up_to_the_revenue(name: str) -> None:
     lines = {k: v for k, v in e.summary.items() if k.startswith("revenue_") and k != "revenue_krw"}
     assert sum(lines.values()) == pytest.approx(e.summary["revenue_krw"], rel=1e-9)
     gpu_lines = [k for k in lines if k.startswith("revenue_gpu_h_")]
+    assert r.design is not None
     if r.design.fleet.n_gpus:
         assert gpu_lines == [f"revenue_gpu_h_{m}_krw" for m in r.design.fleet.n_gpus_by_model]
     else:

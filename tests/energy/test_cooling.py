@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 from scipy.optimize import minimize_scalar
 
 from aidc.energy.cooling import (
@@ -131,7 +132,8 @@ def test_more_heat_never_lowers_cooling(a: float, b: float, wb: float) -> None:
 
 
 def test_plant_parts_add_up() -> None:
-    heat = {"air": np.array([100.0, 200.0]), "direct_liquid": np.array([300.0, 50.0])}
+    heat: dict[str, NDArray[np.float64] | float] = {"air": np.array([100.0, 200.0]),
+                                                    "direct_liquid": np.array([300.0, 50.0])}
     out = plant_power_kw(heat, np.array([5.0, 25.0]), PLANT)
     parts = sum(
         out[k]

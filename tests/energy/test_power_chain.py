@@ -50,8 +50,8 @@ def test_fleet_power_by_hand() -> None:
 def test_server_power_types_agree() -> None:
     u = [0.0, 0.25, 1.0]
     scalar = [server_power_w(x, 800.0, 0.5, 0.75) for x in u]
-    np.testing.assert_allclose(server_power_w(np.array(u), 800.0, 0.5, 0.75), scalar)
-    np.testing.assert_allclose(server_power_w(pd.Series(u), 800.0, 0.5, 0.75), scalar)
+    np.testing.assert_allclose(np.asarray(server_power_w(np.array(u), 800.0, 0.5, 0.75)), np.asarray(scalar))
+    np.testing.assert_allclose(np.asarray(server_power_w(pd.Series(u), 800.0, 0.5, 0.75)), np.asarray(scalar))
     assert isinstance(server_power_w(0.5, 800.0, 0.5, 0.75), float)
     # busy shares outside 0..1 are clipped, never extrapolated
     assert server_power_w(1.5, 800.0, 0.5, 0.75) == 600.0
@@ -71,7 +71,7 @@ def test_ups_efficiency_reference() -> None:
     """ENERGY STAR UPS: required average efficiency 96.7 % (mean of 25/50/75/100 % load,
     FEMP purchasing guide, facts elec.ups.energy_star_avg_req); full load within the 95-97 %
     planning range of large double-conversion UPS (elec.ups.double_conversion_large) - at its top."""
-    eff = ups_efficiency_frac(np.array([0.25, 0.5, 0.75, 1.0]), *UPS)
+    eff = np.asarray(ups_efficiency_frac(np.array([0.25, 0.5, 0.75, 1.0]), *UPS))
     assert eff.mean() == pytest.approx(0.967, abs=0.0005)
     assert 0.95 <= eff[-1] <= 0.972
     assert np.all(np.diff(eff) > 0)  # a lightly loaded UPS is less efficient
@@ -125,8 +125,9 @@ def test_transformer_and_distribution_by_hand() -> None:
 def test_loss_functions_accept_scalars_arrays_and_series() -> None:
     loads = [0.0, 250.0, 1000.0]
     scalar = [ups_loss_kw(x, 1000.0, *UPS) for x in loads]
-    np.testing.assert_allclose(ups_loss_kw(np.array(loads), 1000.0, *UPS), scalar)
-    np.testing.assert_allclose(ups_loss_kw(pd.Series(loads), 1000.0, *UPS), scalar)
+    np.testing.assert_allclose(np.asarray(ups_loss_kw(np.array(loads), 1000.0, *UPS)), np.asarray(scalar))
+    np.testing.assert_allclose(np.asarray(ups_loss_kw(pd.Series(loads), 1000.0, *UPS)), np.asarray(scalar))
     tr = [transformer_loss_kw(x, 1000.0, 0.001, 0.01) for x in loads]
-    np.testing.assert_allclose(transformer_loss_kw(pd.Series(loads), 1000.0, 0.001, 0.01), tr)
+    series_kw = np.asarray(transformer_loss_kw(pd.Series(loads), 1000.0, 0.001, 0.01))
+    np.testing.assert_allclose(series_kw, np.asarray(tr))
     assert isinstance(ups_loss_kw(10.0, 1000.0, *UPS), float)

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -34,7 +35,7 @@ CLIMATE, FUEL = 9.0, 5.0  # won/kWh (kr.tariff.climate_env_charge, kr.tariff.fue
 FUND, VAT = 0.027, 0.10
 
 
-def _month(cal_year: int, month: int) -> tuple:
+def _month(cal_year: int, month: int) -> pd.DataFrame:
     cal = calendar(cal_year)
     return cal[cal.month == month].reset_index(drop=True)
 

@@ -194,7 +194,9 @@ def test_korean_estimate_footnote_names_records_not_keys(korean_run: tuple[str, 
     printed, out = korean_run
     assert not re.search(r"\w+\.yaml:\w+", printed)
     assert "축전지" in printed or "건물 골조" in printed  # records named by their labels
-    n = int(re.search(r"추정값인 카탈로그 수치\((\d+)개\)", " ".join(printed.split())).group(1))
+    found = re.search(r"추정값인 카탈로그 수치\((\d+)개\)", " ".join(printed.split()))
+    assert found is not None
+    n = int(found.group(1))
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
     rows = [r for r in wb["추정값"].iter_rows(values_only=True) if any(c is not None for c in r)]
     assert n == len(rows) - 3  # the same list as the workbook's: note, title and header, then one row each

@@ -141,12 +141,15 @@ def _precise(path: Path) -> pd.DataFrame:
     """The canonical trace as the precise checker reads it (the fast reader's fallback)."""
     from aidc.io import traces
 
+    def never_fast(path: Path, lazy_ids: bool = False) -> None:
+        return None
+
     fast = traces._canonical_columns
     try:
-        traces._canonical_columns = lambda _p: None  # type: ignore[assignment]
+        traces._canonical_columns = never_fast
         return read_trace(path)
     finally:
-        traces._canonical_columns = fast  # type: ignore[assignment]
+        traces._canonical_columns = fast
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])

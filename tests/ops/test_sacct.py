@@ -73,7 +73,7 @@ def test_malformed_rows_name_file_line_and_field() -> None:
         (7, "JobID"),
         (8, None),
     ]
-    assert all(p.file.endswith("sacct_malformed.txt") for p in err.value.problems)
+    assert all(p.file is not None and p.file.endswith("sacct_malformed.txt") for p in err.value.problems)
 
 
 @given(st.integers(min_value=0, max_value=400 * 86_400))

@@ -117,6 +117,7 @@ def test_priced_shortfall_names_the_full_limit() -> None:
     # Floors for no block at all: all demand goes unserved at 10 KRW per GPU-year.
     plan = solve_problem(make_tiny(shortfall_penalty_krw=np.array([[10.0, 10.0]]), max_floors=0.0))
     assert plan.npc_krw == pytest.approx(10 * (8 + 16))
+    assert plan.binding_limit is not None
     assert plan.binding_limit.startswith("site floors: 0 allowed, all used in 2030")
 
 

@@ -86,6 +86,7 @@ def test_budget_binds_on_the_default_site() -> None:
     s = s.model_copy(update={"plan": s.plan.model_copy(update={"budget_krw_per_y": 1e11, "horizon_y": 2})})
     plan = optimize(s)
     assert not plan.feasible
+    assert plan.binding_limit is not None
     assert plan.binding_limit.startswith("yearly budget: 100.0 billion KRW allowed")
     assert plan.binding_limit.endswith("needed in 2028")
 

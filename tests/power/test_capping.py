@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.power.test_controls import DT, _log, _max_busy, _plan, jobs_strategy
 
 from aidc.power.capping import cap_levels, default_levels
-from aidc.power.controls import schedule
+from aidc.power.controls import Plan, schedule
 from aidc.power.coupling import interval_mean
 
 
@@ -41,7 +41,7 @@ def test_cap_levels_in_any_order_of_rows() -> None:
     assert t.tolist() == [100.0 / 110.0]
 
 
-def _with_levels(plan: object, power: list[float], speed: list[float], cappable: np.ndarray) -> object:
+def _with_levels(plan: Plan, power: list[float], speed: list[float], cappable: np.ndarray) -> Plan:
     return dataclasses.replace(
         plan, cap_power_frac=np.array(power), cap_throughput_frac=np.array(speed), cappable=cappable
     )
@@ -57,19 +57,19 @@ def test_a_capped_job_starts_on_time_and_runs_slower_only_while_the_cap_binds_by
     # beside the first job 2 kW are free for an hour: 4 x 0.75 = 3 kW does not fit, 4 x 0.5 = 2 kW does,
     # at 80 % speed: 0.8 x 3,600 = 2,880 s of work; the other 720 s at full power once the first ends
     capped = _with_levels(plan, [0.75, 0.5], [0.9, 0.8], np.array([False, True]))
-    sched = schedule(capped)  # type: ignore[arg-type]
+    sched = schedule(capped)
     assert sched.start_s.tolist() == [0.0, 0.0]
     assert sched.end_s.tolist() == [3600.0, 3600.0 + 720.0]
     assert sched.capped.tolist() == [False, True]
     assert sched.capped_kw[0, :6].tolist() == [2.0, 2.0, 2.0, 2.0, 4.0 * 720 / 900, 0.0]
     assert sched.capped_work_gpus[0, :5].tolist() == pytest.approx([6.4, 6.4, 6.4, 6.4, 8 * 720 / 900])
     # a job that may not be capped starts on time too: the running one that may is capped instead
-    sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([True, False])))  # type: ignore[arg-type]
+    sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([True, False])))
     assert sched.start_s.tolist() == [0.0, 0.0]
     assert sched.end_s.tolist() == [3600.0 + 720.0, 3600.0]
     assert sched.capped.tolist() == [True, False]
     # neither may be capped: the second waits
-    sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([False, False])))  # type: ignore[arg-type]
+    sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([False, False])))
     assert sched.start_s.tolist() == [0.0, 3600.0]
 
 
@@ -84,7 +84,7 @@ def test_capping_holds_the_cap_and_the_gpus(
     cappable = np.array(bits[: len(log)])
     power, speed = default_levels()
     plan = _with_levels(_plan(log, 32, np.full(horizon, cap_kw)), list(power), list(speed), cappable)
-    sched = schedule(plan)  # type: ignore[arg-type]
+    sched = schedule(plan)
     start, end = sched.start_s, sched.end_s
     assert np.isfinite(start).all()
     assert (start >= log["start_s"].to_numpy() - 1e-9).all()
@@ -108,7 +108,7 @@ def test_capping_off_is_the_scheduler_of_before() -> None:
     sched = schedule(plan)
     assert not sched.capped.any()
     empty = _with_levels(plan, [], [], np.ones(len(log), bool))
-    pd.testing.assert_series_equal(pd.Series(schedule(empty).start_s), pd.Series(sched.start_s))  # type: ignore[arg-type]
+    pd.testing.assert_series_equal(pd.Series(schedule(empty).start_s), pd.Series(sched.start_s))
 
 
 def test_a_running_job_is_capped_to_let_a_newcomer_start_by_hand() -> None:
@@ -116,7 +116,7 @@ def test_a_running_job_is_capped_to_let_a_newcomer_start_by_hand() -> None:
     log = _log(16, [(0.0, 8, 7200.0), (1800.0, 8, 3600.0)])
     plan = _plan(log, 16, np.full(96, 6.0))
     assert schedule(plan).start_s.tolist() == [0.0, 7200.0]  # without capping B waits for A
-    sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([True, False])))  # type: ignore[arg-type]
+    sched = schedule(_with_levels(plan, [0.5], [0.8], np.array([True, False])))
     assert sched.start_s.tolist() == [0.0, 1800.0]  # B starts on time
     # A from 1,800 s: 2 kW free beside B for 4 intervals -> half power at 80 % speed, 4 x 900 x 0.8 =
     # 2,880 s of its 5,400 s left; the other 2,520 s at full power once B ends at 5,400 s: A ends at

@@ -12,7 +12,7 @@ from aidc.design import size
 from aidc.power import PowerControls, evaluate, setup
 from aidc.power.operations import oversubscribe
 from aidc.scenario import load_scenario
-from aidc.simulate import Cluster, run
+from aidc.simulate import Cluster, SimulationResult, run
 from aidc.units import S_PER_H
 
 DAY_S = 86400.0
@@ -33,7 +33,7 @@ def test_search_stops_at_the_first_step_that_does_not_fit(monkeypatch: pytest.Mo
         }
     )
 
-    def simulate(scenario: object, design: object, demand: object) -> object:
+    def simulate(scenario: object, design: object, demand: object) -> SimulationResult:
         return run(jobs, Cluster.from_design(design, s, placement="pooled"), "fifo", horizon_h=8760)
 
     monkeypatch.setattr(aidc.simulate, "run_scenario", simulate)

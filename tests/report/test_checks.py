@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import aidc
 from aidc.design import checks as design_checks
+from aidc.design.results import Check
 from aidc.errors import Note
 from aidc.report import checks, html
 from aidc.report.i18n import LANGS, text
@@ -35,6 +36,12 @@ def results(default_result: aidc.Result) -> dict[str, aidc.Result]:
     return {"jeonbuk-phase1": default_result, "jeonbuk-ai": aidc.run(aidc.load_scenario("jeonbuk-ai"))}
 
 
+def _checks(result: aidc.Result) -> list[Check]:
+    """The design's checks of a result that ran the design stage."""
+    assert result.design is not None
+    return result.design.checks
+
+
 def _table_cells(page: str, caption: str) -> list[list[str]]:
     """The body rows of the table captioned ``caption`` in a rendered report."""
     start = page.index(f"<figcaption>{html_lib.escape(caption)}")
@@ -44,7 +51,7 @@ def _table_cells(page: str, caption: str) -> list[list[str]]:
 
 
 def test_every_check_name_has_a_template_in_both_languages(results: dict[str, aidc.Result]) -> None:
-    names = _names_in_source() | {c.name for r in results.values() for c in r.design.checks}
+    names = _names_in_source() | {c.name for r in results.values() for c in _checks(r)}
     assert {"it_capacity", "grid_contract", "demand_gpus", "backend_fabric_tiers"} <= names
     for lang in LANGS:
         t = text(lang)
@@ -58,20 +65,20 @@ def test_korean_check_rows_hold_no_english_sentence(results: dict[str, aidc.Resu
     t = text("ko")
     page = html.render(result, t)
     rows = _table_cells(page, html.table_title(t, "checks"))
-    assert len(rows) == len(result.design.checks)
-    for row, check in zip(rows, result.design.checks, strict=True):
+    assert len(rows) == len(_checks(result))
+    for row, check in zip(rows, _checks(result), strict=True):
         assert check.message not in page
         assert [c for c in row if _ENGLISH_SENTENCE.search(c)] == [], check.name
         assert any(_HANGUL.search(c) for c in row)
-    failed = [c for c in result.design.checks if not c.ok]
-    assert all(("부족" if c.sense == "min" else "초과") in rows[result.design.checks.index(c)][5]
+    failed = [c for c in _checks(result) if not c.ok]
+    assert all(("부족" if c.sense == "min" else "초과") in rows[_checks(result).index(c)][5]
                for c in failed)
 
 
 def test_english_rows_say_what_the_design_message_says(results: dict[str, aidc.Result]) -> None:
     """Same figures as the design's own message: its value, limit and relation appear in ours."""
     t = text("en")
-    for check in results["jeonbuk-ai"].design.checks:
+    for check in _checks(results["jeonbuk-ai"]):
         ours = checks.check_message(t, check.name, check.ok, check.value, check.limit, check.unit,
                                     check.sense)
         relation = re.search(r" ([≤≥<>]) limit ", check.message)

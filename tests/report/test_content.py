@@ -29,7 +29,7 @@ class _Power:
 @dataclass(frozen=True)
 class _Fleet:
     servers: dict[str, int]
-    n_gpus: int
+    n_gpus: int | np.integer  # a numpy count, as a real fleet's sum gives it (the headline converts it)
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ def design_only() -> aidc.Result:
 def test_headline_shows_the_summary_and_skips_what_is_missing(design_only: aidc.Result) -> None:
     figures = {f.key: f for f in content.headline(design_only)}
     design = design_only.design
+    assert design is not None
     assert figures["n_servers"].value == sum(design.fleet.servers.values())
     assert figures["n_gpus"].value == design.fleet.n_gpus
     assert type(figures["n_gpus"].value) is int  # numpy scalars become Python numbers
@@ -93,6 +94,7 @@ def test_tightest_check_is_the_closest_when_all_pass(design_only: aidc.Result) -
     tile names the one with the least margin among those that can bind (not the racks, packed to
     their limit by construction); the failing case: tests/test_chain.py, the 800 W preset."""
     figures = {f.key: f.value for f in content.headline(design_only)}
+    assert design_only.design is not None
     assert design_only.design.failing == []
     closest = min((c for c in design_only.design.checks if c.kind != "design"), key=lambda c: c.margin_frac)
     assert closest.name == "it_capacity"  # 7,991.4 kW of 8,000: 0.1 % spare

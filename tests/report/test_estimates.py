@@ -43,6 +43,7 @@ def test_the_list_is_the_records_the_figures_rest_on(default_result: aidc.Result
         file, name = key.split(":", 1)
         assert (types.get(key) or types.get(f"{file}:gpu_hour.{name}")) == "estimate", key
     # only what the design buys: the default air-cooled halls have no CDU, so its price moves nothing
+    assert default_result.economics is not None
     bom = default_result.economics.bom
     bought = set(bom.loc[bom["cost_krw"] > 0, "item"])
     facility = {k.split(":")[1] for k in s.estimates_used if k.startswith("facility.yaml:")}

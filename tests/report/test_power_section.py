@@ -9,7 +9,7 @@ from aidc.report.power_section import context, pareto_figure
 
 
 def test_pareto_chart_draws_the_front_in_order_of_wait() -> None:
-    points = [
+    points: list[dict[str, object]] = [
         {"shift": "none", "cap_kw": 4400.0, "saved_krw": 5.0e6, "p95_wait_added_h": 2.0, "pareto": True},
         {"shift": "none", "cap_kw": 4200.0, "saved_krw": 1.0e6, "p95_wait_added_h": 3.0, "pareto": False},
         {"shift": "tou", "cap_kw": None, "saved_krw": 2.0e6, "p95_wait_added_h": 0.5, "pareto": True},
@@ -59,7 +59,7 @@ def test_section_writes_money_power_and_waits_in_the_readers_units(lang: str) ->
     assert context(None, t) is None
 
 
-def test_the_report_shows_the_power_section_after_the_simulation(default_result) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_shows_the_power_section_after_the_simulation(default_result) -> None:
     from tests.report.conftest import Page
 
     from aidc.power import PowerControls

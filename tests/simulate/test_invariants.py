@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aidc import simulate as sim
+from aidc.simulate.cluster import Placement
 from aidc.simulate.engine import Failures
 from aidc.simulate.fast import fifo_pooled_start_s
 from aidc.simulate.policies import Fifo
@@ -34,14 +37,15 @@ def traces(draw: st.DrawFn, max_jobs: int = 25, max_gpus: int = N_GPUS) -> pd.Da
 
 
 POLICIES = ["fifo", "easy", "fair_share", "priority", "reserved"]
-PARAMS = {"reserved": {"windows": [sim.Window("a", 0.0, 0.01, 4)]}, "fair_share": {"shares": {"a": 0.5}}}
+PARAMS: dict[str, dict[str, Any]] = {"reserved": {"windows": [sim.Window("a", 0.0, 0.01, 4)]},
+                                     "fair_share": {"shares": {"a": 0.5}}}
 
 
 @pytest.mark.parametrize("placement", ["pooled", "node"])
 @pytest.mark.parametrize("policy", POLICIES)
 @settings(max_examples=12, deadline=None)
 @given(jobs=traces())
-def test_physical_invariants(jobs: pd.DataFrame, policy: str, placement: str) -> None:
+def test_physical_invariants(jobs: pd.DataFrame, policy: str, placement: Placement) -> None:
     r = sim.run(jobs, sim.Cluster(N_GPUS, GPN, placement), policy, policy_params=PARAMS.get(policy))
     log = r.jobs
     assert len(log) == len(jobs)  # every job, once
@@ -58,7 +62,7 @@ def test_physical_invariants(jobs: pd.DataFrame, policy: str, placement: str) ->
 @pytest.mark.parametrize("placement", ["pooled", "node"])
 @settings(max_examples=25, deadline=None)
 @given(jobs=traces())
-def test_fifo_starts_in_submission_order(jobs: pd.DataFrame, placement: str) -> None:
+def test_fifo_starts_in_submission_order(jobs: pd.DataFrame, placement: Placement) -> None:
     log = sim.run(jobs, sim.Cluster(N_GPUS, GPN, placement), "fifo").jobs
     assert log["submit_s"].is_monotonic_increasing
     assert log["start_s"].is_monotonic_increasing
@@ -67,7 +71,7 @@ def test_fifo_starts_in_submission_order(jobs: pd.DataFrame, placement: str) -> 
 @pytest.mark.parametrize("placement", ["pooled", "node"])
 @settings(max_examples=30, deadline=None)
 @given(jobs=traces())
-def test_easy_never_delays_the_head_reservation(jobs: pd.DataFrame, placement: str) -> None:
+def test_easy_never_delays_the_head_reservation(jobs: pd.DataFrame, placement: Placement) -> None:
     log = sim.run(jobs, sim.Cluster(N_GPUS, GPN, placement), "easy").jobs
     reserved = log.dropna(subset=["reserved_start_s"])
     assert (reserved["start_s"] <= reserved["reserved_start_s"]).all()

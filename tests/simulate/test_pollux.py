@@ -25,7 +25,7 @@ WORKLOADS = [f"workload-{k}" for k in range(1, 9)]
 
 
 def _published() -> dict[str, dict[str, float]]:
-    return json.loads((POLLUX / "tiresias-1.0-summary.json").read_text())["jcts"]  # type: ignore[no-any-return]
+    return json.loads((POLLUX / "tiresias-1.0-summary.json").read_text())["jcts"]
 
 
 def _jobs(workload: str) -> pd.DataFrame:

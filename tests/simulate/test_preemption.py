@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from aidc import data
 from aidc import simulate as sim
 from aidc.cli import app
 from aidc.simulate import configured, job_table
-from aidc.simulate.cluster import NodeClass
+from aidc.simulate.cluster import NodeClass, Placement
 from aidc.simulate.engine import Failures, State, simulate
 
 from ._helpers import trace
@@ -123,7 +124,7 @@ def test_las_thresholds_record_is_the_pollux_tiresias_setting() -> None:
     assert "NSDI 2019" in data.record("simulation.las_thresholds_gpu_h")["source"]
 
 
-PREEMPTIVE = {
+PREEMPTIVE: dict[str, dict[str, Any]] = {
     "preemptive_priority": {"windows": [sim.Window("a", 0.0, 0.01, 4)]},  # 0-36 s each week
     "las": {"thresholds_gpu_h": [0.002, 0.01]},  # 7.2 and 36 GPU-s: demotions within the traces
 }
@@ -138,8 +139,8 @@ def _segments_busy_max(segments: list[tuple[int, float, float]], n_gpus: list[in
 @pytest.mark.parametrize("policy", sorted(PREEMPTIVE))
 @settings(max_examples=25, deadline=None)
 @given(jobs=traces(), interval_s=st.sampled_from([1.0, 5.0, 1e9]), write_s=st.sampled_from([0.0, 1.0]))
-def test_jobs_and_gpu_hours_are_conserved(jobs: pd.DataFrame, policy: str, placement: str, interval_s: float,
-                                          write_s: float) -> None:
+def test_jobs_and_gpu_hours_are_conserved(jobs: pd.DataFrame, policy: str, placement: Placement,
+                                          interval_s: float, write_s: float) -> None:
     params = PREEMPTIVE[policy] | {"checkpoint_interval_s": interval_s, "checkpoint_write_s": write_s}
     r = sim.run(jobs, sim.Cluster(N_GPUS, GPN, placement), policy, policy_params=params)
     s, log = r.summary, r.jobs

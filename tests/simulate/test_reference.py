@@ -22,7 +22,7 @@ def reference(jobs: pd.DataFrame, capacity: int, policy: str) -> list[float]:
     order = np.argsort(jobs["submit_s"].to_numpy(), kind="stable")
     sub, n, d = (jobs[c].to_numpy()[order] for c in ("submit_s", "n_gpus", "duration_s"))
     prio = jobs["priority"].to_numpy()[order]
-    start = [None] * len(sub)
+    start: list[int | None] = [None] * len(sub)
     queue: list[int] = []
     t = 0
     while any(s is None for s in start):
@@ -32,7 +32,7 @@ def reference(jobs: pd.DataFrame, capacity: int, policy: str) -> list[float]:
 
         def free_at(when: float) -> int:
             busy = sum(n[j] for j in range(len(sub))
-                       if start[j] is not None and start[j] <= when < start[j] + d[j])
+                       if (s := start[j]) is not None and s <= when < s + d[j])
             return capacity - busy
 
         while queue and n[queue[0]] <= free_at(t):  # heads start in order
@@ -47,7 +47,8 @@ def reference(jobs: pd.DataFrame, capacity: int, policy: str) -> list[float]:
                     start[j] = t
                     queue.remove(j)
         t += 1
-    return [float(start[i]) for i in np.argsort(order)]
+    started = [s for s in start if s is not None]  # the loop ends when every job has started
+    return [float(started[i]) for i in np.argsort(order)]
 
 
 @st.composite

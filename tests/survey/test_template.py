@@ -62,6 +62,7 @@ def test_filled_template_round_trip(tmp_path: Path, lang: str) -> None:
     path = write_template(tmp_path / "t.xlsx", lang)
     _fill(path, lang)
     report = validate(path)
+    assert report.table is not None
     assert report.problems == []
     t = report.table
     assert {k: len(t.needs[k]) for k in NEED_KINDS} == dict.fromkeys(NEED_KINDS, 1)
@@ -123,6 +124,8 @@ def test_template_filled_from_its_dropdowns_round_trips(tmp_path: Path, lang: st
     assert replaced == 5  # training, fine-tuning, inference, education, GPU-direct
     wb.save(by_name)
     a, b = validate(by_key), validate(by_name)
+    assert a.table is not None
+    assert b.table is not None
     assert a.problems == b.problems == []
     for kind in NEED_KINDS:
         pd.testing.assert_frame_equal(a.table.needs[kind], b.table.needs[kind])

@@ -19,6 +19,7 @@ def _only(problems: list[Problem], severity: str = "error") -> list[str]:
 
 def test_valid_workbook_reads_clean(write_xlsx, valid_book) -> None:
     report = validate(write_xlsx(valid_book))
+    assert report.table is not None
     assert report.problems == []
     t = report.table
     assert list(t.respondents["respondent_id"]) == ["U01", "S01"]
@@ -37,6 +38,7 @@ def test_valid_workbook_reads_clean(write_xlsx, valid_book) -> None:
 def test_wrong_header_is_named_and_other_sheets_kept(write_xlsx, valid_book) -> None:
     valid_book["Training"][0][1] = "Model sise"
     report = validate(write_xlsx(valid_book))
+    assert report.table is not None
     assert _only(report.problems) == [
         "s.xlsx, sheet 'Training', row 1, column 'Model size (parameters, e.g. 7B)': missing column; the "
         "sheet's 2 row(s) are not counted (expected a column headed 'Model size (parameters, e.g. 7B)' or "
@@ -54,6 +56,7 @@ _CLASSES_EN = ("University / RISE, Public institution, Start-up or SME, Research
 
 def test_merged_cells_are_reported(write_xlsx, valid_book) -> None:
     report = validate(write_xlsx(valid_book, merges={"Respondents": ["B3:C3"]}))
+    assert report.table is not None
     assert _only(report.problems) == [
         "s.xlsx, sheet 'Respondents', row 3, cell B3:C3: merged cells (expected one value per cell: unmerge "
         "and fill each cell)",
@@ -70,6 +73,7 @@ def test_text_in_numeric_cell_and_negative_value(write_xlsx, valid_book) -> None
     valid_book["Training"][1][5] = "thirty"
     valid_book["Training"][2][6] = -1
     report = validate(write_xlsx(valid_book))
+    assert report.table is not None
     assert _only(report.problems) == [
         "s.xlsx, sheet 'Training', row 2, column 'Target wall-clock time (days)', cell F2: not a number "
         "(found 'thirty'; expected a number)",
@@ -98,6 +102,7 @@ def test_duplicate_respondent_and_unknown_reference(write_xlsx, valid_book) -> N
     valid_book["Respondents"].append(["U01", "University A again", "University / RISE", "", ""])
     valid_book["Training"].append(["X99", "7B", "1T", "", "", 30, 1, 2028, 0, ""])
     report = validate(write_xlsx(valid_book))
+    assert report.table is not None
     assert _only(report.problems) == [
         "s.xlsx, sheet 'Respondents', row 4, column 'Respondent ID': duplicate respondent ID (first at "
         "row 2) (found 'U01'; expected a unique ID per organisation)",
@@ -131,6 +136,7 @@ def test_missing_respondents_sheet(write_xlsx, valid_book) -> None:
 def test_warning_for_implausible_value_keeps_row(write_xlsx, valid_book) -> None:
     valid_book["Training"][1][5] = 400  # days: possible, but more than a year
     report = validate(write_xlsx(valid_book))
+    assert report.table is not None
     assert report.ok
     assert _only(report.problems, "warning") == [
         "s.xlsx, sheet 'Training', row 2, column 'Target wall-clock time (days)', cell F2: implausible value "
@@ -142,6 +148,7 @@ def test_warning_for_implausible_value_keeps_row(write_xlsx, valid_book) -> None
 def test_example_row_is_skipped(write_xlsx, valid_book) -> None:
     valid_book["Respondents"].insert(1, ["EXAMPLE", "Example University", "University / RISE", "", ""])
     report = validate(write_xlsx(valid_book))
+    assert report.table is not None
     assert report.ok
     assert list(report.table.respondents["respondent_id"]) == ["U01", "S01"]
 
@@ -171,6 +178,7 @@ def _write_flat_csv(path: Path, encoding: str) -> Path:
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949"])
 def test_flat_csv_in_utf8_or_cp949(tmp_path: Path, encoding: str) -> None:
     report = validate(_write_flat_csv(tmp_path / "survey.csv", encoding))
+    assert report.table is not None
     assert _only(report.problems) == [
         "survey.csv, sheet '모델학습', row 5, column '모델 크기 (파라미터 수, 예: 7B)', cell G5: not a size "
         "(found '칠십억'; expected a count such as 7B, 1.5T, 500M or 7000000000)"
@@ -186,6 +194,7 @@ def test_single_sheet_csv_named_by_file(tmp_path: Path) -> None:
     with path.open("w", encoding="cp949", newline="") as fh:
         csv.writer(fh).writerows([headers("respondents", "ko"), ["U01", "가상대학교", "대학 (RISE)", "", ""]])
     report = validate(path)
+    assert report.table is not None
     assert list(report.table.respondents["respondent_id"]) == ["U01"]
     assert _only(report.problems, "warning") == [
         "Respondents.csv, sheet 'Respondents', row 2: respondent has no valid need on any sheet (found 'U01')"
@@ -226,6 +235,7 @@ def test_read_raises_every_problem(write_xlsx, valid_book) -> None:
 
 def test_yaml_survey_and_shipped_example() -> None:
     report = validate(example_path())
+    assert report.table is not None
     assert report.problems == []
     t = report.table
     assert len(t.respondents) == 30
@@ -267,7 +277,7 @@ def test_fp8_on_a100_is_a_warning(write_xlsx, valid_book) -> None:
     assert report.ok
     assert _only(report.problems, "warning") == [
         "s.xlsx, sheet 'Training', row 2, column 'Precision': this GPU has no FP8 tensor cores; its BF16 "
-        "rate is used (found 'fp8'; expected bf16 or fp16 on this GPU)"
+        "rate is used (found 'fp8'; expected BF16 or FP16 on this GPU)"
     ]
 
 
@@ -284,6 +294,7 @@ def test_percent_formatted_cell_reads_as_percent(tmp_path, valid_book) -> None:
     cell.value, cell.number_format = 0.1, "0%"
     wb.save(tmp_path / "p.xlsx")
     report = validate(tmp_path / "p.xlsx")
+    assert report.table is not None
     assert report.problems == []
     assert report.table.needs["training"]["growth_frac_per_y"].iloc[0] == pytest.approx(0.1)
 
@@ -305,6 +316,7 @@ def test_gpu_direct_both_values_is_a_warning(tmp_path: Path) -> None:
 def test_title_rows_above_the_header_are_skipped_with_a_warning(write_xlsx, valid_book) -> None:
     valid_book["Training"][0:0] = [["Training needs of 2028"], []]
     report = validate(write_xlsx(valid_book))
+    assert report.table is not None
     assert report.ok
     assert _only(report.problems, "warning") == [
         "s.xlsx, sheet 'Training', row 3: header row found on row 3; the rows above are ignored "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from aidc.cli import app
 from aidc.errors import InputError
@@ -17,7 +17,7 @@ SMALL = str(Path(__file__).parents[1] / "data" / "sweep" / "small_sweep.yaml")
 runner = CliRunner()
 
 
-def _sweep(*args: str) -> object:
+def _sweep(*args: str) -> Result:
     return runner.invoke(app, ["sweep", SMALL, "--scheduler", "synchronous", *args])
 
 

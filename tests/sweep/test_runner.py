@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,9 @@ from aidc.scenario import Scenario
 from aidc.sweep import Stage, run_batch, sweep
 from aidc.sweep.grid import base_dict
 from aidc.sweep.store import JOURNAL, read_journal
+
+if TYPE_CHECKING:
+    from distributed import LocalCluster
 
 SMALL = Path(__file__).parents[1] / "data" / "sweep" / "small_sweep.yaml"
 
@@ -46,7 +50,7 @@ def _outputs(table: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[object]:
+def cluster() -> Iterator[LocalCluster]:
     """A 2-process Dask cluster on loopback, closed at the end of the module."""
     import cloudpickle
     from distributed import LocalCluster
@@ -73,7 +77,7 @@ def test_synchronous_table_by_hand() -> None:
                                               ).tolist() == [1, 1]
 
 
-def test_same_table_on_local_cluster_remote_scheduler_and_in_process(cluster: object) -> None:
+def test_same_table_on_local_cluster_remote_scheduler_and_in_process(cluster: LocalCluster) -> None:
     from distributed import Client
 
     s = load_scenario(SMALL)
@@ -121,7 +125,11 @@ def test_resume_runs_only_what_is_missing(tmp_path: Path) -> None:
     # A sweep killed after 5 runs, in the middle of writing the 6th line.
     journal.write_text("\n".join(lines[:5]) + "\n" + lines[5][:20])
     calls: list[int] = []
-    counting = {"toy": lambda sc: calls.append(1) or monte_carlo(sc)}
+    def toy(sc: Scenario) -> dict:
+        calls.append(1)
+        return monte_carlo(sc)
+
+    counting = {"toy": toy}
     resumed = sweep(s, ["toy"], stage_table=counting, scheduler="synchronous", out_dir=tmp_path, resume=True)
     assert (resumed.n_reused, len(calls)) == (5, 7)
     pd.testing.assert_frame_equal(_outputs(resumed.table), _outputs(full.table))

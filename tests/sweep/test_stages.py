@@ -33,6 +33,7 @@ def design_row() -> tuple[dict, aidc.Result]:
 def test_a_sweep_row_starts_with_the_runs_summary(design_row: tuple[dict, aidc.Result]) -> None:
     row, result = design_row
     assert result.summary is not None
+    assert result.design is not None
     for key, value in result.summary.scalars().items():
         if key not in ("scenario_hash",):  # the variant dict is validated anew: same scenario
             assert row[key] == value, key
@@ -42,6 +43,7 @@ def test_a_sweep_row_starts_with_the_runs_summary(design_row: tuple[dict, aidc.R
 
 def test_design_outputs_are_the_designs_fields(design_row: tuple[dict, aidc.Result]) -> None:
     row, result = design_row
+    assert result.design is not None
     assert row["n_chillers"] == result.design.cooling.n_chillers
     assert row["white_space_m2"] == result.design.layout.white_space_m2
     assert "npv_krw" not in row  # economics was not asked for, so it did not run

@@ -19,6 +19,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from fastapi import FastAPI
+
 from aidc.web.main import create_app
 from aidc.web.settings import Settings
 
@@ -62,7 +64,7 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[object]:
+def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings=settings)
     yield application
     application.state.worker.shutdown()
@@ -73,14 +75,14 @@ def app(settings: Settings) -> Iterator[object]:
 class World:
     """The seeded database: one account per role, a round with two invited institutions."""
 
-    app: object
+    app: FastAPI
     round_id: int
     tokens: dict[str, str]  # role -> invitation token or bearer token
     institution_ids: dict[str, int]
 
     def client(self, lang: str = "en") -> TestClient:
         """Return a client whose browser asks for ``lang`` (older tests read the pages in English)."""
-        return TestClient(  # type: ignore[arg-type]
+        return TestClient(
             self.app, base_url="http://127.0.0.1", headers={"Accept-Language": lang}
         )
 
@@ -108,17 +110,17 @@ def csrf_of(client: TestClient, path: str = "/login") -> str:
 
 
 @pytest.fixture
-def world(app: object) -> World:
+def world(app: FastAPI) -> World:
     """Seed: admin, planner, institutions A and B (invited to round 1 and signed up)."""
     from aidc.web.db import make_engine  # noqa: F401 - app already migrated
     from aidc.web.routers.users import create_user
     from aidc.web.schemas import UserIn
 
-    sessions = app.state.sessions  # type: ignore[attr-defined]
+    sessions = app.state.sessions
     create_user(
         sessions, app.state.passwords, UserIn(email="admin@example.org", password=PASSWORD, role="admin")
     )
-    client = TestClient(app, base_url="http://127.0.0.1")  # type: ignore[arg-type]
+    client = TestClient(app, base_url="http://127.0.0.1")
     tok = {}
     tok["admin"] = client.post(
         "/api/auth/token", json={"email": "admin@example.org", "password": PASSWORD}
@@ -241,7 +243,7 @@ def planner_world(world: World) -> World:
 
     from aidc.scenario import load_scenario
 
-    world.app.state.worker.run_function = fake_run  # type: ignore[attr-defined]
+    world.app.state.worker.run_function = fake_run
     c = world.client()
     body = {"name": "phase1", "scenario": load_scenario().model_dump(mode="json")}
     r = c.post("/api/scenarios", headers=world.bearer("planner"), json=body)
@@ -282,7 +284,7 @@ def live_server(planner_world: World) -> Iterator[LiveServer]:
         planner_world.app,
         host="127.0.0.1",
         port=port,
-        log_level="warning",  # type: ignore[arg-type]
+        log_level="warning",
         lifespan="off",
     )
     server = uvicorn.Server(config)

@@ -41,7 +41,9 @@ def test_the_button_prints_the_briefing_off_the_request(planner_world, sign_in, 
         assert "PDF로 만드는 중입니다" in page
         time.sleep(0.1)
     assert 'id="briefing-pdf"' in page, page[-800:]
-    href = re.search(r'<a href="([^"]+)" id="briefing-pdf"', page).group(1)
+    link = re.search(r'<a href="([^"]+)" id="briefing-pdf"', page)
+    assert link is not None
+    href = link.group(1)
     assert href == f"/api/runs/{run_id}/files/briefing.ko.pdf"
     pdf = c.get(href)
     assert pdf.status_code == 200

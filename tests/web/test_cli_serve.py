@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from typer.testing import CliRunner
 
 from aidc.cli import app
@@ -45,7 +47,7 @@ def test_create_admin_refuses_a_short_password(tmp_path) -> None:
 def test_serve_prints_the_address_and_creates_the_database(tmp_path, monkeypatch) -> None:
     import uvicorn
 
-    seen = {}
+    seen: dict[str, Any] = {}
     monkeypatch.setattr(
         uvicorn,
         "run",

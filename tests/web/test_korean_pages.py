@@ -8,6 +8,7 @@ catalog key left untranslated (``⟦web.status.x⟧``).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from tests.i18n.english import ALLOWED, english_words
@@ -22,7 +23,7 @@ def _korean(c, path: str, status: int = 200) -> str:
     return r.text
 
 
-def _seed(w, sign_in, csrf_of, valid_answers) -> dict[str, str]:
+def _seed(w, sign_in, csrf_of, valid_answers) -> dict[str, Any]:
     """Answers (one submitted, one draft with a mistake), a second scenario, a fresh invitation."""
     inst = w.client("ko")
     csrf = sign_in(inst, "institution@example.org")

@@ -168,7 +168,7 @@ def _precision_warnings(records: list[dict[str, Any]], sheet: RawSheet, file: st
     return [
         Problem("this GPU has no FP8 tensor cores; its BF16 rate is used", file=file, sheet=sheet.title,
                 row=r["source_row"], column=header_of(sheet, "precision"), found=r["precision"],
-                expected="bf16 or fp16 on this GPU", severity="warning")
+                expected="BF16 or FP16 on this GPU", severity="warning")
         for r in records
         if r.get("precision") in ("fp8", "int8", "int4") and r.get("gpu_model")
         and gpus[r["gpu_model"]]["peak_fp8_tflops"]["value"] is None

@@ -22,6 +22,7 @@ list that clients and the OpenAPI schema (``HTTPValidationError``) expect, and i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -33,13 +34,15 @@ from starlette.responses import JSONResponse, Response
 from aidc import i18n
 from aidc.errors import Note, Problem
 from aidc.i18n import N_
-from aidc.i18n.problems import localise
+from aidc.i18n.problems import describe, localise
 from aidc.web.fields import field_label, validation_message
 from aidc.web.lang import request_lang
 from aidc.web.uploads import UploadRefused
 
 #: Said in Korean when a detail has no catalog entry (an exception raised by the framework).
 UNKNOWN_DETAIL = N_("the request could not be handled (HTTP {status})")
+#: The lead-in of a refusal for bad input, before its problems.
+INPUT_PROBLEMS = N_("the input has problems: {problems}")
 #: The details Starlette gives the errors it raises itself (the status phrase), in the catalog.
 FRAMEWORK_DETAILS = (N_("Not Found"), N_("Method Not Allowed"))
 
@@ -69,6 +72,10 @@ class ApiError(HTTPException):
         """Return the detail in ``lang``."""
         return note_text(self.detail, lang)
 
+    def text_in(self, lang: str) -> str:
+        """Return the detail as one sentence in ``lang`` (what a page shows)."""
+        return note_text(self.detail, lang)
+
 
 class InvalidFields(ApiError):
     """A 422 on fields of a body the model accepted (a rule of the service): items as pydantic's."""
@@ -81,6 +88,35 @@ class InvalidFields(ApiError):
         """Return the ``{loc, msg, type}`` items, each message in ``lang`` naming its field."""
         return [{"loc": list(loc), "msg": field_message(loc, _said(p, lang), lang), "type": "value_error"}
                 for loc, p in self.items]
+
+
+class InputRefused(ApiError):
+    """Bad input the library found (:class:`aidc.errors.InputError`) as a 422 in the reader's language.
+
+    The detail is one sentence listing each problem where it is and what was expected, so a page
+    shows it as it is and an API client reads it like any other error; ``code`` is
+    ``input_error`` unless the route names the refusal more precisely.
+    """
+
+    def __init__(self, problems: Sequence[Problem], code: str = "input_error") -> None:
+        super().__init__(422, code, INPUT_PROBLEMS, problems="; ".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+    def detail_in(self, lang: str) -> Any:
+        """Return the sentence in ``lang``."""
+        return self.text_in(lang)
+
+    def text_in(self, lang: str) -> str:
+        """Return the problems described in ``lang``, after the catalog's lead-in."""
+        described = "; ".join(describe(_field_named(p, lang), lang) for p in self.problems)
+        return i18n.gettext(INPUT_PROBLEMS, lang, problems=described)
+
+
+def _field_named(problem: Problem, lang: str) -> Problem:
+    """Return ``problem`` with its field named as the pages name it (a path of keys is code)."""
+    if problem.field is None:
+        return problem
+    return replace(problem, field=field_label(tuple(problem.field.split(".")), lang))
 
 
 def _said(problem: Problem, lang: str) -> str:
@@ -117,7 +153,7 @@ def _param(value: Any, lang: str) -> Any:
 def detail_text(exc: HTTPException, lang: str) -> str:
     """Return the detail of an HTTP error as one sentence in ``lang`` (pages show it so)."""
     if isinstance(exc, ApiError):  # its detail is one sentence, even where the API lists items
-        return note_text(exc.detail, lang)
+        return exc.text_in(lang)
     detail = exc.detail
     if isinstance(detail, str) and (lang == "en" or i18n.has(getattr(detail, "msgid", detail), lang)):
         return note_text(detail, lang)

@@ -24,10 +24,11 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 import aidc
+from aidc.errors import InputError
 from aidc.i18n import N_
 from aidc.web import db, limits
 from aidc.web.common import render
-from aidc.web.errors import detail_text, http_error_response
+from aidc.web.errors import InputRefused, detail_text, http_error_response
 from aidc.web.lang import request_lang
 from aidc.web.pdf_jobs import PdfJobs
 from aidc.web.routers import auth, ops, rounds, runs, scenarios, survey, users
@@ -168,6 +169,14 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         return render(request, "error.html", status_code=exc.status_code, message=message)
 
     app.add_exception_handler(StarletteHTTPException, page_errors)
+
+    async def input_errors(request: Request, exc: Exception) -> Response:
+        # Bad input that a route did not name itself (a stored scenario a newer schema refuses):
+        # a 422 that says what is wrong, like every other refusal, never a server error.
+        assert isinstance(exc, InputError)
+        return await page_errors(request, InputRefused(exc.problems))
+
+    app.add_exception_handler(InputError, input_errors)
     for module in (auth, users, rounds, survey, scenarios, runs, ops):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -139,11 +139,14 @@ class ErrorOut(BaseModel):
 class ProblemOut(BaseModel):
     """One validation problem; ``sheet``/``row`` (0-based)/``column`` locate it in ``answers``."""
 
-    message: str
+    message: str = Field(description="What is wrong, in the reader's language (as the error answers).")
+    code: str = Field(description="A stable name of the problem (not_a_number, value_missing, ...), the "
+                      "same in every language: branch on it, not on the text.")
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
     field: str | None = None
+    cell: str | None = Field(None, description="The spreadsheet address (C7) in an uploaded workbook.")
     found: Any = None
     expected: str | None = None
     severity: str = "error"

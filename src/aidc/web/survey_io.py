@@ -23,10 +23,13 @@ from typing import Any
 import yaml
 
 from aidc.errors import Problem
+from aidc.i18n import N_
 from aidc.survey import sheets, validate
+from aidc.survey.codes import PROBLEM_CODES
 from aidc.survey.parse import is_blank
 from aidc.survey.readers import RawSheet
 from aidc.survey.schema import Column, SheetSpec, choices, header_map, match_choice, normalise, sheet_map
+from aidc.survey.validate import choices_shown
 
 Answers = dict[str, list[dict[str, Any]]]
 
@@ -38,6 +41,17 @@ UPLOAD_TYPES: dict[str, tuple[bytes, ...]] = {
 #: Columns the server fills in: the respondent is the signed-in institution.
 SERVER_SET = ("respondent_id", "organisation")
 RESPONDENTS = "respondents"
+NOTHING_TO_SUBMIT = N_("there is nothing to submit: describe at least one need")
+NO_NEED_IN_FILE = N_("the file holds no need")
+MORE_THAN_ONE_RESPONDENT = N_("the file holds answers of more than one respondent; upload only your own")
+NOT_A_WORKBOOK = "web_limit.not_a_workbook"  # the upload limits' own message (aidc.web.uploads)
+#: Codes of the survey's problems and of those only the web gives (:mod:`aidc.survey.codes`).
+PROBLEM_CODES_WEB: dict[str, str] = PROBLEM_CODES | {
+    NOTHING_TO_SUBMIT: "nothing_to_submit",
+    NO_NEED_IN_FILE: "file_without_need",
+    MORE_THAN_ONE_RESPONDENT: "more_than_one_respondent",
+    NOT_A_WORKBOOK: "not_a_workbook",
+}
 
 
 def respondent_id(institution_id: int) -> str:
@@ -166,9 +180,38 @@ def answers_of(
     if len({str(r.get("respondent_id")) for r in answers.get(RESPONDENTS, [])}) > 1 or len(ids) > 1:
         problems.append(
             Problem(
-                "the file holds answers of more than one respondent; upload only your own",
+                MORE_THAN_ONE_RESPONDENT,
                 found=", ".join(sorted(ids)),
                 expected="one respondent ID throughout",
             )
         )
     return normalize(answers, institution_id, organisation), problems
+
+
+def for_reader(p: Problem, lang: str) -> Problem:
+    """Return ``p`` with the words of its parameters in ``lang``: column headers, allowed values.
+
+    The survey stage writes a problem's parameters in the language of the sheet it read; the
+    form's answers are read under internal names (``gpu_model``), which no reader should see.
+    A parameter that names a column of the problem's sheet (by internal name or either header)
+    becomes that column's header in ``lang``, the allowed values of a closed-list column are
+    listed as the reader's drop-down shows them, and the sheets a file may hold are named by
+    their titles in ``lang`` (either title is read). The location is left as it was.
+    """
+    if any(key == "sheets" for key, _ in p.params):
+        titles = ", ".join(spec.title(lang) for spec in specs().values())
+        p = replace(p, params=tuple((k, titles if k == "sheets" else v) for k, v in p.params))
+    name = sheet_map().get(normalise(p.sheet)) if p.sheet is not None else None
+    if name is None or not p.params:
+        return p
+    spec = specs()[name]
+    by_text = {normalise(t): c for c in spec.columns for t in (c.name, c.en, c.ko)}
+    column = by_text.get(normalise(p.column)) if p.column is not None else None
+    params = []
+    for key, value in p.params:
+        if key == "choices" and column is not None and column.choice_list is not None:
+            value = choices_shown(column, lang)
+        elif isinstance(value, str) and key not in ("en", "ko") and normalise(value) in by_text:
+            value = by_text[normalise(value)].header(lang)
+        params.append((key, value))
+    return replace(p, params=tuple(params))

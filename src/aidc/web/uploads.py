@@ -129,8 +129,8 @@ def read_xlsx_bounded(content: bytes, limits: UploadLimits) -> tuple[list[Any], 
     import openpyxl
 
     from aidc.survey.parse import is_blank
-    from aidc.survey.readers import IGNORED_SHEETS, RawSheet, _cell_value, _header_index
-    from aidc.survey.schema import normalise, sheet_map, sheets
+    from aidc.survey.readers import IGNORED_SHEETS, RawSheet, _cell_value, _header_index, _sheet_names
+    from aidc.survey.schema import normalise, sheet_map
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -148,7 +148,8 @@ def read_xlsx_bounded(content: bytes, limits: UploadLimits) -> tuple[list[Any], 
                         "unknown sheet, ignored",
                         sheet=title,
                         severity="warning",
-                        expected="one of " + ", ".join(s.en for s in sheets().values()),
+                        expected="one of {sheets}",
+                        params=tuple(_sheet_names().items()),
                     )
                 )
             continue
@@ -175,7 +176,8 @@ def read_xlsx_bounded(content: bytes, limits: UploadLimits) -> tuple[list[Any], 
         if top > 0:
             problems.append(
                 Problem(
-                    f"header row found on row {top + 1}; the rows above are ignored",
+                    "header row found on row {n}; the rows above are ignored",
+                    params=(("n", top + 1),),
                     sheet=title,
                     row=top + 1,
                     severity="warning",

@@ -30,13 +30,15 @@ from aidc.i18n import N_
 from aidc.report.i18n import Text, text
 from aidc.web.common import db, get_or_404, lang_of, redirect, render
 from aidc.web.db import ScenarioRecord, User
-from aidc.web.errors import ApiError
+from aidc.web.errors import ApiError, InputRefused
 from aidc.web.security import require
 from aidc.web.settings import default_data_dir
 
 router = APIRouter()
 PLANNER = require("admin", "planner")
 STORE_ID = re.compile(r"^[0-9a-f]{16}$")
+#: The code of a stored scenario that names a file on the server (saved before the web refused them).
+SERVER_FILES = "scenario_names_server_files"
 FORECAST_MONTHS = 24  # the fan chart's reach: two years, the horizon a planner reads monthly
 
 
@@ -72,7 +74,7 @@ def _scenario(s: Session, scenario_id: int) -> tuple[Any, Any, Any]:
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
     scenario = parse_scenario(rec.yaml_text, file="scenario")
     if problems := server_file_problems(scenario):
-        raise InputError(problems)
+        raise InputRefused(problems, SERVER_FILES)
     dem = demand.estimate(demand.load_survey(scenario), scenario)
     return scenario, dem, design.size(scenario, dem)
 
@@ -209,7 +211,7 @@ def ops_trigger(request: Request, store_id: str, _: Annotated[User, Depends(PLAN
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
     scenario = parse_scenario(rec.yaml_text, file="scenario")
     if problems := server_file_problems(scenario):
-        raise InputError(problems)
+        raise InputRefused(problems, SERVER_FILES)
     _jobs(request).submit(store, rec.yaml_text)
     t = text(_lang(lang, request))
     return render(request, "ops.html", status_code=202, t=t, lang=_lang(lang, request),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from aidc import units
 from aidc.errors import InputError
 from aidc.i18n import N_, gettext
+from aidc.i18n.problems import describe
 from aidc.scenario import Scenario, dump_scenario, list_scenarios, load_scenario, parse_scenario
 from aidc.web import scenario_form, survey_io
 from aidc.web.common import PathId, aware, db, get_or_404, lang_of, redirect, render, server_file_problems
@@ -114,8 +115,8 @@ def aggregate(s: Session, round_id: PathId) -> dict[str, Any]:
 BY_YEAR = ("gpu_hours", "peak_gpus", "cpu_vcpus", "memory_gb", "storage_tb")
 
 
-def estimated_demand(s: Session, rec: ScenarioRecord) -> dict[str, Any]:
-    """Run the demand stage on the linked round's submitted answers: totals by year, or the problems."""
+def estimated_demand(s: Session, rec: ScenarioRecord, lang: str) -> dict[str, Any]:
+    """Run the demand stage on the linked round's answers: totals by year, or the problems in ``lang``."""
     import tempfile
     from pathlib import Path
 
@@ -124,14 +125,14 @@ def estimated_demand(s: Session, rec: ScenarioRecord) -> dict[str, Any]:
 
     answers = [a for _name, a in submitted_answers(s, rec.survey_round_id)]  # type: ignore[arg-type]
     if not answers:
-        return {"problems": ["no institution has submitted an answer yet"]}
+        return {"problems": [gettext(N_("no institution has submitted an answer yet"), lang)]}
     with tempfile.TemporaryDirectory(prefix="aidc-web-") as tmp:
         path = Path(tmp) / "round.yaml"
         survey_io.write_yaml(answers, path)
         try:
             demand = estimate(read(path), parse_scenario(rec.yaml_text))
         except InputError as exc:
-            return {"problems": [str(p) for p in exc.problems]}
+            return {"problems": [describe(p, lang) for p in exc.problems]}
     frame = demand.by_year.groupby("year", as_index=False)[[c for c in BY_YEAR if c in demand.by_year]].sum()
     return {"columns": list(frame.columns), "rows": frame.round(1).values.tolist()}
 
@@ -192,13 +193,14 @@ def replace(
 
 @router.get("/api/scenarios/{scenario_id}/demand", tags=["scenarios"])
 def demand(
-    scenario_id: PathId, _: Annotated[User, Depends(PLANNER)], s: Annotated[Session, Depends(db)]
+    request: Request, scenario_id: PathId, _: Annotated[User, Depends(PLANNER)],
+    s: Annotated[Session, Depends(db)],
 ) -> dict[str, Any]:
     """Sum the linked round's submitted answers summed by tenant class."""
     rec = get_or_404(s, ScenarioRecord, scenario_id, "scenario")
     if rec.survey_round_id is None:
         raise ApiError(409, "scenario_not_linked", N_("this scenario is not linked to a survey round"))
-    return aggregate(s, rec.survey_round_id) | {"by_year": estimated_demand(s, rec)}
+    return aggregate(s, rec.survey_round_id) | {"by_year": estimated_demand(s, rec, lang_of(request))}
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -236,7 +238,8 @@ def scenarios_add(
 ) -> Response:
     """Create a scenario as a copy of a shipped one."""
     if base not in list_scenarios():  # a name from the list, never a path
-        return _list_page(request, s, f"unknown shipped scenario {base!r}", 422)
+        said = gettext(N_("there is no shipped scenario called '{name}'"), lang_of(request), name=base)
+        return _list_page(request, s, said, 422)
     try:
         rec = store_scenario(s, user, name.strip(), dump_scenario(load_scenario(base)), None)
     except HTTPException as exc:
@@ -262,7 +265,7 @@ def _edit_page(
     others = s.scalars(select(ScenarioRecord).where(ScenarioRecord.id != rec.id)).all()
     agg = None
     if rec.survey_round_id is not None:
-        agg = aggregate(s, rec.survey_round_id) | {"by_year": estimated_demand(s, rec)}
+        agg = aggregate(s, rec.survey_round_id) | {"by_year": estimated_demand(s, rec, lang)}
     return render(
         request,
         "scenario.html",

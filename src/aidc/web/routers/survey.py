@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from aidc.errors import Problem
 from aidc.i18n import N_, gettext
 from aidc.i18n.problems import localise
+from aidc.survey.codes import problem_code
 from aidc.web import store, survey_io
 from aidc.web.common import PathId, QueryId, aware, db, get_or_404, lang_of, render, round_open
 from aidc.web.db import Institution, Invitation, Submission, SubmissionEvent, SurveyRound, User
@@ -32,16 +33,23 @@ READER = require("admin", "planner", "institution")
 MAX_ROWS_PER_SHEET = 200
 
 
-def problem_out(p: Problem, lang: str | None = None) -> ProblemOut:
-    """Return the API view of a problem, in English or in ``lang``."""
+def problem_out(p: Problem, lang: str) -> ProblemOut:
+    """Return the API view of a problem: its code, and its words in ``lang``.
+
+    ``code`` names the problem whatever the language; ``sheet``, ``row``, ``column``, ``field`` and
+    ``cell`` locate it as it was found (internal names for the form's answers, the file's own titles
+    and headers for an upload); ``message`` and ``expected`` are the catalog's, in ``lang``.
+    """
     found = p.found if isinstance(p.found, str | int | float | bool) or p.found is None else str(p.found)
-    message, expected = localise(p, lang) if lang else (p.text, p.expected_text)
+    message, expected = localise(survey_io.for_reader(p, lang), lang)
     return ProblemOut(
         message=message,
+        code=problem_code(p, survey_io.PROBLEM_CODES_WEB),
         sheet=p.sheet,
         row=p.row,
         column=p.column,
         field=p.field,
+        cell=p.cell,
         found=found,
         expected=expected,
         severity=p.severity,
@@ -82,9 +90,9 @@ def _institution(user: User, institution_id: int | None) -> int:
 
 
 def submission_out(
-    s: Session, round_id: PathId, institution_id: int, problems: list[Problem] | None = None
+    s: Session, round_id: PathId, institution_id: int, lang: str, problems: list[Problem] | None = None
 ) -> SubmissionOut:
-    """Return the stored answer (status ``none`` when there is none yet)."""
+    """Return the stored answer (status ``none`` when there is none yet), its problems in ``lang``."""
     sub = store.current(s, round_id, institution_id)
     return SubmissionOut(
         round_id=round_id,
@@ -94,7 +102,7 @@ def submission_out(
         answers=sub.answers if sub else {},
         updated_at=aware(sub.updated_at) if sub else None,
         submitted_at=aware(sub.submitted_at) if sub else None,
-        problems=[problem_out(p) for p in problems or []],
+        problems=[problem_out(p, lang) for p in problems or []],
     )
 
 
@@ -107,7 +115,7 @@ def _organisation(s: Session, user: User) -> str:
     return inst.name if inst else ""
 
 
-NOTHING_TO_SUBMIT = "there is nothing to submit: describe at least one need"
+NOTHING_TO_SUBMIT = survey_io.NOTHING_TO_SUBMIT
 
 
 def submit_verdict(s: Session, user: User, answers: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
@@ -170,7 +178,6 @@ async def read_upload(
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Check an upload's size and type and read it within limits: (answers, problems), or 413/415/422/503."""
     settings = request.app.state.settings
-    lang = lang_of(request)
     # One byte past the limit is enough to know it is too large; never read the rest.
     content = await file.read(settings.max_upload_bytes + 1)
     if len(content) > settings.max_upload_bytes:
@@ -193,7 +200,7 @@ async def read_upload(
         )
     except UploadRefused as exc:
         if exc.key == "not_a_workbook":  # a damaged file is a problem of the file, listed like the others
-            raise Refused([Problem(exc.message(lang), expected="an .xlsx file")]) from None
+            raise Refused([Problem(survey_io.NOT_A_WORKBOOK, expected="an .xlsx file")]) from None
         raise upload_refused(exc) from None
 
 
@@ -245,6 +252,7 @@ def my_rounds(
 
 @router.get("/api/rounds/{round_id}/submission", tags=["survey"])
 def get_submission(
+    request: Request,
     round_id: PathId,
     user: Annotated[User, Depends(READER)],
     s: Annotated[Session, Depends(db)],
@@ -252,7 +260,7 @@ def get_submission(
 ) -> SubmissionOut:
     """Return the stored answer: an institution's own, or (planners) that of ``institution_id``."""
     _round_for(s, user, round_id)
-    return submission_out(s, round_id, _institution(user, institution_id))
+    return submission_out(s, round_id, _institution(user, institution_id), lang_of(request))
 
 
 @router.put("/api/rounds/{round_id}/submission", tags=["survey"])
@@ -276,7 +284,7 @@ def put_submission(
         expected_version=body.expected_version,
     )
     s.expire_all()
-    return submission_out(s, round_id, user.institution_id, problems)  # type: ignore[arg-type]
+    return submission_out(s, round_id, user.institution_id, lang_of(request), problems)  # type: ignore[arg-type]
 
 
 @router.post("/api/rounds/{round_id}/submission/upload", tags=["survey"])
@@ -292,10 +300,10 @@ async def upload_submission(
     r = _round_for(s, user, round_id)
     answers, problems = await read_upload(request, s, user, file)
     if _errors(problems) or survey_io.n_need_rows(answers) == 0:
-        raise Refused(problems if _errors(problems) else [Problem("the file holds no need")])
+        raise Refused(problems if _errors(problems) else [Problem(survey_io.NO_NEED_IN_FILE)])
     problems = save_answers(request, s, user, r, answers, submit=submit, action="upload")
     s.expire_all()
-    return submission_out(s, round_id, user.institution_id, problems)  # type: ignore[arg-type]
+    return submission_out(s, round_id, user.institution_id, lang_of(request), problems)  # type: ignore[arg-type]
 
 
 @router.get("/api/rounds/{round_id}/submission/history", tags=["survey"])
@@ -394,13 +402,13 @@ def _survey_page(
     """Render the survey form; ``message`` is a catalog id (or an HTTP error's detail) shown translated."""
     from aidc.web.routers.rounds import round_out
 
-    sub = submission_out(s, r.id, user.institution_id)  # type: ignore[arg-type]
+    sub = submission_out(s, r.id, user.institution_id, lang_of(request))  # type: ignore[arg-type]
     answers = sub.answers if answers is None else answers
     if problems is None:
         problems = survey_io.validate_answers(answers) if survey_io.n_need_rows(answers) else []
     cells: dict[tuple[str, int, str], list[Problem]] = {}
     general = []
-    for p in problems:
+    for p in (survey_io.for_reader(p, lang_of(request)) for p in problems):
         if not in_file and p.sheet is not None and p.row is not None and p.column is not None:
             cells.setdefault((p.sheet, p.row, p.column), []).append(p)
         else:
@@ -430,7 +438,8 @@ def survey_list(
 ) -> HTMLResponse:
     """List the rounds this institution is invited to and the state of its answers."""
     rounds = my_rounds(user, s)
-    states = {r.id: submission_out(s, r.id, user.institution_id) for r in rounds}  # type: ignore[arg-type]
+    states = {r.id: submission_out(s, r.id, user.institution_id, lang_of(request))  # type: ignore[arg-type]
+              for r in rounds}
     return render(
         request, "survey_list.html", rounds=rounds, states=states, institution=_organisation(s, user)
     )
@@ -534,7 +543,7 @@ async def survey_upload(
     try:
         answers, problems = await read_upload(request, s, user, file)
         if _errors(problems) or survey_io.n_need_rows(answers) == 0:
-            raise Refused(problems if _errors(problems) else [Problem("the file holds no need")])
+            raise Refused(problems if _errors(problems) else [Problem(survey_io.NO_NEED_IN_FILE)])
         problems = save_answers(request, s, user, r, answers, submit=False, action="upload")
     except Refused as exc:
         return _survey_page(
