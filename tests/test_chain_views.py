@@ -1,0 +1,56 @@
+"""One figure, one object: each view of the default scenario shows the run's figures, not its own.
+
+``aidc energy`` prints the year the run's energy stage computed (the simulated busy GPUs, the
+plan's fleet); a cooling or tariff of the reader's choice changes that year's inputs through the
+same stage table, never the load behind it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import aidc
+from aidc.cli import app
+
+runner = CliRunner()
+NAME = "jeonbuk-aidc"  # the default scenario: GPUs simulated, so the energy year rests on the simulation
+
+
+@pytest.fixture(scope="module")
+def reference() -> aidc.Result:
+    return aidc.run(aidc.load_scenario(NAME))
+
+
+def _options(*args: str) -> dict[str, dict[str, Any]]:
+    res = runner.invoke(app, ["energy", NAME, "--json", *args])
+    assert res.exit_code == 0, res.output
+    return {o["option"]: o["annual"] for o in json.loads(res.stdout)["options"]}
+
+
+def test_energy_command_prints_the_runs_year(reference: aidc.Result) -> None:
+    """Before: the command ran only the design and billed a utilisation of its own (12,473 MWh
+    against the run's 8,321 MWh for the default scenario)."""
+    (annual,) = _options().values()
+    assert reference.energy is not None
+    assert annual == json.loads(json.dumps(reference.energy.annual))
+    s = reference.summary
+    assert s is not None
+    assert (annual["facility_energy_mwh"], annual["pue"], annual["carbon_t"]) == (
+        s.facility_energy_mwh, s.annual_pue, s.carbon_t)
+    assert annual["bill_krw"] == s.electricity_cost_first_year_krw  # the run's headline bill
+
+
+def test_another_tariff_bills_the_same_load(reference: aidc.Result) -> None:
+    """A tariff changes the bill, never the energy: the load stays the run's simulated one."""
+    assert reference.energy is not None
+    own = reference.energy.annual["tariff"]
+    other = next(k for k in ("kepco_general_b_high_a_III", "kepco_industrial_b_high_a_II") if k != own)
+    options = _options("--tariff", own, "--tariff", other)
+    assert options[own] == json.loads(json.dumps(reference.energy.annual))
+    for key in ("it_energy_mwh", "facility_energy_mwh", "pue", "peak_facility_kw", "carbon_t"):
+        assert options[other][key] == reference.energy.annual[key], key
+    assert options[other]["bill_krw"] != reference.energy.annual["bill_krw"]
