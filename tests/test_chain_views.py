@@ -8,6 +8,7 @@ same stage table, never the load behind it.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -54,3 +55,25 @@ def test_another_tariff_bills_the_same_load(reference: aidc.Result) -> None:
     for key in ("it_energy_mwh", "facility_energy_mwh", "pue", "peak_facility_kw", "carbon_t"):
         assert options[other][key] == reference.energy.annual[key], key
     assert options[other]["bill_krw"] != reference.energy.annual["bill_krw"]
+
+
+def test_demand_command_states_the_runs_coincident_need(reference: aidc.Result) -> None:
+    """``aidc demand`` shows the coincident need of the run's headline beside the classes' sum of peaks.
+
+    Before, its peak table's only total was the sum of each class's peak (12,913 GPUs in 2042 for
+    the default scenario) while the run's headline states the coincident demand (6,748).
+    """
+    s = reference.summary
+    assert s is not None
+    assert s.gpu_need_by_year
+    res = runner.invoke(app, ["demand", "--scenario", NAME, "--no-write", "--json"])
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.stdout)
+    assert {int(y): v for y, v in body["gpu_need_by_year"].items()} == s.gpu_need_by_year
+    assert body["gpu_demand_peak_n"] == s.gpu_demand_peak_n
+    table = runner.invoke(app, ["--lang", "en", "demand", "--scenario", NAME, "--no-write"],
+                          env={"COLUMNS": "220"})
+    last = max(s.gpu_need_by_year)
+    row = next(line for line in table.stdout.splitlines() if line.startswith(f"│ {last}") and "," in line
+               and f"{s.gpu_need_sum_of_peaks_n:,.0f}" in line)
+    assert f"{math.ceil(s.gpu_need_by_year[last] - 1e-9):,}" in row.split("│")[-2]
