@@ -77,3 +77,23 @@ def test_demand_command_states_the_runs_coincident_need(reference: aidc.Result) 
     row = next(line for line in table.stdout.splitlines() if line.startswith(f"│ {last}") and "," in line
                and f"{s.gpu_need_sum_of_peaks_n:,.0f}" in line)
     assert f"{math.ceil(s.gpu_need_by_year[last] - 1e-9):,}" in row.split("│")[-2]
+
+
+def test_the_briefing_chart_names_the_plans_unit(reference: aidc.Result) -> None:
+    """The chart draws the plan's H100-equivalent GPUs; the key figures beside it count GPUs one by one.
+
+    Before, both were labelled plain "GPUs": 1,360 GPUs in the key figures, 1,493 in the chart's
+    first bar (104 B200s counted for their speed) for the default scenario.
+    """
+    from aidc.report import briefing
+    from aidc.report.i18n import text
+
+    assert reference.plan is not None
+    cap = reference.plan.capacity_by_year
+    for lang, word in (("en", "H100-equivalent"), ("ko", "H100 환산")):
+        t = text(lang)
+        b = briefing.build(reference, t)
+        assert word in b.chart_title
+        assert word in b.chart_svg  # the axis
+        top = max(cap["n_gpus_installed"].max(), cap["n_gpus_needed"].max())
+        assert f">{t.num(top, 0)}</text>" in b.chart_svg  # the axis' top tick: the plan's own series
