@@ -20,3 +20,18 @@ def test_korean_sweep(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "실행 12회" in res.output
     assert english_words(res.output) == []
+
+
+def test_korean_ops_import_follows_the_root_language(tmp_path: Path) -> None:
+    """``aidc --lang ko ops import`` speaks Korean: the command used to default to English, ignoring
+    the root option, AIDC_LANG and the locale; tenant classes and skip reasons are named, not keyed."""
+    data = Path(__file__).parents[1] / "data" / "ops"
+    res = runner.invoke(app, ["--lang", "ko", "ops", "import", "--sacct", str(data / "sacct_awkward.txt"),
+                              "--accounts", str(data / "accounts.csv"), "--out", str(tmp_path / "store")],
+                        env=KO)
+    assert res.exit_code == 0, res.output
+    assert "이용자유형" in res.output
+    assert "작업 단계 (할당이 아님)" in res.output
+    # what is left is the files' paths and their record formats (sacct, accounts): identifiers
+    words = set(english_words(res.output)) - set(english_words(str(tmp_path / "store") + " " + str(data)))
+    assert words <= {"sacct", "accounts"}
