@@ -97,3 +97,45 @@ def test_the_briefing_chart_names_the_plans_unit(reference: aidc.Result) -> None
         assert word in b.chart_svg  # the axis
         top = max(cap["n_gpus_installed"].max(), cap["n_gpus_needed"].max())
         assert f">{t.num(top, 0)}</text>" in b.chart_svg  # the axis' top tick: the plan's own series
+
+
+def test_simulate_command_gives_the_runs_year(reference: aidc.Result) -> None:
+    """``aidc simulate`` (no trace) simulates the run's year: the same jobs on the same GPUs."""
+    assert reference.simulation is not None
+    res = runner.invoke(app, ["simulate", NAME, "--json"])
+    assert res.exit_code == 0, res.output
+    shown = json.loads(res.stdout[res.stdout.index("{"):])
+    run = reference.simulation.summary
+    keys = [k for k, v in shown.items() if k in run and not isinstance(v, dict | list)]
+    assert {"utilization_frac", "mean_wait_s", "p95_wait_s", "n_gpus", "gpu_hours"} <= set(keys)
+    for key in keys:
+        assert shown[key] == run[key], key
+    s = reference.summary
+    assert s is not None
+    assert (shown["utilization_frac"], shown["mean_wait_s"], shown["p95_wait_s"]) == (
+        s.sim_utilization_frac, s.mean_wait_s, s.p95_wait_s)
+
+
+@pytest.mark.parametrize("name", ["jeonbuk-aidc", "jeonbuk-ai"])
+def test_the_need_is_the_designs_figure(name: str) -> None:
+    """The GPUs needed by year: the design's JSON, its demand check and the run's Summary agree.
+
+    The Summary draws on the same job streams but scales each class by the demand's GPU-hours
+    (a forecast rescales them), so it agrees with the design's figure to round-off, and the
+    whole GPUs both count (rounded up) are the same.
+    """
+    r = aidc.run(aidc.load_scenario(name), stages=["design"])
+    s = r.summary
+    assert s is not None
+    assert r.design is not None
+    assert s.gpu_need_by_year is not None
+    res = runner.invoke(app, ["design", name, "--json"])
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.stdout[res.stdout.index("{"):])
+    shown = {int(y): v for y, v in body["gpu_need_by_year"].items()}
+    assert shown == r.design.gpu_need_by_year
+    assert shown == pytest.approx(s.gpu_need_by_year, rel=1e-9)
+    whole = {y: math.ceil(v - 1e-9) for y, v in s.gpu_need_by_year.items()}
+    assert whole == {y: math.ceil(v - 1e-9) for y, v in shown.items()}
+    check = next(c for c in r.design.checks if c.name == "demand_gpus")
+    assert check.limit == whole[min(whole)]
