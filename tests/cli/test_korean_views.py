@@ -35,3 +35,17 @@ def test_korean_ops_import_follows_the_root_language(tmp_path: Path) -> None:
     # what is left is the files' paths and their record formats (sacct, accounts): identifiers
     words = set(english_words(res.output)) - set(english_words(str(tmp_path / "store") + " " + str(data)))
     assert words <= {"sacct", "accounts"}
+
+
+def test_korean_energy_options_are_named_not_keyed() -> None:
+    """Side-by-side coolings are named as the catalog names them; the list of tariffs has Korean headers."""
+    args = ["--lang", "ko", "energy", "--cooling", "air", "--cooling", "direct_liquid"]
+    res = runner.invoke(app, args, env=KO)
+    assert res.exit_code == 0, res.output
+    assert "공랭" in res.output
+    assert "직접 액체 냉각(DLC)" in res.output
+    assert not {"air", "direct_liquid"} & set(english_words(res.output))
+    listed = runner.invoke(app, ["--lang", "ko", "energy", "--list-tariffs"], env=KO)
+    assert listed.exit_code == 0, listed.output
+    header = next(line for line in listed.output.splitlines() if "시행일" in line)
+    assert english_words(header) == []

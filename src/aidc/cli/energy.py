@@ -128,6 +128,15 @@ def _variant(scenario: Scenario, cooling: str | None, tariff: str | None) -> Sce
 
 
 def _label(cooling: str | None, tariff: str | None, s: Scenario, lang: str = "en") -> str:
+    # English keeps the keys (what --cooling and --tariff take, and the JSON's "option");
+    # another language names the cooling kind and the tariff as the catalog and the tariff file do
+    if lang != "en":
+        from aidc.energy.tariff import shipped_tariffs
+        from aidc.report.i18n import text
+
+        shipped = shipped_tariffs()
+        cooling = None if cooling is None else text(lang).value(cooling, "text")
+        tariff = None if tariff is None else (shipped[tariff].label if tariff in shipped else tariff)
     if tariff is None:
         return cooling or gettext("halls as designed", lang)
     return tariff if cooling is None else f"{cooling} / {tariff}"
@@ -290,7 +299,8 @@ def energy(
 
     lang = check_lang(lang)
     if list_tariffs:
-        table = Table(Column("key", no_wrap=True), "label", "effective from", "basic /kW-month")
+        table = Table(Column(gettext("key", lang), no_wrap=True), gettext("label", lang),
+                      gettext("effective from", lang), gettext("basic /kW-month", lang))
         for key, tf in shipped_tariffs().items():
             table.add_row(key, tf.label, str(tf.effective_from),
                           f"{tf.basic_per_kw_month:,.0f} {tf.currency}")
@@ -328,7 +338,7 @@ def energy(
                 else:  # another cooling, tariff or weather: the same inputs, through the same table
                     year = run(variant, ("energy",), given=inputs).energy
                 assert year is not None  # the energy stage has no hard input: it always runs
-                results.append((_label(c, t, s, lang), year))
+                results.append((_label(c, t, s, "en" if json_ else lang), year))  # JSON: keys
                 bar.advance(task)
     except InputError as exc:
         from aidc.cli._common import render_input_error
