@@ -139,3 +139,25 @@ def test_the_need_is_the_designs_figure(name: str) -> None:
     assert whole == {y: math.ceil(v - 1e-9) for y, v in shown.items()}
     check = next(c for c in r.design.checks if c.name == "demand_gpus")
     assert check.limit == whole[min(whole)]
+
+
+@pytest.mark.parametrize("name", ["jeonbuk-aidc", "jeonbuk-phase1"])
+def test_a_whole_run_uses_no_stage_fallback(name: str) -> None:
+    """Each stage of a whole run consumes the earlier stages' results, never its documented fallback.
+
+    ``plan.fallback_pue`` and the plan's demand growth, the energy stage's fleet from the scenario,
+    the economics' bill from a PUE and tariff or its fleet without a plan are for a stage run
+    alone (``--alone``); the one note a run may carry is that the simulated utilisation is not
+    what is sold (hours sold follow the demand).
+    """
+    from aidc.plan.stage import fallbacks
+
+    r = aidc.run(aidc.load_scenario(name))
+    assert r.design is not None
+    assert r.plan is not None
+    assert r.energy is not None
+    assert r.economics is not None
+    assert fallbacks(r.scenario, r.design, r.demand) == []
+    assert not [n for n in r.energy.notes if getattr(n, "msgid", "").startswith("no design given")]
+    used = [n.msgid for n in r.economics.fallbacks]
+    assert all(m.startswith("simulation utilisation {sim} not used") for m in used), used
