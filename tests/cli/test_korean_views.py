@@ -35,6 +35,11 @@ def test_korean_ops_import_follows_the_root_language(tmp_path: Path) -> None:
     # what is left is the files' paths and their record formats (sacct, accounts): identifiers
     words = set(english_words(res.output)) - set(english_words(str(tmp_path / "store") + " " + str(data)))
     assert words <= {"sacct", "accounts"}
+    # too few months to forecast: the reason is said in Korean too
+    told = runner.invoke(app, ["--lang", "ko", "ops", "forecast", "--store", str(tmp_path / "store")], env=KO)
+    assert told.exit_code == 0, told.output
+    assert "수요가 있는 달이 1개로" in told.output
+    assert not {"months", "fewer"} & set(english_words(told.output))
 
 
 def test_korean_energy_options_are_named_not_keyed() -> None:

@@ -185,6 +185,7 @@ def forecast(
     import pandas as pd
 
     from aidc import ops
+    from aidc.report.checks import note_text
 
     t = text(check_lang(lang))
     result = ops.forecast(ops.monthly(ops.load(store).jobs), months)
@@ -223,7 +224,7 @@ def forecast(
     console.print(_table(t, result.holdout.round(3), t("ops.title.holdout")))
     console.print(_table(t, table.round(0), t("ops.title.forecast")))
     for cls, why in result.not_forecast.items():
-        console.print(t("ops.not_forecast", tenant_class=t.value(cls, "text"), why=why))
+        console.print(t("ops.not_forecast", tenant_class=t.value(cls, "text"), why=note_text(t, why)))
 
 
 def trigger_summary(t: Text, result: Any) -> list[str]:
