@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import pytest
 from tests.i18n.english import english_words
 from typer.testing import CliRunner
 
@@ -54,3 +56,22 @@ def test_korean_energy_options_are_named_not_keyed() -> None:
     assert listed.exit_code == 0, listed.output
     header = next(line for line in listed.output.splitlines() if "시행일" in line)
     assert english_words(header) == []
+
+
+@pytest.mark.parametrize(("lang", "words"),
+                         [("en", "no imported jobs here"), ("ko", "가져온 작업이 없습니다")])
+def test_an_input_error_leaving_a_command_speaks_the_runs_language(
+    lang: str, words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``aidc --lang en ops forecast`` on an empty store: the problem in English (it came out in
+    Korean, the library's default, once the command had ended and given its language back)."""
+    from aidc.cli import main
+
+    monkeypatch.delenv("AIDC_LANG", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setattr(sys, "argv", ["aidc", "--lang", lang, "ops", "forecast", "--store", str(tmp_path)])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert stop.value.code == 2
+    assert words in capsys.readouterr().err
