@@ -110,9 +110,13 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except InputError as exc:
+        from aidc import i18n
         from aidc.cli._common import render_input_error
+        from aidc.cli._help import help_lang
 
-        render_input_error(exc)
+        # the command has ended and given its language back: say the problems in the run's own
+        with i18n.use_lang(help_lang(sys.argv[1:])):
+            render_input_error(exc)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -28,7 +29,8 @@ if TYPE_CHECKING:  # pandas and the stages are imported when the command runs, n
 #: The words of the demand tables and chart, English message ids of the catalog.
 _WORDS = {"year": N_("year"), "total": N_("total"), "gpu_h": N_("GPU-hours (thousand GPU·h)"),
           "peak": N_("Peak GPUs"), "cpu_title": N_("Cloud CPU and storage (all classes)"),
-          "chart": N_("Demand by tenant class and year")}
+          "chart": N_("Demand by tenant class and year"), "sum_of_peaks": N_("sum of peaks"),
+          "coincident": N_("coincident (all classes)")}
 _CPU_COLUMNS = (N_("term.vcpus"), N_("memory (GB)"), N_("storage (TB)"))
 
 
@@ -54,15 +56,29 @@ def _pivot(by_year: pd.DataFrame, value: str) -> pd.DataFrame:
 
 
 def _rich_table(
-    by_year: pd.DataFrame, value: str, title: str, scale: float, years: list[int], lang: str
+    by_year: pd.DataFrame, value: str, title: str, scale: float, years: list[int], lang: str,
+    coincident: dict[int, float] | None = None,
 ) -> Table:
-    """One row per year, one column per tenant class, and the total (years fit a terminal's height)."""
+    """One row per year, one column per tenant class, and the total (years fit a terminal's height).
+
+    With ``coincident`` (peak GPUs: the run's coincident need by year) the classes' sum is named
+    the sum of peaks, and the coincident need, the figure the run's headline states, follows it.
+    """
     pv = _pivot(by_year, value).reindex(columns=years, fill_value=0).T
     t = _words(lang)
-    table = Table(t["year"], *[_label(c, lang) for c in pv.columns], f"[bold]{t['total']}[/]", title=title)
+    total = t["total"] if coincident is None else t["sum_of_peaks"]
+    extra = () if coincident is None else (f"[bold]{t['coincident']}[/]",)
+    table = Table(t["year"], *[_label(c, lang) for c in pv.columns], f"[bold]{total}[/]", *extra, title=title)
     for year, row in pv.iterrows():
-        table.add_row(str(year), *[f"{v / scale:,.0f}" for v in row], f"[bold]{row.sum() / scale:,.0f}[/]")
+        need = () if coincident is None else (f"[bold]{_ceil(coincident.get(int(year))):,.0f}[/]",)
+        cells = [f"{v / scale:,.0f}" for v in row]
+        table.add_row(str(year), *cells, f"[bold]{row.sum() / scale:,.0f}[/]", *need)
     return table
+
+
+def _ceil(gpus: float | None) -> float:
+    # whole GPUs, as the run counts a need (a fraction of a GPU needs one more)
+    return float("nan") if gpus is None else float(math.ceil(gpus - 1e-9))
 
 
 def _resources(by_year: pd.DataFrame, lang: str) -> Table:
@@ -103,14 +119,22 @@ def demand(
     lang: LangOpt = None,
 ) -> None:
     """Show the demand a survey implies (GPU-hours, peak GPUs, vCPUs, storage by tenant class and year)."""
-    from aidc import demand as demand_stage
     from aidc import survey
+    from aidc.pipeline import run
 
     lang = check_lang(lang)
     s = scenario_or_exit(scenario)
     try:
         path = survey_file or s.demand.survey or survey.example_path()
-        d = demand_stage.estimate(survey.read(path), s)
+        if survey_file is not None:
+            s = s.model_copy(update={"demand": s.demand.model_copy(update={"survey": str(survey_file)})})
+        # the stage table's demand, and the coincident need the run's summary states (the design
+        # draws the job streams it rests on; a service-level fleet, if stated, scales it)
+        ran = run(s, ("service",))
+        d = ran.demand
+        assert d is not None  # demand needs only the survey, read above
+        assert ran.summary is not None  # every run ends with its summary
+        need = ran.summary.gpu_need_by_year or {}
     except InputError as exc:
         render_input_error(exc)
         raise typer.Exit(2) from None
@@ -125,12 +149,14 @@ def demand(
                                         "demand_by_need.csv", "demand.html")]
     if json_:
         print_json({"survey": str(path), "years": list(d.years), "files": files,
+                    "gpu_need_by_year": {str(y): v for y, v in need.items()},
+                    "gpu_demand_peak_n": ran.summary.gpu_demand_peak_n,
                     "by_year": d.by_year.to_dict(orient="records")})
         return
     years = list(d.years)
     t = _words(lang)
     console.print(_rich_table(d.by_year, "gpu_hours", t["gpu_h"], 1e3, years, lang))
-    console.print(_rich_table(d.by_year, "peak_gpus", t["peak"], 1.0, years, lang))
+    console.print(_rich_table(d.by_year, "peak_gpus", t["peak"], 1.0, years, lang, need))
     console.print(_resources(d.by_year, lang))
 
     console.print(f"{gettext('survey', lang)}: {path}"

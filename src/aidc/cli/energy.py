@@ -128,6 +128,15 @@ def _variant(scenario: Scenario, cooling: str | None, tariff: str | None) -> Sce
 
 
 def _label(cooling: str | None, tariff: str | None, s: Scenario, lang: str = "en") -> str:
+    # English keeps the keys (what --cooling and --tariff take, and the JSON's "option");
+    # another language names the cooling kind and the tariff as the catalog and the tariff file do
+    if lang != "en":
+        from aidc.energy.tariff import shipped_tariffs
+        from aidc.report.i18n import text
+
+        shipped = shipped_tariffs()
+        cooling = None if cooling is None else text(lang).value(cooling, "text")
+        tariff = None if tariff is None else (shipped[tariff].label if tariff in shipped else tariff)
     if tariff is None:
         return cooling or gettext("halls as designed", lang)
     return tariff if cooling is None else f"{cooling} / {tariff}"
@@ -286,11 +295,12 @@ def energy(
     from aidc.energy import evaluate
     from aidc.energy.tariff import shipped_tariffs
     from aidc.io.weather import read_weather
-    from aidc.pipeline import run
+    from aidc.pipeline import closure, run
 
     lang = check_lang(lang)
     if list_tariffs:
-        table = Table(Column("key", no_wrap=True), "label", "effective from", "basic /kW-month")
+        table = Table(Column(gettext("key", lang), no_wrap=True), gettext("label", lang),
+                      gettext("effective from", lang), gettext("basic /kW-month", lang))
         for key, tf in shipped_tariffs().items():
             table.add_row(key, tf.label, str(tf.effective_from),
                           f"{tf.basic_per_kw_month:,.0f} {tf.currency}")
@@ -299,25 +309,36 @@ def energy(
     s = scenario_or_exit(scenario)
     weather_path = weather or (Path(s.energy.weather) if s.energy.weather else None)
     try:
-        w = read_weather(weather_path) if weather_path else None
         util, busy = _utilization(utilization), _busy_gpus(occupancy)
-        d = run(s, ("design",)).design  # the design of aidc run (with the survey's demand)
-        update: dict[str, Any] = {"weather": None}
+        own_load = util is not None or busy is not None
+        # Without a load of the reader's own, the year is aidc run's: the stage table feeds the
+        # simulated busy GPUs and the plan's fleet to the energy stage, so the figures are the run's.
+        ran = run(s, ("design",) if own_load else ("energy",))
+        update: dict[str, Any] = {}
         if renewable is not None:
             update["renewable_frac"] = renewable
+        if weather is not None:
+            update["weather"] = str(weather)
         base = s.model_copy(update={"energy": s.energy.model_copy(update=update)})
+        w = read_weather(weather_path) if weather_path and own_load else None
+        inputs = {name: ran.stage(name) for name in closure(["energy"]) if name != "energy"}
         as_designed: list[str | None] = [None]  # one run with the scenario's own choice
         combos = list(itertools.product(cooling or as_designed, tariff or as_designed))
         results: list[tuple[str, EnergyResult]] = []
         with Progress(console=console_err, transient=True, disable=len(combos) < 2 or json_) as bar:
             task = bar.add_task("evaluating options", total=len(combos))
             for c, t in combos:
-                results.append(
-                    (
-                        _label(c, t, s, lang),
-                        evaluate(_variant(base, c, t), d, busy, util, w),
-                    )
-                )
+                variant = _variant(base, c, t)
+                year: EnergyResult | None
+                if own_load:
+                    no_file = variant.energy.model_copy(update={"weather": None})  # read above, as w
+                    year = evaluate(variant.model_copy(update={"energy": no_file}), ran.design, busy, util, w)
+                elif variant == s:
+                    year = ran.energy
+                else:  # another cooling, tariff or weather: the same inputs, through the same table
+                    year = run(variant, ("energy",), given=inputs).energy
+                assert year is not None  # the energy stage has no hard input: it always runs
+                results.append((_label(c, t, s, "en" if json_ else lang), year))  # JSON: keys
                 bar.advance(task)
     except InputError as exc:
         from aidc.cli._common import render_input_error

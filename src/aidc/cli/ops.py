@@ -11,6 +11,7 @@ from rich.table import Table
 
 from aidc.cli._common import LangOpt, check_lang, console, console_err, print_json, scenario_or_exit
 from aidc.errors import InputError
+from aidc.i18n import N_, gettext
 from aidc.report.i18n import Text, text
 
 if TYPE_CHECKING:  # pandas is imported when a subcommand runs, not for the help
@@ -35,6 +36,10 @@ LevelOpt = Annotated[
 ]
 
 
+#: Why the sacct reader skips a line (aidc.ops.sacct), as catalog messages for the reader's language.
+SKIP_REASONS = (N_("job step (not an allocation)"), N_("pending array tasks not yet expanded"))
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
@@ -51,7 +56,9 @@ def _table(t: Text, frame: pd.DataFrame, title: str) -> Table:
     table = Table(*[t(f"ops.col.{c}") if t.has(f"ops.col.{c}") else c for c in frame.columns], title=title)
     for row in frame.itertuples(index=False):
         table.add_row(
-            *[t.num(v) if isinstance(v, int | float) and not isinstance(v, bool) else str(v) for v in row]
+            # a key (tenant class, yes/no) as the reader's language names it, as the report does
+            *[t.num(v) if isinstance(v, int | float) and not isinstance(v, bool) else t.value(v, "text")
+              for v in row]
         )
     for column in table.columns:
         column.overflow = "fold"
@@ -106,14 +113,15 @@ def import_(
         Path | None, typer.Option("--accounts", help="Account/partition -> tenant class CSV.")
     ] = None,
     json_: JsonFlag = False,
-    lang: LangOpt = "en",
+    lang: LangOpt = None,
 ) -> None:
     """Import operations records into one tidy store, refusing malformed rows with file, line and field."""
     import pandas as pd
 
     from aidc import ops
 
-    t = text(check_lang(lang))
+    lang = check_lang(lang)
+    t = text(lang)
     records = ops.import_records(sacct, telemetry, meter, bills, accounts)
     written = ops.save(records, out)
     result = ops.summary(records)
@@ -125,7 +133,9 @@ def import_(
     if result["skipped"]:
         console.print(
             _table(
-                t, pd.DataFrame(list(result["skipped"].items()), columns=["why", "n"]), t("ops.title.skipped")
+                # the reader's reasons are catalog messages (N_ in aidc.cli.ops: SKIP_REASONS)
+                t, pd.DataFrame([(gettext(why, lang), n) for why, n in result["skipped"].items()],
+                                columns=["why", "n"]), t("ops.title.skipped")
             )
         )
     if len(records.jobs):
@@ -143,7 +153,7 @@ def compare(
     store: StoreOpt,
     placement: PlacementOpt = None,
     json_: JsonFlag = False,
-    lang: LangOpt = "en",
+    lang: LangOpt = None,
 ) -> None:
     """Surveyed against observed demand, and observed waits against the twin replaying the same jobs."""
     from aidc import ops
@@ -169,12 +179,13 @@ def forecast(
     store: StoreOpt,
     months: Annotated[int, typer.Option("--months", help="Months ahead.", min=1)] = 24,
     json_: JsonFlag = False,
-    lang: LangOpt = "en",
+    lang: LangOpt = None,
 ) -> None:
     """Forecast monthly GPU-hours per tenant class, with prediction intervals and a held-out check."""
     import pandas as pd
 
     from aidc import ops
+    from aidc.report.checks import note_text
 
     t = text(check_lang(lang))
     result = ops.forecast(ops.monthly(ops.load(store).jobs), months)
@@ -213,7 +224,7 @@ def forecast(
     console.print(_table(t, result.holdout.round(3), t("ops.title.holdout")))
     console.print(_table(t, table.round(0), t("ops.title.forecast")))
     for cls, why in result.not_forecast.items():
-        console.print(t("ops.not_forecast", tenant_class=cls, why=why))
+        console.print(t("ops.not_forecast", tenant_class=t.value(cls, "text"), why=note_text(t, why)))
 
 
 def trigger_summary(t: Text, result: Any) -> list[str]:
@@ -251,7 +262,7 @@ def trigger(
     placement: PlacementOpt = None,
     service_level: LevelOpt = None,
     json_: JsonFlag = False,
-    lang: LangOpt = "en",
+    lang: LangOpt = None,
 ) -> None:
     """Probability by month that the service levels break, lead time, latest month to decide, phase-2 size."""
     from aidc import ops
@@ -281,6 +292,7 @@ def generate(
     scenario: Annotated[str, typer.Argument(help="Shipped scenario name or YAML.")],
     out: Annotated[Path, typer.Option("--out", help="sacct file to write.")],
     years: Annotated[int, typer.Option("--years", help="Years of operation from the first.", min=1)] = 2,
+    lang: LangOpt = None,
 ) -> None:
     """Write the twin's operations record as sacct output: a stand-in for phase 1's first years."""
     from aidc import ops
@@ -290,7 +302,7 @@ def generate(
     first = sc.simulation.year if sc.simulation.year is not None else sc.start_year
     log, t0 = twin.operations_record(sc, dem, des, tuple(range(first, first + years)))
     out.write_text(ops.write_sacct(log, t0), encoding="utf-8")
-    console_err.print(f"{len(log):,} jobs -> {out}")
+    console_err.print(gettext("{n} jobs -> {out}", check_lang(lang), n=f"{len(log):,}", out=str(out)))
 
 
 def register(root: typer.Typer) -> None:

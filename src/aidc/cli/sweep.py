@@ -9,8 +9,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from aidc.cli._common import JsonOpt, ScenarioArg, console, console_err, print_json, scenario_or_exit
+from aidc.cli._common import (
+    JsonOpt,
+    LangOpt,
+    ScenarioArg,
+    check_lang,
+    console,
+    console_err,
+    print_json,
+    scenario_or_exit,
+)
 from aidc.errors import InputError
+from aidc.i18n import gettext
 
 if TYPE_CHECKING:
     from aidc.sweep import SweepResult
@@ -55,6 +65,7 @@ def sweep(
     runs_per_task: Annotated[int | None, typer.Option(
         "--runs-per-task", min=1, help="Runs batched into one Dask task (default: automatic).")] = None,
     json_: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Run every variant of a scenario's sweep: section and write sweep.parquet, sweep.csv, charts.html.
 
@@ -65,23 +76,25 @@ def sweep(
     """
     from aidc.sweep import sweep as run_sweep
 
+    lang = check_lang(lang)
     if workers is not None and scheduler is not None:
         raise typer.BadParameter("give --workers (local cluster) or --scheduler, not both")
     s = scenario_or_exit(scenario)
     out_dir = out or Path(f"sweep-{s.name}")
     names = _stage_names(stages)
     try:
-        with Progress(TextColumn("[bold]sweep[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=console, transient=json_, disable=json_) as bar:
-            task = bar.add_task(f"{s.name} ({', '.join(names)})", total=None)
+            task = bar.add_task(gettext("sweep `{scenario}` ({stages})", lang, scenario=s.name,
+                                        stages=", ".join(_stage_label(n, lang) for n in names)), total=None)
             result = run_sweep(
                 s, names, scheduler=scheduler, n_workers=workers, out_dir=out_dir, resume=resume,
                 fresh=fresh, retry_failed=retry_failed, n_seeds=seeds, runs_per_task=runs_per_task,
                 on_progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except KeyboardInterrupt:
-        console_err.print(f"stopped: the finished runs are journaled in {out_dir}/runs.jsonl; "
-                          "continue with --resume")
+        console_err.print(gettext("stopped: the finished runs are journaled in {journal}; continue with "
+                                  "--resume", lang, journal=f"{out_dir}/runs.jsonl"))
         raise typer.Exit(130) from None
     summary = {
         "scenario": s.name, "stages": names, "axes": list(result.axes), "n_runs": result.n_runs,
@@ -93,24 +106,35 @@ def sweep(
     if json_:
         print_json(summary)
     else:
-        _print_summary(result, out_dir)
+        _print_summary(result, out_dir, lang)
     if result.n_failed:
         raise typer.Exit(1)
 
 
-def _print_summary(result: SweepResult, out_dir: Path) -> None:
-    console.print(
-        f"{result.n_runs} runs ({result.n_reused} reused from an earlier run), {result.n_failed} "
-        f"failed, in {result.wall_s:.1f} s -> {out_dir}/ sweep.parquet, sweep.csv, charts.html"
-    )
+def _stage_label(name: str, lang: str) -> str:
+    """Return a sweep stage's name as the run's progress names it (``simulate`` is the simulation)."""
+    from aidc.report.i18n import text
+
+    t = text(lang)
+    key = f"section.{'simulation' if name == 'simulate' else name}"
+    return t(key) if t.has(key) else name
+
+
+def _print_summary(result: SweepResult, out_dir: Path, lang: str = "en") -> None:
+    console.print(gettext(
+        "{n_runs} runs ({n_reused} reused from an earlier run), {n_failed} failed, in {wall_s} s -> {out} "
+        "sweep.parquet, sweep.csv, charts.html", lang, n_runs=result.n_runs, n_reused=result.n_reused,
+        n_failed=result.n_failed, wall_s=f"{result.wall_s:.1f}", out=f"{out_dir}/"))
     failed = result.table[result.table["status"] != "ok"]
     if len(failed):
         # Grouped by message: a thousand runs failing for one reason make one line.
-        shown = Table("runs", "first failing variant", "error", title="failed runs, by error")
+        shown = Table(gettext("runs", lang), gettext("first failing variant", lang), gettext("error", lang),
+                      title=gettext("failed runs, by error", lang))
         for error, group in failed.groupby("error", sort=False):
             first = group.iloc[0]
-            where = ", ".join(f"{a}={first[a]}" for a in result.axes) or "base scenario"
-            shown.add_row(str(len(group)), f"{where} (seed {first['seed']})", str(error))
+            where = ", ".join(f"{a}={first[a]}" for a in result.axes) or gettext("base scenario", lang)
+            seed = gettext("{where} (seed {seed})", lang, where=where, seed=first["seed"])
+            shown.add_row(str(len(group)), seed, str(error))
         console.print(shown)
 
 

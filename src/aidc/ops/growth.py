@@ -30,6 +30,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from aidc import data
+from aidc.errors import Note
 from aidc.units import MONTHS_PER_YEAR
 
 
@@ -193,7 +194,7 @@ class Forecast:
     table: pd.DataFrame
     holdout: pd.DataFrame
     observed: pd.DataFrame
-    not_forecast: dict[str, str]
+    not_forecast: dict[str, Note]
 
 
 def _series(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -237,11 +238,13 @@ def forecast(monthly: pd.DataFrame, n_months_ahead: int) -> Forecast:
     ahead = months_after(months[-1], n_months_ahead)
     needed = min_months()
     k = int(data.value("ops.forecast_holdout_months"))
-    fits, tables, checks, skipped = {}, [], [], {}
+    fits, tables, checks = {}, [], []
+    skipped: dict[str, Note] = {}
     for cls in wide.columns:
         y = wide[cls].to_numpy(dtype=float)
         if int((y > 0).sum()) < needed:
-            skipped[str(cls)] = f"{int((y > 0).sum())} months with demand, fewer than {needed}"
+            skipped[str(cls)] = Note("{n} months with demand, fewer than {needed}", n=int((y > 0).sum()),
+                                     needed=needed)
             continue
         fits[str(cls)] = g = fit(str(cls), months, y)
         tables.append(predict(g, ahead))

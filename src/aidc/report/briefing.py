@@ -156,7 +156,9 @@ def _decisions(s: Any, t: Text) -> tuple[str, ...]:
 def chart_svg(t: Text, years: list[int], installed: list[float], needed: list[float]) -> str:
     """Return an inline SVG: GPUs installed (bars) and needed (line) by year, axes in ``t``'s language.
 
-    Drawn by hand, not with plotly, so the printed PDF needs no script and stays one page.
+    Drawn by hand, not with plotly, so the printed PDF needs no script and stays one page. The
+    series are the plan's, in H100-equivalent GPUs (a B200 counts for its speed), and the axis says so:
+    the key figures above count GPUs one by one.
     """
     if not years:
         return ""
@@ -167,8 +169,9 @@ def chart_svg(t: Text, years: list[int], installed: list[float], needed: list[fl
     def y_of(v: float) -> float:
         return pad + h - h * v / top
 
+    title, axis = html.escape(t("brief.chart_eq")), html.escape(t("brief.axis_eq_gpus"))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_W} {CHART_H}" '
-             f'width="{CHART_W}" height="{CHART_H}" role="img" aria-label="{html.escape(t("brief.chart"))}">']
+             f'width="{CHART_W}" height="{CHART_H}" role="img" aria-label="{title}">']
     for frac in (0.0, 0.5, 1.0):
         yy = y_of(top * frac)
         parts.append(f'<line x1="{pad}" y1="{yy:.1f}" x2="{pad + w}" y2="{yy:.1f}" stroke="#ddd"/>'
@@ -190,7 +193,7 @@ def chart_svg(t: Text, years: list[int], installed: list[float], needed: list[fl
                  f'<line x1="{pad + 180}" y1="{legend_y - 4}" x2="{pad + 200}" y2="{legend_y - 4}" '
                  f'stroke="#e45756" stroke-width="2.5"/>'
                  f'<text x="{pad + 204}" y="{legend_y}" font-size="11">{needed_label}</text>'
-                 f'<text x="{pad}" y="{pad - 10}" font-size="11">{html.escape(t("brief.axis_gpus"))}</text>')
+                 f'<text x="{pad}" y="{pad - 10}" font-size="11">{axis}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -218,7 +221,7 @@ def build(result: Any, t: Text) -> Briefing:
         scenario=scenario_text(t, scenario)[0],
         verdict=_verdict(result, s, t, horizon_end),
         figures=_figures(s, t),
-        chart_title=t("brief.chart"),
+        chart_title=t("brief.chart_eq"),
         chart_svg=chart_svg(t, years, installed, needed),
         limits=_limits(result, s, t),
         decisions=_decisions(s, t),

@@ -92,7 +92,8 @@ def plan_figures(plan: Any, t: Text) -> list[go.Figure]:
     figs = []
     power = [c for c in frame.columns if str(c).endswith("_kw")]
     gpus = [c for c in ("n_gpus_needed", "n_gpus_installed") if c in frame]
-    for key, cols, y in (("plan_capacity", power, "electric_power_kw"), ("plan_gpus", gpus, "n_gpus")):
+    # the plan counts GPUs in H100 equivalents (a B200 for its speed): the axis says so
+    for key, cols, y in (("plan_capacity", power, "electric_power_kw"), ("plan_gpus_eq", gpus, "eq_gpus")):
         if cols:
             fig = go.Figure([go.Scatter(name=t.column(c).split(" [")[0], x=frame["year"], y=frame[c],
                                         mode="lines+markers", line_shape="hv") for c in cols])
