@@ -37,7 +37,8 @@ def _plan(n_servers: int = 10, capex_krw: float = 1e9, years: tuple[int, ...] = 
     """``n_servers`` DGX H100 bought in 2027 (the construction year) for 2028 and run to the last year."""
     return SimpleNamespace(
         capacity_by_year=pd.DataFrame({"year": list(years)}),
-        fleet_by_year=pd.DataFrame({"dgx_h100": [n_servers] * len(years)}, index=pd.Index(years, name="year")),
+        fleet_by_year=pd.DataFrame({"dgx_h100": [n_servers] * len(years)},
+                                   index=pd.Index(years, name="year")),
         schedule=pd.DataFrame({"year": [years[0]] * 2, "item": ["power block", "dgx_h100"],
                                "kind": ["block", "server"], "n_units": [1, n_servers],
                                "it_capacity_kw": [2000.0, n_servers * 10.2], "capex_krw": [0.0, capex_krw],
@@ -59,7 +60,8 @@ def test_gpu_hour_revenue_follows_the_price_path_by_hand() -> None:
 
 
 def test_cpu_and_storage_prices_do_not_move() -> None:
-    flat, falling = (evaluate(_scenario(gpu_hour_price_change_frac_per_y=g), plan=_plan()) for g in (0.0, -0.2))
+    flat, falling = (evaluate(_scenario(gpu_hour_price_change_frac_per_y=g), plan=_plan())
+                     for g in (0.0, -0.2))
     for line in ("vcpu_h", "server_month", "storage_tb_month"):
         a = flat.revenue_lines[flat.revenue_lines["line"] == line]["revenue_krw"].to_numpy()
         b = falling.revenue_lines[falling.revenue_lines["line"] == line]["revenue_krw"].to_numpy()
