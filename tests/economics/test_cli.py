@@ -54,8 +54,10 @@ def test_economics_shows_the_gpu_hour_price_path_in_both_languages() -> None:
     shown = f"{change:+.1%}"
     res = runner.invoke(app, ["economics", "jeonbuk-ai", "--alone", "--json"])
     assert json.loads(res.stdout)["summary"]["gpu_hour_price_change_frac_per_y"] == change
-    for lang, label in (("en", "GPU-hour list price change per year"), ("ko", "GPU 시간당 가격의 연간 변화율")):
-        res = runner.invoke(app, ["--lang", lang, "economics", "jeonbuk-ai", "--alone"], env={"COLUMNS": "200"})
+    labels = {"en": "GPU-hour list price change per year", "ko": "GPU 시간당 가격의 연간 변화율"}
+    for lang, label in labels.items():
+        res = runner.invoke(app, ["--lang", lang, "economics", "jeonbuk-ai", "--alone"],
+                            env={"COLUMNS": "200"})
         assert res.exit_code == 0, res.output
         row = next(line for line in res.stdout.splitlines() if label in line)
         assert shown in row
