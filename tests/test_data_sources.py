@@ -179,3 +179,17 @@ def test_derived_server_figures_follow_their_formula() -> None:
     # The support rate: a year of DGX support, 39,800 USD on a 199,000 USD base price.
     support = rec[("defaults/economics.yaml", "economics.maintenance_it_frac_per_y")]
     assert support == pytest.approx(39_800 / 199_000)
+
+
+def test_gpu_hour_price_change_follows_its_formula() -> None:
+    """H100 rental prices: about USD 2.85 in early 2024 (Latent Space) and 2.35 in March 2026
+    (SemiAnalysis), 26 months apart, as listed by neighborhoodsf.com; the support included in a
+    DGX list price, about 35 k of the DGX-1's 149 k (The Next Platform, 2017-05-19), is the second
+    support rate the record cites."""
+    rec = {(f, k): r["value"] for f, k, r in data.shipped_records()}
+    econ = "defaults/economics.yaml"
+    assert rec[(econ, "economics.gpu_hour_price_change_frac_per_y")] == pytest.approx(
+        (2.35 / 2.85) ** (12 / 26) - 1, abs=5e-4)
+    # the support rate kept is the lower of the two published DGX ratios
+    assert rec[(econ, "economics.maintenance_it_frac_per_y")] == pytest.approx(
+        min(39_800 / 199_000, 35_000 / 149_000))

@@ -70,6 +70,8 @@ class Summary:
     the lines add up to ``npv_krw``.
     ``min_dscr_reason`` says why the lowest debt cover is what it is (:func:`dscr_reason`);
     ``residual_value_krw`` is the value left at the horizon, by ``residual_value_method``.
+    ``gpu_hour_price_change_frac_per_y`` is the yearly change of the GPU-hour list prices the
+    revenue assumes (``economics.gpu_hour_price_change_frac_per_y``).
     ``estimates_by_figure`` names, for each figure (a field of this class) that rests on a
     catalog figure of ``type: estimate`` (a GPU's speed factor, a server price, a list price, a
     facility unit cost), those estimates as ``file:key`` (:func:`estimate_keys`);
@@ -143,6 +145,7 @@ class Summary:
     residual_value_krw: float | None = None
     residual_value_method: str | None = None
     cost_krw_per_gpu_h: float | None = None
+    gpu_hour_price_change_frac_per_y: float | None = None
     cost_krw_per_vcpu_h: float | None = None
     gpu_utilization_sold_frac: float | None = None
     vcpu_utilization_sold_frac: float | None = None
@@ -350,6 +353,8 @@ def _economics_figures(result: Result) -> dict[str, Any]:
         "payback_y": _finite(s.get("payback_y")),
         "cost_krw_per_gpu_h": _finite(s.get("cost_krw_per_gpu_h", s.get("lcoe_krw_per_gpu_h"))),
         "cost_krw_per_vcpu_h": _finite(s.get("cost_krw_per_vcpu_h")),
+        # the assumption the revenue rests on: GPU-hour list prices move by it each year
+        "gpu_hour_price_change_frac_per_y": _finite(s.get("gpu_hour_price_change_frac_per_y")),
         "gpu_utilization_sold_frac": _finite(s.get("gpu_utilization_sold_frac")),
         "vcpu_utilization_sold_frac": _finite(s.get("vcpu_utilization_sold_frac")),
         "envelope_unused_capex_krw": out_unused,

@@ -44,3 +44,20 @@ def test_economics_monte_carlo_table() -> None:
     assert res.exit_code == 0, res.output
     assert "When phase 2 is needed" in res.stdout
     assert "P(NPV < 0)" in res.stdout
+
+
+def test_economics_shows_the_gpu_hour_price_path_in_both_languages() -> None:
+    """The PFV summary states the price path its revenue rests on, as the JSON summary has it."""
+    from aidc import load_scenario
+
+    change = load_scenario("jeonbuk-ai").economics.gpu_hour_price_change_frac_per_y
+    shown = f"{change:+.1%}"
+    res = runner.invoke(app, ["economics", "jeonbuk-ai", "--alone", "--json"])
+    assert json.loads(res.stdout)["summary"]["gpu_hour_price_change_frac_per_y"] == change
+    labels = {"en": "GPU-hour list price change per year", "ko": "GPU 시간당 가격의 연간 변화율"}
+    for lang, label in labels.items():
+        res = runner.invoke(app, ["--lang", lang, "economics", "jeonbuk-ai", "--alone"],
+                            env={"COLUMNS": "200"})
+        assert res.exit_code == 0, res.output
+        row = next(line for line in res.stdout.splitlines() if label in line)
+        assert shown in row

@@ -117,6 +117,10 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
     life_it = int(round(np.mean([v["lifetime_y"] for v in prices.values()])))
     facility_in_service = c.in_service_value_krw(facility_krw, life_facility)
     it_in_service = c.in_service_value_krw(servers_krw, life_it)
+    # support is paid from the year after the included years to the end of life, purchase by purchase
+    it_supported = np.zeros(years.size)
+    for bought_at, krw in enumerate(servers_krw):
+        it_supported[bought_at + econ.it_support_included_y + 1:bought_at + life_it + 1] += krw
     built_kw = np.concatenate([[0.0], np.cumsum(build.block_kw)[:-1]])
     operating = np.arange(years.size) > 0
     scale = np.maximum(built_kw / scenario.power.it_capacity_kw, 1.0)
@@ -126,7 +130,7 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
     opex = pd.DataFrame({
         "year": years, "energy_krw": energy_krw, "staff_krw": staff * operating,
         "maintenance_krw": econ.maintenance_facility_frac_per_y * facility_in_service
-        + econ.maintenance_it_frac_per_y * it_in_service,
+        + econ.maintenance_it_frac_per_y * it_supported,
         "insurance_krw": econ.insurance_frac_per_y * (facility_in_service + it_in_service),
         "property_tax_krw": econ.property_tax_frac_per_y * taxable * operating,
     })
@@ -210,14 +214,17 @@ def _reference(scenario: Any, design: Any = None, plan: Any = None, energy: Any 
     fx, raw = econ.exchange_rate_krw_per_usd * factors.price, pr.price_list()
     eq = {catalog[k].gpu_model: servers.loc[k, "gpus_h100_eq"] / catalog[k].n_gpus
           for k in build.keys if catalog[k].n_gpus}
+    # the GPU-hour list prices hold in the construction year and change by g each year after it
+    path = (1.0 + econ.gpu_hour_price_change_frac_per_y) ** np.arange(years.size)
     for model in eq:
-        gpu_h_net = (net["gpu_net"] * unit[f"share:{model}"] / eq[model]).sum()
+        gpu_h_net = (net["gpu_net"] * unit[f"share:{model}"] / eq[model] * path).sum()
         summary[f"revenue_gpu_h_{model}_krw"] = gpu_h_net * raw["gpu_hour"][model]["value"] * fx
     month = raw["server_month_share_frac"]["value"]
     summary["revenue_vcpu_h_krw"] = net["vcpu_net"].sum() * (1 - month) * raw["vcpu_hour"]["value"] * fx
     summary["revenue_server_month_krw"] = net["vcpu_net"].sum() * month * fx * (
         raw["server_month"]["value"] / raw["server_month"]["reference_vcpus"] / (H_PER_YEAR / 12))
     summary["revenue_storage_tb_month_krw"] = storage_krw.sum()
+    summary["gpu_hour_price_change_frac_per_y"] = econ.gpu_hour_price_change_frac_per_y
     return {"capex": parts, "capex_by_year": capex, "opex": opex, "revenue": revenue, "cash_flow": cash,
             "summary": summary}
 

@@ -18,7 +18,8 @@ def _scenario(**econ):
     base = {"discount_rate_frac": 0.0, "debt_frac": 0.0, "tenant_share_frac": {"enterprise": 1.0},
             "utilization_frac": 0.5, "n_staff": 0, "grid_connection_krw": 0.0, "land_price_krw_per_m2": 0.0,
             "maintenance_facility_frac_per_y": 0.0, "maintenance_it_frac_per_y": 0.0,
-            "insurance_frac_per_y": 0.0, "property_tax_frac_per_y": 0.0}
+            "insurance_frac_per_y": 0.0, "property_tax_frac_per_y": 0.0,
+            "gpu_hour_price_change_frac_per_y": 0.0}
     return s.model_copy(update={"economics": s.economics.model_copy(update=base | econ)})
 
 

@@ -78,7 +78,10 @@ def test_limits_from_the_scenario() -> None:
     assert p.grid_limit_kw.tolist() == [20_000.0] * 3
     assert p.min_blocks.tolist() == [0, 0, 0]
     k = p.products.index("n_gpus")
-    assert p.shortfall_penalty_krw[k, 0] == pytest.approx(3000 * 8760)
+    # 3,000 KRW a GPU-hour, sold in the first operating year: one year down the GPU-hour price path
+    change = s.economics.gpu_hour_price_change_frac_per_y
+    assert p.shortfall_penalty_krw[k].tolist() == pytest.approx(
+        [3000 * 8760 * (1 + change) ** t for t in (1, 2, 3)])
 
 
 def test_budget_binds_on_the_default_site() -> None:

@@ -43,6 +43,8 @@ DIRECT = {
     "bill": lambda r: r.energy.annual["bill_krw"],
     "npv": lambda r: r.economics.summary["npv_krw"],
     "irr": lambda r: r.economics.summary["irr_frac"],
+    # the assumption the revenue rests on, shown as the scenario states it
+    "gpu_hour_price_change": lambda r: r.scenario.economics.gpu_hour_price_change_frac_per_y,
 }
 
 

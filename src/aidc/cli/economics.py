@@ -92,6 +92,8 @@ def _print(e: Economics, lang: str = "en") -> None:
          else g("not within the horizon")),
         (g("levelised cost per GPU-hour"), g("{krw} KRW", krw=f"{s['lcoe_krw_per_gpu_h']:,.0f}")
          if math.isfinite(s["lcoe_krw_per_gpu_h"]) else g("no GPU-hours sold")),
+        # the revenue above rests on it (economics.gpu_hour_price_change_frac_per_y)
+        (g("GPU-hour list price change per year"), f"{s['gpu_hour_price_change_frac_per_y']:+.1%}"),
     ]:
         summary.add_row(label, value)
     console.print(summary)

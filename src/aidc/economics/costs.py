@@ -104,6 +104,49 @@ def in_service_value_krw(capex_by_year_krw: ArrayLike, lifetime_y: int) -> np.nd
     return cum[t] - cum[np.maximum(t - lifetime_y, 0)]
 
 
+def supported_value_krw(capex_by_year_krw: ArrayLike, lifetime_y: int, included_y: int) -> np.ndarray:
+    """Return, per year, the purchase value of assets in service whose paid support has begun [KRW].
+
+    The first ``included_y`` years of service are covered by the support sold with the purchase;
+    an asset bought in year ``tau`` needs paid support in years ``tau + included_y + 1 .. tau + L``.
+
+    Examples
+    --------
+    >>> supported_value_krw([10.0, 0.0, 5.0, 0.0, 0.0], 3, 1).tolist()
+    [0.0, 0.0, 10.0, 10.0, 5.0]
+    >>> bought = [10.0, 0.0, 0.0]
+    >>> supported_value_krw(bought, 2, 0).tolist() == in_service_value_krw(bought, 2).tolist()
+    True
+    """
+    covered_y = min(int(included_y), int(lifetime_y))
+    in_service = in_service_value_krw(capex_by_year_krw, lifetime_y)
+    return in_service - in_service_value_krw(capex_by_year_krw, covered_y)
+
+
+def support_share_of_life(lifetime_y: float, included_y: float) -> float:
+    """Return the share of an asset's service years in which support is paid (not included) [-].
+
+    Examples
+    --------
+    >>> support_share_of_life(5, 1)
+    0.8
+    """
+    return max(lifetime_y - included_y, 0.0) / lifetime_y if lifetime_y > 0 else 0.0
+
+
+def price_path_factor(years_from_base_y: ArrayLike, change_frac_per_y: float) -> np.ndarray:
+    """Return the multiplier of a price ``t`` years after its base year, changing at ``g`` per year [-].
+
+    ``(1 + g) ** t``: ``g < 0`` is a falling price. The base year is where the list price holds.
+
+    Examples
+    --------
+    >>> price_path_factor([0, 1, 2], -0.1).round(6).tolist()
+    [1.0, 0.9, 0.81]
+    """
+    return np.power(1.0 + change_frac_per_y, np.asarray(years_from_base_y, dtype=float))
+
+
 def straight_line_depreciation_krw(capex_by_year_krw: ArrayLike, lifetime_y: int) -> np.ndarray:
     """Return yearly straight-line depreciation of assets bought each year [KRW/y].
 

@@ -94,13 +94,15 @@ def revenue_lines(
     years: np.ndarray, gpu_eq_h_net: np.ndarray, gpu_eq_h: np.ndarray, vcpu_h_net: np.ndarray,
     vcpu_h: np.ndarray, shares: dict[str, np.ndarray], h100_eq_per_gpu: dict[str, float],
     vcpus_per_cpu_server: np.ndarray, storage_tb_months: np.ndarray, krw_per_usd: float,
+    gpu_price_factor: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Return what is sold by year and line, and its revenue [KRW], as columns.
 
     ``*_net`` are the hours sold weighted by ``1 - discount`` of the class that bought them, so
     a line's revenue is ``net quantity x list price``; quantities are the hours (or months)
     sold. Lines: ``gpu_h:<model>`` (GPU-hours of that model), ``vcpu_h``, ``server_month``,
-    ``storage_tb_month`` (no discount).
+    ``storage_tb_month`` (no discount). ``gpu_price_factor`` multiplies the GPU lines' list
+    prices year by year (the GPU-hour price path; None: the list prices every year).
 
     Returns
     -------
@@ -114,10 +116,11 @@ def revenue_lines(
         rows.extend((int(y), line, float(q), unit, float(p), float(n) * float(p))
                     for y, q, n, p in zip(years, qty, net, price_krw, strict=True))
 
+    path = np.ones(years.shape) if gpu_price_factor is None else np.asarray(gpu_price_factor, dtype=float)
     for model, share in shares.items():
         per_gpu = h100_eq_per_gpu[model]
         add(f"gpu_h:{model}", gpu_eq_h * share / per_gpu, gpu_eq_h_net * share / per_gpu, "GPU-h",
-            gpu_price_usd_per_h(model))
+            gpu_price_usd_per_h(model) * path)
     month_frac = float(prices["server_month_share_frac"]["value"])
     add("vcpu_h", vcpu_h * (1 - month_frac), vcpu_h_net * (1 - month_frac), "vCPU-h",
         float(prices["vcpu_hour"]["value"]))

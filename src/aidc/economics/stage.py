@@ -233,7 +233,8 @@ def unit_prices_krw(scenario: Scenario, build: _Build, servers: _Servers) -> dic
     """Return the list price by timeline year of an H100-equivalent GPU-hour and of a vCPU-hour [KRW].
 
     ``gpu_eq_h``: each GPU model's list price per H100-equivalent hour, weighted by its share of
-    the year's installed H100-equivalents (:func:`aidc.economics.prices.gpu_line_shares`).
+    the year's installed H100-equivalents (:func:`aidc.economics.prices.gpu_line_shares`), on
+    the price path of :func:`gpu_price_factor`.
     ``vcpu_h``: a vCPU-hour sold as such or as part of a server-month, weighted by
     ``server_month_share_frac``. ``shares`` and ``vcpus_per_cpu_server`` are what the revenue
     lines need to split these again.
@@ -242,7 +243,7 @@ def unit_prices_krw(scenario: Scenario, build: _Build, servers: _Servers) -> dic
     shares = pr.gpu_line_shares(build.fleet, servers.gpus_h100_eq, servers.gpu_models)
     eq = _h100_eq_per_gpu(servers)
     gpu = sum((share * pr.gpu_price_usd_per_h(m) / eq[m] for m, share in shares.items()),
-              np.zeros(build.years.size)) * fx
+              np.zeros(build.years.size)) * fx * gpu_price_factor(scenario, build)
     cpu = (servers.n_vcpus > 0) & (servers.gpus_h100_eq <= 0)
     n_cpu = build.fleet @ cpu.astype(float)
     vcpus = np.divide(build.fleet @ (servers.n_vcpus * cpu), n_cpu, out=np.zeros(build.years.size),
@@ -250,6 +251,17 @@ def unit_prices_krw(scenario: Scenario, build: _Build, servers: _Servers) -> dic
     vcpu = np.full(build.years.size, pr.vcpu_h_price_usd() * fx)
     return {"gpu_eq_h": gpu, "vcpu_h": vcpu, "vcpus_per_cpu_server": vcpus, **{
         f"share:{m}": v for m, v in shares.items()}}
+
+
+def gpu_price_factor(scenario: Scenario, build: _Build) -> np.ndarray:
+    """Return the multiplier of every GPU-hour list price by timeline year [-].
+
+    The list prices hold in the construction year (index 0), where the server quotes hold too
+    (``plan.server_price_decline_frac_per_y`` counts from there), and change by
+    ``economics.gpu_hour_price_change_frac_per_y`` each year after it.
+    """
+    change = scenario.economics.gpu_hour_price_change_frac_per_y
+    return c.price_path_factor(np.arange(build.years.size), change)
 
 
 def _h100_eq_per_gpu(servers: _Servers) -> dict[str, float]:
@@ -384,7 +396,8 @@ def opex_by_year(
     """Return operating cost by year [KRW]: energy, staff, maintenance, insurance, property tax.
 
     Staff grows with built IT capacity over phase 1's; maintenance and insurance are fractions of
-    the capital in service; property tax of land and building value. Nothing in year 0.
+    the capital in service (IT support only after the years its purchase price includes,
+    ``economics.it_support_included_y``); property tax of land and building value. Nothing in year 0.
 
     Returns
     -------
@@ -397,6 +410,8 @@ def opex_by_year(
     life_it = int(round(np.mean([v["lifetime_y"] for v in prices.values()])))
     facility_in_service = c.in_service_value_krw(facility, life_facility)
     it_in_service = c.in_service_value_krw(servers, life_it)
+    # the purchase price pays for the first years of support (economics.it_support_included_y)
+    it_supported = c.supported_value_krw(servers, life_it, econ.it_support_included_y)
     built_kw = np.concatenate([[0.0], np.cumsum(build.block_kw)[:-1]])
     operating = np.arange(build.years.size) > 0
     scale = np.maximum(built_kw / scenario.power.it_capacity_kw, 1.0)
@@ -407,7 +422,7 @@ def opex_by_year(
         "energy_krw": np.asarray(energy_krw, dtype=float),
         "staff_krw": staff * operating,
         "maintenance_krw": econ.maintenance_facility_frac_per_y * facility_in_service
-        + econ.maintenance_it_frac_per_y * it_in_service,
+        + econ.maintenance_it_frac_per_y * it_supported,
         "insurance_krw": econ.insurance_frac_per_y * (facility_in_service + it_in_service),
         "property_tax_krw": econ.property_tax_frac_per_y * taxable * operating,
     }
@@ -600,7 +615,8 @@ def evaluate(
         | {"facility_usd_per_w": b.usd_per_w(scenario, b.facility_krw_per_kw(scenario, design, bom))
            if bom is not None else float("nan"),
            "published_usd_per_w": scenario.economics.construction_cost_usd_per_w}
-        | {f"revenue_{line}_krw": float(v) for line, v in _line_totals(lines).items()},
+        | {f"revenue_{line}_krw": float(v) for line, v in _line_totals(lines).items()}
+        | {"gpu_hour_price_change_frac_per_y": scenario.economics.gpu_hour_price_change_frac_per_y},
         fallbacks=tuple(notes),
     )
 
@@ -622,7 +638,7 @@ def _revenue_lines(
         _by_year(build, year, revenue["vcpu_h"] * net), _by_year(build, year, revenue["vcpu_h"]),
         {k.split(":", 1)[1]: v for k, v in unit.items() if k.startswith("share:")},
         _h100_eq_per_gpu(servers), unit["vcpus_per_cpu_server"], storage_tb_months,
-        scenario.economics.exchange_rate_krw_per_usd)
+        scenario.economics.exchange_rate_krw_per_usd, gpu_price_factor(scenario, build))
     cols["revenue_krw"] = cols["revenue_krw"] * factors.price
     cols["price_krw"] = cols["price_krw"] * factors.price
     return cols

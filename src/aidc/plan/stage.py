@@ -177,16 +177,22 @@ def floors_per_block(scenario: Scenario, design: Any = None) -> float:
     return scenario.site.max_floors * scenario.plan.block_it_kw / scenario.power.it_capacity_kw
 
 
-def server_opex_krw_per_y(scenario: Scenario, server: ServerType, price_krw: float, pue: float) -> float:
+def server_opex_krw_per_y(
+    scenario: Scenario, server: ServerType, price_krw: float, pue: float, lifetime_y: float = 0.0,
+) -> float:
     """Return the yearly running cost of one server: energy at the sold utilisation, plus support [KRW/y].
 
-    ``P_max (idle + (typical - idle) u) PUE 8760 h tariff + maintenance_it price``.
+    ``P_max (idle + (typical - idle) u) PUE 8760 h tariff + maintenance_it price s``, where ``s``
+    is the share of the server's life ``L`` not covered by the support its price includes,
+    ``max(L - included, 0) / L`` (economics charges support only after those years; the plan
+    spreads it evenly over the life, having no age per server). ``lifetime_y`` 0: ``s = 1``.
     """
     econ = scenario.economics
     idle, typical = server.power_idle_frac, server.power_typical_frac
     load_frac = idle + (typical - idle) * econ.utilization_frac
     energy_kwh = server.power_max_w / W_PER_KW * load_frac * pue * H_PER_YEAR
-    return energy_kwh * econ.tariff_krw_per_kwh + econ.maintenance_it_frac_per_y * price_krw
+    paid = max(lifetime_y - econ.it_support_included_y, 0.0) / lifetime_y if lifetime_y > 0 else 1.0
+    return energy_kwh * econ.tariff_krw_per_kwh + econ.maintenance_it_frac_per_y * price_krw * paid
 
 
 def problem_from_scenario(
@@ -207,8 +213,11 @@ def problem_from_scenario(
     block_capex = plan.block_it_kw * W_PER_KW * econ.construction_cost_usd_per_w * fx
     fixed_frac = (econ.maintenance_facility_frac_per_y + econ.insurance_frac_per_y
                   + econ.property_tax_frac_per_y)
-    lost_per_unit_y = {"n_gpus": econ.price_krw_per_gpu_h * H_PER_YEAR,
-                       "n_vcpus": econ.price_krw_per_vcpu_h * H_PER_YEAR, "storage_tb": np.inf}
+    # plan year t is sold in timeline year t + 1 of economics, on the same GPU-hour price path
+    gpu_price_path = (1.0 + econ.gpu_hour_price_change_frac_per_y) ** (np.arange(n_t) + 1.0)
+    lost_per_unit_y = {"n_gpus": econ.price_krw_per_gpu_h * H_PER_YEAR * gpu_price_path,
+                       "n_vcpus": np.full(n_t, econ.price_krw_per_vcpu_h * H_PER_YEAR),
+                       "storage_tb": np.full(n_t, np.inf)}
     n_phase1 = math.ceil(scenario.power.it_capacity_kw / plan.block_it_kw - 1e-9) if plan.phase1_fixed else 0
     capacity = np.array([[provides(catalog[k], costs[k]["h100_eq_per_gpu"])[p] for p in products]
                          for k in keys]).reshape(len(keys), len(products))
@@ -228,7 +237,8 @@ def problem_from_scenario(
         capex_krw=prices.server_krw,
         network_capex_krw=prices.server_network_krw,
         fixed_capex_krw=prices.fixed_krw,
-        opex_krw_per_y=np.repeat([[server_opex_krw_per_y(scenario, catalog[k], price_krw[i], pue)]
+        opex_krw_per_y=np.repeat([[server_opex_krw_per_y(scenario, catalog[k], price_krw[i], pue,
+                                                         float(costs[k]["lifetime_y"]))]
                                   for i, k in enumerate(keys)], n_t, axis=1).reshape(len(keys), n_t),
         available=np.ones((len(keys), n_t), dtype=bool),
         block_it_kw=plan.block_it_kw,
@@ -242,9 +252,9 @@ def problem_from_scenario(
         max_floors=float(plan.max_floors or scenario.site.max_floors),
         budget_krw=np.full(n_t, plan.budget_krw_per_y or np.inf),
         min_blocks=np.full(n_t, n_phase1, dtype=int),
-        shortfall_penalty_krw=np.array([[0.0 if not served[i] else lost_per_unit_y[p] if plan.allow_shortfall
-                                         else np.inf] * n_t for i, p in enumerate(products)]
-                                       ).reshape(len(products), n_t),
+        shortfall_penalty_krw=np.array([np.zeros(n_t) if not served[i] else lost_per_unit_y[p]
+                                        if plan.allow_shortfall else np.full(n_t, np.inf)
+                                        for i, p in enumerate(products)]).reshape(len(products), n_t),
         units={p: PRODUCTS[p] for p in products},
         integer_servers=plan.integer_servers,
         phase1_servers=np.array([float(design_fleet.get(k, 0)) for k in keys]) if design_fleet else None,

@@ -142,6 +142,7 @@ HEADLINES: tuple[tuple[str, str, str, str], ...] = (
     ("residual_value", "economics", "residual_value_krw", "krw"),
     ("residual_value_method", "economics", "residual_value_method", "text"),
     ("price_per_gpu_h", "economics", "cost_krw_per_gpu_h", "KRW/GPU·h"),
+    ("gpu_hour_price_change", "economics", "gpu_hour_price_change_frac_per_y", "frac"),
     ("price_per_vcpu_h", "economics", "cost_krw_per_vcpu_h", "KRW/vCPU·h"),
     ("gpu_utilization_sold", "economics", "gpu_utilization_sold_frac", "frac"),
     ("vcpu_utilization_sold", "economics", "vcpu_utilization_sold_frac", "frac"),

@@ -53,6 +53,10 @@ class EconomicsSection(Section):
         "economics.maintenance_it_frac_per_y", unit="1/y", ge=0, le=1,
         description="Yearly IT support as a fraction of installed server capex.",
     )
+    it_support_included_y: int = quantity(
+        "economics.it_support_included_y", unit="y", ge=0, le=20,
+        description="Years of support included in the server purchase price (support is charged after them).",
+    )
     insurance_frac_per_y: float = quantity(
         "economics.insurance_frac_per_y", unit="1/y", ge=0, le=1,
         description="Yearly insurance as a fraction of installed capex.",
@@ -82,6 +86,11 @@ class EconomicsSection(Section):
         "economics.price_krw_per_gpu_h", unit="KRW/GPU-h", ge=0,
         description="Value of an unserved H100-equivalent GPU-hour to the plan; revenue is priced "
         "by GPU model from data/costs/prices.yaml.",
+    )
+    gpu_hour_price_change_frac_per_y: float = quantity(
+        "economics.gpu_hour_price_change_frac_per_y", unit="1/y", gt=-1, le=1,
+        description="Yearly change of every GPU-hour list price from the construction year "
+        "(negative: prices fall).",
     )
     price_krw_per_vcpu_h: float = quantity(
         "economics.price_krw_per_vcpu_h", unit="KRW/vCPU-h", ge=0,
