@@ -64,6 +64,7 @@ def test_kernel_by_hand() -> None:
     # two GPUs; 2-GPU job for 10 s at 0, then 1-GPU jobs of 5 s at 0, 1 and 20:
     # the second and third wait for the first (start 10), the fourth starts on arrival (20)
     start = np.full(4, np.nan)
+    assert fast._compiled_scalar is not None
     t, run_e, run_n = fast._compiled_scalar(np.array([0.0, 0.0, 1.0, 20.0]), np.array([2, 1, 1, 1]),
                                             np.array([10.0, 5.0, 5.0, 5.0]), start, 0, 4, -np.inf,
                                             np.empty(0), np.empty(0, np.int64), 2)
